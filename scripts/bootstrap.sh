@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build and test Lakehouse:
+# Debian packages (apt) and the pinned npm-hosted dependencies (verified by
+# their sha512 integrity) unpacked into a cache outside the repository.
+# Re-running is cheap: nothing is installed or fetched twice.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cache="${LAKEHOUSE_CACHE:-$HOME/.cache/lakehouse}"
+deps="$cache/deps"
+
+debian_packages=(
+  nodejs
+  build-essential cmake ninja-build pkg-config git curl ca-certificates
+  clang-format
+  libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev
+  libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+install_debian_packages() {
+  local missing=()
+  for p in "${debian_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  # npm ships inside some nodejs builds and as its own package in Debian's.
+  if ! command -v npm >/dev/null 2>&1; then
+    missing+=(npm)
+  fi
+  if ((${#missing[@]} == 0)); then
+    return
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Prints the sha512 integrity string npm uses ("sha512-<base64>") of a file.
+integrity_of() {
+  printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 -w0)"
+}
+
+# Fetches name@version with `npm pack` into the cache, checks its integrity,
+# and unpacks it to $deps/<sanitised name>/.
+fetch_npm_package() {
+  local spec="$1" want="$2"
+  # "@scope/name@1.2" -> "scope_name-1.2"
+  local dir_name="${spec#@}"
+  dir_name="${dir_name//\//_}"
+  dir_name="${dir_name/@/-}"
+  local dest="$deps/$dir_name"
+  if [[ -f "$dest/.verified" && "$(cat "$dest/.verified")" == "$want" ]]; then
+    return
+  fi
+  log "fetching $spec"
+  local tmp
+  tmp="$(mktemp -d "$cache/fetch.XXXXXX")"
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null 2>"$tmp/npm.log") || {
+    cat "$tmp/npm.log" >&2
+    rm -rf "$tmp"
+    log "npm pack $spec failed"
+    exit 1
+  }
+  local tgz
+  tgz="$(ls "$tmp"/*.tgz)"
+  local got
+  got="$(integrity_of "$tgz")"
+  if [[ "$got" != "$want" ]]; then
+    rm -rf "$tmp"
+    log "integrity mismatch for $spec: expected $want, got $got"
+    exit 1
+  fi
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  tar -xzf "$tgz" -C "$dest"
+  rm -rf "$tmp"
+  printf '%s' "$want" >"$dest/.verified"
+}
+
+install_npm_dependencies() {
+  mkdir -p "$deps"
+  while read -r spec integrity; do
+    [[ -z "$spec" || "$spec" == \#* ]] && continue
+    fetch_npm_package "$spec" "$integrity"
+  done <"$here/deps.lock"
+}
+
+install_debian_packages
+install_npm_dependencies
+echo "$deps"

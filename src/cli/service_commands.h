@@ -1,0 +1,20 @@
+// The long-running subcommands: `serve` (everything in one process) and one
+// subcommand per service (`storaged`, ...), each reading its TOML config.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace lakehouse::cli {
+
+struct ServeOptions {
+  std::string data_dir;
+  std::optional<std::string> listen;       // overrides the default 127.0.0.1:8080
+  std::optional<std::string> config_path;  // limits and log level
+};
+
+// Each returns the process exit code.
+int RunServe(const ServeOptions& options);
+int RunStoraged(const std::string& config_path);
+
+}  // namespace lakehouse::cli

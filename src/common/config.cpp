@@ -1,0 +1,253 @@
+#include "common/config.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace lakehouse {
+namespace {
+
+std::string Where(std::string_view source, const toml::source_region& region) {
+  std::ostringstream out;
+  out << source << ":" << region.begin.line << ":" << region.begin.column;
+  return out.str();
+}
+
+// Reads one [section] and remembers which keys it consumed, so whatever is
+// left over is reported as unknown.
+class SectionReader {
+ public:
+  SectionReader(const toml::table& table, std::string section, std::string_view source)
+      : table_(table), section_(std::move(section)), source_(source) {}
+
+  Status String(std::string_view key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return WrongType(*node, key, "a string");
+    *out = node->as_string()->get();
+    return Status::Ok();
+  }
+
+  Status Integer(std::string_view key, int64_t min, int64_t max, int64_t* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_integer()) return WrongType(*node, key, "an integer");
+    int64_t value = node->as_integer()->get();
+    if (value < min || value > max) {
+      return Status::InvalidArgument(Where(source_, node->source()) + ": " + section_ + "." +
+                                     std::string(key) + " must be between " + std::to_string(min) +
+                                     " and " + std::to_string(max) + ", got " +
+                                     std::to_string(value));
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
+  Status Int(std::string_view key, int64_t min, int64_t max, int* out) {
+    int64_t value = *out;
+    LH_RETURN_IF_ERROR(Integer(key, min, max, &value));
+    *out = static_cast<int>(value);
+    return Status::Ok();
+  }
+
+  Status OneOf(std::string_view key, const std::set<std::string>& allowed, std::string* out) {
+    std::string value = *out;
+    LH_RETURN_IF_ERROR(String(key, &value));
+    if (!allowed.contains(value)) {
+      std::string choices;
+      for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+      return Status::InvalidArgument(Where(source_, Find(key)->source()) + ": " + section_ + "." +
+                                     std::string(key) + " must be one of " + choices + ", got \"" +
+                                     value + "\"");
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
+  Status Listen(std::string_view key, std::string* out) {
+    std::string value = *out;
+    LH_RETURN_IF_ERROR(String(key, &value));
+    if (auto parsed = ParseListenAddress(value); !parsed.ok()) {
+      return Status::InvalidArgument(Where(source_, Find(key)->source()) + ": " + section_ + "." +
+                                     std::string(key) + ": " + parsed.status().message());
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
+  Status Url(std::string_view key, bool allow_empty, std::string* out) {
+    std::string value = *out;
+    LH_RETURN_IF_ERROR(String(key, &value));
+    bool ok = (allow_empty && value.empty()) || value.starts_with("http://") ||
+              value.starts_with("https://");
+    if (!ok) {
+      return Status::InvalidArgument(Where(source_, Find(key)->source()) + ": " + section_ + "." +
+                                     std::string(key) + " must be an http:// or https:// URL" +
+                                     (allow_empty ? " or empty" : "") + ", got \"" + value + "\"");
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
+  Status Finish() const {
+    for (const auto& [key, node] : table_) {
+      if (!used_.contains(std::string(key.str()))) {
+        return Status::InvalidArgument(Where(source_, node.source()) + ": unknown key \"" +
+                                       section_ + "." + std::string(key.str()) + "\"");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::node* Find(std::string_view key) {
+    used_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  Status WrongType(const toml::node& node, std::string_view key, std::string_view expected) const {
+    std::ostringstream type;
+    type << node.type();
+    return Status::InvalidArgument(Where(source_, node.source()) + ": " + section_ + "." +
+                                   std::string(key) + " must be " + std::string(expected) +
+                                   ", got " + type.str());
+  }
+
+  const toml::table& table_;
+  std::string section_;
+  std::string_view source_;
+  std::set<std::string> used_;
+};
+
+std::string Resolve(std::string_view base_dir, const std::string& path) {
+  if (path.empty() || base_dir.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+using SectionParser = Status (*)(SectionReader&, Config&);
+
+Status ParseLog(SectionReader& r, Config& c) {
+  return r.OneOf("level", {"trace", "debug", "info", "warn", "error", "off"}, &c.log.level);
+}
+
+Status ParseHttp(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Int("read_timeout_s", 1, 3600, &c.http.read_timeout_s));
+  LH_RETURN_IF_ERROR(r.Int("write_timeout_s", 1, 3600, &c.http.write_timeout_s));
+  LH_RETURN_IF_ERROR(r.Int("keep_alive_timeout_s", 1, 3600, &c.http.keep_alive_timeout_s));
+  return r.Int("threads", 1, 1024, &c.http.threads);
+}
+
+Status ParseStoraged(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Listen("listen", &c.storaged.listen));
+  LH_RETURN_IF_ERROR(r.OneOf("backend", {"local"}, &c.storaged.backend));
+  LH_RETURN_IF_ERROR(r.String("root", &c.storaged.root));
+  int64_t max = static_cast<int64_t>(c.storaged.max_object_bytes);
+  LH_RETURN_IF_ERROR(r.Integer("max_object_bytes", 1, int64_t{1} << 50, &max));
+  c.storaged.max_object_bytes = static_cast<uint64_t>(max);
+  return Status::Ok();
+}
+
+Status ParseCatalogd(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Listen("listen", &c.catalogd.listen));
+  return r.Url("storaged_url", false, &c.catalogd.storaged_url);
+}
+
+Status ParseQueryd(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Listen("listen", &c.queryd.listen));
+  LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.queryd.catalogd_url));
+  return r.Url("storaged_url", false, &c.queryd.storaged_url);
+}
+
+Status ParseVectord(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
+  return r.Url("storaged_url", true, &c.vectord.storaged_url);
+}
+
+Status ParseGateway(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Listen("listen", &c.gateway.listen));
+  LH_RETURN_IF_ERROR(r.Url("storaged_url", false, &c.gateway.storaged_url));
+  LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.gateway.catalogd_url));
+  LH_RETURN_IF_ERROR(r.Url("queryd_url", false, &c.gateway.queryd_url));
+  return r.Url("vectord_url", false, &c.gateway.vectord_url);
+}
+
+struct Section {
+  std::string_view name;
+  SectionParser parse;
+};
+constexpr Section kSections[] = {
+    {"log", ParseLog},           {"http", ParseHttp},     {"storaged", ParseStoraged},
+    {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd}, {"vectord", ParseVectord},
+    {"gateway", ParseGateway},
+};
+
+}  // namespace
+
+std::string ListenAddress::ToString() const { return host + ":" + std::to_string(port); }
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::InvalidArgument("listen address must be host:port, got \"" + std::string(text) +
+                                   "\"");
+  }
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return Status::InvalidArgument("listen port must be 0..65535, got \"" + std::string(port_text) +
+                                   "\"");
+  }
+  ListenAddress address;
+  address.host = std::string(text.substr(0, colon));
+  if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  address.port = static_cast<uint16_t>(port);
+  return address;
+}
+
+Result<Config> ParseConfig(std::string_view text, std::string_view source,
+                           std::string_view base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(Where(source, e.source()) + ": " +
+                                   std::string(e.description()));
+  }
+  Config config;
+  for (const auto& [key, node] : root) {
+    const Section* section = nullptr;
+    for (const auto& s : kSections) {
+      if (s.name == key.str()) section = &s;
+    }
+    if (section == nullptr) {
+      return Status::InvalidArgument(Where(source, node.source()) + ": unknown section [" +
+                                     std::string(key.str()) + "]");
+    }
+    if (!node.is_table()) {
+      return Status::InvalidArgument(Where(source, node.source()) + ": " +
+                                     std::string(key.str()) + " must be a [section]");
+    }
+    SectionReader reader(*node.as_table(), std::string(key.str()), source);
+    LH_RETURN_IF_ERROR(section->parse(reader, config));
+    LH_RETURN_IF_ERROR(reader.Finish());
+  }
+  config.storaged.root = Resolve(base_dir, config.storaged.root);
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::FromErrno(errno, "cannot open config file " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string base_dir = std::filesystem::absolute(path).parent_path().string();
+  return ParseConfig(buffer.str(), path, base_dir);
+}
+
+}  // namespace lakehouse

@@ -1,0 +1,82 @@
+// The TOML configuration of every service. Unknown keys and bad values are
+// errors that name the file, line and key: a typo must never silently fall
+// back to a default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace lakehouse {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string ToString() const;
+};
+
+// "host:port"; an empty host or a port outside 1..65535 is an error.
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+// Limits of every HTTP listener: bounded request sizes and times.
+struct HttpConfig {
+  int read_timeout_s = 30;
+  int write_timeout_s = 30;
+  int keep_alive_timeout_s = 5;
+  int threads = 16;
+  int max_header_bytes = 8192;  // enforced by cpp-httplib's compile-time limit
+};
+
+struct StoragedConfig {
+  std::string listen = "127.0.0.1:8081";
+  std::string backend = "local";
+  std::string root = "data/objects";  // relative paths are taken from the config file's folder
+  uint64_t max_object_bytes = 5ull << 30;
+};
+
+// Sections of services built in later work; parsed now so one config file
+// serves every process.
+struct CatalogdConfig {
+  std::string listen = "127.0.0.1:8082";
+  std::string storaged_url = "http://127.0.0.1:8081";
+};
+struct QuerydConfig {
+  std::string listen = "127.0.0.1:8083";
+  std::string catalogd_url = "http://127.0.0.1:8082";
+  std::string storaged_url = "http://127.0.0.1:8081";
+};
+struct VectordConfig {
+  std::string listen = "127.0.0.1:8084";
+  std::string storaged_url;  // empty: ephemeral
+};
+struct GatewayConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string storaged_url = "http://127.0.0.1:8081";
+  std::string catalogd_url = "http://127.0.0.1:8082";
+  std::string queryd_url = "http://127.0.0.1:8083";
+  std::string vectord_url = "http://127.0.0.1:8084";
+};
+
+struct Config {
+  LogConfig log;
+  HttpConfig http;
+  StoragedConfig storaged;
+  CatalogdConfig catalogd;
+  QuerydConfig queryd;
+  VectordConfig vectord;
+  GatewayConfig gateway;
+};
+
+// Parses TOML text; `source` names it in errors and `base_dir` anchors
+// relative paths.
+Result<Config> ParseConfig(std::string_view text, std::string_view source,
+                           std::string_view base_dir);
+Result<Config> LoadConfigFile(const std::string& path);
+
+}  // namespace lakehouse

@@ -1,0 +1,22 @@
+// The one mapping between Status and HTTP: codes to statuses and back, and the
+// JSON error body of API.md: {"error": {"code": "<word>", "message": "<text>"}}.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace lakehouse::http {
+
+int HttpStatusFor(StatusCode code);
+
+// The JSON error body for a failed Status.
+std::string ErrorBody(const Status& status);
+
+// Rebuilds a Status from an HTTP error response: the status code decides the
+// kind; the body's "code" word refines a 400 (invalid_key vs invalid_argument)
+// and its message is kept for people.
+Status StatusFromHttp(int http_status, std::string_view body);
+
+}  // namespace lakehouse::http

@@ -1,0 +1,109 @@
+#include "server/http_server.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "http/http_status.h"
+
+namespace lakehouse::server {
+namespace {
+
+thread_local std::chrono::steady_clock::time_point request_start;
+
+std::string StatusWord(int http_status) {
+  switch (http_status) {
+    case 400: return "invalid_argument";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 408: return "timeout";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 416: return "range_not_satisfiable";
+    default: return http_status >= 500 ? "internal" : "bad_request";
+  }
+}
+
+}  // namespace
+
+void WriteJson(httplib::Response& response, int http_status, const std::string& json) {
+  response.status = http_status;
+  response.set_content(json, "application/json");
+}
+
+void WriteError(httplib::Response& response, const Status& status) {
+  WriteJson(response, http::HttpStatusFor(status.code()), http::ErrorBody(status));
+}
+
+HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
+  const int threads = config.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_read_timeout(config.read_timeout_s, 0);
+  server_.set_write_timeout(config.write_timeout_s, 0);
+  server_.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  server_.set_payload_max_length(max_body_bytes);
+  server_.set_tcp_nodelay(true);
+
+  server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_start = std::chrono::steady_clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Responses httplib makes itself (no route, body too large, bad request
+  // line) get the same JSON error shape as ours.
+  server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& request,
+                                                                   httplib::Response& response) {
+    if (!response.body.empty() || response.content_length_ > 0) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    std::string message = response.status == 404
+                              ? "no route for " + request.method + " " + request.path
+                              : "request rejected with HTTP " + std::to_string(response.status);
+    if (response.status == 413) message = "request body exceeds the configured limit";
+    nlohmann::json body = {{"error", {{"code", StatusWord(response.status)}, {"message", message}}}};
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  server_.set_exception_handler(
+      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("unhandled exception in {} {}: {}", request.method, request.path, what);
+        WriteError(response, Status::Internal("internal error: " + what));
+      });
+  server_.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                             request_start);
+    // The path only: query strings may carry user text, headers may carry tokens.
+    spdlog::info("{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,
+                 request.has_header("Content-Length") ? request.get_header_value("Content-Length") : "0",
+                 response.body.empty() ? response.content_length_ : response.body.size(),
+                 elapsed.count());
+  });
+}
+
+Result<int> HttpServer::Bind(const ListenAddress& address) {
+  int port;
+  if (address.port == 0) {
+    port = server_.bind_to_any_port(address.host);
+  } else {
+    port = server_.bind_to_port(address.host, address.port) ? address.port : -1;
+  }
+  if (port < 0) {
+    return Status::Unavailable("cannot listen on " + address.ToString() +
+                               " (address in use or not available)");
+  }
+  return port;
+}
+
+void HttpServer::Run() { server_.listen_after_bind(); }
+
+void HttpServer::Stop() { server_.stop(); }
+
+}  // namespace lakehouse::server

@@ -1,0 +1,168 @@
+#include "storage/object_key.h"
+
+#include <cstdint>
+
+namespace lakehouse::storage {
+namespace {
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t extra;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Checks the segments of a key or prefix; a prefix may end in '/'.
+Status ValidateSegments(std::string_view text, bool allow_trailing_slash) {
+  if (text.size() > kMaxKeyBytes) {
+    return Status::InvalidKey("key is " + std::to_string(text.size()) + " bytes; the limit is " +
+                              std::to_string(kMaxKeyBytes));
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidKey("key contains a NUL byte at offset " +
+                              std::to_string(text.find('\0')));
+  }
+  if (!IsValidUtf8(text)) return Status::InvalidKey("key is not valid UTF-8");
+  if (text.front() == '/') return Status::InvalidKey("key must not start with '/'");
+  size_t start = 0;
+  int index = 0;
+  while (start <= text.size()) {
+    size_t slash = text.find('/', start);
+    size_t end = slash == std::string_view::npos ? text.size() : slash;
+    std::string_view segment = text.substr(start, end - start);
+    bool last = slash == std::string_view::npos;
+    if (segment.empty() && !(last && allow_trailing_slash && index > 0)) {
+      return Status::InvalidKey("key has an empty segment at position " + std::to_string(index));
+    }
+    if (segment == "." || segment == "..") {
+      return Status::InvalidKey("key segment " + std::to_string(index) + " is \"" +
+                                std::string(segment) + "\"");
+    }
+    if (last) break;
+    start = slash + 1;
+    ++index;
+  }
+  return Status::Ok();
+}
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+void AppendEscaped(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out.push_back('%');
+  out.push_back(kHex[c >> 4]);
+  out.push_back(kHex[c & 0xF]);
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Status ValidateKey(std::string_view key) {
+  if (key.empty()) return Status::InvalidKey("key is empty");
+  return ValidateSegments(key, false);
+}
+
+Status ValidatePrefix(std::string_view prefix) {
+  if (prefix.empty()) return Status::Ok();
+  return ValidateSegments(prefix, true);
+}
+
+std::string EncodeKeyForPath(std::string_view key) {
+  std::string out;
+  out.reserve(key.size() * 3);
+  for (char ch : key) {
+    auto c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c) || c == '/') {
+      out.push_back(ch);
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+std::string EncodeQueryValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size() * 3);
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (IsUnreserved(c)) {
+      out.push_back(ch);
+    } else {
+      AppendEscaped(out, c);
+    }
+  }
+  return out;
+}
+
+Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      int hi = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
+      int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return Status::InvalidKey("malformed percent escape at offset " + std::to_string(i));
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<std::string> DecodeKeyFromPath(std::string_view path) {
+  // Segments are decoded one by one and joined with '/': an encoded %2F is
+  // therefore indistinguishable from a literal slash, as the contract says.
+  auto decoded = PercentDecode(path, false);
+  if (!decoded.ok()) return decoded.status();
+  LH_RETURN_IF_ERROR(ValidateKey(*decoded));
+  return decoded;
+}
+
+}  // namespace lakehouse::storage
