@@ -11,15 +11,17 @@
 int main(int argc, char** argv) {
   CLI::App app{"Lakehouse: a versioned knowledge substrate for staffing analytics and local AI"};
   app.require_subcommand(1);
-  std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+  std::optional<std::string> log_level;
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error, off (default: config, then info)")
       ->envname("LAKEHOUSE_LOG_LEVEL");
 
   lakehouse::cli::ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run every service in one process");
   serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
   serve_cmd->add_option("--listen", serve.listen, "host:port (default 127.0.0.1:8080)");
-  serve_cmd->add_option("--config", serve.config_path, "TOML config file")->check(CLI::ExistingFile);
+  serve_cmd->add_option("--config", serve.config_path, "TOML config file")
+      ->check(CLI::ExistingFile);
 
   std::string storaged_config;
   auto* storaged_cmd = app.add_subcommand("storaged", "Run the object storage service");
@@ -30,7 +32,7 @@ int main(int argc, char** argv) {
   auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
 
   CLI11_PARSE(app, argc, argv);
-  if (auto s = lakehouse::SetLogLevel(log_level); !s.ok()) {
+  if (auto s = lakehouse::SetLogLevel(log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
     return 2;
   }
@@ -39,7 +41,10 @@ int main(int argc, char** argv) {
               << lakehouse::query::DuckDbVersion() << ")\n";
     return 0;
   }
-  if (*serve_cmd) return lakehouse::cli::RunServe(serve);
-  if (*storaged_cmd) return lakehouse::cli::RunStoraged(storaged_config);
+  if (*serve_cmd) {
+    serve.log_level = log_level;
+    return lakehouse::cli::RunServe(serve);
+  }
+  if (*storaged_cmd) return lakehouse::cli::RunStoraged(storaged_config, log_level);
   return 2;
 }

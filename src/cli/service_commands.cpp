@@ -44,7 +44,8 @@ int RunServe(const ServeOptions& options) {
   server::ShutdownWatcher watcher;
   auto config = LoadOptionalConfig(options.config_path);
   if (!config.ok()) return Fail(config.status());
-  if (Status s = SetLogLevel(config->log.level); !s.ok()) return Fail(s);
+  if (Status s = SetLogLevel(options.log_level.value_or(config->log.level)); !s.ok())
+    return Fail(s);
 
   storage::LocalObjectStoreOptions store_options;
   store_options.root = (std::filesystem::path(options.data_dir) / "objects").string();
@@ -59,11 +60,11 @@ int RunServe(const ServeOptions& options) {
   return ServeUntilSignal(watcher, http, options.listen.value_or(config->gateway.listen), "serve");
 }
 
-int RunStoraged(const std::string& config_path) {
+int RunStoraged(const std::string& config_path, const std::optional<std::string>& log_level) {
   server::ShutdownWatcher watcher;
   auto config = LoadConfigFile(config_path);
   if (!config.ok()) return Fail(config.status());
-  if (Status s = SetLogLevel(config->log.level); !s.ok()) return Fail(s);
+  if (Status s = SetLogLevel(log_level.value_or(config->log.level)); !s.ok()) return Fail(s);
 
   storage::LocalObjectStoreOptions store_options;
   store_options.root = config->storaged.root;

@@ -11,10 +11,11 @@ struct ServeOptions {
   std::string data_dir;
   std::optional<std::string> listen;       // overrides the default 127.0.0.1:8080
   std::optional<std::string> config_path;  // limits and log level
+  std::optional<std::string> log_level;    // overrides the config's [log] level
 };
 
 // Each returns the process exit code.
 int RunServe(const ServeOptions& options);
-int RunStoraged(const std::string& config_path);
+int RunStoraged(const std::string& config_path, const std::optional<std::string>& log_level);
 
 }  // namespace lakehouse::cli

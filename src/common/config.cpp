@@ -1,11 +1,11 @@
 #include "common/config.h"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace lakehouse {
 namespace {
@@ -216,8 +216,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(Where(source, e.source()) + ": " +
-                                   std::string(e.description()));
+    return Status::InvalidArgument(Where(source, e.source()) + ": " + std::string(e.description()));
   }
   Config config;
   for (const auto& [key, node] : root) {
@@ -230,8 +229,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
                                      std::string(key.str()) + "]");
     }
     if (!node.is_table()) {
-      return Status::InvalidArgument(Where(source, node.source()) + ": " +
-                                     std::string(key.str()) + " must be a [section]");
+      return Status::InvalidArgument(Where(source, node.source()) + ": " + std::string(key.str()) +
+                                     " must be a [section]");
     }
     SectionReader reader(*node.as_table(), std::string(key.str()), source);
     LH_RETURN_IF_ERROR(section->parse(reader, config));

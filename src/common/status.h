@@ -36,15 +36,21 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status InvalidKey(std::string m) { return {StatusCode::kInvalidKey, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status Unprocessable(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
@@ -66,7 +72,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "a Result needs a value or an error");
   }
@@ -93,10 +99,10 @@ class [[nodiscard]] Result {
 #define LH_CONCAT_INNER(a, b) a##b
 #define LH_CONCAT(a, b) LH_CONCAT_INNER(a, b)
 
-#define LH_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::lakehouse::Status lh_status_ = (expr);  \
-    if (!lh_status_.ok()) return lh_status_;  \
+#define LH_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::lakehouse::Status lh_status_ = (expr); \
+    if (!lh_status_.ok()) return lh_status_; \
   } while (0)
 
 #define LH_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

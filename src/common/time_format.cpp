@@ -1,7 +1,7 @@
 #include "common/time_format.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace lakehouse {
 

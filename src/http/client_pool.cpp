@@ -33,6 +33,8 @@ ClientPool::Lease ClientPool::Acquire() {
   }
   auto client = std::make_unique<httplib::Client>(options_.base_url);
   client->set_keep_alive(true);
+  // Paths are already percent-encoded by us; a second pass would corrupt them.
+  client->set_url_encode(false);
   client->set_tcp_nodelay(true);
   client->set_connection_timeout(options_.connect_timeout_ms / 1000,
                                  (options_.connect_timeout_ms % 1000) * 1000);

@@ -17,7 +17,7 @@ namespace lakehouse::http {
 struct ClientOptions {
   std::string base_url;  // http://host:port or https://host:port
   int connect_timeout_ms = 2000;
-  int timeout_s = 60;    // read and write timeouts of each request
+  int timeout_s = 60;  // read and write timeouts of each request
 };
 
 class ClientPool {

@@ -6,20 +6,34 @@ namespace lakehouse::http {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kInvalidKey: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 412;
-    case StatusCode::kConflict: return 409;
-    case StatusCode::kTooLarge: return 413;
-    case StatusCode::kUnprocessable: return 422;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kTimeout: return 504;
-    case StatusCode::kIoError: return 500;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kInvalidKey:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 412;
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kTooLarge:
+      return 413;
+    case StatusCode::kUnprocessable:
+      return 422;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kTimeout:
+      return 504;
+    case StatusCode::kIoError:
+      return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -42,18 +56,28 @@ Status StatusFromHttp(int http_status, std::string_view body) {
   }
   switch (http_status) {
     case 400:
-      return code_word == StatusCodeName(StatusCode::kInvalidKey) ? Status::InvalidKey(message)
-                                                                  : Status::InvalidArgument(message);
-    case 401: return Status::Unauthenticated(message);
-    case 403: return Status::PermissionDenied(message);
-    case 404: return Status::NotFound(message);
-    case 409: return Status::Conflict(message);
-    case 412: return Status::AlreadyExists(message);
-    case 413: return Status::TooLarge(message);
-    case 422: return Status::Unprocessable(message);
+      return code_word == StatusCodeName(StatusCode::kInvalidKey)
+                 ? Status::InvalidKey(message)
+                 : Status::InvalidArgument(message);
+    case 401:
+      return Status::Unauthenticated(message);
+    case 403:
+      return Status::PermissionDenied(message);
+    case 404:
+      return Status::NotFound(message);
+    case 409:
+      return Status::Conflict(message);
+    case 412:
+      return Status::AlreadyExists(message);
+    case 413:
+      return Status::TooLarge(message);
+    case 422:
+      return Status::Unprocessable(message);
     case 502:
-    case 503: return Status::Unavailable(message);
-    case 504: return Status::Timeout(message);
+    case 503:
+      return Status::Unavailable(message);
+    case 504:
+      return Status::Timeout(message);
     default:
       if (http_status >= 500) return Status::IoError(message);
       return Status::InvalidArgument(message);

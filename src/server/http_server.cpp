@@ -14,14 +14,22 @@ thread_local std::chrono::steady_clock::time_point request_start;
 
 std::string StatusWord(int http_status) {
   switch (http_status) {
-    case 400: return "invalid_argument";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 408: return "timeout";
-    case 413: return "too_large";
-    case 414: return "uri_too_long";
-    case 416: return "range_not_satisfiable";
-    default: return http_status >= 500 ? "internal" : "bad_request";
+    case 400:
+      return "invalid_argument";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 408:
+      return "timeout";
+    case 413:
+      return "too_large";
+    case 414:
+      return "uri_too_long";
+    case 416:
+      return "range_not_satisfiable";
+    default:
+      return http_status >= 500 ? "internal" : "bad_request";
   }
 }
 
@@ -51,20 +59,21 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   });
   // Responses httplib makes itself (no route, body too large, bad request
   // line) get the same JSON error shape as ours.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& request,
-                                                                   httplib::Response& response) {
-    if (!response.body.empty() || response.content_length_ > 0) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    std::string message = response.status == 404
-                              ? "no route for " + request.method + " " + request.path
-                              : "request rejected with HTTP " + std::to_string(response.status);
-    if (response.status == 413) message = "request body exceeds the configured limit";
-    nlohmann::json body = {{"error", {{"code", StatusWord(response.status)}, {"message", message}}}};
-    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                         "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& request, httplib::Response& response) {
+        if (!response.body.empty() || response.content_length_ > 0) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        std::string message = response.status == 404
+                                  ? "no route for " + request.method + " " + request.path
+                                  : "request rejected with HTTP " + std::to_string(response.status);
+        if (response.status == 413) message = "request body exceeds the configured limit";
+        nlohmann::json body = {
+            {"error", {{"code", StatusWord(response.status)}, {"message", message}}}};
+        response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                             "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server_.set_exception_handler(
       [](const httplib::Request& request, httplib::Response& response, std::exception_ptr ep) {
         std::string what = "unknown exception";
@@ -78,13 +87,13 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
         WriteError(response, Status::Internal("internal error: " + what));
       });
   server_.set_logger([](const httplib::Request& request, const httplib::Response& response) {
-    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                             request_start);
+    auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start);
     // The path only: query strings may carry user text, headers may carry tokens.
-    spdlog::info("{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,
-                 request.has_header("Content-Length") ? request.get_header_value("Content-Length") : "0",
-                 response.body.empty() ? response.content_length_ : response.body.size(),
-                 elapsed.count());
+    spdlog::info(
+        "{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,
+        request.has_header("Content-Length") ? request.get_header_value("Content-Length") : "0",
+        response.body.empty() ? response.content_length_ : response.body.size(), elapsed.count());
   });
 }
 

@@ -99,8 +99,7 @@ void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes,
     options.content_length = length;
     if (length > max_object_bytes) {
       response.set_header("Connection", "close");
-      return WriteError(response, Status::TooLarge("object is " + text +
-                                                   " bytes; the limit is " +
+      return WriteError(response, Status::TooLarge("object is " + text + " bytes; the limit is " +
                                                    std::to_string(max_object_bytes)));
     }
   }
@@ -132,16 +131,20 @@ void HandleGet(storage::ObjectStore& store, const httplib::Request& request,
   auto info = store.Head(*key);
   if (!info.ok()) return WriteError(response, info.status());
   WriteObjectHeaders(response, *info);
+  if (info->size == 0) {
+    // httplib sends no Content-Length for an empty provider; say it plainly.
+    response.set_content("", "application/octet-stream");
+    return;
+  }
   // httplib calls the provider after this handler returns (never for HEAD),
   // once per requested range.
-  response.set_content_provider(
-      info->size, "application/octet-stream",
-      [&store, key = *key, etag = info->etag](size_t offset, size_t length,
-                                              httplib::DataSink& sink) {
-        RangeSink range(etag, offset, length, sink);
-        (void)store.Get(key, range);  // the sink records how far it got
-        return range.finished();
-      });
+  response.set_content_provider(info->size, "application/octet-stream",
+                                [&store, key = *key, etag = info->etag](
+                                    size_t offset, size_t length, httplib::DataSink& sink) {
+                                  RangeSink range(etag, offset, length, sink);
+                                  (void)store.Get(key, range);  // the sink records how far it got
+                                  return range.finished();
+                                });
 }
 
 void HandleDelete(storage::ObjectStore& store, const httplib::Request& request,
@@ -164,10 +167,9 @@ void HandleList(storage::ObjectStore& store, const httplib::Request& request,
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
     if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
         limit > storage::kMaxListLimit) {
-      return WriteError(response, Status::InvalidArgument(
-                                      "limit must be an integer from 1 to " +
-                                      std::to_string(storage::kMaxListLimit) + ", got \"" + text +
-                                      "\""));
+      return WriteError(response, Status::InvalidArgument("limit must be an integer from 1 to " +
+                                                          std::to_string(storage::kMaxListLimit) +
+                                                          ", got \"" + text + "\""));
     }
     options.limit = limit;
   }

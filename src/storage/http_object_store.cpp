@@ -16,7 +16,8 @@ std::string ObjectPath(std::string_view key) { return "/v1/objects/" + EncodeKey
 ObjectInfo InfoFromHeaders(std::string_view key, const httplib::Response& response) {
   ObjectInfo info;
   info.key = std::string(key);
-  info.size = std::stoull(response.has_header("Content-Length") ? response.get_header_value("Content-Length") : "0");
+  info.size = std::stoull(
+      response.has_header("Content-Length") ? response.get_header_value("Content-Length") : "0");
   info.etag = response.get_header_value("ETag");
   if (info.etag.size() >= 2 && info.etag.front() == '"' && info.etag.back() == '"') {
     info.etag = info.etag.substr(1, info.etag.size() - 2);
@@ -133,9 +134,9 @@ Result<ObjectInfo> HttpObjectStore::Get(std::string_view key, ObjectSink& sink) 
   }
   if (status != 200) return http::StatusFromHttp(status, error_body);
   if (received != info.size) {
-    return Status::IoError("object " + std::string(key) + " arrived truncated: " +
-                           std::to_string(received) + " of " + std::to_string(info.size) +
-                           " bytes");
+    return Status::IoError("object " + std::string(key) +
+                           " arrived truncated: " + std::to_string(received) + " of " +
+                           std::to_string(info.size) + " bytes");
   }
   return info;
 }

@@ -117,9 +117,8 @@ std::string FormatEtag(const struct stat& st) {
   char buffer[80];
   auto mtime_ns = static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
                   static_cast<unsigned long long>(st.st_mtim.tv_nsec);
-  std::snprintf(buffer, sizeof buffer, "%llx-%llx-%llx",
-                static_cast<unsigned long long>(st.st_ino), mtime_ns,
-                static_cast<unsigned long long>(st.st_size));
+  std::snprintf(buffer, sizeof buffer, "%llx-%llx-%llx", static_cast<unsigned long long>(st.st_ino),
+                mtime_ns, static_cast<unsigned long long>(st.st_size));
   return buffer;
 }
 
@@ -243,10 +242,9 @@ Result<LocalObjectStore::Location> LocalObjectStore::Locate(std::string_view key
     std::string name = EscapeSegment(key.substr(start, (last ? key.size() : slash) - start));
     if (!last) name += kDirSuffix;
     if (name.size() > kMaxNameBytes) {
-      return Status::InvalidKey("key segment " + std::to_string(index) + " is " +
-                                std::to_string(name.size()) +
-                                " bytes once escaped; the local backend allows " +
-                                std::to_string(kMaxNameBytes));
+      return Status::InvalidKey(
+          "key segment " + std::to_string(index) + " is " + std::to_string(name.size()) +
+          " bytes once escaped; the local backend allows " + std::to_string(kMaxNameBytes));
     }
     if (last) {
       location.path = location.dir + "/" + name;

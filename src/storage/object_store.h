@@ -29,7 +29,7 @@ namespace lakehouse::storage {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
-  std::string etag;             // changes whenever the bytes under the key change
+  std::string etag;  // changes whenever the bytes under the key change
   int64_t modified_unix_ms = 0;
 };
 

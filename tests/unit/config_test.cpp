@@ -1,0 +1,104 @@
+#include "common/config.h"
+
+#include <gtest/gtest.h>
+
+namespace lakehouse {
+namespace {
+
+TEST(ConfigTest, EmptyTextGivesDefaults) {
+  auto config = ParseConfig("", "empty.toml", "");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->storaged.listen, "127.0.0.1:8081");
+  EXPECT_EQ(config->storaged.backend, "local");
+  EXPECT_EQ(config->vectord.storaged_url, "");
+  EXPECT_EQ(config->log.level, "info");
+}
+
+TEST(ConfigTest, ReadsEverySectionOfTheContract) {
+  auto config = ParseConfig(R"(
+[log]
+level = "debug"
+[storaged]
+listen = "127.0.0.1:9001"
+backend = "local"
+root = "objects"
+max_object_bytes = 1048576
+[catalogd]
+listen = "127.0.0.1:9002"
+storaged_url = "http://127.0.0.1:9001"
+[queryd]
+catalogd_url = "http://127.0.0.1:9002"
+[vectord]
+storaged_url = ""
+[gateway]
+vectord_url = "http://127.0.0.1:9004"
+[http]
+threads = 4
+)",
+                            "all.toml", "/srv/lake");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->storaged.listen, "127.0.0.1:9001");
+  EXPECT_EQ(config->storaged.root, "/srv/lake/objects");
+  EXPECT_EQ(config->storaged.max_object_bytes, 1048576u);
+  EXPECT_EQ(config->catalogd.storaged_url, "http://127.0.0.1:9001");
+  EXPECT_EQ(config->gateway.vectord_url, "http://127.0.0.1:9004");
+  EXPECT_EQ(config->http.threads, 4);
+}
+
+TEST(ConfigTest, AbsoluteRootIsKept) {
+  auto config = ParseConfig("[storaged]\nroot = \"/data/objects\"\n", "c.toml", "/etc");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->storaged.root, "/data/objects");
+}
+
+void ExpectError(const std::string& text, const std::string& fragment) {
+  auto config = ParseConfig(text, "bad.toml", "");
+  ASSERT_FALSE(config.ok()) << text;
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find(fragment), std::string::npos)
+      << config.status().message();
+}
+
+TEST(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  ExpectError("[storaged]\nlisten = \"127.0.0.1:1\"\nrooot = \"x\"\n",
+              "unknown key \"storaged.rooot\"");
+  ExpectError("[storaged]\nlisten = \"127.0.0.1:1\"\nrooot = \"x\"\n", "bad.toml:3:");
+}
+
+TEST(ConfigTest, UnknownSectionIsAnError) { ExpectError("[storage]\nroot = \"x\"\n", "[storage]"); }
+
+TEST(ConfigTest, WrongTypesAndRangesAreErrors) {
+  ExpectError("[storaged]\nmax_object_bytes = \"big\"\n", "must be an integer, got string");
+  ExpectError("[storaged]\nmax_object_bytes = 0\n", "between 1 and");
+  ExpectError("[storaged]\nbackend = \"ftp\"\n", "must be one of");
+  ExpectError("[storaged]\nlisten = \"nohost\"\n", "host:port");
+  ExpectError("[storaged]\nlisten = \"127.0.0.1:99999\"\n", "0..65535");
+  ExpectError("[catalogd]\nstoraged_url = \"ftp://x\"\n", "http://");
+  ExpectError("[log]\nlevel = \"loud\"\n", "must be one of");
+  ExpectError("[http]\nthreads = 0\n", "between 1 and 1024");
+  ExpectError("storaged = 3\n", "must be a [section]");
+}
+
+TEST(ConfigTest, SyntaxErrorNamesTheLine) { ExpectError("[log]\nlevel = \n", "bad.toml:2:"); }
+
+TEST(ConfigTest, ListenAddressParsing) {
+  auto a = ParseListenAddress("0.0.0.0:80");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->host, "0.0.0.0");
+  EXPECT_EQ(a->port, 80);
+  auto v6 = ParseListenAddress("[::1]:8080");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_FALSE(ParseListenAddress(":80").ok());
+  EXPECT_FALSE(ParseListenAddress("host:").ok());
+  EXPECT_FALSE(ParseListenAddress("host:8x").ok());
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  auto config = LoadConfigFile("/nonexistent/lakehouse.toml");
+  EXPECT_EQ(config.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lakehouse

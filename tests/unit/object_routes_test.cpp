@@ -1,0 +1,185 @@
+// The Objects routes on the wire: raw requests against a real HTTP server,
+// checking statuses, JSON errors and the key decoding that clients rely on.
+#include "server/object_routes.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/http_server.h"
+#include "storage/http_object_store.h"
+#include "storage/local_object_store.h"
+#include "testing/service_process.h"
+#include "testing/temp_dir.h"
+
+namespace lakehouse::server {
+namespace {
+
+constexpr uint64_t kMax = 1 << 20;
+
+class ObjectRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = storage::LocalObjectStore::Open({dir_.path() + "/objects", kMax});
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    server_ = std::make_unique<HttpServer>(HttpConfig{}, kMax);
+    RegisterObjectRoutes(server_->router(), *store_, kMax);
+    auto port = server_->Bind({"127.0.0.1", 0});
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+    thread_ = std::thread([this] { server_->Run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_url_encode(false);
+  }
+  void TearDown() override {
+    server_->Stop();
+    thread_.join();
+  }
+
+  std::string ErrorCode(const httplib::Result& result) {
+    auto json = nlohmann::json::parse(result->body, nullptr, false);
+    if (json.is_discarded()) return "<not json: " + result->body + ">";
+    return json["error"]["code"];
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::LocalObjectStore> store_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ObjectRoutesTest, PutReturns201WithKeySizeAndEtag) {
+  auto result = client_->Put("/v1/objects/a/b", "hello", "application/octet-stream");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 201);
+  auto json = nlohmann::json::parse(result->body);
+  EXPECT_EQ(json["key"], "a/b");
+  EXPECT_EQ(json["size"], 5);
+  EXPECT_FALSE(json["etag"].get<std::string>().empty());
+}
+
+TEST_F(ObjectRoutesTest, EncodedDotSegmentsAreRejectedAndNothingEscapes) {
+  for (const char* path : {"/v1/objects/%2E%2E/escaped", "/v1/objects/a/%2e%2e/%2e%2e/escaped",
+                           "/v1/objects/a%2F..%2F..%2Fescaped", "/v1/objects/a%00b", "/v1/objects/",
+                           "/v1/objects//etc/escaped", "/v1/objects/a/./b", "/v1/objects/%C0%AF",
+                           "/v1/objects/bad%zzescape"}) {
+    auto result = client_->Put(path, "evil", "application/octet-stream");
+    ASSERT_TRUE(result) << path;
+    EXPECT_EQ(result->status, 400) << path;
+    EXPECT_EQ(ErrorCode(result), "invalid_key") << path;
+  }
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().string().find("escaped"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(ObjectRoutesTest, EncodedSlashAndLiteralSlashNameTheSameKey) {
+  ASSERT_EQ(client_->Put("/v1/objects/a%2Fb/c", "v", "text/plain")->status, 201);
+  auto got = client_->Get("/v1/objects/a/b/c");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, "v");
+  auto listed = nlohmann::json::parse(client_->Get("/v1/objects")->body);
+  EXPECT_EQ(listed["objects"][0]["key"], "a/b/c");
+}
+
+TEST_F(ObjectRoutesTest, MissingObjectIs404WithJsonError) {
+  auto result = client_->Get("/v1/objects/nope");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 404);
+  EXPECT_EQ(ErrorCode(result), "not_found");
+  EXPECT_EQ(client_->Head("/v1/objects/nope")->status, 404);
+  EXPECT_EQ(client_->Delete("/v1/objects/nope")->status, 404);
+}
+
+TEST_F(ObjectRoutesTest, ConditionalPutIs412WhenPresent) {
+  httplib::Headers if_absent = {{"If-None-Match", "*"}};
+  EXPECT_EQ(client_->Put("/v1/objects/c", if_absent, "1", "text/plain")->status, 201);
+  auto second = client_->Put("/v1/objects/c", if_absent, "2", "text/plain");
+  EXPECT_EQ(second->status, 412);
+  EXPECT_EQ(ErrorCode(second), "already_exists");
+  EXPECT_EQ(client_->Get("/v1/objects/c")->body, "1");
+  httplib::Headers etag_match = {{"If-None-Match", "\"abc\""}};
+  EXPECT_EQ(client_->Put("/v1/objects/c", etag_match, "3", "text/plain")->status, 400);
+}
+
+TEST_F(ObjectRoutesTest, OversizedBodyIs413BeforeItIsRead) {
+  std::string big(kMax + 1, 'x');
+  auto result = client_->Put("/v1/objects/big", big, "application/octet-stream");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 413);
+  EXPECT_EQ(ErrorCode(result), "too_large");
+  EXPECT_EQ(client_->Head("/v1/objects/big")->status, 404);
+}
+
+TEST_F(ObjectRoutesTest, HeadAndGetCarryLengthEtagAndLastModified) {
+  ASSERT_EQ(client_->Put("/v1/objects/h", "12345", "text/plain")->status, 201);
+  auto head = client_->Head("/v1/objects/h");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), "5");
+  EXPECT_FALSE(head->get_header_value("ETag").empty());
+  EXPECT_FALSE(head->get_header_value("Last-Modified").empty());
+  EXPECT_TRUE(head->body.empty());
+}
+
+TEST_F(ObjectRoutesTest, RangeRequestReturnsThePart) {
+  ASSERT_EQ(client_->Put("/v1/objects/r", "0123456789", "text/plain")->status, 201);
+  auto part = client_->Get("/v1/objects/r", {{"Range", "bytes=2-5"}});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, "2345");
+}
+
+TEST_F(ObjectRoutesTest, ListValidatesItsParameters) {
+  for (const char* query : {"limit=0", "limit=abc", "limit=1001", "limit=-1", "prefix=%2Fabs"}) {
+    auto result = client_->Get(std::string("/v1/objects?") + query);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 400) << query;
+  }
+  auto ok = client_->Get("/v1/objects?limit=5&prefix=x%2F&start_after=x%2Fa");
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["next"], nullptr);
+}
+
+TEST_F(ObjectRoutesTest, UnknownRouteIs404WithJsonError) {
+  auto result = client_->Get("/v1/nothing");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 404);
+  EXPECT_EQ(ErrorCode(result), "not_found");
+}
+
+TEST(HttpObjectStoreTest, StoppedServiceIsUnavailable) {
+  int port = testing::FreePort();
+  auto store =
+      storage::HttpObjectStore::Create({"http://127.0.0.1:" + std::to_string(port), 500, 2});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->Head("k").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ((*store)->PutBytes("k", "v").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ((*store)->List({}).status().code(), StatusCode::kUnavailable);
+}
+
+TEST(HttpObjectStoreTest, ServiceKilledMidUseBecomesUnavailableAndRecovers) {
+  testing::TempDir dir;
+  auto process = std::make_unique<testing::StoragedProcess>(dir.path());
+  std::string url = process->url();
+  auto store = storage::HttpObjectStore::Create({url, 500, 2});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->PutBytes("k", "v").ok());
+  process->Kill();
+  EXPECT_EQ((*store)->GetBytes("k").status().code(), StatusCode::kUnavailable);
+}
+
+TEST(HttpObjectStoreTest, RejectsNonHttpUrls) {
+  EXPECT_FALSE(storage::HttpObjectStore::Create({"ftp://x"}).ok());
+  EXPECT_FALSE(storage::HttpObjectStore::Create({"127.0.0.1:80"}).ok());
+}
+
+}  // namespace
+}  // namespace lakehouse::server
