@@ -23,11 +23,17 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--config", serve.config_path, "TOML config file")
       ->check(CLI::ExistingFile);
 
-  std::string storaged_config;
-  auto* storaged_cmd = app.add_subcommand("storaged", "Run the object storage service");
-  storaged_cmd->add_option("--config", storaged_config, "TOML config file")
-      ->required()
-      ->check(CLI::ExistingFile);
+  lakehouse::cli::ServiceOptions service;
+  auto add_service = [&](const char* name, const char* what) {
+    auto* cmd = app.add_subcommand(name, what);
+    cmd->add_option("--config", service.config_path, "TOML config file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    return cmd;
+  };
+  auto* storaged_cmd = add_service("storaged", "Run the object storage service alone");
+  auto* catalogd_cmd = add_service("catalogd", "Run the catalog and ingest service alone");
+  auto* queryd_cmd = add_service("queryd", "Run the query service alone");
 
   auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
 
@@ -45,6 +51,9 @@ int main(int argc, char** argv) {
     serve.log_level = log_level;
     return lakehouse::cli::RunServe(serve);
   }
-  if (*storaged_cmd) return lakehouse::cli::RunStoraged(storaged_config, log_level);
+  service.log_level = log_level;
+  if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
+  if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);
+  if (*queryd_cmd) return lakehouse::cli::RunQueryd(service);
   return 2;
 }

@@ -2,13 +2,21 @@
 
 #include <filesystem>
 
+#include "catalog/http_catalog.h"
+#include "catalog/store_catalog.h"
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "ingest/ingestor.h"
+#include "query/query_engine.h"
+#include "server/dataset_routes.h"
 #include "server/health_routes.h"
 #include "server/http_server.h"
 #include "server/object_routes.h"
+#include "server/query_routes.h"
+#include "server/request_body.h"
 #include "server/shutdown.h"
+#include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
 
 namespace lakehouse::cli {
@@ -17,11 +25,6 @@ namespace {
 int Fail(const Status& status) {
   spdlog::error("{}", status.ToString());
   return 1;
-}
-
-Result<Config> LoadOptionalConfig(const std::optional<std::string>& path) {
-  if (!path) return Config{};
-  return LoadConfigFile(*path);
 }
 
 // Binds, announces the address, and serves until SIGINT/SIGTERM.
@@ -38,33 +41,79 @@ int ServeUntilSignal(server::ShutdownWatcher& watcher, server::HttpServer& http,
   return 0;
 }
 
+Result<Config> LoadServiceConfig(const ServiceOptions& options) {
+  auto config = LoadConfigFile(options.config_path);
+  if (!config.ok()) return config.status();
+  LH_RETURN_IF_ERROR(SetLogLevel(options.log_level.value_or(config->log.level)));
+  return config;
+}
+
+query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string scratch) {
+  query::QueryEngineOptions options;
+  options.scratch_dir = std::move(scratch);
+  options.timeout_ms = config.timeout_ms;
+  options.memory_limit = config.memory_limit;
+  options.threads = config.threads;
+  options.connections = static_cast<size_t>(config.connections);
+  options.max_rows = static_cast<size_t>(config.max_rows);
+  return options;
+}
+
+ingest::IngestOptions IngestOptions(const Config& config, std::string scratch) {
+  ingest::IngestOptions options;
+  options.scratch_dir = std::move(scratch);
+  options.max_bytes = config.catalogd.max_ingest_bytes;
+  options.threads = config.queryd.threads;
+  options.memory_limit = config.queryd.memory_limit;
+  return options;
+}
+
+uint64_t MaxBody(const Config& config) {
+  return std::max(config.storaged.max_object_bytes, config.catalogd.max_ingest_bytes);
+}
+
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
   server::ShutdownWatcher watcher;
-  auto config = LoadOptionalConfig(options.config_path);
-  if (!config.ok()) return Fail(config.status());
-  if (Status s = SetLogLevel(options.log_level.value_or(config->log.level)); !s.ok())
-    return Fail(s);
+  Config config;
+  if (options.config_path) {
+    auto loaded = LoadConfigFile(*options.config_path);
+    if (!loaded.ok()) return Fail(loaded.status());
+    config = std::move(*loaded);
+  }
+  if (Status s = SetLogLevel(options.log_level.value_or(config.log.level)); !s.ok()) return Fail(s);
 
+  const std::filesystem::path data(options.data_dir);
   storage::LocalObjectStoreOptions store_options;
-  store_options.root = (std::filesystem::path(options.data_dir) / "objects").string();
-  store_options.max_object_bytes = config->storaged.max_object_bytes;
+  store_options.root = (data / "objects").string();
+  store_options.max_object_bytes = config.storaged.max_object_bytes;
   auto store = storage::LocalObjectStore::Open(store_options);
   if (!store.ok()) return Fail(store.status());
   spdlog::info("storage: local directory {}", (*store)->root());
 
-  server::HttpServer http(config->http, config->storaged.max_object_bytes);
+  // Scratch space sits beside the objects, on the same filesystem, so an
+  // ingested Parquet file is moved into the store rather than copied.
+  catalog::StoreCatalog catalog(**store);
+  auto ingestor = ingest::Ingestor::Open(
+      IngestOptions(config, (data / "scratch" / "ingest").string()), **store, catalog);
+  if (!ingestor.ok()) return Fail(ingestor.status());
+  auto engine = query::QueryEngine::Open(
+      QueryOptions(config.queryd, (data / "scratch" / "query").string()), catalog, **store);
+  if (!engine.ok()) return Fail(engine.status());
+
+  server::HttpServer http(config.http, MaxBody(config));
   server::RegisterHealthRoutes(http.router());
-  server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes);
-  return ServeUntilSignal(watcher, http, options.listen.value_or(config->gateway.listen), "serve");
+  server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
+  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
+  server::RegisterQueryRoutes(http.router(), **engine);
+  return ServeUntilSignal(watcher, http, options.listen.value_or(config.gateway.listen), "serve");
 }
 
-int RunStoraged(const std::string& config_path, const std::optional<std::string>& log_level) {
+int RunStoraged(const ServiceOptions& options) {
   server::ShutdownWatcher watcher;
-  auto config = LoadConfigFile(config_path);
+  auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
-  if (Status s = SetLogLevel(log_level.value_or(config->log.level)); !s.ok()) return Fail(s);
 
   storage::LocalObjectStoreOptions store_options;
   store_options.root = config->storaged.root;
@@ -77,6 +126,46 @@ int RunStoraged(const std::string& config_path, const std::optional<std::string>
   server::RegisterHealthRoutes(http.router());
   server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes);
   return ServeUntilSignal(watcher, http, config->storaged.listen, "storaged");
+}
+
+int RunCatalogd(const ServiceOptions& options) {
+  server::ShutdownWatcher watcher;
+  auto config = LoadServiceConfig(options);
+  if (!config.ok()) return Fail(config.status());
+
+  auto store = storage::HttpObjectStore::Create({config->catalogd.storaged_url});
+  if (!store.ok()) return Fail(store.status());
+  catalog::StoreCatalog catalog(**store);
+  auto ingestor =
+      ingest::Ingestor::Open(IngestOptions(*config, config->catalogd.scratch), **store, catalog);
+  if (!ingestor.ok()) return Fail(ingestor.status());
+  spdlog::info("catalog: storage at {}", config->catalogd.storaged_url);
+
+  server::HttpServer http(config->http, config->catalogd.max_ingest_bytes);
+  server::RegisterHealthRoutes(http.router());
+  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
+  return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
+}
+
+int RunQueryd(const ServiceOptions& options) {
+  server::ShutdownWatcher watcher;
+  auto config = LoadServiceConfig(options);
+  if (!config.ok()) return Fail(config.status());
+
+  auto store = storage::HttpObjectStore::Create({config->queryd.storaged_url});
+  if (!store.ok()) return Fail(store.status());
+  auto catalog = catalog::HttpCatalog::Create({config->queryd.catalogd_url});
+  if (!catalog.ok()) return Fail(catalog.status());
+  auto engine = query::QueryEngine::Open(QueryOptions(config->queryd, config->queryd.scratch),
+                                         **catalog, **store);
+  if (!engine.ok()) return Fail(engine.status());
+  spdlog::info("query: catalog at {}, storage at {}", config->queryd.catalogd_url,
+               config->queryd.storaged_url);
+
+  server::HttpServer http(config->http, server::kMaxJsonBody);
+  server::RegisterHealthRoutes(http.router());
+  server::RegisterQueryRoutes(http.router(), **engine);
+  return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
 
 }  // namespace lakehouse::cli

@@ -1,5 +1,6 @@
 // The long-running subcommands: `serve` (everything in one process) and one
-// subcommand per service (`storaged`, ...), each reading its TOML config.
+// subcommand per service (`storaged`, `catalogd`, `queryd`), each reading its
+// TOML config.
 #pragma once
 
 #include <optional>
@@ -14,8 +15,15 @@ struct ServeOptions {
   std::optional<std::string> log_level;    // overrides the config's [log] level
 };
 
+struct ServiceOptions {
+  std::string config_path;
+  std::optional<std::string> log_level;
+};
+
 // Each returns the process exit code.
 int RunServe(const ServeOptions& options);
-int RunStoraged(const std::string& config_path, const std::optional<std::string>& log_level);
+int RunStoraged(const ServiceOptions& options);
+int RunCatalogd(const ServiceOptions& options);
+int RunQueryd(const ServiceOptions& options);
 
 }  // namespace lakehouse::cli

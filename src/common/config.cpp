@@ -152,12 +152,22 @@ Status ParseStoraged(SectionReader& r, Config& c) {
 
 Status ParseCatalogd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.catalogd.listen));
+  LH_RETURN_IF_ERROR(r.String("scratch", &c.catalogd.scratch));
+  int64_t max = static_cast<int64_t>(c.catalogd.max_ingest_bytes);
+  LH_RETURN_IF_ERROR(r.Integer("max_ingest_bytes", 1, int64_t{1} << 50, &max));
+  c.catalogd.max_ingest_bytes = static_cast<uint64_t>(max);
   return r.Url("storaged_url", false, &c.catalogd.storaged_url);
 }
 
 Status ParseQueryd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.queryd.listen));
   LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.queryd.catalogd_url));
+  LH_RETURN_IF_ERROR(r.String("scratch", &c.queryd.scratch));
+  LH_RETURN_IF_ERROR(r.Int("timeout_ms", 1, 24 * 3600 * 1000, &c.queryd.timeout_ms));
+  LH_RETURN_IF_ERROR(r.String("memory_limit", &c.queryd.memory_limit));
+  LH_RETURN_IF_ERROR(r.Int("threads", 1, 256, &c.queryd.threads));
+  LH_RETURN_IF_ERROR(r.Int("connections", 1, 256, &c.queryd.connections));
+  LH_RETURN_IF_ERROR(r.Integer("max_rows", 1, int64_t{1} << 40, &c.queryd.max_rows));
   return r.Url("storaged_url", false, &c.queryd.storaged_url);
 }
 
@@ -237,6 +247,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
     LH_RETURN_IF_ERROR(reader.Finish());
   }
   config.storaged.root = Resolve(base_dir, config.storaged.root);
+  config.catalogd.scratch = Resolve(base_dir, config.catalogd.scratch);
+  config.queryd.scratch = Resolve(base_dir, config.queryd.scratch);
   return config;
 }
 

@@ -45,11 +45,19 @@ struct StoragedConfig {
 struct CatalogdConfig {
   std::string listen = "127.0.0.1:8082";
   std::string storaged_url = "http://127.0.0.1:8081";
+  std::string scratch = "scratch/catalogd";  // ingest spool; relative to the config file
+  uint64_t max_ingest_bytes = 5ull << 30;
 };
 struct QuerydConfig {
   std::string listen = "127.0.0.1:8083";
   std::string catalogd_url = "http://127.0.0.1:8082";
   std::string storaged_url = "http://127.0.0.1:8081";
+  std::string scratch = "scratch/queryd";  // spill and data file cache
+  int timeout_ms = 30000;
+  std::string memory_limit = "2GB";
+  int threads = 2;
+  int connections = 8;
+  int64_t max_rows = 10'000'000;
 };
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";

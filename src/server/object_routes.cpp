@@ -5,6 +5,7 @@
 
 #include "common/time_format.h"
 #include "server/http_server.h"
+#include "server/request_body.h"
 #include "storage/object_key.h"
 
 namespace lakehouse::server {
@@ -89,33 +90,16 @@ void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes,
     }
     options.mode = storage::PutMode::kIfAbsent;
   }
-  if (request.has_header("Content-Length")) {
-    const std::string text = request.get_header_value("Content-Length");
-    uint64_t length = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return WriteError(response, Status::InvalidArgument("malformed Content-Length"));
-    }
-    options.content_length = length;
-    if (length > max_object_bytes) {
-      response.set_header("Connection", "close");
-      return WriteError(response, Status::TooLarge("object is " + text + " bytes; the limit is " +
-                                                   std::to_string(max_object_bytes)));
-    }
+  auto length = ContentLength(request);
+  if (!length.ok()) return WriteError(response, length.status());
+  options.content_length = *length;
+  if (*length && **length > max_object_bytes) {
+    response.set_header("Connection", "close");
+    return WriteError(response,
+                      Status::TooLarge("object is " + std::to_string(**length) +
+                                       " bytes; the limit is " + std::to_string(max_object_bytes)));
   }
-  auto info = store.Put(
-      *key,
-      [&](const storage::ChunkWriter& write) -> Status {
-        Status written;
-        bool complete = reader([&](const char* data, size_t length) {
-          written = write(std::string_view(data, length));
-          return written.ok();
-        });
-        if (!written.ok()) return written;
-        if (!complete) return Status::InvalidArgument("request body ended before its declared end");
-        return Status::Ok();
-      },
-      options);
+  auto info = store.Put(*key, StreamBody(reader), options);
   if (!info.ok()) {
     // The rest of an abandoned body is still on the wire: do not reuse it.
     response.set_header("Connection", "close");

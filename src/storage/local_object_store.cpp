@@ -346,6 +346,38 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
   return InfoFromStat(std::string(key), st);
 }
 
+Result<ObjectInfo> LocalObjectStore::PutFile(std::string_view key, const std::string& path,
+                                             PutMode mode) {
+  LH_ASSIGN_OR_RETURN(Location location, Locate(key));
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  if (static_cast<uint64_t>(st.st_size) > options_.max_object_bytes) {
+    return Status::TooLarge("object is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                            std::to_string(options_.max_object_bytes));
+  }
+  {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0 || RetryEintr([&] { return ::fsync(fd.get()); }) != 0) {
+      return Status::FromErrno(errno, "fsync " + path);
+    }
+  }
+  LH_RETURN_IF_ERROR(MakeDirs(options_.root, location.dir));
+  int rc = mode == PutMode::kIfAbsent ? ::link(path.c_str(), location.path.c_str())
+                                      : ::rename(path.c_str(), location.path.c_str());
+  if (rc != 0) {
+    int err = errno;
+    if (err == EXDEV) return ObjectStore::PutFile(key, path, mode);  // another filesystem: copy
+    if (err == EEXIST) return Status::AlreadyExists("object exists: " + std::string(key));
+    return Status::FromErrno(err, "move " + path + " to " + location.path);
+  }
+  if (mode == PutMode::kIfAbsent) ::unlink(path.c_str());
+  LH_RETURN_IF_ERROR(FsyncDir(location.dir));
+  if (::stat(location.path.c_str(), &st) != 0) {
+    return Status::FromErrno(errno, "stat " + location.path);
+  }
+  return InfoFromStat(std::string(key), st);
+}
+
 Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
   LH_ASSIGN_OR_RETURN(Location location, Locate(key));
   struct stat st;
@@ -398,6 +430,12 @@ Status LocalObjectStore::Delete(std::string_view key) {
   LH_RETURN_IF_ERROR(FsyncDir(location.dir));
   RemoveEmptyParents(location.dir);
   return Status::Ok();
+}
+
+std::optional<std::string> LocalObjectStore::LocalPathOf(std::string_view key) const {
+  auto location = Locate(key);
+  if (!location.ok()) return std::nullopt;
+  return location->path;
 }
 
 void LocalObjectStore::RemoveEmptyParents(std::string dir) const {

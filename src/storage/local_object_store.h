@@ -35,6 +35,9 @@ class LocalObjectStore final : public ObjectStore {
   Result<ObjectInfo> Head(std::string_view key) override;
   Status Delete(std::string_view key) override;
   Result<ListPage> List(const ListOptions& options) override;
+  std::optional<std::string> LocalPathOf(std::string_view key) const override;
+  // Moves the file into place when it is on the same filesystem.
+  Result<ObjectInfo> PutFile(std::string_view key, const std::string& path, PutMode mode) override;
 
   const std::string& root() const { return options_.root; }
 

@@ -80,6 +80,18 @@ class ObjectStore {
   virtual Status Delete(std::string_view key) = 0;
   virtual Result<ListPage> List(const ListOptions& options) = 0;
 
+  // Stores the file at `path` under `key`. The file is consumed: a backend on
+  // the same filesystem may move it into place instead of copying it.
+  virtual Result<ObjectInfo> PutFile(std::string_view key, const std::string& path, PutMode mode);
+
+  // The path of the object's bytes on this machine's filesystem, when the
+  // backend keeps them there (the local backend); nullopt otherwise. Readers
+  // such as DuckDB may open it directly instead of copying.
+  virtual std::optional<std::string> LocalPathOf(std::string_view key) const {
+    (void)key;
+    return std::nullopt;
+  }
+
   // Conveniences over the streaming calls, for small objects.
   Result<ObjectInfo> PutBytes(std::string_view key, std::string_view bytes,
                               PutMode mode = PutMode::kOverwrite);

@@ -1,0 +1,112 @@
+// catalog::Catalog — datasets and their immutable versions.
+//
+// A dataset is a name and a sequence of versions 1, 2, 3 ... Each version is
+// a JSON manifest object under `_catalog/<name>/v/<10-digit version>.json`,
+// committed with a put-if-absent, so of two writers of version N+1 exactly
+// one wins. The catalog keeps no state that storage does not: a fresh
+// process over the same store knows everything.
+//
+// Promises:
+//  - Commit of an append rebases onto whatever version won a race and
+//    retries, so concurrent appends all land as consecutive versions.
+//  - Commit of an overwrite that loses a race is kConflict (409).
+//  - A deleted dataset is a version with operation "delete": it disappears
+//    from listings and lookups, its earlier versions stay readable by number
+//    until vacuumed, and a later ingest starts it again.
+//  - Vacuum never removes a data file that a kept version references.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace lakehouse::catalog {
+
+struct Column {
+  std::string name;
+  std::string type;  // a DuckDB type name, e.g. BIGINT, VARCHAR, TIMESTAMP
+  bool operator==(const Column&) const = default;
+};
+
+struct DataFile {
+  std::string key;  // object key of a Parquet file
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+
+struct Source {
+  std::string file_name;
+  uint64_t bytes = 0;
+  std::string sha256;
+};
+
+enum class Operation { kCreate, kAppend, kOverwrite, kDelete };
+std::string_view OperationName(Operation op);
+
+struct Manifest {
+  std::string dataset;
+  uint64_t version = 0;
+  std::optional<uint64_t> parent;
+  Operation operation = Operation::kCreate;
+  std::vector<Column> schema;
+  std::vector<DataFile> files;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  std::optional<Source> source;
+  int64_t created_unix_ms = 0;
+};
+
+struct DatasetSummary {
+  std::string name;
+  uint64_t version = 0;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  int64_t updated_unix_ms = 0;
+};
+
+enum class WriteMode { kAppend, kOverwrite };
+
+// New data for a dataset: files already written to storage under unique keys.
+struct CommitRequest {
+  std::string dataset;
+  WriteMode mode = WriteMode::kAppend;
+  std::vector<Column> schema;
+  std::vector<DataFile> files;
+  std::optional<Source> source;
+  // For overwrite: the version the writer based its decision on, if any; a
+  // different current version is a conflict.
+  std::optional<uint64_t> expected_version;
+};
+
+struct VacuumReport {
+  std::vector<uint64_t> removed_versions;
+  std::vector<std::string> removed_files;
+};
+
+// Where a dataset's data files live: "data/<name>/". Vacuum sweeps it.
+std::string DataFilePrefix(std::string_view dataset);
+
+// `[a-z][a-z0-9_]{0,62}`; anything else is kInvalidArgument naming the rule.
+Status ValidateDatasetName(std::string_view name);
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  virtual Result<std::vector<DatasetSummary>> ListDatasets() = 0;
+  // The current version; kNotFound for an unknown or deleted dataset.
+  virtual Result<Manifest> GetCurrent(std::string_view name) = 0;
+  virtual Result<Manifest> GetVersion(std::string_view name, uint64_t version) = 0;
+  // Every version still present, oldest first.
+  virtual Result<std::vector<Manifest>> ListVersions(std::string_view name) = 0;
+  virtual Result<Manifest> Commit(const CommitRequest& request) = 0;
+  virtual Result<Manifest> DeleteDataset(std::string_view name) = 0;
+  // Keeps the newest `keep` versions (at least 1) and removes older manifests
+  // and every data file no kept version references.
+  virtual Result<VacuumReport> Vacuum(std::string_view name, uint64_t keep) = 0;
+};
+
+}  // namespace lakehouse::catalog

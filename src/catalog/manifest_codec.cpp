@@ -1,0 +1,209 @@
+#include "catalog/manifest_codec.h"
+
+#include "common/time_format.h"
+
+namespace lakehouse::catalog {
+namespace {
+
+using nlohmann::json;
+
+json SchemaToJson(const std::vector<Column>& schema) {
+  json out = json::array();
+  for (const auto& c : schema) out.push_back({{"name", c.name}, {"type", c.type}});
+  return out;
+}
+
+json FilesToJson(const std::vector<DataFile>& files) {
+  json out = json::array();
+  for (const auto& f : files) out.push_back({{"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}});
+  return out;
+}
+
+json SourceToJson(const std::optional<Source>& source) {
+  if (!source) return nullptr;
+  return {{"file_name", source->file_name}, {"bytes", source->bytes}, {"sha256", source->sha256}};
+}
+
+// Field readers that fail with a Status instead of throwing.
+Status Malformed(const std::string& what) { return Status::IoError("malformed manifest: " + what); }
+
+template <typename T>
+Status Read(const json& object, const char* field, T* out) {
+  auto it = object.find(field);
+  if (it == object.end()) return Malformed(std::string("missing \"") + field + "\"");
+  try {
+    *out = it->get<T>();
+  } catch (const json::exception&) {
+    return Malformed(std::string("bad \"") + field + "\"");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Column>> SchemaFromJson(const json& value) {
+  if (!value.is_array()) return Malformed("schema is not an array");
+  std::vector<Column> schema;
+  for (const auto& c : value) {
+    if (!c.is_object()) return Malformed("schema column is not an object");
+    Column column;
+    LH_RETURN_IF_ERROR(Read(c, "name", &column.name));
+    LH_RETURN_IF_ERROR(Read(c, "type", &column.type));
+    schema.push_back(std::move(column));
+  }
+  return schema;
+}
+
+Result<std::vector<DataFile>> FilesFromJson(const json& value) {
+  if (!value.is_array()) return Malformed("files is not an array");
+  std::vector<DataFile> files;
+  for (const auto& f : value) {
+    if (!f.is_object()) return Malformed("file is not an object");
+    DataFile file;
+    LH_RETURN_IF_ERROR(Read(f, "key", &file.key));
+    LH_RETURN_IF_ERROR(Read(f, "rows", &file.rows));
+    LH_RETURN_IF_ERROR(Read(f, "bytes", &file.bytes));
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+Result<std::optional<Source>> SourceFromJson(const json& object) {
+  auto it = object.find("source");
+  if (it == object.end() || it->is_null()) return std::optional<Source>();
+  if (!it->is_object()) return Malformed("source is not an object");
+  Source source;
+  LH_RETURN_IF_ERROR(Read(*it, "file_name", &source.file_name));
+  LH_RETURN_IF_ERROR(Read(*it, "bytes", &source.bytes));
+  LH_RETURN_IF_ERROR(Read(*it, "sha256", &source.sha256));
+  return std::optional<Source>(std::move(source));
+}
+
+}  // namespace
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kCreate:
+      return "create";
+    case Operation::kAppend:
+      return "append";
+    case Operation::kOverwrite:
+      return "overwrite";
+    case Operation::kDelete:
+      return "delete";
+  }
+  return "create";
+}
+
+std::optional<Operation> ParseOperation(std::string_view name) {
+  for (Operation op :
+       {Operation::kCreate, Operation::kAppend, Operation::kOverwrite, Operation::kDelete}) {
+    if (OperationName(op) == name) return op;
+  }
+  return std::nullopt;
+}
+
+json ManifestToJson(const Manifest& m) {
+  return {{"format", 1},
+          {"dataset", m.dataset},
+          {"version", m.version},
+          {"parent", m.parent ? json(*m.parent) : json(nullptr)},
+          {"operation", OperationName(m.operation)},
+          {"schema", SchemaToJson(m.schema)},
+          {"files", FilesToJson(m.files)},
+          {"rows", m.rows},
+          {"bytes", m.bytes},
+          {"source", SourceToJson(m.source)},
+          {"created", FormatRfc3339Ms(m.created_unix_ms)}};
+}
+
+Result<Manifest> ManifestFromJson(const json& j) {
+  if (!j.is_object()) return Malformed("not an object");
+  Manifest m;
+  LH_RETURN_IF_ERROR(Read(j, "dataset", &m.dataset));
+  LH_RETURN_IF_ERROR(Read(j, "version", &m.version));
+  if (auto it = j.find("parent"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_unsigned()) return Malformed("bad \"parent\"");
+    m.parent = it->get<uint64_t>();
+  }
+  std::string operation;
+  LH_RETURN_IF_ERROR(Read(j, "operation", &operation));
+  auto op = ParseOperation(operation);
+  if (!op) return Malformed("unknown operation \"" + operation + "\"");
+  m.operation = *op;
+  if (!j.contains("schema") || !j.contains("files")) return Malformed("missing schema or files");
+  LH_ASSIGN_OR_RETURN(m.schema, SchemaFromJson(j["schema"]));
+  LH_ASSIGN_OR_RETURN(m.files, FilesFromJson(j["files"]));
+  LH_RETURN_IF_ERROR(Read(j, "rows", &m.rows));
+  LH_RETURN_IF_ERROR(Read(j, "bytes", &m.bytes));
+  LH_ASSIGN_OR_RETURN(m.source, SourceFromJson(j));
+  std::string created;
+  LH_RETURN_IF_ERROR(Read(j, "created", &created));
+  m.created_unix_ms = ParseRfc3339Ms(created).value_or(0);
+  return m;
+}
+
+Result<Manifest> ParseManifest(std::string_view text) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Malformed("not JSON");
+  return ManifestFromJson(j);
+}
+
+json CommitRequestToJson(const CommitRequest& r) {
+  return {{"dataset", r.dataset},
+          {"mode", r.mode == WriteMode::kAppend ? "append" : "overwrite"},
+          {"schema", SchemaToJson(r.schema)},
+          {"files", FilesToJson(r.files)},
+          {"source", SourceToJson(r.source)},
+          {"expected_version", r.expected_version ? json(*r.expected_version) : json(nullptr)}};
+}
+
+Result<CommitRequest> CommitRequestFromJson(const json& j) {
+  auto invalid = [](const Status& s) { return Status::InvalidArgument(s.message()); };
+  if (!j.is_object()) return Status::InvalidArgument("commit request must be a JSON object");
+  CommitRequest r;
+  if (Status s = Read(j, "dataset", &r.dataset); !s.ok()) return invalid(s);
+  std::string mode;
+  if (Status s = Read(j, "mode", &mode); !s.ok()) return invalid(s);
+  if (mode != "append" && mode != "overwrite") {
+    return Status::InvalidArgument("mode must be append or overwrite");
+  }
+  r.mode = mode == "append" ? WriteMode::kAppend : WriteMode::kOverwrite;
+  if (!j.contains("schema") || !j.contains("files")) {
+    return Status::InvalidArgument("commit request needs schema and files");
+  }
+  auto schema = SchemaFromJson(j["schema"]);
+  if (!schema.ok()) return invalid(schema.status());
+  r.schema = std::move(*schema);
+  auto files = FilesFromJson(j["files"]);
+  if (!files.ok()) return invalid(files.status());
+  r.files = std::move(*files);
+  auto source = SourceFromJson(j);
+  if (!source.ok()) return invalid(source.status());
+  r.source = std::move(*source);
+  if (auto it = j.find("expected_version"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_unsigned()) return Status::InvalidArgument("bad expected_version");
+    r.expected_version = it->get<uint64_t>();
+  }
+  return r;
+}
+
+json SummaryToJson(const DatasetSummary& s) {
+  return {{"name", s.name},
+          {"version", s.version},
+          {"rows", s.rows},
+          {"bytes", s.bytes},
+          {"updated", FormatRfc3339Ms(s.updated_unix_ms)}};
+}
+
+Result<DatasetSummary> SummaryFromJson(const json& j) {
+  DatasetSummary s;
+  LH_RETURN_IF_ERROR(Read(j, "name", &s.name));
+  LH_RETURN_IF_ERROR(Read(j, "version", &s.version));
+  LH_RETURN_IF_ERROR(Read(j, "rows", &s.rows));
+  LH_RETURN_IF_ERROR(Read(j, "bytes", &s.bytes));
+  std::string updated;
+  LH_RETURN_IF_ERROR(Read(j, "updated", &updated));
+  s.updated_unix_ms = ParseRfc3339Ms(updated).value_or(0);
+  return s;
+}
+
+}  // namespace lakehouse::catalog

@@ -1,0 +1,26 @@
+// Manifests as JSON: the exact bytes committed under _catalog/, and the
+// shape served by the Datasets API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "catalog/catalog.h"
+
+namespace lakehouse::catalog {
+
+nlohmann::json ManifestToJson(const Manifest& manifest);
+// Rejects anything but a well-formed manifest (a corrupt object is kIoError).
+Result<Manifest> ManifestFromJson(const nlohmann::json& json);
+Result<Manifest> ParseManifest(std::string_view text);
+
+nlohmann::json CommitRequestToJson(const CommitRequest& request);
+Result<CommitRequest> CommitRequestFromJson(const nlohmann::json& json);
+
+nlohmann::json SummaryToJson(const DatasetSummary& summary);
+Result<DatasetSummary> SummaryFromJson(const nlohmann::json& json);
+
+std::optional<Operation> ParseOperation(std::string_view name);
+
+}  // namespace lakehouse::catalog

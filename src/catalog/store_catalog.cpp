@@ -1,0 +1,329 @@
+#include "catalog/store_catalog.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "catalog/manifest_codec.h"
+#include "common/logging.h"
+
+namespace lakehouse::catalog {
+namespace {
+
+constexpr std::string_view kCatalogPrefix = "_catalog/";
+constexpr int kMaxCommitAttempts = 1000;
+constexpr size_t kMaxCachedManifests = 100000;
+// Data files younger than this may belong to an ingest still in flight.
+constexpr int64_t kOrphanGraceMs = 60 * 60 * 1000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string VersionsPrefix(std::string_view name) {
+  return std::string(kCatalogPrefix) + std::string(name) + "/v/";
+}
+
+std::optional<uint64_t> VersionFromKey(std::string_view key, std::string_view prefix) {
+  if (!key.starts_with(prefix) || !key.ends_with(".json")) return std::nullopt;
+  std::string_view digits = key.substr(prefix.size(), key.size() - prefix.size() - 5);
+  if (digits.size() != 10) return std::nullopt;
+  uint64_t version = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    version = version * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return version;
+}
+
+void Summarize(Manifest& m) {
+  m.rows = 0;
+  m.bytes = 0;
+  for (const auto& f : m.files) {
+    m.rows += f.rows;
+    m.bytes += f.bytes;
+  }
+}
+
+}  // namespace
+
+Status ValidateDatasetName(std::string_view name) {
+  auto fail = [&] {
+    return Status::InvalidArgument("dataset name \"" + std::string(name) +
+                                   "\" must match [a-z][a-z0-9_]{0,62}");
+  };
+  if (name.empty() || name.size() > 63 || name[0] < 'a' || name[0] > 'z') return fail();
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return fail();
+  }
+  return Status::Ok();
+}
+
+std::string DataFilePrefix(std::string_view dataset) {
+  return "data/" + std::string(dataset) + "/";
+}
+
+std::string StoreCatalog::ManifestKey(std::string_view name, uint64_t version) {
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%010llu", static_cast<unsigned long long>(version));
+  return VersionsPrefix(name) + digits + ".json";
+}
+
+Result<std::vector<uint64_t>> StoreCatalog::VersionNumbers(std::string_view name, uint64_t from) {
+  const std::string prefix = VersionsPrefix(name);
+  storage::ListOptions options;
+  options.prefix = prefix;
+  options.limit = storage::kMaxListLimit;
+  if (from > 1) options.start_after = ManifestKey(name, from - 1);
+  std::vector<uint64_t> versions;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
+    for (const auto& object : page.objects) {
+      if (auto v = VersionFromKey(object.key, prefix)) versions.push_back(*v);
+    }
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  return versions;
+}
+
+Result<Manifest> StoreCatalog::Load(std::string_view name, uint64_t version) {
+  auto cache_key = std::make_pair(std::string(name), version);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = manifests_.find(cache_key); it != manifests_.end()) return it->second;
+  }
+  auto bytes = store_.GetBytes(ManifestKey(name, version));
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("dataset " + std::string(name) + " has no version " +
+                              std::to_string(version));
+    }
+    return bytes.status();
+  }
+  LH_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(*bytes));
+  if (manifest.dataset != name || manifest.version != version) {
+    return Status::IoError("manifest " + ManifestKey(name, version) + " names " + manifest.dataset +
+                           "@" + std::to_string(manifest.version));
+  }
+  std::lock_guard lock(mu_);
+  if (manifests_.size() >= kMaxCachedManifests) manifests_.clear();
+  manifests_.emplace(cache_key, manifest);
+  return manifest;
+}
+
+Result<std::optional<Manifest>> StoreCatalog::Head(std::string_view name) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  uint64_t seen = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = newest_seen_.find(name); it != newest_seen_.end()) seen = it->second;
+  }
+  // Versions only grow and vacuum never removes the newest, so listing can
+  // resume at the newest version seen so far.
+  LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, std::max<uint64_t>(seen, 1)));
+  if (versions.empty()) {
+    if (seen == 0) return std::optional<Manifest>();
+    // The remembered newest is gone: the dataset's objects were removed by
+    // hand. Forget it and look again from the start.
+    {
+      std::lock_guard lock(mu_);
+      newest_seen_.erase(std::string(name));
+    }
+    LH_ASSIGN_OR_RETURN(versions, VersionNumbers(name, 1));
+    if (versions.empty()) return std::optional<Manifest>();
+  }
+  uint64_t newest = versions.back();
+  {
+    std::lock_guard lock(mu_);
+    newest_seen_[std::string(name)] = newest;
+  }
+  LH_ASSIGN_OR_RETURN(Manifest manifest, Load(name, newest));
+  return std::optional<Manifest>(std::move(manifest));
+}
+
+Result<Manifest> StoreCatalog::GetCurrent(std::string_view name) {
+  LH_ASSIGN_OR_RETURN(auto head, Head(name));
+  if (!head || head->operation == Operation::kDelete) {
+    return Status::NotFound("no dataset named " + std::string(name));
+  }
+  return std::move(*head);
+}
+
+Result<Manifest> StoreCatalog::GetVersion(std::string_view name, uint64_t version) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  return Load(name, version);
+}
+
+Result<std::vector<Manifest>> StoreCatalog::ListVersions(std::string_view name) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, 1));
+  if (versions.empty()) return Status::NotFound("no dataset named " + std::string(name));
+  std::vector<Manifest> manifests;
+  for (uint64_t v : versions) {
+    auto manifest = Load(name, v);
+    if (!manifest.ok()) {
+      if (manifest.status().code() == StatusCode::kNotFound) continue;  // vacuumed meanwhile
+      return manifest.status();
+    }
+    manifests.push_back(std::move(*manifest));
+  }
+  return manifests;
+}
+
+Result<std::vector<DatasetSummary>> StoreCatalog::ListDatasets() {
+  storage::ListOptions options;
+  options.prefix = std::string(kCatalogPrefix);
+  options.limit = storage::kMaxListLimit;
+  std::set<std::string> names;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
+    for (const auto& object : page.objects) {
+      std::string_view rest = std::string_view(object.key).substr(kCatalogPrefix.size());
+      std::string name(rest.substr(0, rest.find('/')));
+      if (ValidateDatasetName(name).ok()) names.insert(name);
+    }
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  std::vector<DatasetSummary> summaries;
+  for (const auto& name : names) {
+    LH_ASSIGN_OR_RETURN(auto head, Head(name));
+    if (!head || head->operation == Operation::kDelete) continue;
+    summaries.push_back({name, head->version, head->rows, head->bytes, head->created_unix_ms});
+  }
+  return summaries;
+}
+
+Result<Manifest> StoreCatalog::TryCommit(Manifest manifest) {
+  Summarize(manifest);
+  manifest.created_unix_ms = NowMs();
+  std::string body = ManifestToJson(manifest).dump(2);
+  auto put = store_.PutBytes(ManifestKey(manifest.dataset, manifest.version), body,
+                             storage::PutMode::kIfAbsent);
+  if (!put.ok()) return put.status();
+  std::lock_guard lock(mu_);
+  auto& seen = newest_seen_[manifest.dataset];
+  seen = std::max(seen, manifest.version);
+  manifests_[{manifest.dataset, manifest.version}] = manifest;
+  return manifest;
+}
+
+Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(request.dataset));
+  if (request.schema.empty()) return Status::InvalidArgument("a version needs a schema");
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
+    LH_ASSIGN_OR_RETURN(auto head, Head(request.dataset));
+    bool live = head && head->operation != Operation::kDelete;
+    if (request.mode == WriteMode::kOverwrite && request.expected_version &&
+        (!live || head->version != *request.expected_version)) {
+      return Status::Conflict("dataset " + request.dataset + " changed: expected version " +
+                              std::to_string(*request.expected_version) + ", found " +
+                              (live ? std::to_string(head->version) : "none"));
+    }
+    Manifest next;
+    next.dataset = request.dataset;
+    next.version = head ? head->version + 1 : 1;
+    if (head) next.parent = head->version;
+    next.schema = request.schema;
+    next.source = request.source;
+    next.files = request.files;
+    if (!live) {
+      next.operation = Operation::kCreate;
+    } else if (request.mode == WriteMode::kOverwrite) {
+      next.operation = Operation::kOverwrite;
+    } else {
+      if (head->schema != request.schema) {
+        return Status::Conflict("schema of " + request.dataset + " changed to " +
+                                std::to_string(head->schema.size()) +
+                                " columns while appending; retry the ingest");
+      }
+      next.operation = Operation::kAppend;
+      next.files = head->files;
+      next.files.insert(next.files.end(), request.files.begin(), request.files.end());
+    }
+    auto committed = TryCommit(std::move(next));
+    if (committed.ok()) return committed;
+    if (committed.status().code() != StatusCode::kAlreadyExists) return committed.status();
+    if (request.mode == WriteMode::kOverwrite) {
+      return Status::Conflict("another writer committed version " +
+                              std::to_string(head ? head->version + 1 : 1) + " of " +
+                              request.dataset + " first");
+    }
+    // An append lost the race: rebase onto the winner and try the next number.
+  }
+  return Status::Conflict("too many concurrent commits to " + request.dataset);
+}
+
+Result<Manifest> StoreCatalog::DeleteDataset(std::string_view name) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
+    LH_ASSIGN_OR_RETURN(auto head, Head(name));
+    if (!head || head->operation == Operation::kDelete) {
+      return Status::NotFound("no dataset named " + std::string(name));
+    }
+    Manifest tombstone;
+    tombstone.dataset = std::string(name);
+    tombstone.version = head->version + 1;
+    tombstone.parent = head->version;
+    tombstone.operation = Operation::kDelete;
+    auto committed = TryCommit(std::move(tombstone));
+    if (committed.ok() || committed.status().code() != StatusCode::kAlreadyExists) {
+      return committed;
+    }
+  }
+  return Status::Conflict("too many concurrent commits to " + std::string(name));
+}
+
+Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  if (keep == 0) return Status::InvalidArgument("keep must be at least 1");
+  LH_ASSIGN_OR_RETURN(auto versions, ListVersions(name));
+  VacuumReport report;
+  if (versions.size() <= keep) return report;
+  size_t first_kept = versions.size() - keep;
+  std::set<std::string> referenced;
+  for (size_t i = first_kept; i < versions.size(); ++i) {
+    for (const auto& f : versions[i].files) referenced.insert(f.key);
+  }
+  // Manifests go first: a crash between the two steps leaves unreferenced
+  // files, which the orphan sweep below removes next time, never a version
+  // whose files are gone.
+  std::set<std::string> unreferenced;
+  for (size_t i = 0; i < first_kept; ++i) {
+    Status deleted = store_.Delete(ManifestKey(name, versions[i].version));
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
+    report.removed_versions.push_back(versions[i].version);
+    for (const auto& f : versions[i].files) {
+      if (!referenced.contains(f.key)) unreferenced.insert(f.key);
+    }
+  }
+  // Files under the dataset's data prefix that no kept version names and that
+  // are old enough not to belong to an ingest in flight.
+  storage::ListOptions options;
+  options.prefix = DataFilePrefix(name);
+  options.limit = storage::kMaxListLimit;
+  const int64_t cutoff = NowMs() - kOrphanGraceMs;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
+    for (const auto& object : page.objects) {
+      if (!referenced.contains(object.key) && object.modified_unix_ms < cutoff) {
+        unreferenced.insert(object.key);
+      }
+    }
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  for (const auto& key : unreferenced) {
+    Status deleted = store_.Delete(key);
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
+    report.removed_files.push_back(key);
+  }
+  spdlog::info("vacuum {}: removed {} versions and {} files", name, report.removed_versions.size(),
+               report.removed_files.size());
+  return report;
+}
+
+}  // namespace lakehouse::catalog

@@ -1,0 +1,59 @@
+// ingest: a file in (CSV, JSON, Parquet), a new dataset version out.
+//
+// The body is spooled to a scratch file (hashing it on the way), DuckDB
+// converts it to one zstd Parquet file, the file is stored under a fresh key
+// below catalog::DataFilePrefix, and then the version is committed. On any
+// failure nothing is committed and the data object is removed again.
+//
+// Append rules: column names must match the dataset's, in order. A CSV is
+// read with the dataset's column types, so a value that does not fit is an
+// error naming its line. JSON and Parquet columns are cast to the dataset's
+// type when that is safe: a narrower integer to a wider one or to DOUBLE,
+// FLOAT to DOUBLE, DATE to TIMESTAMP, anything to VARCHAR. Anything else is
+// kUnprocessable naming the column; an overwrite replaces the schema.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "storage/object_store.h"
+
+namespace lakehouse::ingest {
+
+enum class Format { kCsv, kJson, kParquet };
+Result<Format> ParseFormat(std::string_view name);
+// The format a file name suggests (by extension), if any.
+std::optional<Format> FormatFromFileName(std::string_view file_name);
+
+struct IngestOptions {
+  std::string scratch_dir;  // on the store's filesystem when the store is local
+  uint64_t max_bytes = 5ull << 30;
+  int threads = 2;
+  std::string memory_limit = "2GB";
+};
+
+struct IngestRequest {
+  std::string dataset;
+  Format format = Format::kCsv;
+  catalog::WriteMode mode = catalog::WriteMode::kAppend;
+  std::string file_name;                   // recorded as the version's source
+  std::optional<uint64_t> content_length;  // when known: 413 before reading
+};
+
+struct IngestResult {
+  catalog::Manifest manifest;
+  uint64_t rows_added = 0;
+};
+
+class Ingestor {
+ public:
+  static Result<std::unique_ptr<Ingestor>> Open(const IngestOptions& options,
+                                                storage::ObjectStore& store,
+                                                catalog::Catalog& catalog);
+  virtual ~Ingestor() = default;
+  virtual Result<IngestResult> Ingest(const IngestRequest& request,
+                                      const storage::BodyProducer& body) = 0;
+};
+
+}  // namespace lakehouse::ingest

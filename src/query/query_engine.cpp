@@ -1,0 +1,675 @@
+#include "query/query_engine.h"
+
+#include <openssl/sha.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/logging.h"
+#include "query/duckdb_handles.h"
+
+namespace lakehouse::query {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  }
+  return out;
+}
+
+// Where DuckDB reads a data file: straight from a local store, or a copy
+// downloaded once into the scratch directory (data files never change, so a
+// copy is never stale).
+class DataFileLocator {
+ public:
+  DataFileLocator(storage::ObjectStore& store, std::string cache_dir)
+      : store_(store), cache_dir_(std::move(cache_dir)) {}
+
+  Result<std::string> PathOf(const std::string& key) {
+    if (auto local = store_.LocalPathOf(key)) return *local;
+    std::string path = cache_dir_ + "/" + Sha256Hex(key) + ".parquet";
+    if (::access(path.c_str(), R_OK) == 0) return path;
+    std::string temp =
+        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter_.fetch_add(1));
+    {
+      std::ofstream out(temp, std::ios::binary);
+      class FileSink : public storage::ObjectSink {
+       public:
+        explicit FileSink(std::ofstream& out) : out_(out) {}
+        Status OnInfo(const storage::ObjectInfo&) override { return Status::Ok(); }
+        Status OnData(std::string_view chunk) override {
+          out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          return out_ ? Status::Ok() : Status::IoError("cannot write the file cache");
+        }
+
+       private:
+        std::ofstream& out_;
+      } sink(out);
+      auto got = store_.Get(key, sink);
+      if (!got.ok()) {
+        std::filesystem::remove(temp);
+        return got.status();
+      }
+    }
+    std::filesystem::rename(temp, path);
+    return path;
+  }
+
+  const std::string& cache_dir() const { return cache_dir_; }
+
+ private:
+  storage::ObjectStore& store_;
+  std::string cache_dir_;
+  std::atomic<uint64_t> counter_{0};
+};
+
+// Interrupts queries that outlive their deadline.
+class Watchdog {
+ public:
+  Watchdog() : thread_([this] { Run(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  uint64_t Watch(duckdb_connection connection, Clock::time_point deadline) {
+    std::lock_guard lock(mu_);
+    uint64_t id = next_id_++;
+    entries_[id] = {connection, deadline};
+    cv_.notify_all();
+    return id;
+  }
+
+  // Returns true when the watchdog interrupted this query.
+  bool Unwatch(uint64_t id) {
+    std::lock_guard lock(mu_);
+    bool fired = fired_.erase(id) > 0;
+    entries_.erase(id);
+    return fired;
+  }
+
+ private:
+  struct Entry {
+    duckdb_connection connection;
+    Clock::time_point deadline;
+  };
+
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      auto next = Clock::now() + std::chrono::seconds(1);
+      for (auto it = entries_.begin(); it != entries_.end();) {
+        if (it->second.deadline <= Clock::now()) {
+          duckdb_interrupt(it->second.connection);
+          fired_.insert(it->first);
+          it = entries_.erase(it);
+        } else {
+          next = std::min(next, it->second.deadline);
+          ++it;
+        }
+      }
+      cv_.wait_until(lock, next);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, Entry> entries_;
+  std::set<uint64_t> fired_;
+  uint64_t next_id_ = 1;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// What the replacement scan needs while one query is being bound on this
+// thread: the pins it must honour and the versions it resolved.
+struct BindContext {
+  const std::map<std::string, uint64_t>* as_of = nullptr;
+  std::map<std::string, uint64_t> versions;
+  std::map<std::string, std::vector<std::string>> paths;  // table name -> files
+  std::optional<Status> error;                            // the first resolution failure
+};
+thread_local BindContext* current_bind = nullptr;
+
+struct TableRef {
+  std::string dataset;
+  std::optional<uint64_t> version;
+};
+
+std::optional<TableRef> ParseTableRef(std::string_view name) {
+  TableRef ref;
+  size_t at = name.find('@');
+  ref.dataset = std::string(name.substr(0, at));
+  if (!catalog::ValidateDatasetName(ref.dataset).ok()) return std::nullopt;
+  if (at != std::string_view::npos) {
+    std::string_view digits = name.substr(at + 1);
+    if (digits.empty() || digits.size() > 18) return std::nullopt;
+    uint64_t v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    ref.version = v;
+  }
+  return ref;
+}
+
+Status ErrorFromResult(duckdb_error_type type, const std::string& message) {
+  switch (type) {
+    case DUCKDB_ERROR_PERMISSION:
+    case DUCKDB_ERROR_MISSING_EXTENSION:
+    case DUCKDB_ERROR_AUTOLOAD:
+    case DUCKDB_INVALID_CONFIGURATION:
+    case DUCKDB_ERROR_SETTINGS:
+      return Status::PermissionDenied(message);
+    case DUCKDB_ERROR_INTERRUPT:
+      return Status::Timeout(message);
+    case DUCKDB_ERROR_OUT_OF_MEMORY:
+      return Status::TooLarge("query exceeded the memory limit: " + message);
+    case DUCKDB_ERROR_IO:
+      return Status::IoError(message);
+    case DUCKDB_ERROR_INTERNAL:
+    case DUCKDB_ERROR_FATAL:
+      return Status::Internal(message);
+    default:
+      return Status::InvalidArgument(message);
+  }
+}
+
+std::string_view StatementTypeName(duckdb_statement_type type) {
+  switch (type) {
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_SET:
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "INSTALL/LOAD";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return "a transaction statement";
+    default:
+      return "a statement that is not a query";
+  }
+}
+
+class EngineImpl;
+
+class CursorImpl final : public QueryCursor {
+ public:
+  CursorImpl(EngineImpl& engine, size_t slot, uint64_t watch_id, Prepared prepared,
+             std::vector<ResultColumn> columns, std::map<std::string, uint64_t> versions,
+             size_t limit, Clock::time_point start)
+      : engine_(engine),
+        slot_(slot),
+        watch_id_(watch_id),
+        prepared_(std::move(prepared)),
+        formatter_(std::move(columns)),
+        versions_(std::move(versions)),
+        limit_(limit),
+        start_(start) {}
+  ~CursorImpl() override;
+
+  Status Start();
+  const std::vector<ResultColumn>& columns() const override { return formatter_.columns(); }
+  const std::map<std::string, uint64_t>& versions() const override { return versions_; }
+  const ChunkFormatter& formatter() const override { return formatter_; }
+  Result<bool> NextJson(std::string& out) override {
+    return Next([&](duckdb_data_chunk chunk, size_t rows) {
+      formatter_.AppendJson(chunk, rows, first_row_, out);
+    });
+  }
+  Result<bool> NextCsv(std::string& out) override {
+    return Next(
+        [&](duckdb_data_chunk chunk, size_t rows) { formatter_.AppendCsv(chunk, rows, out); });
+  }
+  uint64_t row_count() const override { return rows_; }
+  bool truncated() const override { return truncated_; }
+  double elapsed_ms() const override {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start_).count();
+  }
+
+ private:
+  template <typename Emit>
+  Result<bool> Next(Emit emit);
+  Status FetchError();
+
+  EngineImpl& engine_;
+  size_t slot_;
+  uint64_t watch_id_;
+  Prepared prepared_;
+  QueryResult result_;
+  ChunkFormatter formatter_;
+  std::map<std::string, uint64_t> versions_;
+  size_t limit_;
+  Clock::time_point start_;
+  uint64_t rows_ = 0;
+  bool truncated_ = false;
+  bool done_ = false;
+  bool first_row_ = true;
+};
+
+class EngineImpl final : public QueryEngine {
+ public:
+  EngineImpl(const QueryEngineOptions& options, catalog::Catalog& catalog,
+             storage::ObjectStore& store)
+      : options_(options), catalog_(catalog), locator_(store, options.scratch_dir + "/cache") {}
+
+  ~EngineImpl() override {
+    connections_.clear();
+    database_.reset();
+  }
+
+  Status Init(storage::ObjectStore& store);
+  Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) override;
+  const QueryEngineOptions& options() const override { return options_; }
+
+  void Release(size_t slot) {
+    {
+      std::lock_guard lock(pool_mu_);
+      free_slots_.push_back(slot);
+    }
+    pool_cv_.notify_one();
+  }
+  Watchdog& watchdog() { return watchdog_; }
+
+  // Called by DuckDB (through the replacement scan) while binding on the
+  // query's own thread.
+  void Resolve(duckdb_replacement_scan_info info, const char* table_name);
+
+ private:
+  Result<size_t> AcquireSlot();
+  Result<std::unique_ptr<QueryCursor>> Run(size_t slot, const QueryRequest& request,
+                                           BindContext& bind, Clock::time_point start);
+
+  QueryEngineOptions options_;
+  catalog::Catalog& catalog_;
+  DataFileLocator locator_;
+  Database database_;
+  std::vector<Connection> connections_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<size_t> free_slots_;
+  Watchdog watchdog_;
+};
+
+void ReplacementScan(duckdb_replacement_scan_info info, const char* table_name, void* data) {
+  static_cast<EngineImpl*>(data)->Resolve(info, table_name);
+}
+
+void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_name) {
+  BindContext* bind = current_bind;
+  if (bind == nullptr) return;
+  auto ref = ParseTableRef(table_name);
+  if (!ref) return;  // not a dataset name: let DuckDB report it
+  std::vector<std::string>* paths = nullptr;
+  if (auto it = bind->paths.find(table_name); it != bind->paths.end()) {
+    paths = &it->second;  // a self-join sees the version its first mention saw
+  } else {
+    std::optional<uint64_t> version = ref->version;
+    if (!version && bind->as_of != nullptr) {
+      if (auto pin = bind->as_of->find(ref->dataset); pin != bind->as_of->end()) {
+        version = pin->second;
+      }
+    }
+    auto manifest =
+        version ? catalog_.GetVersion(ref->dataset, *version) : catalog_.GetCurrent(ref->dataset);
+    if (manifest.ok() && manifest->operation == catalog::Operation::kDelete) {
+      manifest = Status::NotFound("version " + std::to_string(manifest->version) + " of " +
+                                  ref->dataset + " is a deletion and has no rows");
+    }
+    if (!manifest.ok()) {
+      Status error = manifest.status().code() == StatusCode::kNotFound
+                         ? Status::NotFound(version ? manifest.status().message()
+                                                    : "unknown dataset \"" + ref->dataset + "\"")
+                         : manifest.status();
+      if (!bind->error) bind->error = error;
+      duckdb_replacement_scan_set_error(info, error.message().c_str());
+      return;
+    }
+    std::vector<std::string> resolved;
+    for (const auto& file : manifest->files) {
+      auto path = locator_.PathOf(file.key);
+      if (!path.ok()) {
+        if (!bind->error) bind->error = path.status();
+        duckdb_replacement_scan_set_error(info, path.status().message().c_str());
+        return;
+      }
+      resolved.push_back(std::move(*path));
+    }
+    auto [existing, inserted] = bind->versions.emplace(ref->dataset, manifest->version);
+    if (!inserted && existing->second != manifest->version) {
+      // Two versions of one dataset in one query: report the current one
+      // under its name and the other under name@N.
+      bind->versions[ref->dataset + "@" + std::to_string(manifest->version)] = manifest->version;
+    }
+    paths = &(bind->paths[table_name] = std::move(resolved));
+  }
+  LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  std::vector<duckdb_value> values;
+  for (const auto& p : *paths) values.push_back(duckdb_create_varchar(p.c_str()));
+  Value list(duckdb_create_list_value(varchar.get(), values.data(), values.size()));
+  for (auto& v : values) duckdb_destroy_value(&v);
+  duckdb_replacement_scan_set_function_name(info, "read_parquet");
+  duckdb_replacement_scan_add_parameter(info, list.get());
+}
+
+Status EngineImpl::Init(storage::ObjectStore& store) {
+  std::error_code ec;
+  std::filesystem::create_directories(locator_.cache_dir(), ec);
+  std::filesystem::create_directories(options_.scratch_dir + "/spill", ec);
+  if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
+
+  Config config;
+  if (duckdb_create_config(config.out()) != DuckDBSuccess) {
+    return Status::Internal("duckdb_create_config failed");
+  }
+  char* error = nullptr;
+  if (duckdb_open_ext(nullptr, database_.out(), config.get(), &error) != DuckDBSuccess) {
+    std::string message = error ? error : "unknown error";
+    duckdb_free(error);
+    return Status::Internal("cannot open DuckDB: " + message);
+  }
+  duckdb_add_replacement_scan(database_.get(), ReplacementScan, this, nullptr);
+
+  // The fence, set once and locked: after lock_configuration no statement can
+  // change any of it.
+  std::vector<std::string> allowed = {locator_.cache_dir() + "/"};
+  if (auto root = store.LocalPathOf("probe")) {
+    allowed.push_back(std::filesystem::path(*root).parent_path().string() + "/");
+  }
+  std::string allowed_list;
+  for (const auto& dir : allowed)
+    allowed_list += (allowed_list.empty() ? "" : ", ") + SqlString(dir);
+  Connection setup;
+  if (duckdb_connect(database_.get(), setup.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  const std::vector<std::string> statements = {
+      "SET threads = " + std::to_string(options_.threads),
+      "SET memory_limit = " + SqlString(options_.memory_limit),
+      "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
+      "SET autoinstall_known_extensions = false",
+      "SET autoload_known_extensions = false",
+      "SET allow_community_extensions = false",
+      "SET allowed_directories = [" + allowed_list + "]",
+      "SET enable_external_access = false",
+      "SET lock_configuration = true",
+  };
+  for (const auto& sql : statements) LH_RETURN_IF_ERROR(Exec(setup.get(), sql));
+
+  for (size_t i = 0; i < options_.connections; ++i) {
+    Connection connection;
+    if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+      return Status::Internal("cannot connect to DuckDB");
+    }
+    connections_.push_back(std::move(connection));
+    free_slots_.push_back(i);
+  }
+  return Status::Ok();
+}
+
+Result<size_t> EngineImpl::AcquireSlot() {
+  std::unique_lock lock(pool_mu_);
+  bool available = pool_cv_.wait_for(lock, std::chrono::milliseconds(options_.timeout_ms),
+                                     [this] { return !free_slots_.empty(); });
+  if (!available) {
+    return Status::Unavailable("all " + std::to_string(connections_.size()) +
+                               " query connections stayed busy");
+  }
+  size_t slot = free_slots_.back();
+  free_slots_.pop_back();
+  return slot;
+}
+
+Result<std::unique_ptr<QueryCursor>> EngineImpl::Execute(const QueryRequest& request) {
+  if (request.sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
+    return Status::InvalidArgument("sql is empty");
+  }
+  if (request.limit == 0 || request.limit > options_.max_rows) {
+    return Status::InvalidArgument("limit must be 1.." + std::to_string(options_.max_rows));
+  }
+  auto start = Clock::now();
+  LH_ASSIGN_OR_RETURN(size_t slot, AcquireSlot());
+  BindContext bind;
+  bind.as_of = &request.as_of;
+  current_bind = &bind;
+  auto cursor = Run(slot, request, bind, start);
+  current_bind = nullptr;
+  if (!cursor.ok()) Release(slot);
+  return cursor;
+}
+
+Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryRequest& request,
+                                                     BindContext& bind, Clock::time_point start) {
+  duckdb_connection connection = connections_[slot].get();
+  Extracted extracted;
+  idx_t count = duckdb_extract_statements(connection, request.sql.c_str(), extracted.out());
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(extracted.get());
+    return Status::InvalidArgument(error ? error : "no SQL statement found");
+  }
+  if (count > 1)
+    return Status::InvalidArgument("one statement per query, found " + std::to_string(count));
+
+  auto bind_failure = [&](duckdb_prepared_statement prepared) -> Status {
+    if (bind.error) return *bind.error;
+    std::string message = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "";
+    // The C API gives no error type for a failed prepare; the fence's refusals
+    // are recognised by DuckDB's own error class prefix.
+    if (message.starts_with("Permission Error") || message.starts_with("Invalid Configuration")) {
+      return Status::PermissionDenied(message);
+    }
+    if (message.starts_with("Catalog Error: Table with name")) {
+      return Status::NotFound(message);
+    }
+    return Status::InvalidArgument(message);
+  };
+
+  Prepared prepared;
+  if (duckdb_prepare_extracted_statement(connection, extracted.get(), 0, prepared.out()) !=
+      DuckDBSuccess) {
+    return bind_failure(prepared.get());
+  }
+  duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    return Status::PermissionDenied("only read-only queries (SELECT, EXPLAIN) may run; this is " +
+                                    std::string(StatementTypeName(type)));
+  }
+  if (duckdb_nparams(prepared.get()) > 0) {
+    return Status::InvalidArgument("the query has parameters ($1, ?) but none can be bound");
+  }
+
+  // Columns the formatter cannot read natively are cast in a wrapping query.
+  idx_t column_count = duckdb_prepared_statement_column_count(prepared.get());
+  std::vector<ResultColumn> columns(column_count);
+  bool needs_rewrite = false;
+  for (idx_t c = 0; c < column_count; ++c) {
+    LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
+    columns[c].name = duckdb_prepared_statement_column_name(prepared.get(), c);
+    columns[c].type = TypeName(logical.get());
+    if (!IsNativelyFormatted(logical.get())) needs_rewrite = true;
+  }
+  if (needs_rewrite) {
+    std::string sql = request.sql;
+    while (!sql.empty() && (sql.back() == ';' || isspace(static_cast<unsigned char>(sql.back())))) {
+      sql.pop_back();
+    }
+    std::string select, aliases;
+    for (idx_t c = 0; c < column_count; ++c) {
+      LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
+      std::string alias = "c" + std::to_string(c);
+      aliases += (c ? ", " : "") + alias;
+      std::string expr = alias;
+      if (!IsNativelyFormatted(logical.get())) {
+        expr = IsNested(duckdb_get_type_id(logical.get()))
+                   ? "CAST(to_json(" + alias + ") AS VARCHAR)"
+                   : "CAST(" + alias + " AS VARCHAR)";
+      }
+      select += (c ? ", " : "") + expr;
+    }
+    std::string wrapped =
+        "SELECT " + select + " FROM (" + sql + "\n) AS lakehouse_result(" + aliases + ")";
+    if (duckdb_prepare(connection, wrapped.c_str(), prepared.out()) != DuckDBSuccess) {
+      return bind_failure(prepared.get());
+    }
+  }
+  for (idx_t c = 0; c < column_count; ++c) {
+    LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
+    ResultColumn& column = columns[c];
+    column.physical = duckdb_get_type_id(logical.get());
+    switch (column.physical) {
+      case DUCKDB_TYPE_BOOLEAN:
+        column.encoding = ColumnEncoding::kBoolean;
+        break;
+      case DUCKDB_TYPE_TINYINT:
+      case DUCKDB_TYPE_SMALLINT:
+      case DUCKDB_TYPE_INTEGER:
+      case DUCKDB_TYPE_BIGINT:
+        column.encoding = ColumnEncoding::kSigned;
+        break;
+      case DUCKDB_TYPE_UTINYINT:
+      case DUCKDB_TYPE_USMALLINT:
+      case DUCKDB_TYPE_UINTEGER:
+      case DUCKDB_TYPE_UBIGINT:
+        column.encoding = ColumnEncoding::kUnsigned;
+        break;
+      case DUCKDB_TYPE_FLOAT:
+        column.encoding = ColumnEncoding::kFloat;
+        break;
+      case DUCKDB_TYPE_DOUBLE:
+        column.encoding = ColumnEncoding::kDouble;
+        break;
+      case DUCKDB_TYPE_DATE:
+        column.encoding = ColumnEncoding::kDate;
+        break;
+      case DUCKDB_TYPE_TIMESTAMP:
+        column.encoding = ColumnEncoding::kTimestamp;
+        break;
+      case DUCKDB_TYPE_DECIMAL:
+        column.encoding = ColumnEncoding::kDecimal;
+        column.physical = duckdb_decimal_internal_type(logical.get());
+        column.decimal_scale = duckdb_decimal_scale(logical.get());
+        break;
+      default:
+        column.encoding =
+            needs_rewrite && column.type != "VARCHAR" &&
+                    (column.type == "LIST" || column.type == "STRUCT" || column.type == "MAP" ||
+                     column.type == "ARRAY" || column.type == "UNION")
+                ? ColumnEncoding::kRawJson
+                : ColumnEncoding::kString;
+    }
+  }
+
+  uint64_t watch_id =
+      watchdog_.Watch(connection, start + std::chrono::milliseconds(options_.timeout_ms));
+  auto cursor =
+      std::make_unique<CursorImpl>(*this, slot, watch_id, std::move(prepared), std::move(columns),
+                                   std::move(bind.versions), request.limit, start);
+  LH_RETURN_IF_ERROR(cursor->Start());
+  return std::unique_ptr<QueryCursor>(std::move(cursor));
+}
+
+CursorImpl::~CursorImpl() {
+  result_.reset();
+  engine_.watchdog().Unwatch(watch_id_);
+  prepared_.reset();
+  engine_.Release(slot_);
+}
+
+Status CursorImpl::Start() {
+  if (duckdb_execute_prepared_streaming(prepared_.get(), result_.out()) != DuckDBSuccess) {
+    return FetchError();
+  }
+  return Status::Ok();
+}
+
+Status CursorImpl::FetchError() {
+  const char* message = duckdb_result_error(result_.get());
+  Status status =
+      ErrorFromResult(duckdb_result_error_type(result_.get()), message ? message : "query failed");
+  if (status.code() == StatusCode::kTimeout) {
+    return Status::Timeout("query exceeded its time limit of " +
+                           std::to_string(engine_.options().timeout_ms) + " ms");
+  }
+  return status;
+}
+
+template <typename Emit>
+Result<bool> CursorImpl::Next(Emit emit) {
+  if (done_) return false;
+  DataChunk chunk(duckdb_fetch_chunk(*result_.get()));
+  if (!chunk) {
+    done_ = true;
+    if (duckdb_result_error(result_.get()) != nullptr) return FetchError();
+    return false;
+  }
+  size_t size = duckdb_data_chunk_get_size(chunk.get());
+  size_t room = limit_ - rows_;
+  size_t take = std::min(size, room);
+  emit(chunk.get(), take);
+  rows_ += take;
+  if (rows_ >= limit_) {
+    done_ = true;
+    if (size > take) {
+      truncated_ = true;
+    } else {
+      DataChunk more(duckdb_fetch_chunk(*result_.get()));
+      truncated_ = more && duckdb_data_chunk_get_size(more.get()) > 0;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<QueryEngine>> QueryEngine::Open(const QueryEngineOptions& options,
+                                                       catalog::Catalog& catalog,
+                                                       storage::ObjectStore& store) {
+  if (options.scratch_dir.empty()) return Status::InvalidArgument("query scratch dir is empty");
+  if (options.connections == 0) return Status::InvalidArgument("connections must be at least 1");
+  auto engine = std::make_unique<EngineImpl>(options, catalog, store);
+  LH_RETURN_IF_ERROR(engine->Init(store));
+  return std::unique_ptr<QueryEngine>(std::move(engine));
+}
+
+}  // namespace lakehouse::query

@@ -1,0 +1,149 @@
+#include "server/dataset_routes.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "catalog/manifest_codec.h"
+#include "common/time_format.h"
+#include "server/http_server.h"
+#include "server/request_body.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kName = R"(/v1/datasets/([^/]+))";
+
+Result<uint64_t> ParseUnsigned(const std::string& text, std::string_view what) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument(std::string(what) + " must be a non-negative integer, got \"" +
+                                   text + "\"");
+  }
+  return value;
+}
+
+json DatasetJson(const catalog::Manifest& m) {
+  json out = catalog::ManifestToJson(m);
+  out["name"] = m.dataset;
+  out["updated"] = FormatRfc3339Ms(m.created_unix_ms);
+  return out;
+}
+
+void HandleIngest(catalog::Catalog&, ingest::Ingestor& ingestor, const httplib::Request& request,
+                  httplib::Response& response, const httplib::ContentReader& reader) {
+  ingest::IngestRequest ingest;
+  ingest.dataset = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(ingest.dataset); !s.ok()) {
+    return WriteError(response, s);
+  }
+  ingest.file_name = request.get_param_value("file_name");
+  if (request.has_param("format")) {
+    auto format = ingest::ParseFormat(request.get_param_value("format"));
+    if (!format.ok()) return WriteError(response, format.status());
+    ingest.format = *format;
+  } else if (auto guessed = ingest::FormatFromFileName(ingest.file_name)) {
+    ingest.format = *guessed;
+  }
+  std::string mode = request.has_param("mode") ? request.get_param_value("mode") : "append";
+  if (mode != "append" && mode != "overwrite") {
+    return WriteError(response, Status::InvalidArgument("mode must be append or overwrite, got \"" +
+                                                        mode + "\""));
+  }
+  ingest.mode = mode == "append" ? catalog::WriteMode::kAppend : catalog::WriteMode::kOverwrite;
+  auto length = ContentLength(request);
+  if (!length.ok()) return WriteError(response, length.status());
+  ingest.content_length = *length;
+  auto result = ingestor.Ingest(ingest, StreamBody(reader));
+  if (!result.ok()) {
+    response.set_header("Connection", "close");  // the rest of the body may be unread
+    return WriteError(response, result.status());
+  }
+  json body = {{"dataset", ingest.dataset},
+               {"version", result->manifest.version},
+               {"operation", catalog::OperationName(result->manifest.operation)},
+               {"rows_added", result->rows_added},
+               {"rows", result->manifest.rows}};
+  WriteJson(response, 201, body.dump());
+}
+
+}  // namespace
+
+void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
+                           ingest::Ingestor* ingestor) {
+  router.Get("/v1/datasets", [&catalog](const httplib::Request&, httplib::Response& response) {
+    auto datasets = catalog.ListDatasets();
+    if (!datasets.ok()) return WriteError(response, datasets.status());
+    json list = json::array();
+    for (const auto& d : *datasets) list.push_back(catalog::SummaryToJson(d));
+    WriteJson(response, 200, json{{"datasets", list}}.dump());
+  });
+  router.Get(kName, [&catalog](const httplib::Request& request, httplib::Response& response) {
+    auto manifest = catalog.GetCurrent(request.matches[1].str());
+    if (!manifest.ok()) return WriteError(response, manifest.status());
+    WriteJson(response, 200, DatasetJson(*manifest).dump());
+  });
+  router.Get(std::string(kName) + "/versions",
+             [&catalog](const httplib::Request& request, httplib::Response& response) {
+               auto versions = catalog.ListVersions(request.matches[1].str());
+               if (!versions.ok()) return WriteError(response, versions.status());
+               json list = json::array();
+               for (const auto& m : *versions) list.push_back(catalog::ManifestToJson(m));
+               WriteJson(response, 200, json{{"versions", list}}.dump());
+             });
+  router.Get(std::string(kName) + "/versions/([^/]+)",
+             [&catalog](const httplib::Request& request, httplib::Response& response) {
+               auto version = ParseUnsigned(request.matches[2].str(), "version");
+               if (!version.ok()) return WriteError(response, version.status());
+               auto manifest = catalog.GetVersion(request.matches[1].str(), *version);
+               if (!manifest.ok()) return WriteError(response, manifest.status());
+               WriteJson(response, 200, catalog::ManifestToJson(*manifest).dump());
+             });
+  router.Delete(kName, [&catalog](const httplib::Request& request, httplib::Response& response) {
+    auto deleted = catalog.DeleteDataset(request.matches[1].str());
+    if (!deleted.ok()) return WriteError(response, deleted.status());
+    response.status = 204;
+  });
+  router.Post(std::string(kName) + "/vacuum",
+              [&catalog](const httplib::Request& request, httplib::Response& response) {
+                auto keep = ParseUnsigned(
+                    request.has_param("keep") ? request.get_param_value("keep") : "", "keep");
+                if (!keep.ok()) return WriteError(response, keep.status());
+                auto report = catalog.Vacuum(request.matches[1].str(), *keep);
+                if (!report.ok()) return WriteError(response, report.status());
+                WriteJson(response, 200,
+                          json{{"removed_versions", report->removed_versions},
+                               {"removed_files", report->removed_files}}
+                              .dump());
+              });
+  router.Post(std::string(kName) + "/commit", [&catalog](const httplib::Request& request,
+                                                         httplib::Response& response,
+                                                         const httplib::ContentReader& reader) {
+    auto body = ReadBoundedBody(request, reader, 64 << 20);
+    if (!body.ok()) return WriteError(response, body.status());
+    auto parsed = json::parse(*body, nullptr, false);
+    if (parsed.is_discarded()) {
+      return WriteError(response, Status::InvalidArgument("body is not JSON"));
+    }
+    auto commit = catalog::CommitRequestFromJson(parsed);
+    if (!commit.ok()) return WriteError(response, commit.status());
+    if (commit->dataset != request.matches[1].str()) {
+      return WriteError(response, Status::InvalidArgument("dataset in body and path differ"));
+    }
+    auto manifest = catalog.Commit(*commit);
+    if (!manifest.ok()) return WriteError(response, manifest.status());
+    WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
+  });
+  router.Post(std::string(kName) + "/ingest",
+              [&catalog, ingestor](const httplib::Request& request, httplib::Response& response,
+                                   const httplib::ContentReader& reader) {
+                if (ingestor == nullptr) {
+                  return WriteError(response, Status::Unavailable("this process does not ingest"));
+                }
+                HandleIngest(catalog, *ingestor, request, response, reader);
+              });
+}
+
+}  // namespace lakehouse::server

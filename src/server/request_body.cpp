@@ -1,0 +1,53 @@
+#include "server/request_body.h"
+
+#include <charconv>
+
+namespace lakehouse::server {
+
+Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
+  if (!request.has_header("Content-Length")) return std::optional<uint64_t>();
+  const std::string text = request.get_header_value("Content-Length");
+  uint64_t length = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument("malformed Content-Length");
+  }
+  return std::optional<uint64_t>(length);
+}
+
+Result<std::string> ReadBoundedBody(const httplib::Request& request,
+                                    const httplib::ContentReader& reader, size_t limit) {
+  LH_ASSIGN_OR_RETURN(auto length, ContentLength(request));
+  if (length && *length > limit) {
+    return Status::TooLarge("request body is " + std::to_string(*length) + " bytes; the limit is " +
+                            std::to_string(limit));
+  }
+  std::string body;
+  bool over = false;
+  bool complete = reader([&](const char* data, size_t size) {
+    if (body.size() + size > limit) {
+      over = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  });
+  if (over) return Status::TooLarge("request body exceeds " + std::to_string(limit) + " bytes");
+  if (!complete) return Status::InvalidArgument("request body ended early");
+  return body;
+}
+
+storage::BodyProducer StreamBody(const httplib::ContentReader& reader) {
+  return [&reader](const storage::ChunkWriter& write) -> Status {
+    Status written;
+    bool complete = reader([&](const char* data, size_t length) {
+      written = write(std::string_view(data, length));
+      return written.ok();
+    });
+    if (!written.ok()) return written;
+    if (!complete) return Status::InvalidArgument("request body ended before its declared end");
+    return Status::Ok();
+  };
+}
+
+}  // namespace lakehouse::server
