@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "cli/client_commands.h"
 #include "cli/service_commands.h"
 #include "common/logging.h"
 #include "common/version.h"
@@ -37,6 +38,47 @@ int main(int argc, char** argv) {
 
   auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
 
+  std::optional<std::string> url;
+  auto add_url = [&](CLI::App* cmd) {
+    cmd->add_option("--url", url,
+                    "Server URL (default: $LAKEHOUSE_URL, then http://127.0.0.1:8080)");
+  };
+  lakehouse::cli::IngestCommand ingest;
+  auto* ingest_cmd =
+      app.add_subcommand("ingest", "Ingest a CSV, JSON or Parquet file as a new version");
+  ingest_cmd->add_option("file", ingest.file, "The file")->required()->check(CLI::ExistingFile);
+  ingest_cmd->add_option("--dataset", ingest.dataset, "Dataset name")->required();
+  ingest_cmd->add_option("--mode", ingest.mode, "append or overwrite")
+      ->check(CLI::IsMember({"append", "overwrite"}));
+  ingest_cmd
+      ->add_option("--format", ingest.format, "csv, json or parquet (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "json", "parquet"}));
+  add_url(ingest_cmd);
+
+  lakehouse::cli::SqlCommand sql;
+  std::vector<std::string> as_of;
+  auto* sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query");
+  sql_cmd->add_option("query", sql.sql, "The SQL")->required();
+  sql_cmd->add_option("--format", sql.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  sql_cmd->add_option("--limit", sql.limit, "Most rows to return");
+  sql_cmd->add_option("--as-of", as_of, "Pin a dataset version: name=N (repeatable)");
+  add_url(sql_cmd);
+
+  std::optional<std::string> dataset_name;
+  auto* datasets_cmd =
+      app.add_subcommand("datasets", "List datasets, or show one with its versions");
+  datasets_cmd->add_option("name", dataset_name, "A dataset");
+  add_url(datasets_cmd);
+
+  std::string vacuum_name;
+  uint64_t vacuum_keep = 1;
+  auto* vacuum_cmd =
+      app.add_subcommand("vacuum", "Remove old versions and unreferenced data files");
+  vacuum_cmd->add_option("name", vacuum_name, "Dataset")->required();
+  vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
+  add_url(vacuum_cmd);
+
   CLI11_PARSE(app, argc, argv);
   if (auto s = lakehouse::SetLogLevel(log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
@@ -51,6 +93,21 @@ int main(int argc, char** argv) {
     serve.log_level = log_level;
     return lakehouse::cli::RunServe(serve);
   }
+  lakehouse::cli::ClientOptions client{lakehouse::cli::ResolveUrl(url)};
+  if (*ingest_cmd) return lakehouse::cli::RunIngest(client, ingest);
+  if (*sql_cmd) {
+    for (const auto& pin : as_of) {
+      size_t eq = pin.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "--as-of must be name=version, got " << pin << "\n";
+        return 2;
+      }
+      sql.as_of[pin.substr(0, eq)] = std::stoull(pin.substr(eq + 1));
+    }
+    return lakehouse::cli::RunSql(client, sql);
+  }
+  if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
+  if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
   service.log_level = log_level;
   if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
   if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);

@@ -1,0 +1,39 @@
+// The client subcommands: talk to a running server over HTTP (--url, then
+// $LAKEHOUSE_URL, then http://127.0.0.1:8080), print tables for people and
+// CSV/JSON for scripts, exit non-zero with the server's message on error.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace lakehouse::cli {
+
+struct ClientOptions {
+  std::string url;  // resolved by ResolveUrl
+};
+
+// --url if given, else $LAKEHOUSE_URL, else the default.
+std::string ResolveUrl(const std::optional<std::string>& flag);
+
+struct IngestCommand {
+  std::string file;
+  std::string dataset;
+  std::string mode = "append";
+  std::optional<std::string> format;
+};
+int RunIngest(const ClientOptions& client, const IngestCommand& command);
+
+struct SqlCommand {
+  std::string sql;
+  std::string format = "table";  // table, csv, json
+  uint64_t limit = 1000;
+  std::map<std::string, uint64_t> as_of;
+};
+int RunSql(const ClientOptions& client, const SqlCommand& command);
+
+int RunDatasets(const ClientOptions& client, const std::optional<std::string>& name);
+int RunVacuum(const ClientOptions& client, const std::string& name, uint64_t keep);
+
+}  // namespace lakehouse::cli
