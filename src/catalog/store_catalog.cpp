@@ -155,6 +155,23 @@ Result<Manifest> StoreCatalog::GetCurrent(std::string_view name) {
 
 Result<Manifest> StoreCatalog::GetVersion(std::string_view name, uint64_t version) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  // A cached manifest may have been vacuumed since, possibly by another
+  // process: confirm it still exists before answering for it.
+  bool cached;
+  {
+    std::lock_guard lock(mu_);
+    cached = manifests_.contains({std::string(name), version});
+  }
+  if (cached) {
+    auto head = store_.Head(ManifestKey(name, version));
+    if (!head.ok()) {
+      if (head.status().code() != StatusCode::kNotFound) return head.status();
+      std::lock_guard lock(mu_);
+      manifests_.erase({std::string(name), version});
+      return Status::NotFound("dataset " + std::string(name) + " has no version " +
+                              std::to_string(version));
+    }
+  }
   return Load(name, version);
 }
 
@@ -296,6 +313,10 @@ Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) 
     Status deleted = store_.Delete(ManifestKey(name, versions[i].version));
     if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
     report.removed_versions.push_back(versions[i].version);
+    {
+      std::lock_guard lock(mu_);
+      manifests_.erase({std::string(name), versions[i].version});
+    }
     for (const auto& f : versions[i].files) {
       if (!referenced.contains(f.key)) unreferenced.insert(f.key);
     }

@@ -4,8 +4,10 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
 
@@ -90,6 +92,75 @@ bool SafeWidening(const std::string& from, const std::string& to) {
   return false;
 }
 
+// The most frequent of , ; tab | in the file's first line, if any.
+std::optional<char> HeaderDelimiter(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::getline(in, line);
+  std::optional<char> best;
+  size_t best_count = 0;
+  for (char candidate : {',', ';', '\t', '|'}) {
+    size_t count = static_cast<size_t>(std::count(line.begin(), line.end(), candidate));
+    if (count > best_count) {
+      best = candidate;
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+// The first record whose field count differs from the header's, reading
+// RFC 4180 quoting: {line it starts on, its fields, the header's fields}.
+struct RaggedRow {
+  uint64_t line;
+  size_t fields;
+  size_t expected;
+};
+std::optional<RaggedRow> FirstRaggedRow(const std::string& path, char delimiter) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> buffer(1 << 16);
+  bool quoted = false;
+  bool record_has_data = false;
+  size_t fields = 1;
+  std::optional<size_t> expected;
+  uint64_t line = 1;
+  uint64_t record_line = 1;
+  char previous = 0;
+  auto end_record = [&]() -> std::optional<RaggedRow> {
+    if (record_has_data) {
+      if (!expected) {
+        expected = fields;
+      } else if (fields != *expected) {
+        return RaggedRow{record_line, fields, *expected};
+      }
+    }
+    fields = 1;
+    record_has_data = false;
+    record_line = line;
+    return std::nullopt;
+  };
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      char c = buffer[static_cast<size_t>(i)];
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == '\n') {
+        ++line;
+        if (!quoted) {
+          if (auto ragged = end_record()) return ragged;
+        }
+      } else if (c == delimiter && !quoted) {
+        ++fields;
+      }
+      if (c != '\n' && c != '\r') record_has_data = true;
+      previous = c;
+    }
+  }
+  (void)previous;
+  return end_record();
+}
+
 class IngestorImpl final : public Ingestor {
  public:
   IngestorImpl(const IngestOptions& options, storage::ObjectStore& store, catalog::Catalog& catalog)
@@ -142,7 +213,8 @@ class IngestorImpl final : public Ingestor {
   };
   Result<Spooled> Spool(const std::string& dir, const IngestRequest& request,
                         const storage::BodyProducer& body);
-  std::string ReaderSql(const std::string& path, Format format,
+  std::string ReaderSql(const std::string& path, const IngestRequest& request,
+                        std::optional<char> delimiter,
                         const std::vector<catalog::Column>* types) const;
   Result<std::vector<catalog::Column>> Describe(duckdb_connection connection,
                                                 const std::string& reader, const std::string& path,
@@ -194,14 +266,17 @@ Result<IngestorImpl::Spooled> IngestorImpl::Spool(const std::string& dir,
   return spooled;
 }
 
-std::string IngestorImpl::ReaderSql(const std::string& path, Format format,
+std::string IngestorImpl::ReaderSql(const std::string& path, const IngestRequest& request,
+                                    std::optional<char> delimiter,
                                     const std::vector<catalog::Column>* types) const {
-  switch (format) {
+  switch (request.format) {
     case Format::kCsv: {
       // strict_mode: a row with the wrong number of fields is an error, not a
       // silently padded row. Types, when given, make every value prove it fits.
       std::string sql = "read_csv(" + SqlString(path) +
                         ", auto_detect = true, strict_mode = true, null_padding = false";
+      if (delimiter) sql += ", delim = " + SqlString(std::string(1, *delimiter));
+      if (request.header) sql += std::string(", header = ") + (*request.header ? "true" : "false");
       if (types != nullptr) {
         sql += ", types = {";
         for (size_t i = 0; i < types->size(); ++i) {
@@ -222,6 +297,10 @@ std::string IngestorImpl::ReaderSql(const std::string& path, Format format,
 Status IngestorImpl::InputError(const std::string& message, const std::string& path,
                                 const IngestRequest& request) const {
   std::string text = message;
+  // DuckDB quotes the statement it was running; that is ours, not the user's.
+  if (size_t context = text.find("\n\nLINE 1:"); context != std::string::npos) {
+    text.resize(context);
+  }
   const std::string name = request.file_name.empty() ? "the upload" : request.file_name;
   for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at)) {
     text.replace(at, path.size(), name);
@@ -267,8 +346,23 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");
   }
-  std::string reader = ReaderSql(source.path, request.format, nullptr);
+  std::optional<char> delimiter = request.delimiter;
+  std::string reader = ReaderSql(source.path, request, delimiter, nullptr);
   LH_ASSIGN_OR_RETURN(auto schema, Describe(connection.get(), reader, source.path, request));
+  if (request.format == Format::kCsv && !delimiter && schema.size() == 1) {
+    // The sniffer settles on one column when rows disagree on their field
+    // count. If the header plainly has a delimiter, read with it, so the
+    // strict reader names the row that breaks ranks.
+    if (auto guessed = HeaderDelimiter(source.path)) {
+      if (auto ragged = FirstRaggedRow(source.path, *guessed)) {
+        return Status::InvalidArgument(
+            "cannot read " + (request.file_name.empty() ? "the upload" : request.file_name) +
+            " as CSV: the row on line " + std::to_string(ragged->line) + " has " +
+            std::to_string(ragged->fields) + " fields; the header has " +
+            std::to_string(ragged->expected));
+      }
+    }
+  }
 
   // An append is read as, or cast to, the dataset's current schema.
   std::optional<uint64_t> base_version;
@@ -299,8 +393,9 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
         projection += (i ? ", " : "") + std::string("CAST(") + SqlIdentifier(schema[i].name) +
                       " AS " + existing[i].type + ") AS " + SqlIdentifier(schema[i].name);
       }
-      if (request.format == Format::kCsv)
-        reader = ReaderSql(source.path, request.format, &existing);
+      if (request.format == Format::kCsv) {
+        reader = ReaderSql(source.path, request, delimiter, &existing);
+      }
       schema = existing;
       base_version = current->version;
     }

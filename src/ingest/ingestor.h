@@ -39,6 +39,9 @@ struct IngestRequest {
   catalog::WriteMode mode = catalog::WriteMode::kAppend;
   std::string file_name;                   // recorded as the version's source
   std::optional<uint64_t> content_length;  // when known: 413 before reading
+  // CSV dialect overrides; detected from the file when absent.
+  std::optional<char> delimiter;
+  std::optional<bool> header;
 };
 
 struct IngestResult {

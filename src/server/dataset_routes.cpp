@@ -47,6 +47,21 @@ void HandleIngest(catalog::Catalog&, ingest::Ingestor& ingestor, const httplib::
   } else if (auto guessed = ingest::FormatFromFileName(ingest.file_name)) {
     ingest.format = *guessed;
   }
+  if (request.has_param("delimiter")) {
+    std::string delimiter = request.get_param_value("delimiter");
+    if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
+    if (delimiter.size() != 1) {
+      return WriteError(response, Status::InvalidArgument("delimiter must be one character"));
+    }
+    ingest.delimiter = delimiter[0];
+  }
+  if (request.has_param("header")) {
+    std::string header = request.get_param_value("header");
+    if (header != "true" && header != "false") {
+      return WriteError(response, Status::InvalidArgument("header must be true or false"));
+    }
+    ingest.header = header == "true";
+  }
   std::string mode = request.has_param("mode") ? request.get_param_value("mode") : "append";
   if (mode != "append" && mode != "overwrite") {
     return WriteError(response, Status::InvalidArgument("mode must be append or overwrite, got \"" +

@@ -94,10 +94,10 @@ void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes,
   if (!length.ok()) return WriteError(response, length.status());
   options.content_length = *length;
   if (*length && **length > max_object_bytes) {
-    response.set_header("Connection", "close");
-    return WriteError(response,
-                      Status::TooLarge("object is " + std::to_string(**length) +
-                                       " bytes; the limit is " + std::to_string(max_object_bytes)));
+    return RefuseOversizedBody(
+        response, reader, **length,
+        Status::TooLarge("object is " + std::to_string(**length) + " bytes; the limit is " +
+                         std::to_string(max_object_bytes)));
   }
   auto info = store.Put(*key, StreamBody(reader), options);
   if (!info.ok()) {

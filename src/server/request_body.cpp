@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "server/http_server.h"
+
 namespace lakehouse::server {
 
 Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
@@ -15,10 +17,22 @@ Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
   return std::optional<uint64_t>(length);
 }
 
+void RefuseOversizedBody(httplib::Response& response, const httplib::ContentReader& reader,
+                         uint64_t declared_length, const Status& status) {
+  constexpr uint64_t kMaxDrainBytes = 64ull << 20;
+  if (declared_length <= kMaxDrainBytes) {
+    reader([](const char*, size_t) { return true; });
+  } else {
+    response.set_header("Connection", "close");
+  }
+  WriteError(response, status);
+}
+
 Result<std::string> ReadBoundedBody(const httplib::Request& request,
                                     const httplib::ContentReader& reader, size_t limit) {
   LH_ASSIGN_OR_RETURN(auto length, ContentLength(request));
   if (length && *length > limit) {
+    reader([](const char*, size_t) { return true; });  // drain: see RefuseOversizedBody
     return Status::TooLarge("request body is " + std::to_string(*length) + " bytes; the limit is " +
                             std::to_string(limit));
   }

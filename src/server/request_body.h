@@ -21,6 +21,12 @@ Result<std::string> ReadBoundedBody(const httplib::Request& request,
 // before its declared length.
 storage::BodyProducer StreamBody(const httplib::ContentReader& reader);
 
+// Answers 413 for a body declared too large. A modest overshoot is read and
+// dropped first, so the client (still sending) sees the answer rather than a
+// reset connection; a huge one is refused at once and the connection closed.
+void RefuseOversizedBody(httplib::Response& response, const httplib::ContentReader& reader,
+                         uint64_t declared_length, const Status& status);
+
 // The declared Content-Length, if any; a malformed one is an error.
 Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,14 @@
 #include <thread>
 
 extern char** environ;
+
+namespace {
+// Keeps test output readable: the servers under test log at info otherwise.
+const bool kQuietLogs = [] {
+  spdlog::set_level(spdlog::level::warn);
+  return true;
+}();
+}  // namespace
 
 namespace lakehouse::testing {
 

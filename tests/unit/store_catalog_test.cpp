@@ -1,0 +1,277 @@
+// The Catalog contract, run against the in-process StoreCatalog and against
+// HttpCatalog talking to a real `lakehouse serve` process.
+#include "catalog/store_catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <thread>
+
+#include "catalog/http_catalog.h"
+#include "storage/http_object_store.h"
+#include "storage/local_object_store.h"
+#include "testing/service_process.h"
+#include "testing/temp_dir.h"
+
+namespace lakehouse::catalog {
+namespace {
+
+enum class Kind { kInProcess, kHttp };
+
+class CatalogTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Kind::kInProcess) {
+      auto store = storage::LocalObjectStore::Open({dir_.path() + "/objects", 1 << 30});
+      ASSERT_TRUE(store.ok());
+      local_store_ = std::move(*store);
+      store_ = local_store_.get();
+      catalog_ = std::make_unique<StoreCatalog>(*store_);
+    } else {
+      int port = testing::FreePort();
+      server_ = std::make_unique<testing::ServiceProcess>(
+          std::vector<std::string>{"serve", "--data", dir_.path(), "--listen",
+                                   "127.0.0.1:" + std::to_string(port)},
+          port);
+      auto store = storage::HttpObjectStore::Create({server_->url()});
+      ASSERT_TRUE(store.ok());
+      http_store_ = std::move(*store);
+      store_ = http_store_.get();
+      auto catalog = HttpCatalog::Create({server_->url()});
+      ASSERT_TRUE(catalog.ok());
+      catalog_ = std::move(*catalog);
+    }
+  }
+
+  // Writes a data file the way ingest does, and returns it.
+  DataFile WriteFile(const std::string& dataset, const std::string& name, uint64_t rows) {
+    DataFile file{DataFilePrefix(dataset) + name + ".parquet", rows, 0};
+    auto put = store_->PutBytes(file.key, "parquet bytes of " + name);
+    EXPECT_TRUE(put.ok());
+    file.bytes = put->size;
+    return file;
+  }
+
+  CommitRequest Request(const std::string& dataset, WriteMode mode, std::vector<DataFile> files) {
+    CommitRequest r;
+    r.dataset = dataset;
+    r.mode = mode;
+    r.schema = {{"id", "BIGINT"}, {"name", "VARCHAR"}};
+    r.files = std::move(files);
+    r.source = Source{"people.csv", 42, "abc123"};
+    return r;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::LocalObjectStore> local_store_;
+  std::unique_ptr<storage::HttpObjectStore> http_store_;
+  std::unique_ptr<testing::ServiceProcess> server_;
+  storage::ObjectStore* store_ = nullptr;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_P(CatalogTest, CreateAppendOverwriteMakeConsecutiveVersions) {
+  auto f1 = WriteFile("people", "a", 10);
+  auto v1 = catalog_->Commit(Request("people", WriteMode::kAppend, {f1}));
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(v1->version, 1u);
+  EXPECT_EQ(v1->operation, Operation::kCreate);
+  EXPECT_FALSE(v1->parent.has_value());
+  EXPECT_EQ(v1->rows, 10u);
+
+  auto f2 = WriteFile("people", "b", 5);
+  auto v2 = catalog_->Commit(Request("people", WriteMode::kAppend, {f2}));
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->version, 2u);
+  EXPECT_EQ(v2->operation, Operation::kAppend);
+  EXPECT_EQ(v2->parent, 1u);
+  EXPECT_EQ(v2->rows, 15u);
+  ASSERT_EQ(v2->files.size(), 2u);
+  EXPECT_EQ(v2->bytes, f1.bytes + f2.bytes);
+
+  auto f3 = WriteFile("people", "c", 7);
+  auto v3 = catalog_->Commit(Request("people", WriteMode::kOverwrite, {f3}));
+  ASSERT_TRUE(v3.ok());
+  EXPECT_EQ(v3->operation, Operation::kOverwrite);
+  EXPECT_EQ(v3->rows, 7u);
+  ASSERT_EQ(v3->files.size(), 1u);
+
+  // Every version stays readable, with its own files and source.
+  auto old = catalog_->GetVersion("people", 2);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->rows, 15u);
+  ASSERT_TRUE(old->source.has_value());
+  EXPECT_EQ(old->source->sha256, "abc123");
+  EXPECT_EQ(old->schema[1].type, "VARCHAR");
+  EXPECT_EQ(catalog_->GetCurrent("people")->version, 3u);
+  auto versions = catalog_->ListVersions("people");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_EQ((*versions)[0].version, 1u);
+  EXPECT_EQ((*versions)[2].version, 3u);
+  auto datasets = catalog_->ListDatasets();
+  ASSERT_TRUE(datasets.ok());
+  ASSERT_EQ(datasets->size(), 1u);
+  EXPECT_EQ((*datasets)[0].name, "people");
+  EXPECT_EQ((*datasets)[0].version, 3u);
+  EXPECT_EQ((*datasets)[0].rows, 7u);
+}
+
+TEST_P(CatalogTest, BadNamesAndUnknownDatasets) {
+  for (const char* name : {"", "Upper", "1abc", "has-dash", "has space", "a/b",
+                           "a123456789012345678901234567890123456789012345678901234567890123"}) {
+    EXPECT_EQ(catalog_->GetCurrent(name).status().code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(catalog_->Commit(Request(name, WriteMode::kAppend, {})).status().code(),
+              StatusCode::kInvalidArgument)
+        << name;
+  }
+  EXPECT_EQ(catalog_->GetCurrent("missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->GetVersion("missing", 1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->ListVersions("missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->DeleteDataset("missing").status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(CatalogTest, ConcurrentAppendsAllLandAsConsecutiveVersions) {
+  constexpr int kWriters = 6;
+  constexpr int kEach = 4;
+  std::vector<std::vector<DataFile>> files(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    for (int i = 0; i < kEach; ++i) {
+      files[w].push_back(WriteFile("events", std::to_string(w) + "-" + std::to_string(i), 1));
+    }
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        auto committed = catalog_->Commit(Request("events", WriteMode::kAppend, {files[w][i]}));
+        if (!committed.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto current = catalog_->GetCurrent("events");
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(current->version, static_cast<uint64_t>(kWriters * kEach));
+  EXPECT_EQ(current->rows, static_cast<uint64_t>(kWriters * kEach));
+  std::set<std::string> keys;
+  for (const auto& f : current->files) keys.insert(f.key);
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kWriters * kEach));
+  auto versions = catalog_->ListVersions("events");
+  ASSERT_TRUE(versions.ok());
+  for (size_t i = 0; i < versions->size(); ++i) {
+    EXPECT_EQ((*versions)[i].version, i + 1);
+    if (i > 0) {
+      EXPECT_EQ((*versions)[i].parent, i);
+    }
+  }
+}
+
+TEST_P(CatalogTest, ConcurrentOverwritesOneWinsTheOtherConflicts) {
+  for (int round = 0; round < 3; ++round) {
+    std::string name = "table" + std::to_string(round);
+    ASSERT_TRUE(
+        catalog_->Commit(Request(name, WriteMode::kAppend, {WriteFile(name, "base", 1)})).ok());
+    auto fa = WriteFile(name, "a", 2);
+    auto fb = WriteFile(name, "b", 3);
+    std::barrier start(2);
+    std::atomic<int> ok{0}, conflict{0};
+    auto writer = [&](DataFile file) {
+      auto request = Request(name, WriteMode::kOverwrite, {file});
+      request.expected_version = 1;
+      start.arrive_and_wait();
+      auto committed = catalog_->Commit(request);
+      if (committed.ok()) ++ok;
+      if (committed.status().code() == StatusCode::kConflict) ++conflict;
+    };
+    std::thread a(writer, fa), b(writer, fb);
+    a.join();
+    b.join();
+    EXPECT_EQ(ok.load(), 1);
+    EXPECT_EQ(conflict.load(), 1);
+    EXPECT_EQ(catalog_->GetCurrent(name)->version, 2u);
+  }
+}
+
+TEST_P(CatalogTest, DeletedDatasetDisappearsButItsHistoryRemains) {
+  ASSERT_TRUE(
+      catalog_->Commit(Request("gone", WriteMode::kAppend, {WriteFile("gone", "a", 4)})).ok());
+  ASSERT_TRUE(catalog_->DeleteDataset("gone").ok());
+  EXPECT_EQ(catalog_->GetCurrent("gone").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(catalog_->ListDatasets()->empty());
+  EXPECT_EQ(catalog_->GetVersion("gone", 1)->rows, 4u);
+  EXPECT_EQ(catalog_->GetVersion("gone", 2)->operation, Operation::kDelete);
+  EXPECT_EQ(catalog_->DeleteDataset("gone").status().code(), StatusCode::kNotFound);
+  auto again = catalog_->Commit(Request("gone", WriteMode::kAppend, {WriteFile("gone", "b", 1)}));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->version, 3u);
+  EXPECT_EQ(again->operation, Operation::kCreate);
+  EXPECT_EQ(again->rows, 1u);
+}
+
+TEST_P(CatalogTest, VacuumKeepsWhatKeptVersionsNeed) {
+  auto f1 = WriteFile("v", "1", 1);
+  auto f2 = WriteFile("v", "2", 1);
+  auto f3 = WriteFile("v", "3", 1);
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kAppend, {f1})).ok());
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kOverwrite, {f2})).ok());
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kAppend, {f3})).ok());  // needs f2, f3
+  EXPECT_EQ(catalog_->Vacuum("v", 0).status().code(), StatusCode::kInvalidArgument);
+  auto report = catalog_->Vacuum("v", 2);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->removed_versions, std::vector<uint64_t>{1});
+  EXPECT_EQ(report->removed_files, std::vector<std::string>{f1.key});
+  EXPECT_EQ(store_->Head(f1.key).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Head(f2.key).ok());
+  EXPECT_TRUE(store_->Head(f3.key).ok());
+  EXPECT_EQ(catalog_->GetVersion("v", 1).status().code(), StatusCode::kNotFound);
+  auto again = catalog_->Vacuum("v", 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->removed_versions, std::vector<uint64_t>{2});
+  EXPECT_TRUE(again->removed_files.empty());  // v3 still reads f2
+  EXPECT_TRUE(store_->Head(f2.key).ok());
+  EXPECT_EQ(catalog_->GetCurrent("v")->rows, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogs, CatalogTest, ::testing::Values(Kind::kInProcess, Kind::kHttp),
+                         [](const auto& info) {
+                           return info.param == Kind::kInProcess ? "InProcess" : "OverHttp";
+                         });
+
+TEST(StoreCatalogTest, ARestartedCatalogKnowsEverything) {
+  testing::TempDir dir;
+  auto store = storage::LocalObjectStore::Open({dir.path(), 1 << 20});
+  ASSERT_TRUE(store.ok());
+  {
+    StoreCatalog catalog(**store);
+    CommitRequest r;
+    r.dataset = "kept";
+    r.schema = {{"x", "INTEGER"}};
+    r.files = {{"data/kept/f.parquet", 3, 10}};
+    ASSERT_TRUE(catalog.Commit(r).ok());
+    ASSERT_TRUE(catalog.Commit(r).ok());
+  }
+  StoreCatalog fresh(**store);
+  auto current = fresh.GetCurrent("kept");
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(current->version, 2u);
+  EXPECT_EQ(current->rows, 6u);
+}
+
+TEST(StoreCatalogTest, CorruptManifestIsAnIoErrorNotACrash) {
+  testing::TempDir dir;
+  auto store = storage::LocalObjectStore::Open({dir.path(), 1 << 20});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->PutBytes(StoreCatalog::ManifestKey("bad", 1), "{not json").ok());
+  StoreCatalog catalog(**store);
+  EXPECT_EQ(catalog.GetCurrent("bad").status().code(), StatusCode::kIoError);
+  ASSERT_TRUE((*store)->PutBytes(StoreCatalog::ManifestKey("bad", 1), R"({"dataset":"bad"})").ok());
+  StoreCatalog again(**store);
+  EXPECT_EQ(again.GetCurrent("bad").status().code(), StatusCode::kIoError);
+}
+
+}  // namespace
+}  // namespace lakehouse::catalog
