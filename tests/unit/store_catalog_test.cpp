@@ -64,9 +64,10 @@ class CatalogTest : public ::testing::TestWithParam<Kind> {
   }
 
   testing::TempDir dir_;
+  // Destroyed after the clients, so it never waits out their idle connections.
+  std::unique_ptr<testing::ServiceProcess> server_;
   std::unique_ptr<storage::LocalObjectStore> local_store_;
   std::unique_ptr<storage::HttpObjectStore> http_store_;
-  std::unique_ptr<testing::ServiceProcess> server_;
   storage::ObjectStore* store_ = nullptr;
   std::unique_ptr<Catalog> catalog_;
 };
