@@ -1,0 +1,728 @@
+// bench/storage: PUT and GET throughput of the object store backends for
+// 4 KiB and 1 MiB objects, next to a raw loop on the same disk as the anchor.
+//
+// Modes, one client thread each, all writing under one fresh directory:
+//   raw write+fsync+rename+dirsync  write(2) to a temp file, fsync it, rename
+//                                   it to its name, fsync the directory: the
+//                                   least an atomic, durable Put must do
+//   raw write+fsync+rename          the same without the directory fsync
+//   local in-process                LocalObjectStore::Put / Get
+//   storaged-http                   HttpObjectStore (keep-alive) to an
+//                                   in-process HttpServer serving
+//                                   RegisterObjectRoutes over a
+//                                   LocalObjectStore on 127.0.0.1
+// GET reads back the objects the same case wrote, so every mode reads from
+// the page cache alike; the raw GET is open+fstat+read+close.
+//
+// Each case runs in `--rounds` slices and the mode order rotates per round,
+// so slow drift of the disk does not favour one mode over another.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/config.h"
+#include "common/logging.h"
+#include "server/http_server.h"
+#include "server/object_routes.h"
+#include "storage/http_object_store.h"
+#include "storage/local_object_store.h"
+
+namespace {
+
+using lakehouse::Status;
+using Clock = std::chrono::steady_clock;
+namespace storage = lakehouse::storage;
+
+constexpr size_t kSizes[] = {4 * 1024, 1024 * 1024};
+constexpr uint64_t kMaxObjectBytes = 64ull << 20;
+constexpr size_t kMinOpsPerSlice = 3;
+constexpr size_t kWarmupOps = 20;
+
+std::atomic<bool> g_interrupted{false};
+
+struct BenchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void Fail(const std::string& what) { throw BenchError(what); }
+[[noreturn]] void FailErrno(const std::string& what) { Fail(what + ": " + std::strerror(errno)); }
+void Check(const Status& status, const std::string& what) {
+  if (!status.ok()) Fail(what + ": " + status.ToString());
+}
+
+std::string SizeLabel(size_t size) {
+  return size >= (1u << 20) ? std::to_string(size >> 20) + " MiB"
+                            : std::to_string(size >> 10) + " KiB";
+}
+std::string SizeTag(size_t size) {
+  return size >= (1u << 20) ? std::to_string(size >> 20) + "m" : std::to_string(size >> 10) + "k";
+}
+
+// ---------------------------------------------------------------------------
+// Targets: one PUT and GET implementation per mode.
+
+// Every object carries its serial number in its first 8 bytes, so a GET can
+// tell that it read the object it asked for, not just one of the right size.
+class Target {
+ public:
+  virtual ~Target() = default;
+  virtual void Put(const std::string& key, std::string_view bytes) = 0;
+  // Reads the object whole; fails unless it has `size` bytes and `serial`.
+  virtual void Get(const std::string& key, size_t size, uint64_t serial) = 0;
+};
+
+void CheckStamp(const char* head, size_t received, size_t size, uint64_t serial,
+                const std::string& key) {
+  if (received != size) {
+    Fail("GET " + key + " returned " + std::to_string(received) + " bytes, expected " +
+         std::to_string(size));
+  }
+  uint64_t stamp;
+  std::memcpy(&stamp, head, sizeof stamp);
+  if (stamp != serial) Fail("GET " + key + " returned another object's bytes");
+}
+
+int RetryEintr(auto call) {
+  int rc;
+  do {
+    rc = call();
+  } while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+// write(2) to a temp file, fsync, rename, optionally fsync the directory.
+// Keys map to files "<dir of key with '/' as '_'>/<last segment>".
+class RawTarget final : public Target {
+ public:
+  RawTarget(std::string root, bool dir_sync) : root_(std::move(root)), dir_sync_(dir_sync) {
+    if (::mkdir(root_.c_str(), 0755) != 0) FailErrno("mkdir " + root_);
+    root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd_ < 0) FailErrno("open " + root_);
+  }
+  ~RawTarget() override {
+    for (auto& [dir, fd] : dirs_) ::close(fd);
+    ::close(root_fd_);
+  }
+
+  void Put(const std::string& key, std::string_view bytes) override {
+    const auto& [dir, dir_fd] = Dir(key);
+    const std::string path = dir + "/" + key.substr(key.rfind('/') + 1);
+    const std::string temp = dir + "/.tmp-" + std::to_string(counter_++);
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) FailErrno("create " + temp);
+    const char* data = bytes.data();
+    size_t left = bytes.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd, data, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) FailErrno("write " + temp);
+      data += n;
+      left -= static_cast<size_t>(n);
+    }
+    if (RetryEintr([&] { return ::fsync(fd); }) != 0) FailErrno("fsync " + temp);
+    if (::close(fd) != 0) FailErrno("close " + temp);
+    if (::rename(temp.c_str(), path.c_str()) != 0) FailErrno("rename " + path);
+    if (dir_sync_ && RetryEintr([&] { return ::fsync(dir_fd); }) != 0) FailErrno("fsync " + dir);
+  }
+
+  void Get(const std::string& key, size_t size, uint64_t serial) override {
+    const std::string path = Dir(key).first + "/" + key.substr(key.rfind('/') + 1);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) FailErrno("open " + path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) FailErrno("fstat " + path);
+    const size_t file_size = static_cast<size_t>(st.st_size);
+    if (read_buffer_.size() < file_size) read_buffer_.resize(file_size);
+    size_t received = 0;
+    while (received < file_size) {
+      ssize_t n = ::read(fd, read_buffer_.data() + received, file_size - received);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) FailErrno("read " + path);
+      if (n == 0) break;
+      received += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    CheckStamp(read_buffer_.data(), received, size, serial, key);
+  }
+
+ private:
+  // The directory of a key's file and an open descriptor on it, made on first use.
+  const std::pair<const std::string, int>& Dir(const std::string& key) {
+    std::string name = key.substr(0, key.rfind('/'));
+    std::replace(name.begin(), name.end(), '/', '_');
+    std::string dir = root_ + "/" + name;
+    auto it = dirs_.find(dir);
+    if (it == dirs_.end()) {
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) FailErrno("mkdir " + dir);
+      int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) FailErrno("open " + dir);
+      if (dir_sync_ && ::fsync(root_fd_) != 0) FailErrno("fsync " + root_);
+      it = dirs_.emplace(dir, fd).first;
+    }
+    return *it;
+  }
+
+  std::string root_;
+  bool dir_sync_;
+  int root_fd_ = -1;
+  uint64_t counter_ = 0;
+  std::map<std::string, int> dirs_;
+  std::vector<char> read_buffer_;
+};
+
+// Discards a GET's bytes, keeping their count and the first 8.
+class DiscardSink final : public storage::ObjectSink {
+ public:
+  void Reset() {
+    info_size_ = 0;
+    received_ = 0;
+  }
+  Status OnInfo(const storage::ObjectInfo& info) override {
+    info_size_ = info.size;
+    return Status::Ok();
+  }
+  Status OnData(std::string_view chunk) override {
+    if (received_ < sizeof head_) {
+      std::memcpy(head_ + received_, chunk.data(),
+                  std::min(chunk.size(), sizeof head_ - static_cast<size_t>(received_)));
+    }
+    received_ += chunk.size();
+    return Status::Ok();
+  }
+  uint64_t info_size() const { return info_size_; }
+  uint64_t received() const { return received_; }
+  const char* head() const { return head_; }
+
+ private:
+  uint64_t info_size_ = 0;
+  uint64_t received_ = 0;
+  char head_[8] = {};
+};
+
+// Any ObjectStore: Put with content_length set, Get into a discarding sink.
+class StoreTarget final : public Target {
+ public:
+  explicit StoreTarget(storage::ObjectStore& store) : store_(store) {}
+
+  void Put(const std::string& key, std::string_view bytes) override {
+    storage::PutOptions options;
+    options.content_length = bytes.size();
+    auto info = store_.Put(
+        key, [bytes](const storage::ChunkWriter& write) { return write(bytes); }, options);
+    Check(info.status(), "PUT " + key);
+    if (info->size != bytes.size()) Fail("PUT " + key + " stored a different size");
+  }
+
+  void Get(const std::string& key, size_t size, uint64_t serial) override {
+    sink_.Reset();
+    auto info = store_.Get(key, sink_);
+    Check(info.status(), "GET " + key);
+    if (sink_.info_size() != size) Fail("GET " + key + " announced a different size");
+    CheckStamp(sink_.head(), static_cast<size_t>(sink_.received()), size, serial, key);
+  }
+
+ private:
+  storage::ObjectStore& store_;
+  DiscardSink sink_;
+};
+
+// ---------------------------------------------------------------------------
+// Measurement.
+
+struct Stats {
+  uint64_t ops = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  std::vector<float> latencies_us;
+
+  double ops_per_s() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
+  double mb_per_s() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0; }
+  double percentile_ms(double p) {
+    if (latencies_us.empty()) return 0;
+    size_t index = std::min(latencies_us.size() - 1,
+                            static_cast<size_t>(p * static_cast<double>(latencies_us.size())));
+    std::nth_element(latencies_us.begin(), latencies_us.begin() + static_cast<ptrdiff_t>(index),
+                     latencies_us.end());
+    return latencies_us[index] / 1000.0;
+  }
+};
+
+// Runs op(0), op(1), ... until `budget_s` has passed (at least
+// kMinOpsPerSlice, at most max_ops times), adding the count, bytes, time and
+// latencies to `stats`.
+template <typename Op>
+void RunTimed(double budget_s, size_t max_ops, size_t size, Stats& stats, Op op) {
+  const auto start = Clock::now();
+  const auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget_s));
+  auto t = start;
+  size_t n = 0;
+  while (n < max_ops && (n < kMinOpsPerSlice || t < deadline) && !g_interrupted) {
+    op(n);
+    const auto done = Clock::now();
+    stats.latencies_us.push_back(
+        static_cast<float>(std::chrono::duration<double, std::micro>(done - t).count()));
+    t = done;
+    ++n;
+  }
+  stats.ops += n;
+  stats.bytes += n * size;
+  stats.seconds += std::chrono::duration<double>(t - start).count();
+}
+
+struct Mode {
+  std::string tag;       // for --only
+  std::string name;      // PUT label
+  std::string get_name;  // GET label; empty: no GET (reads the same as another mode)
+  Target* target;
+  bool enabled = true;
+};
+
+// Whether `item` is one of the comma-separated words of `list`; an empty list
+// holds everything.
+bool Listed(const std::string& list, const std::string& item) {
+  if (list.empty()) return true;
+  std::istringstream words(list);
+  std::string word;
+  while (std::getline(words, word, ',')) {
+    if (word == item) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Machine facts.
+
+// CPU time of the whole machine (from /proc/stat) and of this process, to
+// tell how much other work competed with the run.
+struct CpuSample {
+  double busy_s = 0;   // all CPUs, not idle, steal excluded
+  double steal_s = 0;  // taken by the hypervisor
+  double self_s = 0;   // this process, every thread
+  Clock::time_point at;
+};
+
+CpuSample SampleCpu() {
+  CpuSample sample;
+  sample.at = Clock::now();
+  std::ifstream in("/proc/stat");
+  std::string label;
+  // user nice system idle iowait irq softirq steal
+  unsigned long long v[8] = {};
+  in >> label;
+  for (auto& x : v) in >> x;
+  const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  sample.busy_s = static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) * tick;
+  sample.steal_s = static_cast<double>(v[7]) * tick;
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  sample.self_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  return sample;
+}
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("model name")) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown CPU";
+}
+
+// "<fstype> <device> (<options>)" of the mount holding `path`.
+std::string MountOf(const std::string& path) {
+  std::ifstream in("/proc/mounts");
+  std::string line, best, best_point;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string device, point, type, options;
+    fields >> device >> point >> type >> options;
+    bool under =
+        path == point || point == "/" ||
+        (path.starts_with(point) && path.size() > point.size() && path[point.size()] == '/');
+    if (under && point.size() >= best_point.size()) {
+      best_point = point;
+      best = type + " " + device + " on " + point + " (" + options + ")";
+    }
+  }
+  return best.empty() ? "unknown filesystem" : best;
+}
+
+// ---------------------------------------------------------------------------
+
+struct Options {
+  std::string parent_dir = ".";
+  double seconds_per_case = 3.0;
+  int rounds = 4;
+  bool keep = false;
+  bool quick = false;
+  std::string only;   // mode tags to run; empty: all
+  std::string sizes;  // size tags to run; empty: all
+};
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: storage_bench [--dir PARENT] [--seconds-per-case S] [--rounds N] "
+               "[--quick] [--keep] [--only MODES] [--sizes SIZES]\n"
+               "  --dir PARENT          make the scratch directory under PARENT (default: .);\n"
+               "                        every mode writes to that same disk\n"
+               "  --seconds-per-case S  time per mode x size x op (default 3; 14 cases)\n"
+               "  --rounds N            split each case into N slices, rotating the mode\n"
+               "                        order per round (default 4)\n"
+               "  --quick               tiny run for a sanity check (0.1 s per case, 1 round)\n"
+               "  --keep                leave the scratch directory in place\n"
+               "  --only MODES          run only these of raw,raw-nodirsync,local,http\n"
+               "                        (for profiling; ratios need raw)\n"
+               "  --sizes SIZES         run only these of 4k,1m\n");
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options options;
+  bool seconds_set = false, rounds_set = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "storage_bench: %s needs a value\n", arg.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    try {
+      if (arg == "--dir") {
+        options.parent_dir = value();
+      } else if (arg == "--seconds-per-case") {
+        options.seconds_per_case = std::stod(value());
+        seconds_set = true;
+      } else if (arg == "--rounds") {
+        options.rounds = std::stoi(value());
+        rounds_set = true;
+      } else if (arg == "--quick") {
+        options.quick = true;
+      } else if (arg == "--only") {
+        options.only = value();
+      } else if (arg == "--sizes") {
+        options.sizes = value();
+      } else if (arg == "--keep") {
+        options.keep = true;
+      } else if (arg == "--help" || arg == "-h") {
+        Usage(stdout);
+        std::exit(0);
+      } else {
+        std::fprintf(stderr, "storage_bench: unknown option %s\n", arg.c_str());
+        Usage(stderr);
+        std::exit(2);
+      }
+    } catch (const std::logic_error&) {
+      std::fprintf(stderr, "storage_bench: bad number for %s\n", arg.c_str());
+      std::exit(2);
+    }
+  }
+  if (options.quick) {
+    if (!seconds_set) options.seconds_per_case = 0.1;
+    if (!rounds_set) options.rounds = 1;
+  }
+  auto check_words = [](const std::string& list, const std::string& known, const char* flag) {
+    std::istringstream words(list);
+    std::string word;
+    while (std::getline(words, word, ',')) {
+      if (!Listed(known, word)) {
+        std::fprintf(stderr, "storage_bench: %s takes some of %s, not \"%s\"\n", flag,
+                     known.c_str(), word.c_str());
+        std::exit(2);
+      }
+    }
+  };
+  check_words(options.only, "raw,raw-nodirsync,local,http", "--only");
+  check_words(options.sizes, "4k,1m", "--sizes");
+  if (options.seconds_per_case <= 0 || options.rounds < 1) {
+    std::fprintf(stderr, "storage_bench: --seconds-per-case and --rounds must be positive\n");
+    std::exit(2);
+  }
+  return options;
+}
+
+int Run(const Options& options, const std::string& root) {
+  // Disk budget: at most a quarter of the free space, and 8 GiB, over all PUT slices.
+  struct statvfs vfs;
+  if (::statvfs(root.c_str(), &vfs) != 0) FailErrno("statvfs " + root);
+  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  const uint64_t budget = std::min<uint64_t>(free_bytes / 4, 8ull << 30);
+
+  RawTarget raw_dirsync(root + "/raw-dirsync", true);
+  RawTarget raw_nodirsync(root + "/raw-nodirsync", false);
+
+  storage::LocalObjectStoreOptions local_options;
+  local_options.root = root + "/local";
+  local_options.max_object_bytes = kMaxObjectBytes;
+  auto local_store = storage::LocalObjectStore::Open(local_options);
+  Check(local_store.status(), "open local store");
+  StoreTarget local(**local_store);
+
+  storage::LocalObjectStoreOptions served_options;
+  served_options.root = root + "/storaged";
+  served_options.max_object_bytes = kMaxObjectBytes;
+  auto served_store = storage::LocalObjectStore::Open(served_options);
+  Check(served_store.status(), "open storaged's store");
+  lakehouse::HttpConfig http_config;
+  lakehouse::server::HttpServer server(http_config, kMaxObjectBytes);
+  lakehouse::server::RegisterObjectRoutes(server.router(), **served_store, kMaxObjectBytes);
+  auto port = server.Bind(lakehouse::ListenAddress{"127.0.0.1", 0});
+  Check(port.status(), "bind storaged");
+  std::thread server_thread([&server] { server.Run(); });
+  struct StopServer {
+    lakehouse::server::HttpServer& server;
+    std::thread& thread;
+    ~StopServer() {
+      server.Stop();
+      thread.join();
+    }
+  } stop_server{server, server_thread};
+
+  lakehouse::http::ClientOptions client_options;
+  client_options.base_url = "http://127.0.0.1:" + std::to_string(*port);
+  auto http_store = storage::HttpObjectStore::Create(client_options);
+  Check(http_store.status(), "create HTTP client");
+  StoreTarget http(**http_store);
+
+  std::vector<Mode> modes = {
+      {"raw", "raw write+fsync+rename+dirsync", "raw open+read+close", &raw_dirsync},
+      {"raw-nodirsync", "raw write+fsync+rename", "", &raw_nodirsync},
+      {"local", "local in-process", "local in-process", &local},
+      {"http", "storaged-http", "storaged-http", &http},
+  };
+  for (Mode& mode : modes) mode.enabled = Listed(options.only, mode.tag);
+  const size_t num_modes = modes.size();
+  const size_t num_sizes = std::size(kSizes);
+  // put[mode][size], get[mode][size]
+  std::vector<std::vector<Stats>> put(num_modes, std::vector<Stats>(num_sizes));
+  std::vector<std::vector<Stats>> get(num_modes, std::vector<Stats>(num_sizes));
+  std::vector<std::vector<uint64_t>> next_serial(num_modes, std::vector<uint64_t>(num_sizes, 0));
+
+  const double slice_s = options.seconds_per_case / options.rounds;
+  // The 4 KiB slices get 1/16 of the disk budget, the 1 MiB ones the rest.
+  std::vector<size_t> max_put_ops(num_sizes);
+  for (size_t s = 0; s < num_sizes; ++s) {
+    const uint64_t share = s + 1 < num_sizes ? budget / 16 : budget - budget / 16;
+    uint64_t per_slice = share / (num_modes * options.rounds) / kSizes[s];
+    max_put_ops[s] = static_cast<size_t>(std::clamp<uint64_t>(per_slice, kMinOpsPerSlice, 1000000));
+  }
+
+  utsname uts{};
+  ::uname(&uts);
+  std::printf("storage_bench: PUT and GET throughput, one client thread, %s\n",
+              options.quick ? "QUICK run (numbers are not meaningful)" : "full run");
+  std::printf("machine: %u CPUs (%s), %s %s\n", std::thread::hardware_concurrency(),
+              CpuModel().c_str(), uts.sysname, uts.release);
+  std::printf("disk: %s, scratch dir %s, %.1f GB free\n", MountOf(root).c_str(), root.c_str(),
+              static_cast<double>(free_bytes) / 1e9);
+  std::printf(
+      "run: %d round(s) x %.2f s per case (%.2f s per case), mode order rotated per round\n",
+      options.rounds, slice_s, options.seconds_per_case);
+  std::printf(
+      "     PUT slice capped at %zu objects (4 KiB) / %zu objects (1 MiB) by the disk budget\n",
+      max_put_ops[0], max_put_ops[1]);
+  std::printf(
+      "storaged-http: in-process HttpServer (%d worker threads, cpp-httplib %s) on "
+      "127.0.0.1:%d, keep-alive client, request log off\n",
+      http_config.threads, CPPHTTPLIB_VERSION, *port);
+  std::printf("GET reads back the objects its case wrote (page cache); MB = 10^6 bytes\n");
+  std::fflush(stdout);
+
+  std::vector<char> payload(kSizes[num_sizes - 1]);
+  {
+    std::mt19937_64 rng(42);
+    for (auto& c : payload) c = static_cast<char>(rng());
+  }
+
+  struct Object {
+    std::string key;
+    uint64_t serial;
+  };
+  // PUTs fresh objects "bench/<phase>/<size>/<serial>" for `budget_s` (at
+  // most max_puts), then, when the mode has a GET, reads them back in turn
+  // for `budget_s` (at most max_gets).
+  auto run_case = [&](size_t m, size_t s, const char* phase, double budget_s, size_t max_puts,
+                      size_t max_gets, Stats& put_stats, Stats& get_stats) {
+    Mode& mode = modes[m];
+    const size_t size = kSizes[s];
+    std::vector<Object> written;
+    RunTimed(budget_s, max_puts, size, put_stats, [&](size_t) {
+      const uint64_t serial = next_serial[m][s]++;
+      char key[64];
+      std::snprintf(key, sizeof key, "bench/%s/%s/%06llu", phase, SizeTag(size).c_str(),
+                    static_cast<unsigned long long>(serial));
+      std::memcpy(payload.data(), &serial, sizeof serial);
+      mode.target->Put(key, std::string_view(payload.data(), size));
+      written.push_back({key, serial});
+    });
+    if (mode.get_name.empty() || written.empty()) return;
+    RunTimed(budget_s, max_gets, size, get_stats, [&](size_t n) {
+      const Object& object = written[n % written.size()];
+      mode.target->Get(object.key, size, object.serial);
+    });
+  };
+
+  // Warm-up, not counted: makes the directories, opens the HTTP connection,
+  // faults in the buffers.
+  for (size_t s = 0; s < num_sizes; ++s) {
+    if (!Listed(options.sizes, SizeTag(kSizes[s]))) continue;
+    for (size_t m = 0; m < num_modes; ++m) {
+      if (!modes[m].enabled) continue;
+      Stats ignored_put, ignored_get;
+      run_case(m, s, "warmup", 60.0, kWarmupOps, kWarmupOps, ignored_put, ignored_get);
+    }
+  }
+
+  const CpuSample cpu_before = SampleCpu();
+  for (int round = 0; round < options.rounds && !g_interrupted; ++round) {
+    for (size_t s = 0; s < num_sizes && !g_interrupted; ++s) {
+      const size_t size = kSizes[s];
+      if (!Listed(options.sizes, SizeTag(size))) continue;
+      for (size_t i = 0; i < num_modes && !g_interrupted; ++i) {
+        const size_t m = (static_cast<size_t>(round) + i) % num_modes;
+        if (!modes[m].enabled) continue;
+        run_case(m, s, "put", slice_s, max_put_ops[s], SIZE_MAX, put[m][s], get[m][s]);
+      }
+    }
+  }
+  const CpuSample cpu_after = SampleCpu();
+  if (g_interrupted) std::printf("\ninterrupted: partial results\n");
+
+  std::printf("\n%-32s %-7s %-4s %8s %8s %10s %9s %8s %8s\n", "mode", "size", "op", "objects",
+              "seconds", "ops/s", "MB/s", "p50 ms", "p99 ms");
+  auto row = [&](const std::string& name, size_t s, const char* op, Stats& stats) {
+    if (stats.ops == 0) return;  // not run
+    std::printf("%-32s %-7s %-4s %8llu %8.2f %10.1f %9.1f %8.3f %8.3f\n", name.c_str(),
+                SizeLabel(kSizes[s]).c_str(), op, static_cast<unsigned long long>(stats.ops),
+                stats.seconds, stats.ops_per_s(), stats.mb_per_s(), stats.percentile_ms(0.5),
+                stats.percentile_ms(0.99));
+  };
+  for (size_t s = 0; s < num_sizes; ++s) {
+    for (size_t m = 0; m < num_modes; ++m) row(modes[m].name, s, "PUT", put[m][s]);
+    for (size_t m = 0; m < num_modes; ++m) {
+      if (!modes[m].get_name.empty()) row(modes[m].get_name, s, "GET", get[m][s]);
+    }
+  }
+
+  // Competing work matters most to the HTTP mode: each request hands off
+  // between threads several times, and a wakeup on a busy CPU can wait for
+  // the next scheduler tick.
+  const double wall_s = std::chrono::duration<double>(cpu_after.at - cpu_before.at).count();
+  const double self_s = cpu_after.self_s - cpu_before.self_s;
+  const double others_s = std::max(0.0, cpu_after.busy_s - cpu_before.busy_s - self_s);
+  const double steal_s = cpu_after.steal_s - cpu_before.steal_s;
+  std::printf(
+      "\ncpu over %.1f s: this process %.2f CPUs, everything else (other processes, kernel "
+      "threads) %.2f CPUs, hypervisor steal %.2f CPUs\n",
+      wall_s, self_s / wall_s, others_s / wall_s, steal_s / wall_s);
+  if (others_s / wall_s > 0.25 || steal_s / wall_s > 0.1) {
+    std::printf(
+        "WARNING: other work competed for the %u CPUs during the run; the numbers, the HTTP "
+        "mode's most, are lower than on a quiet machine (rerun when it is quiet, or under "
+        "chrt -f 10)\n",
+        std::thread::hardware_concurrency());
+  }
+
+  auto ratio = [](const Stats& a, const Stats& b) -> std::string {
+    if (a.ops == 0 || b.ops == 0) return "n/a";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", a.ops_per_s() / b.ops_per_s());
+    return text;
+  };
+  const size_t kRaw = 0, kRawNoDirSync = 1, kLocal = 2, kHttp = 3;
+  std::printf("\nratios (throughput of the mode / throughput of the raw anchor):\n");
+  for (size_t s = 0; s < num_sizes; ++s) {
+    const std::string size = SizeLabel(kSizes[s]);
+    for (size_t m : {kHttp, kLocal}) {
+      for (size_t anchor : {kRaw, kRawNoDirSync}) {
+        std::printf("ratio %s / %s (%s PUT): %s\n", modes[m].name.c_str(),
+                    modes[anchor].name.c_str(), size.c_str(),
+                    ratio(put[m][s], put[anchor][s]).c_str());
+      }
+    }
+    for (size_t m : {kHttp, kLocal}) {
+      std::printf("ratio %s / %s (%s GET): %s\n", modes[m].get_name.c_str(),
+                  modes[kRaw].get_name.c_str(), size.c_str(),
+                  ratio(get[m][s], get[kRaw][s]).c_str());
+    }
+  }
+  const size_t big = num_sizes - 1;
+  for (size_t anchor : {kRaw, kRawNoDirSync}) {
+    const Stats& a = put[kHttp][big];
+    const Stats& b = put[anchor][big];
+    if (a.ops == 0 || b.ops == 0) continue;
+    const double r = a.ops_per_s() / b.ops_per_s();
+    std::printf("goal: storaged-http 1 MiB PUT >= 0.70 x %s: %.2f %s\n", modes[anchor].name.c_str(),
+                r, r >= 0.70 ? "MET" : "NOT MET");
+  }
+  return g_interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = ParseOptions(argc, argv);
+  // The server's per-request access log would flood the output and time it.
+  (void)lakehouse::SetLogLevel("warn");
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  std::signal(SIGTERM, [](int) { g_interrupted = true; });
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.parent_dir, ec);
+  std::string parent =
+      std::filesystem::absolute(options.parent_dir, ec).lexically_normal().string();
+  while (parent.size() > 1 && parent.ends_with('/')) parent.pop_back();
+  std::string pattern = parent + "/bench-storage-tmp-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    std::fprintf(stderr, "storage_bench: cannot make a scratch directory under %s: %s\n",
+                 parent.c_str(), std::strerror(errno));
+    return 1;
+  }
+  const std::string root = pattern;
+
+  int rc;
+  try {
+    rc = Run(options, root);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "storage_bench: %s\n", e.what());
+    rc = 1;
+  }
+  if (options.keep) {
+    std::printf("scratch directory kept: %s\n", root.c_str());
+  } else {
+    std::filesystem::remove_all(root, ec);
+    if (ec)
+      std::fprintf(stderr, "storage_bench: cannot remove %s: %s\n", root.c_str(),
+                   ec.message().c_str());
+  }
+  return rc;
+}
