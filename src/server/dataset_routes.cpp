@@ -48,12 +48,14 @@ void HandleIngest(catalog::Catalog&, ingest::Ingestor& ingestor, const httplib::
     ingest.format = *guessed;
   }
   if (request.has_param("delimiter")) {
-    std::string delimiter = request.get_param_value("delimiter");
-    if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
-    if (delimiter.size() != 1) {
+    const std::string delimiter = request.get_param_value("delimiter");
+    if (delimiter == "\\t" || delimiter == "tab") {
+      ingest.delimiter = '\t';
+    } else if (delimiter.size() == 1) {
+      ingest.delimiter = delimiter[0];
+    } else {
       return WriteError(response, Status::InvalidArgument("delimiter must be one character"));
     }
-    ingest.delimiter = delimiter[0];
   }
   if (request.has_param("header")) {
     std::string header = request.get_param_value("header");
@@ -133,32 +135,34 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                {"removed_files", report->removed_files}}
                               .dump());
               });
-  router.Post(std::string(kName) + "/commit", [&catalog](const httplib::Request& request,
-                                                         httplib::Response& response,
-                                                         const httplib::ContentReader& reader) {
-    auto body = ReadBoundedBody(request, reader, 64 << 20);
-    if (!body.ok()) return WriteError(response, body.status());
-    auto parsed = json::parse(*body, nullptr, false);
-    if (parsed.is_discarded()) {
-      return WriteError(response, Status::InvalidArgument("body is not JSON"));
-    }
-    auto commit = catalog::CommitRequestFromJson(parsed);
-    if (!commit.ok()) return WriteError(response, commit.status());
-    if (commit->dataset != request.matches[1].str()) {
-      return WriteError(response, Status::InvalidArgument("dataset in body and path differ"));
-    }
-    auto manifest = catalog.Commit(*commit);
-    if (!manifest.ok()) return WriteError(response, manifest.status());
-    WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
-  });
-  router.Post(std::string(kName) + "/ingest",
-              [&catalog, ingestor](const httplib::Request& request, httplib::Response& response,
-                                   const httplib::ContentReader& reader) {
-                if (ingestor == nullptr) {
-                  return WriteError(response, Status::Unavailable("this process does not ingest"));
+  router.Post(std::string(kName) + "/commit",
+              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader, 64 << 20);
+                if (!body.ok()) return WriteError(response, body.status());
+                auto parsed = json::parse(*body, nullptr, false);
+                if (parsed.is_discarded()) {
+                  return WriteError(response, Status::InvalidArgument("body is not JSON"));
                 }
-                HandleIngest(catalog, *ingestor, request, response, reader);
-              });
+                auto commit = catalog::CommitRequestFromJson(parsed);
+                if (!commit.ok()) return WriteError(response, commit.status());
+                if (commit->dataset != request.matches[1].str()) {
+                  return WriteError(response,
+                                    Status::InvalidArgument("dataset in body and path differ"));
+                }
+                auto manifest = catalog.Commit(*commit);
+                if (!manifest.ok()) return WriteError(response, manifest.status());
+                WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
+              }));
+  router.Post(
+      std::string(kName) + "/ingest",
+      ConsumeBody([&catalog, ingestor](const httplib::Request& request, httplib::Response& response,
+                                       const httplib::ContentReader& reader) {
+        if (ingestor == nullptr) {
+          return WriteError(response, Status::Unavailable("this process does not ingest"));
+        }
+        HandleIngest(catalog, *ingestor, request, response, reader);
+      }));
 }
 
 }  // namespace lakehouse::server

@@ -33,7 +33,68 @@ std::string StatusWord(int http_status) {
   }
 }
 
+constexpr uint64_t kMaxDrainBytes = 1 << 20;
+
+bool HasBody(const httplib::Request& request) {
+  if (request.has_header("Transfer-Encoding")) return true;
+  return request.has_header("Content-Length") &&
+         std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10) > 0;
+}
+
+// Sends the response as it is, then makes httplib drop the connection: a
+// content provider that reports failure after writing everything ends
+// httplib 0.11's keep-alive loop.
+void CloseAfterResponse(httplib::Response& response) {
+  response.set_header("Connection", "close");
+  std::string body = std::move(response.body);
+  response.body.clear();
+  std::string type = response.get_header_value("Content-Type");
+  response.headers.erase("Content-Type");
+  if (body.empty()) {
+    response.set_content_provider(type.empty() ? "text/plain" : type,
+                                  [](size_t, httplib::DataSink&) { return false; });
+    return;
+  }
+  const size_t size = body.size();
+  response.set_content_provider(
+      size, type.empty() ? "text/plain" : type,
+      [body = std::move(body)](size_t offset, size_t length, httplib::DataSink& sink) {
+        sink.write(body.data() + offset, length);
+        return false;
+      });
+}
+
 }  // namespace
+
+httplib::Server::HandlerWithContentReader ConsumeBody(
+    httplib::Server::HandlerWithContentReader handler) {
+  return
+      [handler = std::move(handler)](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+        bool called = false;
+        bool complete = false;
+        httplib::ContentReader tracked(
+            [&](httplib::ContentReceiver receiver) {
+              called = true;
+              complete = reader(std::move(receiver));
+              return complete;
+            },
+            [&](httplib::MultipartContentHeader header, httplib::ContentReceiver receiver) {
+              called = true;
+              complete = reader(std::move(header), std::move(receiver));
+              return complete;
+            });
+        handler(request, response, tracked);
+        if (complete || !HasBody(request)) return;
+        if (!called && request.has_header("Content-Length") &&
+            std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10) <=
+                kMaxDrainBytes &&
+            reader([](const char*, size_t) { return true; })) {
+          return;  // drained: the connection can carry the next request
+        }
+        CloseAfterResponse(response);
+      };
+}
 
 void WriteJson(httplib::Response& response, int http_status, const std::string& json) {
   response.status = http_status;
@@ -65,8 +126,17 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
         }
         return 100;
       });
-  server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  server_.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
     request_start = std::chrono::steady_clock::now();
+    // httplib reads no body for these methods: it would be parsed as the
+    // next request.
+    const bool reads_body = request.method == "POST" || request.method == "PUT" ||
+                            request.method == "PATCH" || request.method == "DELETE";
+    if (!reads_body && HasBody(request)) {
+      WriteError(response, Status::InvalidArgument(request.method + " requests take no body"));
+      CloseAfterResponse(response);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // Responses httplib makes itself (no route, body too large, bad request

@@ -29,6 +29,15 @@ class HttpServer {
   httplib::Server server_;
 };
 
+// Wraps a route that reads its request body through a ContentReader.
+// cpp-httplib 0.11 keeps every connection open after the response (even one
+// saying "Connection: close") and parses whatever the handler left unread of
+// the body as the NEXT request on the connection. So after the handler: a
+// body it never touched is read and dropped when small; a body it did not
+// read to the end otherwise gets the connection closed after the response.
+httplib::Server::HandlerWithContentReader ConsumeBody(
+    httplib::Server::HandlerWithContentReader handler);
+
 // Writes `status` as the JSON error body with its HTTP status.
 void WriteError(httplib::Response& response, const Status& status);
 // Writes a JSON body with the given HTTP status.

@@ -172,11 +172,11 @@ void RegisterObjectRoutes(httplib::Server& router, storage::ObjectStore& store,
                           uint64_t max_object_bytes) {
   // (.*) rather than (.+): an empty key is a 400 naming the rule, not a 404.
   const std::string pattern = R"(/v1/objects/(.*))";
-  router.Put(pattern, [&store, max_object_bytes](const httplib::Request& request,
-                                                 httplib::Response& response,
-                                                 const httplib::ContentReader& reader) {
-    HandlePut(store, max_object_bytes, request, response, reader);
-  });
+  router.Put(pattern, ConsumeBody([&store, max_object_bytes](const httplib::Request& request,
+                                                             httplib::Response& response,
+                                                             const httplib::ContentReader& reader) {
+               HandlePut(store, max_object_bytes, request, response, reader);
+             }));
   router.Get(pattern, [&store](const httplib::Request& request, httplib::Response& response) {
     HandleGet(store, request, response);
   });

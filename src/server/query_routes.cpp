@@ -119,28 +119,29 @@ class CsvStream {
 }  // namespace
 
 void RegisterQueryRoutes(httplib::Server& router, query::QueryEngine& engine) {
-  router.Post("/v1/query", [&engine](const httplib::Request& request, httplib::Response& response,
-                                     const httplib::ContentReader& reader) {
-    auto body = ReadBoundedBody(request, reader);
-    if (!body.ok()) return WriteError(response, body.status());
-    std::string format = "json";
-    auto parsed = ParseRequest(*body, &format);
-    if (!parsed.ok()) return WriteError(response, parsed.status());
-    auto cursor = engine.Execute(*parsed);
-    if (!cursor.ok()) return WriteError(response, cursor.status());
-    response.set_header("X-Lakehouse-Versions", VersionsHeader((*cursor)->versions()));
-    if (format == "csv") {
-      auto stream = std::make_shared<CsvStream>(std::move(*cursor));
-      response.set_chunked_content_provider(
-          "text/csv; charset=utf-8",
-          [stream](size_t, httplib::DataSink& sink) { return stream->Produce(sink); });
-    } else {
-      auto stream = std::make_shared<JsonStream>(std::move(*cursor));
-      response.set_chunked_content_provider(
-          "application/json",
-          [stream](size_t, httplib::DataSink& sink) { return stream->Produce(sink); });
-    }
-  });
+  router.Post("/v1/query",
+              ConsumeBody([&engine](const httplib::Request& request, httplib::Response& response,
+                                    const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader);
+                if (!body.ok()) return WriteError(response, body.status());
+                std::string format = "json";
+                auto parsed = ParseRequest(*body, &format);
+                if (!parsed.ok()) return WriteError(response, parsed.status());
+                auto cursor = engine.Execute(*parsed);
+                if (!cursor.ok()) return WriteError(response, cursor.status());
+                response.set_header("X-Lakehouse-Versions", VersionsHeader((*cursor)->versions()));
+                if (format == "csv") {
+                  auto stream = std::make_shared<CsvStream>(std::move(*cursor));
+                  response.set_chunked_content_provider(
+                      "text/csv; charset=utf-8",
+                      [stream](size_t, httplib::DataSink& sink) { return stream->Produce(sink); });
+                } else {
+                  auto stream = std::make_shared<JsonStream>(std::move(*cursor));
+                  response.set_chunked_content_provider(
+                      "application/json",
+                      [stream](size_t, httplib::DataSink& sink) { return stream->Produce(sink); });
+                }
+              }));
 }
 
 }  // namespace lakehouse::server
