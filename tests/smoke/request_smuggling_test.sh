@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Repro of a known bug, kept out of run_all.sh (which runs *_test.sh only):
-# rename it to request_framing_test.sh once the server is fixed.
+# Request framing: a request body the server does not read must never be
+# parsed as a request of its own.
 #
-# When a PUT /v1/objects/{key} is refused before its body is read (invalid
+# Before the fix (ConsumeBody in src/server/http_server.h): when a PUT /v1/objects/{key} is refused before its body is read (invalid
 # key, bad If-None-Match, Content-Length over max_object_bytes), the server
 # answers and keeps the connection open without consuming the body; cpp-httplib
 # 0.11 then parses the unread rest of the body as the NEXT REQUEST on the
@@ -11,7 +11,7 @@
 # anything that inspects requests one by one (a proxy, the gateway's pooled
 # client, an access log).
 #
-#   tests/smoke/repro_request_body_smuggling.sh build/lakehouse   # exit 0 = not affected
+#   tests/smoke/request_smuggling_test.sh build/lakehouse   # exit 0 = not affected
 set -euo pipefail
 source "$(dirname "$0")/lib.sh" "$@"
 
