@@ -1,9 +1,9 @@
 // ingest: a file in (CSV, JSON, Parquet), a new dataset version out.
 //
-// The body is spooled to a scratch file (hashing it on the way), DuckDB
-// converts it to one zstd Parquet file, the file is stored under a fresh key
-// below catalog::DataFilePrefix, and then the version is committed. On any
-// failure nothing is committed and the data object is removed again.
+// The body is spooled to a scratch file (and hashed while DuckDB reads it),
+// DuckDB converts it to one zstd Parquet file, the file is stored under a
+// fresh key below catalog::DataFilePrefix, and then the version is committed.
+// On any failure nothing is committed and the data object is removed again.
 //
 // Append rules: column names must match the dataset's, in order. A CSV is
 // read with the dataset's column types, so a value that does not fit is an

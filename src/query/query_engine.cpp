@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -230,6 +232,55 @@ std::string_view StatementTypeName(duckdb_statement_type type) {
     default:
       return "a statement that is not a query";
   }
+}
+
+// The statement an EXPLAIN explains: the text after EXPLAIN, an optional
+// ANALYZE (or ANALYSE) and an optional parenthesised option list, skipping
+// whitespace and comments; nullopt when the text does not start that way.
+// EXPLAIN ANALYZE runs its statement, so the fence holds that statement to
+// the rule of every other: it must prepare, on its own, as a SELECT. The
+// parse fails closed: a comment ends at its first "*/" (never later than
+// DuckDB ends it), so an ANALYZE this misses is left in the text, which then
+// prepares as something other than a SELECT.
+std::optional<std::string> ExplainedStatement(std::string_view sql) {
+  size_t i = 0;
+  auto skip = [&]() -> bool {
+    while (true) {
+      while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+      if (sql.substr(i, 2) == "--") {
+        i = sql.find('\n', i);
+        if (i == std::string_view::npos) i = sql.size();
+      } else if (sql.substr(i, 2) == "/*") {
+        size_t end = sql.find("*/", i + 2);
+        if (end == std::string_view::npos) return false;
+        i = end + 2;
+      } else {
+        return true;
+      }
+    }
+  };
+  auto keyword = [&](std::string_view word) -> bool {
+    if (!skip() || sql.size() - i < word.size()) return false;
+    for (size_t k = 0; k < word.size(); ++k) {
+      if (std::toupper(static_cast<unsigned char>(sql[i + k])) != word[k]) return false;
+    }
+    size_t after = i + word.size();
+    if (after < sql.size() &&
+        (std::isalnum(static_cast<unsigned char>(sql[after])) || sql[after] == '_')) {
+      return false;
+    }
+    i = after;
+    return true;
+  };
+  if (!keyword("EXPLAIN")) return std::nullopt;
+  if (!keyword("ANALYZE")) keyword("ANALYSE");
+  if (!skip()) return std::nullopt;
+  if (i < sql.size() && sql[i] == '(') {
+    size_t close = sql.find(')', i);
+    if (close == std::string_view::npos) return std::nullopt;
+    i = close + 1;
+  }
+  return std::string(sql.substr(i));
 }
 
 class EngineImpl;
@@ -515,6 +566,21 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     return Status::PermissionDenied("only read-only queries (SELECT, EXPLAIN) may run; this is " +
                                     std::string(StatementTypeName(type)));
   }
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    auto explained = ExplainedStatement(request.sql);
+    Prepared inner;
+    if (!explained ||
+        duckdb_prepare(connection, explained->c_str(), inner.out()) != DuckDBSuccess) {
+      if (bind.error) return *bind.error;
+      return Status::PermissionDenied(
+          "only EXPLAIN [ANALYZE] of a single SELECT may run; this EXPLAIN's statement is not one");
+    }
+    duckdb_statement_type inner_type = duckdb_prepared_statement_type(inner.get());
+    if (inner_type != DUCKDB_STATEMENT_TYPE_SELECT) {
+      return Status::PermissionDenied("only EXPLAIN [ANALYZE] of a SELECT may run; this explains " +
+                                      std::string(StatementTypeName(inner_type)));
+    }
+  }
   if (duckdb_nparams(prepared.get()) > 0) {
     return Status::InvalidArgument("the query has parameters ($1, ?) but none can be bound");
   }
@@ -525,7 +591,10 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
   bool needs_rewrite = false;
   for (idx_t c = 0; c < column_count; ++c) {
     LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
-    columns[c].name = duckdb_prepared_statement_column_name(prepared.get(), c);
+    // The C API hands over a copy the caller must free.
+    const char* name = duckdb_prepared_statement_column_name(prepared.get(), c);
+    columns[c].name = name != nullptr ? name : "";
+    duckdb_free(const_cast<char*>(name));
     columns[c].type = TypeName(logical.get());
     if (!IsNativelyFormatted(logical.get())) needs_rewrite = true;
   }

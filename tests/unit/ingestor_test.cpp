@@ -126,6 +126,10 @@ TEST_F(IngestorTest, InvalidJsonIsRefused) {
   auto result = lake_.Ingest("broken", "{\"id\": 1}\n{\"id\": \n", Format::kJson);
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   ExpectUntouched("broken", std::nullopt, 0);
+  // DuckDB alone would accept an array cut short after a comma.
+  auto cut = lake_.Ingest("broken", R"([{"id": 1}, {"id": 2},)", Format::kJson);
+  EXPECT_EQ(cut.status().code(), StatusCode::kInvalidArgument);
+  ExpectUntouched("broken", std::nullopt, 0);
 }
 
 TEST_F(IngestorTest, ParquetRoundTrip) {

@@ -81,6 +81,10 @@ TEST_F(QueryEngineTest, WritesAndEscapesAreForbiddenAndLeaveNothingBehind) {
       "CREATE MACRO m(x) AS x + 1",
       "EXPORT DATABASE '" + lake_.dir() + "/export'",
       "SELECT * FROM read_parquet('https://example.com/x.parquet')",
+      // EXPLAIN ANALYZE runs what it explains.
+      "EXPLAIN ANALYZE CREATE TABLE candidates AS SELECT 42 AS id",
+      "EXPLAIN (ANALYZE) CREATE TABLE t AS SELECT 1",
+      "EXPLAIN /* x */ ANALYZE CREATE MACRO evil(x) AS x",
   };
   for (const auto& sql : forbidden) {
     EXPECT_EQ(Code(sql), StatusCode::kPermissionDenied) << sql;
@@ -90,6 +94,8 @@ TEST_F(QueryEngineTest, WritesAndEscapesAreForbiddenAndLeaveNothingBehind) {
   EXPECT_FALSE(std::filesystem::exists(lake_.dir() + "/export"));
   // The fence still holds afterwards, and tables did not appear.
   EXPECT_EQ(Code("SELECT * FROM t"), StatusCode::kNotFound);
+  EXPECT_EQ(Rows("SELECT count(*) FROM candidates")[0][0], 3);
+  EXPECT_EQ(Rows("EXPLAIN ANALYZE SELECT count(*) FROM candidates").size(), 1u);
   EXPECT_EQ(Rows("SELECT current_setting('enable_external_access')")[0][0], false);
 }
 
