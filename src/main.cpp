@@ -1,6 +1,7 @@
 // The `lakehouse` binary: subcommands only; each one's work lives in src/cli.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
 
 #include "cli/client_commands.h"
@@ -10,6 +11,9 @@
 #include "query/engine_info.h"
 
 int main(int argc, char** argv) {
+  // cpp-httplib 0.11 writes to sockets without MSG_NOSIGNAL: a peer that hangs
+  // up mid-response would otherwise kill the whole process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"Lakehouse: a versioned knowledge substrate for staffing analytics and local AI"};
   app.require_subcommand(1);
   std::optional<std::string> log_level;

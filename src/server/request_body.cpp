@@ -5,6 +5,10 @@
 #include "server/http_server.h"
 
 namespace lakehouse::server {
+namespace {
+// How much of an unwanted body is read and dropped before answering.
+constexpr uint64_t kMaxDrainBytes = 64ull << 20;
+}  // namespace
 
 Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
   if (!request.has_header("Content-Length")) return std::optional<uint64_t>();
@@ -19,7 +23,6 @@ Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
 
 void RefuseOversizedBody(httplib::Response& response, const httplib::ContentReader& reader,
                          uint64_t declared_length, const Status& status) {
-  constexpr uint64_t kMaxDrainBytes = 64ull << 20;
   if (declared_length <= kMaxDrainBytes) {
     reader([](const char*, size_t) { return true; });
   } else {
@@ -53,10 +56,18 @@ Result<std::string> ReadBoundedBody(const httplib::Request& request,
 
 storage::BodyProducer StreamBody(const httplib::ContentReader& reader) {
   return [&reader](const storage::ChunkWriter& write) -> Status {
+    // After the store refuses (say, over the size limit) the rest of a modest
+    // body is still read and dropped, so the client, still sending, gets the
+    // answer rather than a reset connection.
     Status written;
+    uint64_t drained = 0;
     bool complete = reader([&](const char* data, size_t length) {
+      if (!written.ok()) {
+        drained += length;
+        return drained <= kMaxDrainBytes;
+      }
       written = write(std::string_view(data, length));
-      return written.ok();
+      return true;
     });
     if (!written.ok()) return written;
     if (!complete) return Status::InvalidArgument("request body ended before its declared end");

@@ -23,6 +23,8 @@ namespace {
 // Keeps test output readable: the servers under test log at info otherwise.
 const bool kQuietLogs = [] {
   spdlog::set_level(spdlog::level::warn);
+  // As in main(): a peer hanging up must be an error, not a killed test.
+  std::signal(SIGPIPE, SIG_IGN);
   return true;
 }();
 }  // namespace
