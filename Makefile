@@ -42,6 +42,8 @@ test: unit smoke asan
 
 bench: build
 	$(BUILD)/bench/storage_bench
+	$(BUILD)/bench/ingest_bench
+	$(BUILD)/bench/query_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
