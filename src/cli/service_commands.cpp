@@ -133,7 +133,8 @@ int RunCatalogd(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
 
-  auto store = storage::HttpObjectStore::Create({config->catalogd.storaged_url});
+  auto store = storage::HttpObjectStore::Create(
+      {.base_url = config->catalogd.storaged_url, .service = "storaged"});
   if (!store.ok()) return Fail(store.status());
   catalog::StoreCatalog catalog(**store);
   auto ingestor =
@@ -152,9 +153,11 @@ int RunQueryd(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
 
-  auto store = storage::HttpObjectStore::Create({config->queryd.storaged_url});
+  auto store = storage::HttpObjectStore::Create(
+      {.base_url = config->queryd.storaged_url, .service = "storaged"});
   if (!store.ok()) return Fail(store.status());
-  auto catalog = catalog::HttpCatalog::Create({config->queryd.catalogd_url});
+  auto catalog = catalog::HttpCatalog::Create(
+      {.base_url = config->queryd.catalogd_url, .service = "catalogd"});
   if (!catalog.ok()) return Fail(catalog.status());
   auto engine = query::QueryEngine::Open(QueryOptions(config->queryd, config->queryd.scratch),
                                          **catalog, **store);

@@ -49,7 +49,12 @@ void ClientPool::Release(std::unique_ptr<httplib::Client> client) {
 }
 
 Status ClientPool::TransportError(httplib::Error error) const {
-  std::string message = options_.base_url + ": " + httplib::to_string(error);
+  std::string what = error == httplib::Error::Connection ? "connection refused or host unreachable"
+                     : error == httplib::Error::ConnectionTimeout ? "connection timed out"
+                     : error == httplib::Error::Read              ? "connection lost while reading"
+                     : error == httplib::Error::Write             ? "connection lost while writing"
+                                                                  : httplib::to_string(error);
+  std::string message = options_.service + " at " + options_.base_url + " is unavailable: " + what;
   switch (error) {
     case httplib::Error::Connection:
     case httplib::Error::ConnectionTimeout:

@@ -15,7 +15,8 @@
 namespace lakehouse::http {
 
 struct ClientOptions {
-  std::string base_url;  // http://host:port or https://host:port
+  std::string base_url;             // http://host:port or https://host:port
+  std::string service = "service";  // named in errors: "catalogd at http://...: ..."
   int connect_timeout_ms = 2000;
   int timeout_s = 60;  // read and write timeouts of each request
 };

@@ -429,8 +429,8 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
     }
     auto [existing, inserted] = bind->versions.emplace(ref->dataset, manifest->version);
     if (!inserted && existing->second != manifest->version) {
-      // Two versions of one dataset in one query: report the current one
-      // under its name and the other under name@N.
+      // Two versions of one dataset in one query: the first one bound keeps
+      // the plain name, any other is reported as name@N.
       bind->versions[ref->dataset + "@" + std::to_string(manifest->version)] = manifest->version;
     }
     paths = &(bind->paths[table_name] = std::move(resolved));
@@ -465,8 +465,10 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
   // The fence, set once and locked: after lock_configuration no statement can
   // change any of it.
   std::vector<std::string> allowed = {locator_.cache_dir() + "/"};
-  if (auto root = store.LocalPathOf("probe")) {
-    allowed.push_back(std::filesystem::path(*root).parent_path().string() + "/");
+  // Only the data files' directory: manifests and other objects stay out of
+  // reach of read_text() and friends.
+  if (auto data_file = store.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
+    allowed.push_back(std::filesystem::path(*data_file).parent_path().parent_path().string() + "/");
   }
   std::string allowed_list;
   for (const auto& dir : allowed)

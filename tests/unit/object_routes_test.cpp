@@ -158,9 +158,15 @@ TEST_F(ObjectRoutesTest, UnknownRouteIs404WithJsonError) {
 TEST(HttpObjectStoreTest, StoppedServiceIsUnavailable) {
   int port = testing::FreePort();
   auto store =
-      storage::HttpObjectStore::Create({"http://127.0.0.1:" + std::to_string(port), 500, 2});
+      storage::HttpObjectStore::Create({.base_url = "http://127.0.0.1:" + std::to_string(port),
+                                        .service = "storaged",
+                                        .connect_timeout_ms = 500,
+                                        .timeout_s = 2});
   ASSERT_TRUE(store.ok());
-  EXPECT_EQ((*store)->Head("k").status().code(), StatusCode::kUnavailable);
+  Status head = (*store)->Head("k").status();
+  EXPECT_EQ(head.code(), StatusCode::kUnavailable);
+  EXPECT_NE(head.message().find("storaged at http://127.0.0.1:"), std::string::npos)
+      << head.message();
   EXPECT_EQ((*store)->PutBytes("k", "v").status().code(), StatusCode::kUnavailable);
   EXPECT_EQ((*store)->List({}).status().code(), StatusCode::kUnavailable);
 }
@@ -169,7 +175,8 @@ TEST(HttpObjectStoreTest, ServiceKilledMidUseBecomesUnavailableAndRecovers) {
   testing::TempDir dir;
   auto process = std::make_unique<testing::StoragedProcess>(dir.path());
   std::string url = process->url();
-  auto store = storage::HttpObjectStore::Create({url, 500, 2});
+  auto store = storage::HttpObjectStore::Create(
+      {.base_url = url, .service = "storaged", .connect_timeout_ms = 500, .timeout_s = 2});
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE((*store)->PutBytes("k", "v").ok());
   process->Kill();
