@@ -167,6 +167,32 @@ bool NeedsCsvQuoting(std::string_view text) {
   return text.find_first_of(",\"\r\n") != std::string_view::npos;
 }
 
+void AppendCsvField(std::string_view field, std::string& out) {
+  if (!NeedsCsvQuoting(field)) {
+    out += field;
+    return;
+  }
+  out.push_back('"');
+  for (char ch : field) {
+    if (ch == '"') out.push_back('"');
+    out.push_back(ch);
+  }
+  out.push_back('"');
+}
+
+// The data and validity pointers of every column of a chunk.
+struct ChunkColumns {
+  ChunkColumns(duckdb_data_chunk chunk, size_t columns) : data(columns), validity(columns) {
+    for (size_t c = 0; c < columns; ++c) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+      data[c] = duckdb_vector_get_data(vector);
+      validity[c] = duckdb_vector_get_validity(vector);
+    }
+  }
+  std::vector<const void*> data;
+  std::vector<const uint64_t*> validity;
+};
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string& out) {
@@ -313,13 +339,9 @@ std::string TypeName(duckdb_logical_type type) {
 void ChunkFormatter::AppendJson(duckdb_data_chunk chunk, size_t rows, bool& first_row,
                                 std::string& out) const {
   const size_t columns = columns_.size();
-  std::vector<const void*> data(columns);
-  std::vector<const uint64_t*> validity(columns);
-  for (size_t c = 0; c < columns; ++c) {
-    duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
-    data[c] = duckdb_vector_get_data(vector);
-    validity[c] = duckdb_vector_get_validity(vector);
-  }
+  const ChunkColumns chunk_columns(chunk, columns);
+  const auto& data = chunk_columns.data;
+  const auto& validity = chunk_columns.validity;
   for (size_t r = 0; r < rows; ++r) {
     if (!first_row) out.push_back(',');
     first_row = false;
@@ -352,30 +374,16 @@ void ChunkFormatter::AppendJson(duckdb_data_chunk chunk, size_t rows, bool& firs
 void ChunkFormatter::AppendCsvHeader(std::string& out) const {
   for (size_t c = 0; c < columns_.size(); ++c) {
     if (c > 0) out.push_back(',');
-    const std::string& name = columns_[c].name;
-    if (NeedsCsvQuoting(name)) {
-      out.push_back('"');
-      for (char ch : name) {
-        if (ch == '"') out.push_back('"');
-        out.push_back(ch);
-      }
-      out.push_back('"');
-    } else {
-      out += name;
-    }
+    AppendCsvField(columns_[c].name, out);
   }
   out += "\r\n";
 }
 
 void ChunkFormatter::AppendCsv(duckdb_data_chunk chunk, size_t rows, std::string& out) const {
   const size_t columns = columns_.size();
-  std::vector<const void*> data(columns);
-  std::vector<const uint64_t*> validity(columns);
-  for (size_t c = 0; c < columns; ++c) {
-    duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
-    data[c] = duckdb_vector_get_data(vector);
-    validity[c] = duckdb_vector_get_validity(vector);
-  }
+  const ChunkColumns chunk_columns(chunk, columns);
+  const auto& data = chunk_columns.data;
+  const auto& validity = chunk_columns.validity;
   std::string field;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t c = 0; c < columns; ++c) {
@@ -389,16 +397,7 @@ void ChunkFormatter::AppendCsv(duckdb_data_chunk chunk, size_t rows, std::string
                        : static_cast<const double*>(data[c])[r];
         field = std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
       }
-      if (NeedsCsvQuoting(field)) {
-        out.push_back('"');
-        for (char ch : field) {
-          if (ch == '"') out.push_back('"');
-          out.push_back(ch);
-        }
-        out.push_back('"');
-      } else {
-        out += field;
-      }
+      AppendCsvField(field, out);
     }
     out += "\r\n";
   }
