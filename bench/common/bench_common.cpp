@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/logging.h"
 #include "server/dataset_routes.h"
 #include "server/query_routes.h"
 
@@ -23,8 +25,21 @@ namespace lakehouse::bench {
 
 void Fail(const std::string& what) { throw BenchError(what); }
 
+void FailErrno(const std::string& what) { Fail(what + ": " + std::strerror(errno)); }
+
 void Check(const Status& status, const std::string& what) {
   if (!status.ok()) Fail(what + ": " + status.ToString());
+}
+
+bool WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -60,19 +75,27 @@ std::string MountOf(const std::string& path) {
   return best.empty() ? "unknown filesystem" : best;
 }
 
-void PrintMachine(const std::string& scratch_dir) {
+uint64_t FreeBytes(const std::string& path) {
+  struct statvfs vfs {};
+  if (::statvfs(path.c_str(), &vfs) != 0) FailErrno("statvfs " + path);
+  return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+}
+
+void PrintMachine(const std::string& scratch_dir, MachineLine line) {
   utsname uts{};
   ::uname(&uts);
-  struct statvfs vfs {};
-  ::statvfs(scratch_dir.c_str(), &vfs);
-  const double free_gb =
-      static_cast<double>(vfs.f_bavail) * static_cast<double>(vfs.f_frsize) / 1e9;
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const double ram_gb =
-      static_cast<double>(pages) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1e9;
-  std::printf("machine: %u CPUs (%s), %.1f GB RAM, %s %s, DuckDB %s, cpp-httplib %s\n",
-              std::thread::hardware_concurrency(), CpuModel().c_str(), ram_gb, uts.sysname,
-              uts.release, duckdb_library_version(), CPPHTTPLIB_VERSION);
+  const double free_gb = static_cast<double>(FreeBytes(scratch_dir)) / 1e9;
+  if (line == MachineLine::kBrief) {
+    std::printf("machine: %u CPUs (%s), %s %s\n", std::thread::hardware_concurrency(),
+                CpuModel().c_str(), uts.sysname, uts.release);
+  } else {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const double ram_gb =
+        static_cast<double>(pages) * static_cast<double>(::sysconf(_SC_PAGESIZE)) / 1e9;
+    std::printf("machine: %u CPUs (%s), %.1f GB RAM, %s %s, DuckDB %s, cpp-httplib %s\n",
+                std::thread::hardware_concurrency(), CpuModel().c_str(), ram_gb, uts.sysname,
+                uts.release, duckdb_library_version(), CPPHTTPLIB_VERSION);
+  }
   std::printf("disk: %s, scratch dir %s, %.1f GB free\n", MountOf(scratch_dir).c_str(),
               scratch_dir.c_str(), free_gb);
 }
@@ -98,7 +121,7 @@ CpuSample SampleCpu() {
   return sample;
 }
 
-void PrintCpuContention(const CpuSample& before, const CpuSample& after) {
+void PrintCpuContention(const CpuSample& before, const CpuSample& after, const char* consequence) {
   const double wall_s = std::chrono::duration<double>(after.at - before.at).count();
   if (wall_s <= 0) return;
   const double self_s = after.self_s - before.self_s;
@@ -109,16 +132,13 @@ void PrintCpuContention(const CpuSample& before, const CpuSample& after) {
       "threads) %.2f CPUs, hypervisor steal %.2f CPUs\n",
       wall_s, self_s / wall_s, others_s / wall_s, steal_s / wall_s);
   if (others_s / wall_s > 0.25 || steal_s / wall_s > 0.1) {
-    std::printf(
-        "WARNING: other work competed for the %u CPUs during the run; both sides of each "
-        "ratio shared that, but the numbers are lower than on a quiet machine (rerun when it "
-        "is quiet)\n",
-        std::thread::hardware_concurrency());
+    std::printf("WARNING: other work competed for the %u CPUs during the run; %s\n",
+                std::thread::hardware_concurrency(), consequence);
   }
 }
 
 // ---------------------------------------------------------------------------
-// Scratch directories, arguments, statistics.
+// Scratch directories, arguments, the run, statistics.
 
 std::string MakeScratchDir(const std::string& parent_dir, const std::string& prefix) {
   std::error_code ec;
@@ -126,9 +146,8 @@ std::string MakeScratchDir(const std::string& parent_dir, const std::string& pre
   std::string parent = std::filesystem::absolute(parent_dir, ec).lexically_normal().string();
   while (parent.size() > 1 && parent.ends_with('/')) parent.pop_back();
   std::string pattern = parent + "/" + prefix + "-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    Fail("cannot make a scratch directory under " + parent + ": " + std::strerror(errno));
-  }
+  if (::mkdtemp(pattern.data()) == nullptr)
+    FailErrno("cannot make a scratch directory under " + parent);
   return pattern;
 }
 
@@ -162,6 +181,47 @@ uint64_t ParseCount(const std::string& text, const char* flag, const char* tool)
   return value;
 }
 
+void ParseArguments(int argc, char** argv, const char* tool, void (*usage)(FILE*),
+                    CommonOptions& common,
+                    const std::function<bool(const std::string& arg, int& i)>& own) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--dir") {
+      common.parent_dir = OptionValue(argc, argv, i, tool);
+    } else if (arg == "--quick") {
+      common.quick = true;
+    } else if (arg == "--keep") {
+      common.keep = true;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      std::exit(0);
+    } else if (!own(arg, i)) {
+      std::fprintf(stderr, "%s: unknown option %s\n", tool, arg.c_str());
+      usage(stderr);
+      std::exit(2);
+    }
+  }
+}
+
+int RunInScratchDir(const char* tool, const CommonOptions& options, const std::string& prefix,
+                    const std::function<int(const std::string& root)>& run) {
+  (void)SetLogLevel("warn");
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  std::signal(SIGTERM, [](int) { g_interrupted = true; });
+
+  std::string root;
+  int rc;
+  try {
+    root = MakeScratchDir(options.parent_dir, prefix);
+    rc = run(root);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", tool, e.what());
+    rc = 1;
+  }
+  RemoveScratchDir(root, options.keep, tool);
+  return rc;
+}
+
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -181,6 +241,18 @@ std::string Thousands(double value) {
     out.push_back(digits[i]);
   }
   return out;
+}
+
+std::string Fixed(double value, int places) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", places, value);
+  return text;
+}
+
+std::string Ratio(double a, double b) { return a > 0 && b > 0 ? Fixed(a / b, 2) : "n/a"; }
+
+void PrintGoal(const std::string& goal, const std::string& measured, bool met) {
+  std::printf("goal: %s: %s %s\n", goal.c_str(), measured.c_str(), met ? "MET" : "NOT MET");
 }
 
 // ---------------------------------------------------------------------------
@@ -436,7 +508,7 @@ class CsvFile {
  public:
   explicit CsvFile(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) Fail("create " + path + ": " + std::strerror(errno));
+    if (fd_ < 0) FailErrno("create " + path);
     buffer_.reserve(kBlock + 4096);
   }
   ~CsvFile() {
@@ -449,7 +521,7 @@ class CsvFile {
   }
   uint64_t Close() {
     Flush();
-    if (::close(fd_) != 0) Fail("close " + path_ + ": " + std::strerror(errno));
+    if (::close(fd_) != 0) FailErrno("close " + path_);
     fd_ = -1;
     return written_;
   }
@@ -457,15 +529,7 @@ class CsvFile {
  private:
   static constexpr size_t kBlock = 1 << 20;
   void Flush() {
-    const char* data = buffer_.data();
-    size_t left = buffer_.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd_, data, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) Fail("write " + path_ + ": " + std::strerror(errno));
-      data += n;
-      left -= static_cast<size_t>(n);
-    }
+    if (!WriteAll(fd_, buffer_.data(), buffer_.size())) FailErrno("write " + path_);
     written_ += buffer_.size();
     buffer_.clear();
   }
@@ -632,6 +696,20 @@ uint64_t WritePlacementsCsv(const std::string& path, uint64_t rows, uint64_t can
 // ---------------------------------------------------------------------------
 // The server.
 
+ServerThread::ServerThread(server::HttpServer& server, const std::string& what) : server_(server) {
+  auto port = server_.Bind(ListenAddress{"127.0.0.1", 0});
+  Check(port.status(), what);
+  port_ = *port;
+  thread_ = std::thread([this] { server_.Run(); });
+  // Stop() before the listen loop runs would be lost; wait for it.
+  while (!server_.router().is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+ServerThread::~ServerThread() {
+  server_.Stop();
+  thread_.join();
+}
+
 ServeInProcess::ServeInProcess(const std::string& data_dir, bool with_query) {
   const std::filesystem::path data(data_dir);
   // As RunServe (src/cli/service_commands.cpp) with no config file.
@@ -670,21 +748,11 @@ ServeInProcess::ServeInProcess(const std::string& data_dir, bool with_query) {
   http_ = std::make_unique<server::HttpServer>(config_.http, max_body);
   server::RegisterDatasetRoutes(http_->router(), *catalog_, ingestor_.get());
   if (engine_) server::RegisterQueryRoutes(http_->router(), *engine_);
-  auto port = http_->Bind(ListenAddress{"127.0.0.1", 0});
-  Check(port.status(), "bind the server");
-  port_ = *port;
-  thread_ = std::thread([this] { http_->Run(); });
-  // Stop() before the listen loop runs would be lost; wait for it.
-  while (!http_->router().is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-}
-
-ServeInProcess::~ServeInProcess() {
-  http_->Stop();
-  thread_.join();
+  running_.emplace(*http_, "bind the server");
 }
 
 std::unique_ptr<httplib::Client> ServeInProcess::Client() const {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port());
   client->set_keep_alive(true);
   // As http::ClientPool: without it, a request's body waits behind its
   // headers for the server's delayed ACK (40 ms) on a reused connection.
@@ -709,7 +777,7 @@ std::vector<std::string> ServeInProcess::DataFilePaths(const std::string& datase
 
 Upload PostFile(httplib::Client& client, const std::string& target, const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail("open " + path + ": " + std::strerror(errno));
+  if (fd < 0) FailErrno("open " + path);
   struct stat st {};
   ::fstat(fd, &st);
   const auto size = static_cast<size_t>(st.st_size);

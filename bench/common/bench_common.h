@@ -1,16 +1,22 @@
-// Shared by bench/ingest and bench/query: failure helpers, machine facts and
-// CPU contention, scratch directories, medians, a deterministic generator of
-// the staffing data set (candidates, jobs, placements as CSV), an in-process
-// server wired the way `lakehouse serve` wires it, a streaming file upload,
-// and an anchor DuckDB opened through the C API.
+// Shared by bench/storage, bench/ingest and bench/query: failure helpers,
+// machine facts and CPU contention, the common options, the main around a
+// run in a scratch directory, medians, ratio and goal lines. For ingest and
+// query also a deterministic generator of the staffing data set (candidates,
+// jobs, placements as CSV), an in-process server wired the way
+// `lakehouse serve` wires it, a streaming file upload, and an anchor DuckDB
+// opened through the C API.
 #pragma once
 
 #include <duckdb.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -40,7 +46,13 @@ struct BenchError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 [[noreturn]] void Fail(const std::string& what);
+// Fail(what + ": " + strerror(errno)).
+[[noreturn]] void FailErrno(const std::string& what);
 void Check(const Status& status, const std::string& what);
+
+// Writes all `size` bytes, resuming after short writes and EINTR; false (with
+// errno set) on an error.
+bool WriteAll(int fd, const char* data, size_t size);
 
 // ---------------------------------------------------------------------------
 // Machine facts and CPU contention.
@@ -48,8 +60,13 @@ void Check(const Status& status, const std::string& what);
 std::string CpuModel();
 // "<fstype> <device> on <mount point> (<options>)" of the mount holding `path`.
 std::string MountOf(const std::string& path);
+// Bytes free to an unprivileged user on the filesystem holding `path`.
+uint64_t FreeBytes(const std::string& path);
+// How much the "machine:" line says: the CPUs and the kernel, or also the RAM
+// and the DuckDB and cpp-httplib versions.
+enum class MachineLine { kBrief, kFull };
 // Prints the "machine:" and "disk:" lines.
-void PrintMachine(const std::string& scratch_dir);
+void PrintMachine(const std::string& scratch_dir, MachineLine line = MachineLine::kFull);
 
 // CPU time of the whole machine (from /proc/stat) and of this process, to
 // tell how much other work competed with the run.
@@ -60,11 +77,18 @@ struct CpuSample {
   Clock::time_point at;
 };
 CpuSample SampleCpu();
-// Prints the "cpu over ..." line, and a warning when others competed.
-void PrintCpuContention(const CpuSample& before, const CpuSample& after);
+// What competing work means for the numbers, for the warning: the default
+// suits benches whose goals are ratios of two modes run alike.
+inline constexpr const char* kContentionSharedByRatios =
+    "both sides of each ratio shared that, but the numbers are lower than on a quiet machine "
+    "(rerun when it is quiet)";
+// Prints the "cpu over ..." line, and a warning ending in `consequence` when
+// others competed.
+void PrintCpuContention(const CpuSample& before, const CpuSample& after,
+                        const char* consequence = kContentionSharedByRatios);
 
 // ---------------------------------------------------------------------------
-// Scratch directories, arguments, statistics.
+// Scratch directories, arguments, the run, statistics.
 
 // Makes "<parent>/<prefix>-XXXXXX" and returns its absolute path.
 std::string MakeScratchDir(const std::string& parent, const std::string& prefix);
@@ -76,10 +100,57 @@ void RemoveScratchDir(const std::string& root, bool keep, const char* tool);
 std::string OptionValue(int argc, char** argv, int& i, const char* tool);
 uint64_t ParseCount(const std::string& text, const char* flag, const char* tool);
 
+// The options every bench takes (a bench's Options derive from it).
+struct CommonOptions {
+  std::string parent_dir = ".";  // --dir PARENT
+  bool quick = false;            // --quick
+  bool keep = false;             // --keep
+  // For the title line.
+  const char* run_kind() const {
+    return quick ? "QUICK run (numbers are not meaningful)" : "full run";
+  }
+};
+
+// Walks argv: --dir, --quick, --keep and --help/-h here, every other argument
+// through `own(arg, i)`, which takes its values with OptionValue and returns
+// false for one it does not know. --help prints `usage` on stdout and exits
+// 0; an unknown argument is reported with the usage on stderr, exit status 2.
+void ParseArguments(int argc, char** argv, const char* tool, void (*usage)(FILE*),
+                    CommonOptions& common,
+                    const std::function<bool(const std::string& arg, int& i)>& own);
+
+// Set by SIGINT and SIGTERM under RunInScratchDir: the runs stop early and
+// report what they have.
+inline std::atomic<bool> g_interrupted{false};
+
+// A bench's main around its run: turns the log down to warnings (the
+// server's per-request access log and the ingestor's info lines would flood
+// the output and time it), makes SIGINT and SIGTERM set g_interrupted, makes
+// the scratch directory "<parent_dir>/<prefix>-XXXXXX" for run(root) and
+// removes it after (unless --keep). A failure prints "<tool>: <what>" on
+// stderr and returns 1; otherwise run's status.
+int RunInScratchDir(const char* tool, const CommonOptions& options, const std::string& prefix,
+                    const std::function<int(const std::string& root)>& run);
+// The same for a bench's Run(options, root): its main is
+// `return RunInScratchDir(kTool, ParseOptions(argc, argv), "<prefix>", Run);`.
+template <typename Options>
+int RunInScratchDir(const char* tool, const Options& options, const std::string& prefix,
+                    int (*run)(const Options& options, const std::string& root)) {
+  return RunInScratchDir(tool, options, prefix,
+                         [&](const std::string& root) { return run(options, root); });
+}
+
 double Median(std::vector<double> values);
 double Min(const std::vector<double>& values);
 // Formats 1234567.8 as "1,234,568".
 std::string Thousands(double value);
+// Formats `value` with `places` decimals.
+std::string Fixed(double value, int places);
+// a / b with two decimals, or "n/a" when either is not positive (a mode that
+// did not run).
+std::string Ratio(double a, double b);
+// Prints "goal: <goal>: <measured> MET" (or NOT MET).
+void PrintGoal(const std::string& goal, const std::string& measured, bool met);
 
 // ---------------------------------------------------------------------------
 // The staffing data set. Every file is a pure function of its arguments
@@ -100,6 +171,25 @@ uint64_t WritePlacementsCsv(const std::string& path, uint64_t rows, uint64_t can
                             uint64_t jobs);
 
 // ---------------------------------------------------------------------------
+// An HttpServer's listen loop on 127.0.0.1:<any port>, run in a thread from
+// construction (once the loop is listening) until destruction.
+class ServerThread {
+ public:
+  // Binds the server, failing the run with `what` when it cannot.
+  ServerThread(server::HttpServer& server, const std::string& what);
+  ~ServerThread();
+  ServerThread(const ServerThread&) = delete;
+  ServerThread& operator=(const ServerThread&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  server::HttpServer& server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// ---------------------------------------------------------------------------
 // The server, as `lakehouse serve --data DIR` wires it with no config file:
 // a LocalObjectStore under DIR/objects, a StoreCatalog over it, an Ingestor
 // with scratch under DIR/scratch/ingest, optionally a QueryEngine with
@@ -108,11 +198,10 @@ uint64_t WritePlacementsCsv(const std::string& path, uint64_t rows, uint64_t can
 class ServeInProcess {
  public:
   ServeInProcess(const std::string& data_dir, bool with_query);
-  ~ServeInProcess();
   ServeInProcess(const ServeInProcess&) = delete;
   ServeInProcess& operator=(const ServeInProcess&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return running_->port(); }
   const Config& config() const { return config_; }
   storage::LocalObjectStore& store() { return *store_; }
   catalog::StoreCatalog& catalog() { return *catalog_; }
@@ -132,8 +221,8 @@ class ServeInProcess {
   std::unique_ptr<ingest::Ingestor> ingestor_;
   std::unique_ptr<query::QueryEngine> engine_;
   std::unique_ptr<server::HttpServer> http_;
-  std::thread thread_;
-  int port_ = 0;
+  // Declared last: stops the server before the parts it serves go.
+  std::optional<ServerThread> running_;
 };
 
 struct Upload {

@@ -23,34 +23,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "bench/common/bench_common.h"
-#include "common/logging.h"
 
 namespace {
 
 namespace bench = lakehouse::bench;
 using bench::Clock;
 using bench::Fail;
+using bench::FailErrno;
+using bench::g_interrupted;
 using lakehouse::query::SqlString;
 
 constexpr const char* kTool = "ingest_bench";
-std::atomic<bool> g_interrupted{false};
 
-struct Options {
+struct Options : bench::CommonOptions {
   uint64_t rows = 1'000'000;
   int runs = 3;
-  std::string parent_dir = ".";
-  bool quick = false;
-  bool keep = false;
   bool breakdown = true;
 };
 
@@ -69,31 +63,20 @@ void Usage(FILE* out) {
 Options ParseOptions(int argc, char** argv) {
   Options options;
   bool rows_set = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+  bench::ParseArguments(argc, argv, kTool, Usage, options, [&](const std::string& arg, int& i) {
     if (arg == "--rows") {
       options.rows = bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--rows", kTool);
       rows_set = true;
     } else if (arg == "--runs") {
       options.runs = static_cast<int>(
           bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--runs", kTool));
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg == "--dir") {
-      options.parent_dir = bench::OptionValue(argc, argv, i, kTool);
-    } else if (arg == "--keep") {
-      options.keep = true;
     } else if (arg == "--no-breakdown") {
       options.breakdown = false;
-    } else if (arg == "--help" || arg == "-h") {
-      Usage(stdout);
-      std::exit(0);
     } else {
-      std::fprintf(stderr, "%s: unknown option %s\n", kTool, arg.c_str());
-      Usage(stderr);
-      std::exit(2);
+      return false;
     }
-  }
+    return true;
+  });
   if (options.quick && !rows_set) options.rows = 50'000;
   return options;
 }
@@ -123,7 +106,7 @@ std::string IngestorReader(const std::string& path) {
 
 void FsyncFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) Fail("fsync " + path + ": " + std::strerror(errno));
+  if (fd < 0 || ::fsync(fd) != 0) FailErrno("fsync " + path);
   ::close(fd);
 }
 
@@ -152,15 +135,7 @@ void AddReceiveRoute(bench::ServeInProcess& serve, const std::string& scratch) {
         std::vector<char> block;
         block.reserve(1 << 20);
         auto flush = [&]() {
-          const char* data = block.data();
-          size_t size = fd >= 0 ? block.size() : 0;
-          while (size > 0) {
-            ssize_t n = ::write(fd, data, size);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return false;
-            data += n;
-            size -= static_cast<size_t>(n);
-          }
+          if (fd >= 0 && !bench::WriteAll(fd, block.data(), block.size())) return false;
           block.clear();
           return true;
         };
@@ -180,7 +155,7 @@ void AddReceiveRoute(bench::ServeInProcess& serve, const std::string& scratch) {
 
 std::string Sha256Hex(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail("open " + path + ": " + std::strerror(errno));
+  if (fd < 0) FailErrno("open " + path);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   std::vector<char> buffer(1 << 20);
@@ -269,7 +244,7 @@ int Run(const Options& options, const std::string& root) {
   const std::string anchor_out = root + "/anchor.parquet";
 
   std::printf("ingest_bench: CSV ingest through the HTTP API vs DuckDB COPY, %s\n",
-              options.quick ? "QUICK run (numbers are not meaningful)" : "full run");
+              options.run_kind());
   bench::PrintMachine(root);
   std::fflush(stdout);
 
@@ -383,14 +358,16 @@ int Run(const Options& options, const std::string& root) {
   std::printf("\n");
   bench::PrintCpuContention(cpu_before, cpu_after);
 
-  const double ratio_median =
-      api.median_rows_per_s(options.rows) / anchor_runs.median_rows_per_s(options.rows);
-  const double ratio_best =
-      api.best_rows_per_s(options.rows) / anchor_runs.best_rows_per_s(options.rows);
-  std::printf("\nratio api / anchor (rows/s, medians): %.2f\n", ratio_median);
-  std::printf("ratio api / anchor (rows/s, bests):   %.2f\n", ratio_best);
-  std::printf("goal: api >= 0.80 x anchor rows/s (medians): %.2f %s\n", ratio_median,
-              ratio_median >= 0.80 ? "MET" : "NOT MET");
+  const double api_median = api.median_rows_per_s(options.rows);
+  const double anchor_median = anchor_runs.median_rows_per_s(options.rows);
+  const std::string ratio_median = bench::Ratio(api_median, anchor_median);
+  std::printf("\nratio api / anchor (rows/s, medians): %s\n", ratio_median.c_str());
+  std::printf(
+      "ratio api / anchor (rows/s, bests):   %s\n",
+      bench::Ratio(api.best_rows_per_s(options.rows), anchor_runs.best_rows_per_s(options.rows))
+          .c_str());
+  bench::PrintGoal("api >= 0.80 x anchor rows/s (medians)", ratio_median,
+                   api_median / anchor_median >= 0.80);
   std::fflush(stdout);
 
   if (options.breakdown && !g_interrupted) {
@@ -420,22 +397,5 @@ int Run(const Options& options, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = ParseOptions(argc, argv);
-  // The server's per-request access log and the ingestor's info lines would
-  // interleave with the table.
-  (void)lakehouse::SetLogLevel("warn");
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::signal(SIGTERM, [](int) { g_interrupted = true; });
-
-  std::string root;
-  int rc;
-  try {
-    root = bench::MakeScratchDir(options.parent_dir, "bench-ingest-tmp");
-    rc = Run(options, root);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", kTool, e.what());
-    rc = 1;
-  }
-  bench::RemoveScratchDir(root, options.keep, kTool);
-  return rc;
+  return bench::RunInScratchDir(kTool, ParseOptions(argc, argv), "bench-ingest-tmp", Run);
 }

@@ -23,9 +23,7 @@
 // /v1/query with limit 1000000, the full JSON body read. Goal: >= 1,000,000
 // rows/s. The anchor runs the same query fully fetched. One response is
 // parsed whole to check its rows.
-#include <atomic>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -34,7 +32,6 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
-#include "common/logging.h"
 
 namespace {
 
@@ -42,21 +39,18 @@ namespace bench = lakehouse::bench;
 namespace query = lakehouse::query;
 using bench::Clock;
 using bench::Fail;
+using bench::g_interrupted;
 using nlohmann::json;
 
 constexpr const char* kTool = "query_bench";
-std::atomic<bool> g_interrupted{false};
 
-struct Options {
+struct Options : bench::CommonOptions {
   uint64_t candidates = 200'000;
   uint64_t jobs = 20'000;
   uint64_t placements = 300'000;
   uint64_t stream_rows = 1'000'000;
   int runs = 20;
   int stream_runs = 5;
-  std::string parent_dir = ".";
-  bool quick = false;
-  bool keep = false;
 };
 
 void Usage(FILE* out) {
@@ -75,8 +69,7 @@ void Usage(FILE* out) {
 Options ParseOptions(int argc, char** argv) {
   Options options;
   bool runs_set = false, stream_runs_set = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+  bench::ParseArguments(argc, argv, kTool, Usage, options, [&](const std::string& arg, int& i) {
     if (arg == "--runs") {
       options.runs = static_cast<int>(
           bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--runs", kTool));
@@ -85,21 +78,11 @@ Options ParseOptions(int argc, char** argv) {
       options.stream_runs = static_cast<int>(
           bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--stream-runs", kTool));
       stream_runs_set = true;
-    } else if (arg == "--quick") {
-      options.quick = true;
-    } else if (arg == "--dir") {
-      options.parent_dir = bench::OptionValue(argc, argv, i, kTool);
-    } else if (arg == "--keep") {
-      options.keep = true;
-    } else if (arg == "--help" || arg == "-h") {
-      Usage(stdout);
-      std::exit(0);
     } else {
-      std::fprintf(stderr, "%s: unknown option %s\n", kTool, arg.c_str());
-      Usage(stderr);
-      std::exit(2);
+      return false;
     }
-  }
+    return true;
+  });
   if (options.quick) {
     options.candidates /= 10;
     options.jobs /= 10;
@@ -221,7 +204,7 @@ double Ms(Clock::time_point start) { return bench::SecondsSince(start) * 1000; }
 
 int Run(const Options& options, const std::string& root) {
   std::printf("query_bench: SQL through /v1/query vs the DuckDB C API in-process, %s\n",
-              options.quick ? "QUICK run (numbers are not meaningful)" : "full run");
+              options.run_kind());
   bench::PrintMachine(root);
   std::fflush(stdout);
 
@@ -372,8 +355,8 @@ int Run(const Options& options, const std::string& root) {
       "api-anchor: the overhead; api-eng: its HTTP part)\n");
   const double median_overhead = bench::Median(overheads);
   std::printf("median overhead over the %zu queries: %.2f ms\n", overheads.size(), median_overhead);
-  std::printf("goal: median overhead <= 5 ms per query: %.2f ms %s\n", median_overhead,
-              median_overhead <= 5.0 ? "MET" : "NOT MET");
+  bench::PrintGoal("median overhead <= 5 ms per query", bench::Fixed(median_overhead, 2) + " ms",
+                   median_overhead <= 5.0);
   std::fflush(stdout);
 
   // Part 2: streaming.
@@ -448,9 +431,10 @@ int Run(const Options& options, const std::string& root) {
   stream_row("engine (in-process, JSON, no HTTP)", engine_s, true);
   stream_row("anchor (C API, materialised, chunks walked)", anchor_s, false);
   const double api_rate = n / bench::Median(api_s);
-  std::printf("ratio api / anchor (rows/s): %.2f\n", api_rate / (n / bench::Median(anchor_s)));
-  std::printf("goal: api streaming >= 1,000,000 rows/s: %s %s\n",
-              bench::Thousands(api_rate).c_str(), api_rate >= 1e6 ? "MET" : "NOT MET");
+  std::printf("ratio api / anchor (rows/s): %s\n",
+              bench::Ratio(api_rate, n / bench::Median(anchor_s)).c_str());
+  bench::PrintGoal("api streaming >= 1,000,000 rows/s", bench::Thousands(api_rate),
+                   api_rate >= 1e6);
 
   std::printf("\nqueries: ");
   bench::PrintCpuContention(cpu_before, cpu_mid);
@@ -462,21 +446,5 @@ int Run(const Options& options, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = ParseOptions(argc, argv);
-  // The server's per-request access log would flood the output and time it.
-  (void)lakehouse::SetLogLevel("warn");
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::signal(SIGTERM, [](int) { g_interrupted = true; });
-
-  std::string root;
-  int rc;
-  try {
-    root = bench::MakeScratchDir(options.parent_dir, "bench-query-tmp");
-    rc = Run(options, root);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", kTool, e.what());
-    rc = 1;
-  }
-  bench::RemoveScratchDir(root, options.keep, kTool);
-  return rc;
+  return bench::RunInScratchDir(kTool, ParseOptions(argc, argv), "bench-query-tmp", Run);
 }

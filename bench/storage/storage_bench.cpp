@@ -17,33 +17,25 @@
 // Each case runs in `--rounds` slices and the mode order rotates per round,
 // so slow drift of the disk does not favour one mode over another.
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/common/bench_common.h"
 #include "common/config.h"
-#include "common/logging.h"
 #include "server/http_server.h"
 #include "server/object_routes.h"
 #include "storage/http_object_store.h"
@@ -51,26 +43,20 @@
 
 namespace {
 
+namespace bench = lakehouse::bench;
+using bench::Check;
+using bench::Clock;
+using bench::Fail;
+using bench::FailErrno;
+using bench::g_interrupted;
 using lakehouse::Status;
-using Clock = std::chrono::steady_clock;
 namespace storage = lakehouse::storage;
 
+constexpr const char* kTool = "storage_bench";
 constexpr size_t kSizes[] = {4 * 1024, 1024 * 1024};
 constexpr uint64_t kMaxObjectBytes = 64ull << 20;
 constexpr size_t kMinOpsPerSlice = 3;
 constexpr size_t kWarmupOps = 20;
-
-std::atomic<bool> g_interrupted{false};
-
-struct BenchError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void Fail(const std::string& what) { throw BenchError(what); }
-[[noreturn]] void FailErrno(const std::string& what) { Fail(what + ": " + std::strerror(errno)); }
-void Check(const Status& status, const std::string& what) {
-  if (!status.ok()) Fail(what + ": " + status.ToString());
-}
 
 std::string SizeLabel(size_t size) {
   return size >= (1u << 20) ? std::to_string(size >> 20) + " MiB"
@@ -132,15 +118,7 @@ class RawTarget final : public Target {
     const std::string temp = dir + "/.tmp-" + std::to_string(counter_++);
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) FailErrno("create " + temp);
-    const char* data = bytes.data();
-    size_t left = bytes.size();
-    while (left > 0) {
-      ssize_t n = ::write(fd, data, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) FailErrno("write " + temp);
-      data += n;
-      left -= static_cast<size_t>(n);
-    }
+    if (!bench::WriteAll(fd, bytes.data(), bytes.size())) FailErrno("write " + temp);
     if (RetryEintr([&] { return ::fsync(fd); }) != 0) FailErrno("fsync " + temp);
     if (::close(fd) != 0) FailErrno("close " + temp);
     if (::rename(temp.c_str(), path.c_str()) != 0) FailErrno("rename " + path);
@@ -313,77 +291,10 @@ bool Listed(const std::string& list, const std::string& item) {
 }
 
 // ---------------------------------------------------------------------------
-// Machine facts.
 
-// CPU time of the whole machine (from /proc/stat) and of this process, to
-// tell how much other work competed with the run.
-struct CpuSample {
-  double busy_s = 0;   // all CPUs, not idle, steal excluded
-  double steal_s = 0;  // taken by the hypervisor
-  double self_s = 0;   // this process, every thread
-  Clock::time_point at;
-};
-
-CpuSample SampleCpu() {
-  CpuSample sample;
-  sample.at = Clock::now();
-  std::ifstream in("/proc/stat");
-  std::string label;
-  // user nice system idle iowait irq softirq steal
-  unsigned long long v[8] = {};
-  in >> label;
-  for (auto& x : v) in >> x;
-  const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  sample.busy_s = static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) * tick;
-  sample.steal_s = static_cast<double>(v[7]) * tick;
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  sample.self_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
-  return sample;
-}
-
-std::string CpuModel() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.starts_with("model name")) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  }
-  return "unknown CPU";
-}
-
-// "<fstype> <device> (<options>)" of the mount holding `path`.
-std::string MountOf(const std::string& path) {
-  std::ifstream in("/proc/mounts");
-  std::string line, best, best_point;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string device, point, type, options;
-    fields >> device >> point >> type >> options;
-    bool under =
-        path == point || point == "/" ||
-        (path.starts_with(point) && path.size() > point.size() && path[point.size()] == '/');
-    if (under && point.size() >= best_point.size()) {
-      best_point = point;
-      best = type + " " + device + " on " + point + " (" + options + ")";
-    }
-  }
-  return best.empty() ? "unknown filesystem" : best;
-}
-
-// ---------------------------------------------------------------------------
-
-struct Options {
-  std::string parent_dir = ".";
+struct Options : bench::CommonOptions {
   double seconds_per_case = 3.0;
   int rounds = 4;
-  bool keep = false;
-  bool quick = false;
   std::string only;   // mode tags to run; empty: all
   std::string sizes;  // size tags to run; empty: all
 };
@@ -407,45 +318,28 @@ void Usage(FILE* out) {
 Options ParseOptions(int argc, char** argv) {
   Options options;
   bool seconds_set = false, rounds_set = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "storage_bench: %s needs a value\n", arg.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
+  bench::ParseArguments(argc, argv, kTool, Usage, options, [&](const std::string& arg, int& i) {
+    auto value = [&] { return bench::OptionValue(argc, argv, i, kTool); };
     try {
-      if (arg == "--dir") {
-        options.parent_dir = value();
-      } else if (arg == "--seconds-per-case") {
+      if (arg == "--seconds-per-case") {
         options.seconds_per_case = std::stod(value());
         seconds_set = true;
       } else if (arg == "--rounds") {
         options.rounds = std::stoi(value());
         rounds_set = true;
-      } else if (arg == "--quick") {
-        options.quick = true;
       } else if (arg == "--only") {
         options.only = value();
       } else if (arg == "--sizes") {
         options.sizes = value();
-      } else if (arg == "--keep") {
-        options.keep = true;
-      } else if (arg == "--help" || arg == "-h") {
-        Usage(stdout);
-        std::exit(0);
       } else {
-        std::fprintf(stderr, "storage_bench: unknown option %s\n", arg.c_str());
-        Usage(stderr);
-        std::exit(2);
+        return false;
       }
     } catch (const std::logic_error&) {
-      std::fprintf(stderr, "storage_bench: bad number for %s\n", arg.c_str());
+      std::fprintf(stderr, "%s: bad number for %s\n", kTool, arg.c_str());
       std::exit(2);
     }
-  }
+    return true;
+  });
   if (options.quick) {
     if (!seconds_set) options.seconds_per_case = 0.1;
     if (!rounds_set) options.rounds = 1;
@@ -455,8 +349,8 @@ Options ParseOptions(int argc, char** argv) {
     std::string word;
     while (std::getline(words, word, ',')) {
       if (!Listed(known, word)) {
-        std::fprintf(stderr, "storage_bench: %s takes some of %s, not \"%s\"\n", flag,
-                     known.c_str(), word.c_str());
+        std::fprintf(stderr, "%s: %s takes some of %s, not \"%s\"\n", kTool, flag, known.c_str(),
+                     word.c_str());
         std::exit(2);
       }
     }
@@ -464,7 +358,7 @@ Options ParseOptions(int argc, char** argv) {
   check_words(options.only, "raw,raw-nodirsync,local,http", "--only");
   check_words(options.sizes, "4k,1m", "--sizes");
   if (options.seconds_per_case <= 0 || options.rounds < 1) {
-    std::fprintf(stderr, "storage_bench: --seconds-per-case and --rounds must be positive\n");
+    std::fprintf(stderr, "%s: --seconds-per-case and --rounds must be positive\n", kTool);
     std::exit(2);
   }
   return options;
@@ -472,43 +366,30 @@ Options ParseOptions(int argc, char** argv) {
 
 int Run(const Options& options, const std::string& root) {
   // Disk budget: at most a quarter of the free space, and 8 GiB, over all PUT slices.
-  struct statvfs vfs;
-  if (::statvfs(root.c_str(), &vfs) != 0) FailErrno("statvfs " + root);
-  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  const uint64_t budget = std::min<uint64_t>(free_bytes / 4, 8ull << 30);
+  const uint64_t budget = std::min<uint64_t>(bench::FreeBytes(root) / 4, 8ull << 30);
 
   RawTarget raw_dirsync(root + "/raw-dirsync", true);
   RawTarget raw_nodirsync(root + "/raw-nodirsync", false);
 
-  storage::LocalObjectStoreOptions local_options;
-  local_options.root = root + "/local";
-  local_options.max_object_bytes = kMaxObjectBytes;
-  auto local_store = storage::LocalObjectStore::Open(local_options);
-  Check(local_store.status(), "open local store");
-  StoreTarget local(**local_store);
+  auto open_store = [](const std::string& dir, const std::string& what) {
+    storage::LocalObjectStoreOptions store_options;
+    store_options.root = dir;
+    store_options.max_object_bytes = kMaxObjectBytes;
+    auto store = storage::LocalObjectStore::Open(store_options);
+    Check(store.status(), what);
+    return std::move(*store);
+  };
+  auto local_store = open_store(root + "/local", "open local store");
+  StoreTarget local(*local_store);
 
-  storage::LocalObjectStoreOptions served_options;
-  served_options.root = root + "/storaged";
-  served_options.max_object_bytes = kMaxObjectBytes;
-  auto served_store = storage::LocalObjectStore::Open(served_options);
-  Check(served_store.status(), "open storaged's store");
+  auto served_store = open_store(root + "/storaged", "open storaged's store");
   lakehouse::HttpConfig http_config;
   lakehouse::server::HttpServer server(http_config, kMaxObjectBytes);
-  lakehouse::server::RegisterObjectRoutes(server.router(), **served_store, kMaxObjectBytes);
-  auto port = server.Bind(lakehouse::ListenAddress{"127.0.0.1", 0});
-  Check(port.status(), "bind storaged");
-  std::thread server_thread([&server] { server.Run(); });
-  struct StopServer {
-    lakehouse::server::HttpServer& server;
-    std::thread& thread;
-    ~StopServer() {
-      server.Stop();
-      thread.join();
-    }
-  } stop_server{server, server_thread};
+  lakehouse::server::RegisterObjectRoutes(server.router(), *served_store, kMaxObjectBytes);
+  bench::ServerThread running(server, "bind storaged");
 
   lakehouse::http::ClientOptions client_options;
-  client_options.base_url = "http://127.0.0.1:" + std::to_string(*port);
+  client_options.base_url = "http://127.0.0.1:" + std::to_string(running.port());
   auto http_store = storage::HttpObjectStore::Create(client_options);
   Check(http_store.status(), "create HTTP client");
   StoreTarget http(**http_store);
@@ -536,14 +417,8 @@ int Run(const Options& options, const std::string& root) {
     max_put_ops[s] = static_cast<size_t>(std::clamp<uint64_t>(per_slice, kMinOpsPerSlice, 1000000));
   }
 
-  utsname uts{};
-  ::uname(&uts);
-  std::printf("storage_bench: PUT and GET throughput, one client thread, %s\n",
-              options.quick ? "QUICK run (numbers are not meaningful)" : "full run");
-  std::printf("machine: %u CPUs (%s), %s %s\n", std::thread::hardware_concurrency(),
-              CpuModel().c_str(), uts.sysname, uts.release);
-  std::printf("disk: %s, scratch dir %s, %.1f GB free\n", MountOf(root).c_str(), root.c_str(),
-              static_cast<double>(free_bytes) / 1e9);
+  std::printf("storage_bench: PUT and GET throughput, one client thread, %s\n", options.run_kind());
+  bench::PrintMachine(root, bench::MachineLine::kBrief);
   std::printf(
       "run: %d round(s) x %.2f s per case (%.2f s per case), mode order rotated per round\n",
       options.rounds, slice_s, options.seconds_per_case);
@@ -553,7 +428,7 @@ int Run(const Options& options, const std::string& root) {
   std::printf(
       "storaged-http: in-process HttpServer (%d worker threads, cpp-httplib %s) on "
       "127.0.0.1:%d, keep-alive client, request log off\n",
-      http_config.threads, CPPHTTPLIB_VERSION, *port);
+      http_config.threads, CPPHTTPLIB_VERSION, running.port());
   std::printf("GET reads back the objects its case wrote (page cache); MB = 10^6 bytes\n");
   std::fflush(stdout);
 
@@ -602,7 +477,7 @@ int Run(const Options& options, const std::string& root) {
     }
   }
 
-  const CpuSample cpu_before = SampleCpu();
+  const bench::CpuSample cpu_before = bench::SampleCpu();
   for (int round = 0; round < options.rounds && !g_interrupted; ++round) {
     for (size_t s = 0; s < num_sizes && !g_interrupted; ++s) {
       const size_t size = kSizes[s];
@@ -614,7 +489,7 @@ int Run(const Options& options, const std::string& root) {
       }
     }
   }
-  const CpuSample cpu_after = SampleCpu();
+  const bench::CpuSample cpu_after = bench::SampleCpu();
   if (g_interrupted) std::printf("\ninterrupted: partial results\n");
 
   std::printf("\n%-32s %-7s %-4s %8s %8s %10s %9s %8s %8s\n", "mode", "size", "op", "objects",
@@ -636,27 +511,13 @@ int Run(const Options& options, const std::string& root) {
   // Competing work matters most to the HTTP mode: each request hands off
   // between threads several times, and a wakeup on a busy CPU can wait for
   // the next scheduler tick.
-  const double wall_s = std::chrono::duration<double>(cpu_after.at - cpu_before.at).count();
-  const double self_s = cpu_after.self_s - cpu_before.self_s;
-  const double others_s = std::max(0.0, cpu_after.busy_s - cpu_before.busy_s - self_s);
-  const double steal_s = cpu_after.steal_s - cpu_before.steal_s;
-  std::printf(
-      "\ncpu over %.1f s: this process %.2f CPUs, everything else (other processes, kernel "
-      "threads) %.2f CPUs, hypervisor steal %.2f CPUs\n",
-      wall_s, self_s / wall_s, others_s / wall_s, steal_s / wall_s);
-  if (others_s / wall_s > 0.25 || steal_s / wall_s > 0.1) {
-    std::printf(
-        "WARNING: other work competed for the %u CPUs during the run; the numbers, the HTTP "
-        "mode's most, are lower than on a quiet machine (rerun when it is quiet, or under "
-        "chrt -f 10)\n",
-        std::thread::hardware_concurrency());
-  }
+  std::printf("\n");
+  bench::PrintCpuContention(cpu_before, cpu_after,
+                            "the numbers, the HTTP mode's most, are lower than on a quiet machine "
+                            "(rerun when it is quiet, or under chrt -f 10)");
 
-  auto ratio = [](const Stats& a, const Stats& b) -> std::string {
-    if (a.ops == 0 || b.ops == 0) return "n/a";
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f", a.ops_per_s() / b.ops_per_s());
-    return text;
+  auto ratio = [](const Stats& a, const Stats& b) {
+    return bench::Ratio(a.ops_per_s(), b.ops_per_s());
   };
   const size_t kRaw = 0, kRawNoDirSync = 1, kLocal = 2, kHttp = 3;
   std::printf("\nratios (throughput of the mode / throughput of the raw anchor):\n");
@@ -680,9 +541,8 @@ int Run(const Options& options, const std::string& root) {
     const Stats& a = put[kHttp][big];
     const Stats& b = put[anchor][big];
     if (a.ops == 0 || b.ops == 0) continue;
-    const double r = a.ops_per_s() / b.ops_per_s();
-    std::printf("goal: storaged-http 1 MiB PUT >= 0.70 x %s: %.2f %s\n", modes[anchor].name.c_str(),
-                r, r >= 0.70 ? "MET" : "NOT MET");
+    bench::PrintGoal("storaged-http 1 MiB PUT >= 0.70 x " + modes[anchor].name, ratio(a, b),
+                     a.ops_per_s() / b.ops_per_s() >= 0.70);
   }
   return g_interrupted ? 130 : 0;
 }
@@ -690,39 +550,5 @@ int Run(const Options& options, const std::string& root) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = ParseOptions(argc, argv);
-  // The server's per-request access log would flood the output and time it.
-  (void)lakehouse::SetLogLevel("warn");
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::signal(SIGTERM, [](int) { g_interrupted = true; });
-
-  std::error_code ec;
-  std::filesystem::create_directories(options.parent_dir, ec);
-  std::string parent =
-      std::filesystem::absolute(options.parent_dir, ec).lexically_normal().string();
-  while (parent.size() > 1 && parent.ends_with('/')) parent.pop_back();
-  std::string pattern = parent + "/bench-storage-tmp-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    std::fprintf(stderr, "storage_bench: cannot make a scratch directory under %s: %s\n",
-                 parent.c_str(), std::strerror(errno));
-    return 1;
-  }
-  const std::string root = pattern;
-
-  int rc;
-  try {
-    rc = Run(options, root);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "storage_bench: %s\n", e.what());
-    rc = 1;
-  }
-  if (options.keep) {
-    std::printf("scratch directory kept: %s\n", root.c_str());
-  } else {
-    std::filesystem::remove_all(root, ec);
-    if (ec)
-      std::fprintf(stderr, "storage_bench: cannot remove %s: %s\n", root.c_str(),
-                   ec.message().c_str());
-  }
-  return rc;
+  return bench::RunInScratchDir(kTool, ParseOptions(argc, argv), "bench-storage-tmp", Run);
 }
