@@ -1,0 +1,75 @@
+// vector::Index — one HNSW vector index: string ids, a JSON metadata object
+// per id, metrics cosine / l2 / ip (DESIGN.md, Vectors).
+//
+// Promises:
+//  - A batch is validated whole before anything changes: a bad batch is
+//    kInvalidArgument naming the position of the first bad item and why, and
+//    the index is exactly as before.
+//  - Adding an id that exists replaces its vector and metadata.
+//  - Distances: l2 = squared Euclidean, cosine = 1 - cos, ip = 1 - dot;
+//    results come nearest first.
+//  - Searches run in parallel with each other; a batch add spreads over the
+//    cores. Adds and removes hold searches off while they change the graph
+//    (hnswlib's search is not safe beside addPoint).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace lakehouse::vector {
+
+enum class Metric { kCosine, kL2, kIp };
+std::string_view MetricName(Metric metric);
+Result<Metric> ParseMetric(std::string_view name);
+
+struct IndexParams {
+  std::string name;
+  uint32_t dim = 0;
+  Metric metric = Metric::kCosine;
+  uint32_t m = 16;
+  uint32_t ef_construction = 200;
+  uint32_t ef_search = 64;
+};
+
+// `[a-z][a-z0-9_-]{0,62}`, dim 1..4096, M 4..64, ef values 1..10000.
+Status ValidateParams(const IndexParams& params);
+
+inline constexpr size_t kMaxIdBytes = 256;
+inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
+
+struct Item {
+  std::string id;
+  std::vector<float> vector;
+  nlohmann::json metadata = nlohmann::json::object();  // null counts as {}
+};
+
+struct Hit {
+  std::string id;
+  float distance = 0;
+  nlohmann::json metadata;
+};
+
+class Index {
+ public:
+  static Result<std::unique_ptr<Index>> Create(const IndexParams& params);
+  virtual ~Index() = default;
+
+  virtual const IndexParams& params() const = 0;
+  virtual size_t size() const = 0;
+  // Adds or replaces every item, or none (see the promises above).
+  virtual Status Add(std::vector<Item> items) = 0;
+  virtual Result<std::vector<Hit>> Search(std::span<const float> query, size_t k,
+                                          std::optional<uint32_t> ef = std::nullopt) const = 0;
+  // The stored item (for cosine, the vector as given, not normalised).
+  virtual Result<Item> Get(std::string_view id) const = 0;
+  virtual Status Remove(std::string_view id) = 0;
+};
+
+}  // namespace lakehouse::vector
