@@ -16,6 +16,7 @@
 #include "server/query_routes.h"
 #include "server/request_body.h"
 #include "server/shutdown.h"
+#include "server/vector_routes.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
 
@@ -107,6 +108,9 @@ int RunServe(const ServeOptions& options) {
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
+  // Vector indexes live in memory for now; LHV1 persistence comes next.
+  vector::IndexRegistry indexes;
+  server::RegisterVectorRoutes(http.router(), indexes);
   return ServeUntilSignal(watcher, http, options.listen.value_or(config.gateway.listen), "serve");
 }
 

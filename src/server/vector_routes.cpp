@@ -1,0 +1,229 @@
+#include "server/vector_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/http_server.h"
+#include "server/request_body.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxVectorsBody = 64 << 20;
+constexpr const char* kIndex = R"(/v1/indexes/([^/]+))";
+
+Result<json> ParseObject(const std::string& body) {
+  auto parsed = json::parse(body, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return Status::InvalidArgument("body must be a JSON object");
+  }
+  return parsed;
+}
+
+Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
+  if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
+  std::vector<float> out;
+  out.reserve(value.size());
+  for (size_t c = 0; c < value.size(); ++c) {
+    if (!value[c].is_number()) {
+      return Status::InvalidArgument(where + " component " + std::to_string(c) +
+                                     " is not a number");
+    }
+    out.push_back(value[c].get<float>());
+  }
+  return out;
+}
+
+json IndexJson(const vector::Index& index) {
+  const auto& p = index.params();
+  return {{"name", p.name},
+          {"dim", p.dim},
+          {"metric", vector::MetricName(p.metric)},
+          {"m", p.m},
+          {"ef_construction", p.ef_construction},
+          {"ef_search", p.ef_search},
+          {"count", index.size()},
+          {"persisted", false}};
+}
+
+Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fallback) {
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > 1'000'000) {
+    return Status::InvalidArgument(std::string("\"") + field + "\" must be a positive integer");
+  }
+  return it->get<uint32_t>();
+}
+
+void HandleCreate(vector::IndexRegistry& registry, const std::string& body,
+                  httplib::Response& response) {
+  auto request = ParseObject(body);
+  if (!request.ok()) return WriteError(response, request.status());
+  vector::IndexParams params;
+  if (!request->contains("name") || !(*request)["name"].is_string()) {
+    return WriteError(response, Status::InvalidArgument("\"name\" must be a string"));
+  }
+  params.name = (*request)["name"];
+  auto dim = OptionalUint(*request, "dim", 0);
+  auto m = OptionalUint(*request, "m", params.m);
+  auto efc = OptionalUint(*request, "ef_construction", params.ef_construction);
+  auto efs = OptionalUint(*request, "ef_search", params.ef_search);
+  for (const auto* r : {&dim, &m, &efc, &efs}) {
+    if (!r->ok()) return WriteError(response, r->status());
+  }
+  params.dim = *dim;
+  params.m = *m;
+  params.ef_construction = *efc;
+  params.ef_search = *efs;
+  if (auto metric = request->find("metric"); metric != request->end()) {
+    if (!metric->is_string()) {
+      return WriteError(response, Status::InvalidArgument("\"metric\" must be a string"));
+    }
+    auto parsed = vector::ParseMetric(metric->get<std::string>());
+    if (!parsed.ok()) return WriteError(response, parsed.status());
+    params.metric = *parsed;
+  }
+  auto index = registry.Create(params);
+  if (!index.ok()) return WriteError(response, index.status());
+  WriteJson(response, 201, IndexJson(**index).dump());
+}
+
+void HandleAdd(vector::Index& index, const std::string& body, httplib::Response& response) {
+  auto request = ParseObject(body);
+  if (!request.ok()) return WriteError(response, request.status());
+  auto items_json = request->find("items");
+  if (items_json == request->end() || !items_json->is_array()) {
+    return WriteError(response, Status::InvalidArgument("\"items\" must be an array"));
+  }
+  std::vector<vector::Item> items;
+  items.reserve(items_json->size());
+  for (size_t i = 0; i < items_json->size(); ++i) {
+    const json& item = (*items_json)[i];
+    const std::string where = "item " + std::to_string(i);
+    if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
+        !item.contains("vector")) {
+      return WriteError(response,
+                        Status::InvalidArgument(
+                            where + ": needs a string \"id\" and a \"vector\"; nothing was added"));
+    }
+    auto vec = ParseVector(item["vector"], where + ": vector");
+    if (!vec.ok()) {
+      return WriteError(response,
+                        Status::InvalidArgument(vec.status().message() + "; nothing was added"));
+    }
+    vector::Item parsed{item["id"], std::move(*vec), item.value("metadata", json::object())};
+    items.push_back(std::move(parsed));
+  }
+  size_t added = items.size();
+  if (Status s = index.Add(std::move(items)); !s.ok()) return WriteError(response, s);
+  WriteJson(response, 200,
+            json{{"added", added}, {"count", index.size()}, {"persisted", false}}.dump());
+}
+
+void HandleSearch(const vector::Index& index, const std::string& body,
+                  httplib::Response& response) {
+  auto request = ParseObject(body);
+  if (!request.ok()) return WriteError(response, request.status());
+  if (!request->contains("vector")) {
+    return WriteError(
+        response,
+        Status::InvalidArgument("\"vector\" is required (search by text comes with embedders)"));
+  }
+  auto query = ParseVector((*request)["vector"], "vector");
+  if (!query.ok()) return WriteError(response, query.status());
+  auto k = OptionalUint(*request, "k", 10);
+  if (!k.ok()) return WriteError(response, k.status());
+  std::optional<uint32_t> ef;
+  if (request->contains("ef") && !(*request)["ef"].is_null()) {
+    auto parsed = OptionalUint(*request, "ef", 0);
+    if (!parsed.ok() || *parsed == 0) {
+      return WriteError(response, Status::InvalidArgument("\"ef\" must be a positive integer"));
+    }
+    ef = *parsed;
+  }
+  auto hits = index.Search(*query, *k, ef);
+  if (!hits.ok()) return WriteError(response, hits.status());
+  json results = json::array();
+  for (const auto& hit : *hits) {
+    results.push_back({{"id", hit.id}, {"distance", hit.distance}, {"metadata", hit.metadata}});
+  }
+  WriteJson(response, 200, json{{"results", results}}.dump());
+}
+
+// Runs `handle` on the named index, or answers 404.
+template <typename Handle>
+void WithIndex(vector::IndexRegistry& registry, const std::string& name,
+               httplib::Response& response, Handle handle) {
+  auto index = registry.Find(name);
+  if (!index.ok()) return WriteError(response, index.status());
+  handle(**index);
+}
+
+}  // namespace
+
+void RegisterVectorRoutes(httplib::Server& router, vector::IndexRegistry& registry) {
+  router.Post("/v1/indexes",
+              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader);
+                if (!body.ok()) return WriteError(response, body.status());
+                HandleCreate(registry, *body, response);
+              }));
+  router.Get("/v1/indexes", [&registry](const httplib::Request&, httplib::Response& response) {
+    json list = json::array();
+    for (const auto& index : registry.List()) {
+      const auto& p = index->params();
+      list.push_back({{"name", p.name},
+                      {"dim", p.dim},
+                      {"metric", vector::MetricName(p.metric)},
+                      {"count", index->size()}});
+    }
+    WriteJson(response, 200, json{{"indexes", list}}.dump());
+  });
+  router.Get(kIndex, [&registry](const httplib::Request& request, httplib::Response& response) {
+    WithIndex(registry, request.matches[1], response,
+              [&](vector::Index& index) { WriteJson(response, 200, IndexJson(index).dump()); });
+  });
+  router.Delete(kIndex, [&registry](const httplib::Request& request, httplib::Response& response) {
+    Status dropped = registry.Drop(request.matches[1].str());
+    if (!dropped.ok()) return WriteError(response, dropped);
+    response.status = 204;
+  });
+  router.Post(std::string(kIndex) + "/vectors",
+              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader, kMaxVectorsBody);
+                if (!body.ok()) return WriteError(response, body.status());
+                WithIndex(registry, request.matches[1], response,
+                          [&](vector::Index& index) { HandleAdd(index, *body, response); });
+              }));
+  router.Get(std::string(kIndex) + "/vectors/(.+)", [&registry](const httplib::Request& request,
+                                                                httplib::Response& response) {
+    WithIndex(registry, request.matches[1], response, [&](vector::Index& index) {
+      auto item = index.Get(request.matches[2].str());
+      if (!item.ok()) return WriteError(response, item.status());
+      WriteJson(
+          response, 200,
+          json{{"id", item->id}, {"vector", item->vector}, {"metadata", item->metadata}}.dump());
+    });
+  });
+  router.Delete(std::string(kIndex) + "/vectors/(.+)",
+                [&registry](const httplib::Request& request, httplib::Response& response) {
+                  WithIndex(registry, request.matches[1], response, [&](vector::Index& index) {
+                    Status removed = index.Remove(request.matches[2].str());
+                    if (!removed.ok()) return WriteError(response, removed);
+                    response.status = 204;
+                  });
+                });
+  router.Post(std::string(kIndex) + "/search",
+              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader);
+                if (!body.ok()) return WriteError(response, body.status());
+                WithIndex(registry, request.matches[1], response,
+                          [&](vector::Index& index) { HandleSearch(index, *body, response); });
+              }));
+}
+
+}  // namespace lakehouse::server

@@ -1,0 +1,105 @@
+// The Vectors routes on the wire, against a real HTTP server.
+#include "server/vector_routes.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "server/http_server.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+class VectorRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
+    RegisterVectorRoutes(server_->router(), registry_);
+    auto port = server_->Bind({"127.0.0.1", 0});
+    ASSERT_TRUE(port.ok());
+    thread_ = std::thread([this] { server_->Run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    client_->set_url_encode(false);
+  }
+  void TearDown() override {
+    server_->Stop();
+    thread_.join();
+  }
+  std::pair<int, json> Post(const std::string& path, const json& body) {
+    auto result = client_->Post(path, body.dump(), "application/json");
+    if (!result) return {0, json()};
+    return {result->status, json::parse(result->body, nullptr, false)};
+  }
+
+  vector::IndexRegistry registry_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(VectorRoutesTest, CreateAddSearchGetDelete) {
+  auto [created, index] = Post("/v1/indexes", {{"name", "people"}, {"dim", 2}, {"metric", "l2"}});
+  ASSERT_EQ(created, 201);
+  EXPECT_EQ(index["dim"], 2);
+  EXPECT_EQ(index["m"], 16);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "people"}, {"dim", 2}}).first, 409);
+  auto [added, counts] =
+      Post("/v1/indexes/people/vectors",
+           {{"items",
+             {{{"id", "ada"}, {"vector", {0, 0}}, {"metadata", {{"state", "TX"}}}},
+              {{"id", "a/b c"}, {"vector", {3, 4}}}}}});
+  ASSERT_EQ(added, 200);
+  EXPECT_EQ(counts["added"], 2);
+  EXPECT_EQ(counts["count"], 2);
+  auto [searched, hits] = Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"k", 2}});
+  ASSERT_EQ(searched, 200);
+  EXPECT_EQ(hits["results"][0]["id"], "a/b c");
+  EXPECT_EQ(hits["results"][0]["distance"], 0.0);
+  EXPECT_EQ(hits["results"][1]["distance"], 25.0);
+  EXPECT_EQ(hits["results"][1]["metadata"]["state"], "TX");
+  auto got = client_->Get("/v1/indexes/people/vectors/a%2Fb%20c");
+  ASSERT_EQ(got->status, 200);
+  EXPECT_EQ(json::parse(got->body)["vector"], json({3.0, 4.0}));
+  EXPECT_EQ(client_->Delete("/v1/indexes/people/vectors/ada")->status, 204);
+  EXPECT_EQ(client_->Delete("/v1/indexes/people/vectors/ada")->status, 404);
+  EXPECT_EQ(json::parse(client_->Get("/v1/indexes")->body)["indexes"][0]["count"], 1);
+  EXPECT_EQ(client_->Delete("/v1/indexes/people")->status, 204);
+  EXPECT_EQ(client_->Get("/v1/indexes/people")->status, 404);
+}
+
+TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
+  ASSERT_EQ(Post("/v1/indexes", {{"name", "v"}, {"dim", 3}}).first, 201);
+  ASSERT_EQ(
+      Post("/v1/indexes/v/vectors", {{"items", {{{"id", "keep"}, {"vector", {1, 2, 3}}}}}}).first,
+      200);
+  const std::vector<json> bad_batches = {
+      {{"items", {{{"id", "a"}, {"vector", {1, 2, 3}}}, {{"id", "b"}, {"vector", {1, 2}}}}}},
+      {{"items", {{{"id", "a"}, {"vector", {1, "x", 3}}}}}},
+      {{"items", {{{"vector", {1, 2, 3}}}}}},
+      {{"items", "not a list"}},
+      {{"items", {{{"id", "a"}, {"vector", {1, 2, 3}}, {"metadata", {1, 2}}}}}},
+  };
+  for (const auto& batch : bad_batches) {
+    auto [status, error] = Post("/v1/indexes/v/vectors", batch);
+    EXPECT_EQ(status, 400) << batch.dump();
+    EXPECT_EQ(error["error"]["code"], "invalid_argument");
+  }
+  auto [first_bad, error] = Post("/v1/indexes/v/vectors", bad_batches[0]);
+  EXPECT_NE(error["error"]["message"].get<std::string>().find("item 1"), std::string::npos);
+  EXPECT_EQ(registry_.Find("v").value()->size(), 1u);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "Bad Name"}, {"dim", 3}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "big"}, {"dim", 5000}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "m"}, {"dim", 3}, {"metric", "hamming"}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes/nope/search", {{"vector", {1, 2, 3}}}).first, 404);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2}}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"k", 0}}).first, 400);
+  auto raw = client_->Post("/v1/indexes", "{not json", "application/json");
+  EXPECT_EQ(raw->status, 400);
+}
+
+}  // namespace
+}  // namespace lakehouse::server
