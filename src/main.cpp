@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   auto* storaged_cmd = add_service("storaged", "Run the object storage service alone");
   auto* catalogd_cmd = add_service("catalogd", "Run the catalog and ingest service alone");
   auto* queryd_cmd = add_service("queryd", "Run the query service alone");
+  auto* vectord_cmd = add_service("vectord", "Run the vector index service alone");
 
   auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
 
@@ -116,5 +117,6 @@ int main(int argc, char** argv) {
   if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
   if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);
   if (*queryd_cmd) return lakehouse::cli::RunQueryd(service);
+  if (*vectord_cmd) return lakehouse::cli::RunVectord(service);
   return 2;
 }

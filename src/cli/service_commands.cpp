@@ -175,4 +175,20 @@ int RunQueryd(const ServiceOptions& options) {
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
 
+
+int RunVectord(const ServiceOptions& options) {
+  server::ShutdownWatcher watcher;
+  auto config = LoadServiceConfig(options);
+  if (!config.ok()) return Fail(config.status());
+  if (!config->vectord.storaged_url.empty()) {
+    spdlog::warn(
+        "vectord: storaged_url is set, but persistence is not built yet; indexes live in memory");
+  }
+  vector::IndexRegistry indexes;
+  server::HttpServer http(config->http, 64 << 20);
+  server::RegisterHealthRoutes(http.router());
+  server::RegisterVectorRoutes(http.router(), indexes);
+  return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
+}
+
 }  // namespace lakehouse::cli

@@ -1,5 +1,5 @@
 // The long-running subcommands: `serve` (everything in one process) and one
-// subcommand per service (`storaged`, `catalogd`, `queryd`), each reading its
+// subcommand per service (`storaged`, `catalogd`, `queryd`, `vectord`), each reading its
 // TOML config.
 #pragma once
 
@@ -25,5 +25,6 @@ int RunServe(const ServeOptions& options);
 int RunStoraged(const ServiceOptions& options);
 int RunCatalogd(const ServiceOptions& options);
 int RunQueryd(const ServiceOptions& options);
+int RunVectord(const ServiceOptions& options);
 
 }  // namespace lakehouse::cli
