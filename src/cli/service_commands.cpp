@@ -175,7 +175,6 @@ int RunQueryd(const ServiceOptions& options) {
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
 
-
 int RunVectord(const ServiceOptions& options) {
   server::ShutdownWatcher watcher;
   auto config = LoadServiceConfig(options);
