@@ -1,6 +1,7 @@
 // The `lakehouse` binary: subcommands only; each one's work lives in src/cli.
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <csignal>
 #include <iostream>
 
@@ -103,11 +104,15 @@ int main(int argc, char** argv) {
   if (*sql_cmd) {
     for (const auto& pin : as_of) {
       size_t eq = pin.find('=');
-      if (eq == std::string::npos) {
+      uint64_t version = 0;
+      const char* digits = pin.data() + (eq == std::string::npos ? pin.size() : eq + 1);
+      auto [end, ec] = std::from_chars(digits, pin.data() + pin.size(), version);
+      if (eq == std::string::npos || ec != std::errc() || end != pin.data() + pin.size() ||
+          digits == end) {
         std::cerr << "--as-of must be name=version, got " << pin << "\n";
         return 2;
       }
-      sql.as_of[pin.substr(0, eq)] = std::stoull(pin.substr(eq + 1));
+      sql.as_of[pin.substr(0, eq)] = version;
     }
     return lakehouse::cli::RunSql(client, sql);
   }

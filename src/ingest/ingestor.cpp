@@ -438,7 +438,6 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
   }
 
   // An append is read as, or cast to, the dataset's current schema.
-  std::optional<uint64_t> base_version;
   std::string projection = "*";
   if (request.mode == catalog::WriteMode::kAppend) {
     auto current = catalog_.GetCurrent(request.dataset);
@@ -470,7 +469,6 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
         reader = ReaderSql(source.path, request, delimiter, &existing);
       }
       schema = existing;
-      base_version = current->version;
     }
   }
 
@@ -505,7 +503,6 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
     }
     return manifest.status();
   }
-  (void)base_version;
   spdlog::info("ingest {}: version {} ({} {} rows from {} bytes)", request.dataset,
                manifest->version, catalog::OperationName(manifest->operation), rows, source.bytes);
   return IngestResult{std::move(*manifest), rows};

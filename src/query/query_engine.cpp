@@ -591,6 +591,8 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
   idx_t column_count = duckdb_prepared_statement_column_count(prepared.get());
   std::vector<ResultColumn> columns(column_count);
   bool needs_rewrite = false;
+  // Per column: cast in a wrapping query, and whether that cast is to_json.
+  std::vector<bool> cast(column_count), as_json(column_count);
   for (idx_t c = 0; c < column_count; ++c) {
     LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
     // The C API hands over a copy the caller must free.
@@ -598,7 +600,9 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     columns[c].name = name != nullptr ? name : "";
     duckdb_free(const_cast<char*>(name));
     columns[c].type = TypeName(logical.get());
-    if (!IsNativelyFormatted(logical.get())) needs_rewrite = true;
+    cast[c] = !IsNativelyFormatted(logical.get());
+    as_json[c] = cast[c] && IsNested(duckdb_get_type_id(logical.get()));
+    needs_rewrite = needs_rewrite || cast[c];
   }
   if (needs_rewrite) {
     std::string sql = request.sql;
@@ -607,14 +611,12 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     }
     std::string select, aliases;
     for (idx_t c = 0; c < column_count; ++c) {
-      LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
       std::string alias = "c" + std::to_string(c);
       aliases += (c ? ", " : "") + alias;
       std::string expr = alias;
-      if (!IsNativelyFormatted(logical.get())) {
-        expr = IsNested(duckdb_get_type_id(logical.get()))
-                   ? "CAST(to_json(" + alias + ") AS VARCHAR)"
-                   : "CAST(" + alias + " AS VARCHAR)";
+      if (cast[c]) {
+        expr = as_json[c] ? "CAST(to_json(" + alias + ") AS VARCHAR)"
+                          : "CAST(" + alias + " AS VARCHAR)";
       }
       select += (c ? ", " : "") + expr;
     }
@@ -662,12 +664,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
         column.decimal_scale = duckdb_decimal_scale(logical.get());
         break;
       default:
-        column.encoding =
-            needs_rewrite && column.type != "VARCHAR" &&
-                    (column.type == "LIST" || column.type == "STRUCT" || column.type == "MAP" ||
-                     column.type == "ARRAY" || column.type == "UNION")
-                ? ColumnEncoding::kRawJson
-                : ColumnEncoding::kString;
+        column.encoding = as_json[c] ? ColumnEncoding::kRawJson : ColumnEncoding::kString;
     }
   }
 

@@ -32,7 +32,7 @@ json DatasetJson(const catalog::Manifest& m) {
   return out;
 }
 
-void HandleIngest(catalog::Catalog&, ingest::Ingestor& ingestor, const httplib::Request& request,
+void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
                   httplib::Response& response, const httplib::ContentReader& reader) {
   ingest::IngestRequest ingest;
   ingest.dataset = request.matches[1];
@@ -154,15 +154,14 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 if (!manifest.ok()) return WriteError(response, manifest.status());
                 WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
               }));
-  router.Post(
-      std::string(kName) + "/ingest",
-      ConsumeBody([&catalog, ingestor](const httplib::Request& request, httplib::Response& response,
-                                       const httplib::ContentReader& reader) {
-        if (ingestor == nullptr) {
-          return WriteError(response, Status::Unavailable("this process does not ingest"));
-        }
-        HandleIngest(catalog, *ingestor, request, response, reader);
-      }));
+  router.Post(std::string(kName) + "/ingest",
+              ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                if (ingestor == nullptr) {
+                  return WriteError(response, Status::Unavailable("this process does not ingest"));
+                }
+                HandleIngest(*ingestor, request, response, reader);
+              }));
 }
 
 }  // namespace lakehouse::server

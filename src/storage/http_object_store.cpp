@@ -1,5 +1,6 @@
 #include "storage/http_object_store.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
@@ -16,8 +17,10 @@ std::string ObjectPath(std::string_view key) { return "/v1/objects/" + EncodeKey
 ObjectInfo InfoFromHeaders(std::string_view key, const httplib::Response& response) {
   ObjectInfo info;
   info.key = std::string(key);
-  info.size = std::stoull(
-      response.has_header("Content-Length") ? response.get_header_value("Content-Length") : "0");
+  // A malformed length leaves size 0; Get then reports the byte count mismatch.
+  const std::string length =
+      response.has_header("Content-Length") ? response.get_header_value("Content-Length") : "0";
+  std::from_chars(length.data(), length.data() + length.size(), info.size);
   info.etag = response.get_header_value("ETag");
   if (info.etag.size() >= 2 && info.etag.front() == '"' && info.etag.back() == '"') {
     info.etag = info.etag.substr(1, info.etag.size() - 2);
