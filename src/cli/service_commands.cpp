@@ -108,9 +108,10 @@ int RunServe(const ServeOptions& options) {
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
-  // Vector indexes live in memory for now; LHV1 persistence comes next.
-  vector::IndexRegistry indexes;
-  server::RegisterVectorRoutes(http.router(), indexes);
+  // Vector indexes persist to the same store, one LHV1 object each.
+  auto vectors = vector::VectorService::Open(store->get());
+  if (!vectors.ok()) return Fail(vectors.status());
+  server::RegisterVectorRoutes(http.router(), **vectors);
   return ServeUntilSignal(watcher, http, options.listen.value_or(config.gateway.listen), "serve");
 }
 
@@ -179,14 +180,21 @@ int RunVectord(const ServiceOptions& options) {
   server::ShutdownWatcher watcher;
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
-  if (!config->vectord.storaged_url.empty()) {
-    spdlog::warn(
-        "vectord: storaged_url is set, but persistence is not built yet; indexes live in memory");
+  std::unique_ptr<storage::ObjectStore> store;
+  if (config->vectord.storaged_url.empty()) {
+    spdlog::info("vectord: no storaged_url; indexes are ephemeral");
+  } else {
+    auto remote = storage::HttpObjectStore::Create(
+        {.base_url = config->vectord.storaged_url, .service = "storaged"});
+    if (!remote.ok()) return Fail(remote.status());
+    store = std::move(*remote);
+    spdlog::info("vectord: persisting to storaged at {}", config->vectord.storaged_url);
   }
-  vector::IndexRegistry indexes;
+  auto vectors = vector::VectorService::Open(store.get());
+  if (!vectors.ok()) return Fail(vectors.status());
   server::HttpServer http(config->http, 64 << 20);
   server::RegisterHealthRoutes(http.router());
-  server::RegisterVectorRoutes(http.router(), indexes);
+  server::RegisterVectorRoutes(http.router(), **vectors);
   return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
 }
 

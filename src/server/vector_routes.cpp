@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_depth.h"
 #include "server/http_server.h"
 #include "server/request_body.h"
 
@@ -14,6 +15,11 @@ constexpr size_t kMaxVectorsBody = 64 << 20;
 constexpr const char* kIndex = R"(/v1/indexes/([^/]+))";
 
 Result<json> ParseObject(const std::string& body) {
+  // Metadata is serialised again later; deep nesting would recurse that far.
+  if (JsonNestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+    return Status::InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                   " levels");
+  }
   auto parsed = json::parse(body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Status::InvalidArgument("body must be a JSON object");
@@ -35,16 +41,16 @@ Result<std::vector<float>> ParseVector(const json& value, const std::string& whe
   return out;
 }
 
-json IndexJson(const vector::Index& index) {
-  const auto& p = index.params();
+json IndexJson(const vector::IndexStatus& status) {
+  const auto& p = status.params;
   return {{"name", p.name},
           {"dim", p.dim},
           {"metric", vector::MetricName(p.metric)},
           {"m", p.m},
           {"ef_construction", p.ef_construction},
           {"ef_search", p.ef_search},
-          {"count", index.size()},
-          {"persisted", false}};
+          {"count", status.count},
+          {"persisted", status.persisted}};
 }
 
 Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fallback) {
@@ -56,7 +62,7 @@ Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fa
   return it->get<uint32_t>();
 }
 
-void HandleCreate(vector::IndexRegistry& registry, const std::string& body,
+void HandleCreate(vector::VectorService& service, const std::string& body,
                   httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
@@ -84,12 +90,13 @@ void HandleCreate(vector::IndexRegistry& registry, const std::string& body,
     if (!parsed.ok()) return WriteError(response, parsed.status());
     params.metric = *parsed;
   }
-  auto index = registry.Create(params);
-  if (!index.ok()) return WriteError(response, index.status());
-  WriteJson(response, 201, IndexJson(**index).dump());
+  auto created = service.Create(params);
+  if (!created.ok()) return WriteError(response, created.status());
+  WriteJson(response, 201, IndexJson(*created).dump());
 }
 
-void HandleAdd(vector::Index& index, const std::string& body, httplib::Response& response) {
+void HandleAdd(vector::VectorService& service, const std::string& name, const std::string& body,
+               httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
   auto items_json = request->find("items");
@@ -116,9 +123,11 @@ void HandleAdd(vector::Index& index, const std::string& body, httplib::Response&
     items.push_back(std::move(parsed));
   }
   size_t added = items.size();
-  if (Status s = index.Add(std::move(items)); !s.ok()) return WriteError(response, s);
-  WriteJson(response, 200,
-            json{{"added", added}, {"count", index.size()}, {"persisted", false}}.dump());
+  auto outcome = service.Add(name, std::move(items));
+  if (!outcome.ok()) return WriteError(response, outcome.status());
+  WriteJson(
+      response, 200,
+      json{{"added", added}, {"count", outcome->count}, {"persisted", outcome->persisted}}.dump());
 }
 
 void HandleSearch(const vector::Index& index, const std::string& body,
@@ -153,54 +162,59 @@ void HandleSearch(const vector::Index& index, const std::string& body,
 
 // Runs `handle` on the named index, or answers 404.
 template <typename Handle>
-void WithIndex(vector::IndexRegistry& registry, const std::string& name,
-               httplib::Response& response, Handle handle) {
-  auto index = registry.Find(name);
+void WithIndex(vector::VectorService& service, const std::string& name, httplib::Response& response,
+               Handle handle) {
+  auto index = service.Find(name);
   if (!index.ok()) return WriteError(response, index.status());
   handle(**index);
 }
 
 }  // namespace
 
-void RegisterVectorRoutes(httplib::Server& router, vector::IndexRegistry& registry) {
+void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& service) {
   router.Post("/v1/indexes",
-              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
-                                      const httplib::ContentReader& reader) {
+              ConsumeBody([&service](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader);
                 if (!body.ok()) return WriteError(response, body.status());
-                HandleCreate(registry, *body, response);
+                HandleCreate(service, *body, response);
               }));
-  router.Get("/v1/indexes", [&registry](const httplib::Request&, httplib::Response& response) {
+  router.Get("/v1/indexes", [&service](const httplib::Request&, httplib::Response& response) {
     json list = json::array();
-    for (const auto& index : registry.List()) {
-      const auto& p = index->params();
+    for (const auto& status : service.List()) {
+      const auto& p = status.params;
       list.push_back({{"name", p.name},
                       {"dim", p.dim},
                       {"metric", vector::MetricName(p.metric)},
-                      {"count", index->size()}});
+                      {"count", status.count},
+                      {"persisted", status.persisted}});
     }
-    WriteJson(response, 200, json{{"indexes", list}}.dump());
+    json skipped = json::array();
+    for (const auto& s : service.skipped()) skipped.push_back({{"key", s.key}, {"error", s.error}});
+    WriteJson(
+        response, 200,
+        json{{"indexes", list}, {"persistent", service.persistent()}, {"skipped", skipped}}.dump());
   });
-  router.Get(kIndex, [&registry](const httplib::Request& request, httplib::Response& response) {
-    WithIndex(registry, request.matches[1], response,
-              [&](vector::Index& index) { WriteJson(response, 200, IndexJson(index).dump()); });
+  router.Get(kIndex, [&service](const httplib::Request& request, httplib::Response& response) {
+    auto status = service.Describe(request.matches[1].str());
+    if (!status.ok()) return WriteError(response, status.status());
+    WriteJson(response, 200, IndexJson(*status).dump());
   });
-  router.Delete(kIndex, [&registry](const httplib::Request& request, httplib::Response& response) {
-    Status dropped = registry.Drop(request.matches[1].str());
+  router.Delete(kIndex, [&service](const httplib::Request& request, httplib::Response& response) {
+    Status dropped = service.Drop(request.matches[1].str());
     if (!dropped.ok()) return WriteError(response, dropped);
     response.status = 204;
   });
   router.Post(std::string(kIndex) + "/vectors",
-              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
-                                      const httplib::ContentReader& reader) {
+              ConsumeBody([&service](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader, kMaxVectorsBody);
                 if (!body.ok()) return WriteError(response, body.status());
-                WithIndex(registry, request.matches[1], response,
-                          [&](vector::Index& index) { HandleAdd(index, *body, response); });
+                HandleAdd(service, request.matches[1].str(), *body, response);
               }));
-  router.Get(std::string(kIndex) + "/vectors/(.+)", [&registry](const httplib::Request& request,
-                                                                httplib::Response& response) {
-    WithIndex(registry, request.matches[1], response, [&](vector::Index& index) {
+  router.Get(std::string(kIndex) + "/vectors/(.+)", [&service](const httplib::Request& request,
+                                                               httplib::Response& response) {
+    WithIndex(service, request.matches[1], response, [&](vector::Index& index) {
       auto item = index.Get(request.matches[2].str());
       if (!item.ok()) return WriteError(response, item.status());
       WriteJson(
@@ -208,20 +222,20 @@ void RegisterVectorRoutes(httplib::Server& router, vector::IndexRegistry& regist
           json{{"id", item->id}, {"vector", item->vector}, {"metadata", item->metadata}}.dump());
     });
   });
-  router.Delete(std::string(kIndex) + "/vectors/(.+)",
-                [&registry](const httplib::Request& request, httplib::Response& response) {
-                  WithIndex(registry, request.matches[1], response, [&](vector::Index& index) {
-                    Status removed = index.Remove(request.matches[2].str());
-                    if (!removed.ok()) return WriteError(response, removed);
-                    response.status = 204;
-                  });
-                });
+  router.Delete(std::string(kIndex) + "/vectors/(.+)", [&service](const httplib::Request& request,
+                                                                  httplib::Response& response) {
+    auto outcome = service.Remove(request.matches[1].str(), request.matches[2].str());
+    if (!outcome.ok()) return WriteError(response, outcome.status());
+    // 204 has no body; whether the removal is stored travels in a header.
+    response.set_header("X-Lakehouse-Persisted", outcome->persisted ? "true" : "false");
+    response.status = 204;
+  });
   router.Post(std::string(kIndex) + "/search",
-              ConsumeBody([&registry](const httplib::Request& request, httplib::Response& response,
-                                      const httplib::ContentReader& reader) {
+              ConsumeBody([&service](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader);
                 if (!body.ok()) return WriteError(response, body.status());
-                WithIndex(registry, request.matches[1], response,
+                WithIndex(service, request.matches[1], response,
                           [&](vector::Index& index) { HandleSearch(index, *body, response); });
               }));
 }

@@ -1,4 +1,7 @@
 #include <hnswlib/hnswlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "vector/hnsw_format.h"
 #include "vector/index.h"
 
 namespace lakehouse::vector {
@@ -20,27 +24,101 @@ Status BadItem(size_t position, const std::string& why) {
                                  "; nothing was added");
 }
 
+std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(const IndexParams& params) {
+  if (params.metric == Metric::kL2) return std::make_unique<hnswlib::L2Space>(params.dim);
+  return std::make_unique<hnswlib::InnerProductSpace>(params.dim);
+}
+
+// hnswlib saves and loads through a file name only; an anonymous in-memory
+// file gives it one without touching a disk.
+class MemoryFile {
+ public:
+  static Result<MemoryFile> Create() {
+    int fd = memfd_create("lakehouse-hnsw", MFD_CLOEXEC);
+    if (fd < 0) return Status::FromErrno(errno, "memfd_create");
+    return MemoryFile(fd);
+  }
+  MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  MemoryFile& operator=(MemoryFile&&) = delete;
+  ~MemoryFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+  Status Write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = write(fd_, bytes.data(), bytes.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::FromErrno(errno, "writing an in-memory file");
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+  Result<std::string> ReadAll() const {
+    struct stat st {};
+    if (fstat(fd_, &st) != 0) return Status::FromErrno(errno, "fstat of an in-memory file");
+    std::string bytes(static_cast<size_t>(st.st_size), '\0');
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::FromErrno(n < 0 ? errno : EIO, "reading an in-memory file");
+      done += static_cast<size_t>(n);
+    }
+    return bytes;
+  }
+
+ private:
+  explicit MemoryFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// What the index keeps per id besides the graph.
+struct Stored {
+  std::string id;
+  float norm = 1;
+  nlohmann::json metadata;
+};
+
 // The engine behind Index: hnswlib 0.8's HierarchicalNSW. Cosine is inner
 // product over normalised vectors, so its distance is 1 - cos.
+//
+// Locks: writer_mu_ lets one write (add, remove, snapshot) run at a time;
+// graph_mu_ is shared by searches and taken alone only to grow the graph's
+// capacity, which moves its memory; items_mu_ guards the id tables, which
+// only the writer changes. hnswlib lets searches run beside addPoint; the
+// few places its own searchKnn reads unguarded state are done in Search below.
 class HnswIndex final : public Index {
  public:
   explicit HnswIndex(const IndexParams& params)
       : params_(params),
-        space_(params.metric == Metric::kL2
-                   ? static_cast<hnswlib::SpaceInterface<float>*>(new hnswlib::L2Space(params.dim))
-                   : new hnswlib::InnerProductSpace(params.dim)),
+        space_(MakeSpace(params)),
         graph_(std::make_unique<hnswlib::HierarchicalNSW<float>>(
             space_.get(), kInitialCapacity, params.m, params.ef_construction, /*random_seed=*/100,
-            /*allow_replace_deleted=*/true)) {
-    graph_->setEf(params.ef_search);
+            /*allow_replace_deleted=*/true)) {}
+
+  HnswIndex(const IndexParams& params, std::unique_ptr<hnswlib::SpaceInterface<float>> space,
+            std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph, uint64_t next_label,
+            std::vector<IndexImage::Entry> entries)
+      : params_(params),
+        space_(std::move(space)),
+        graph_(std::move(graph)),
+        next_label_(next_label) {
+    for (auto& entry : entries) {
+      by_id_.emplace(entry.id, entry.label);
+      stored_.emplace(entry.label,
+                      Stored{std::move(entry.id), entry.norm, std::move(entry.metadata)});
+    }
   }
 
   const IndexParams& params() const override { return params_; }
 
   size_t size() const override {
-    std::lock_guard lock(items_mu_);
+    std::shared_lock lock(items_mu_);
     return by_id_.size();
   }
+
+  uint64_t version() const override { return version_.load(); }
 
   Status Validate(const std::vector<Item>& items) const {
     std::unordered_set<std::string_view> seen;
@@ -66,7 +144,7 @@ class HnswIndex final : public Index {
         }
         norm += static_cast<double>(item.vector[c]) * item.vector[c];
       }
-      if (params_.metric == Metric::kCosine && norm == 0) {
+      if (params_.metric == Metric::kCosine && !(norm > 0 && std::isfinite(norm))) {
         return BadItem(i, "a zero vector has no direction for cosine");
       }
       if (!item.metadata.is_object() && !item.metadata.is_null()) {
@@ -82,34 +160,31 @@ class HnswIndex final : public Index {
   Status Add(std::vector<Item> items) override {
     LH_RETURN_IF_ERROR(Validate(items));
     if (items.empty()) return Status::Ok();
-    // Labels first, under the item lock; the graph work happens outside it.
+    std::lock_guard writer(writer_mu_);
+    // Only the writer changes the id tables, so it reads them unlocked.
     std::vector<hnswlib::labeltype> labels(items.size());
-    {
-      std::lock_guard lock(items_mu_);
-      for (size_t i = 0; i < items.size(); ++i) {
-        auto it = by_id_.find(items[i].id);
-        labels[i] = it != by_id_.end() ? it->second : next_label_++;
-      }
+    std::vector<bool> existing(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto it = by_id_.find(items[i].id);
+      existing[i] = it != by_id_.end();
+      labels[i] = existing[i] ? it->second : next_label_++;
     }
-    std::vector<std::vector<float>> prepared(items.size());
-    for (size_t i = 0; i < items.size(); ++i) prepared[i] = Prepare(items[i].vector);
-    EnsureCapacity(items.size());
-    {
-      // hnswlib's search reads upper-layer links without locks, so a search
-      // beside addPoint can see a torn list: adds take the graph alone.
-      std::unique_lock graph(graph_mu_);
-      std::atomic<size_t> next{0};
+    std::vector<float> norms(items.size(), 1.0f);
+    for (size_t i = 0; i < items.size(); ++i) norms[i] = Normalise(items[i].vector);
+    LH_RETURN_IF_ERROR(EnsureCapacity(items.size()));
+    try {
+      // A new label may take a removed element's slot; an existing one must
+      // be updated in place, or hnswlib would keep both.
+      auto add = [&](size_t i) {
+        graph_->addPoint(items[i].vector.data(), labels[i], /*replace_deleted=*/!existing[i]);
+      };
       // Into an empty graph the first point goes alone (it becomes the entry
       // point); the rest of the batch is spread over the cores, as addPoint
       // on distinct labels allows.
-      if (graph_->getCurrentElementCount() == 0) {
-        graph_->addPoint(prepared[0].data(), labels[0], /*replace_deleted=*/true);
-        next = 1;
-      }
+      std::atomic<size_t> next{0};
+      if (graph_->cur_element_count == 0) add(next++);
       auto work = [&] {
-        for (size_t i = next++; i < items.size(); i = next++) {
-          graph_->addPoint(prepared[i].data(), labels[i], /*replace_deleted=*/true);
-        }
+        for (size_t i = next++; i < items.size(); i = next++) add(i);
       };
       size_t workers = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()),
                                         (items.size() + 255) / 256);
@@ -117,13 +192,18 @@ class HnswIndex final : public Index {
       for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
       work();
       for (auto& t : threads) t.join();
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("hnswlib: ") + e.what());
     }
-    std::lock_guard lock(items_mu_);
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (items[i].metadata.is_null()) items[i].metadata = nlohmann::json::object();
-      by_id_[items[i].id] = labels[i];
-      stored_[labels[i]] = std::move(items[i]);
+    {
+      std::unique_lock lock(items_mu_);
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (items[i].metadata.is_null()) items[i].metadata = nlohmann::json::object();
+        by_id_[items[i].id] = labels[i];
+        stored_[labels[i]] = {std::move(items[i].id), norms[i], std::move(items[i].metadata)};
+      }
     }
+    ++version_;
     return Status::Ok();
   }
 
@@ -138,81 +218,220 @@ class HnswIndex final : public Index {
     for (float v : query) {
       if (!std::isfinite(v)) return Status::InvalidArgument("query has a non-finite component");
     }
-    std::vector<float> prepared = Prepare({query.begin(), query.end()});
-    std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
-    if (ef && *ef != params_.ef_search) {
-      // hnswlib keeps ef in the index: a search with its own ef runs alone.
-      std::unique_lock graph(graph_mu_);
-      graph_->setEf(*ef);
-      found = graph_->searchKnn(prepared.data(), k);
-      graph_->setEf(params_.ef_search);
-    } else {
+    std::vector<float> prepared(query.begin(), query.end());
+    if (Normalise(prepared) == 0) {
+      return Status::InvalidArgument("a zero query has no direction for cosine");
+    }
+    std::vector<std::pair<float, hnswlib::labeltype>> found;
+    {
       std::shared_lock graph(graph_mu_);
-      found = graph_->searchKnn(prepared.data(), k);
+      found = SearchGraph(prepared.data(), k, std::max<size_t>(ef.value_or(params_.ef_search), k));
     }
     std::vector<Hit> hits;
-    std::lock_guard lock(items_mu_);
-    while (!found.empty()) {
-      auto [distance, label] = found.top();
-      found.pop();
+    hits.reserve(found.size());
+    std::shared_lock lock(items_mu_);
+    for (const auto& [distance, label] : found) {
+      // A label can be mid-removal; it is no longer an answer.
       if (auto it = stored_.find(label); it != stored_.end()) {
         hits.push_back({it->second.id, distance, it->second.metadata});
       }
     }
-    std::reverse(hits.begin(), hits.end());
     return hits;
   }
 
   Result<Item> Get(std::string_view id) const override {
-    std::lock_guard lock(items_mu_);
-    auto it = by_id_.find(std::string(id));
-    if (it == by_id_.end()) return Status::NotFound("no item \"" + std::string(id) + "\"");
-    return stored_.at(it->second);
-  }
-
-  Status Remove(std::string_view id) override {
+    Item item;
     hnswlib::labeltype label;
+    float norm;
     {
-      std::lock_guard lock(items_mu_);
+      std::shared_lock lock(items_mu_);
       auto it = by_id_.find(std::string(id));
       if (it == by_id_.end()) return Status::NotFound("no item \"" + std::string(id) + "\"");
       label = it->second;
+      const Stored& stored = stored_.at(label);
+      item.id = stored.id;
+      item.metadata = stored.metadata;
+      norm = stored.norm;
+    }
+    try {
+      std::shared_lock graph(graph_mu_);
+      item.vector = graph_->getDataByLabel<float>(label);
+    } catch (const std::exception&) {
+      return Status::NotFound("no item \"" + std::string(id) + "\"");  // removed meanwhile
+    }
+    if (params_.metric == Metric::kCosine) {
+      for (float& x : item.vector) x *= norm;
+    }
+    return item;
+  }
+
+  Status Remove(std::string_view id) override {
+    std::lock_guard writer(writer_mu_);
+    auto it = by_id_.find(std::string(id));
+    if (it == by_id_.end()) return Status::NotFound("no item \"" + std::string(id) + "\"");
+    hnswlib::labeltype label = it->second;
+    try {
+      graph_->markDelete(label);
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("hnswlib: ") + e.what());
+    }
+    {
+      std::unique_lock lock(items_mu_);
       by_id_.erase(it);
       stored_.erase(label);
     }
-    std::unique_lock graph(graph_mu_);
-    graph_->markDelete(label);
+    ++version_;
     return Status::Ok();
   }
 
- private:
-  std::vector<float> Prepare(std::vector<float> v) const {
-    if (params_.metric == Metric::kCosine) {
-      double norm = 0;
-      for (float x : v) norm += static_cast<double>(x) * x;
-      norm = std::sqrt(norm);
-      for (float& x : v) x = static_cast<float>(x / norm);
+  Result<IndexImage> Snapshot() const override {
+    std::lock_guard writer(writer_mu_);
+    IndexImage image;
+    image.params = params_;
+    image.version = version_.load();
+    image.next_label = next_label_;
+    image.entries.reserve(stored_.size());
+    for (const auto& [label, stored] : stored_) {
+      image.entries.push_back({stored.id, label, stored.norm, stored.metadata});
     }
-    return v;
+    LH_ASSIGN_OR_RETURN(MemoryFile file, MemoryFile::Create());
+    try {
+      graph_->saveIndex(file.path());
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("hnswlib saveIndex: ") + e.what());
+    }
+    LH_ASSIGN_OR_RETURN(image.graph, file.ReadAll());
+    return image;
+  }
+
+ private:
+  // Scales `v` to unit length for cosine; returns the length it had (1 for
+  // the other metrics, which take vectors as they are).
+  float Normalise(std::vector<float>& v) const {
+    if (params_.metric != Metric::kCosine) return 1.0f;
+    double norm = 0;
+    for (float x : v) norm += static_cast<double>(x) * x;
+    norm = std::sqrt(norm);
+    if (norm == 0) return 0.0f;
+    for (float& x : v) x = static_cast<float>(x / norm);
+    return static_cast<float>(norm);
+  }
+
+  // hnswlib's searchKnn with two changes: `ef` is this search's own (hnswlib
+  // keeps one ef in the index), and the entry point, top level and upper
+  // link lists are read under the locks addPoint writes them under.
+  std::vector<std::pair<float, hnswlib::labeltype>> SearchGraph(const float* query, size_t k,
+                                                                size_t ef) const {
+    using hnswlib::tableint;
+    tableint current;
+    int top_level;
+    {
+      std::lock_guard global(graph_->global);
+      current = graph_->enterpoint_node_;
+      top_level = graph_->maxlevel_;
+    }
+    if (top_level < 0) return {};  // empty graph
+    const void* param = graph_->dist_func_param_;
+    float current_distance =
+        graph_->fstdistfunc_(query, graph_->getDataByInternalId(current), param);
+    std::vector<tableint> neighbours;
+    for (int level = top_level; level > 0; --level) {
+      for (bool changed = true; changed;) {
+        changed = false;
+        {
+          std::lock_guard links(graph_->link_list_locks_[current]);
+          const unsigned int* list = graph_->get_linklist(current, level);
+          const auto* ids = reinterpret_cast<const tableint*>(list + 1);
+          neighbours.assign(ids, ids + graph_->getListCount(const_cast<unsigned int*>(list)));
+        }
+        for (tableint candidate : neighbours) {
+          float d = graph_->fstdistfunc_(query, graph_->getDataByInternalId(candidate), param);
+          if (d < current_distance) {
+            current_distance = d;
+            current = candidate;
+            changed = true;
+          }
+        }
+      }
+    }
+    auto top = graph_->num_deleted_ == 0 ? graph_->searchBaseLayerST<true>(current, query, ef)
+                                         : graph_->searchBaseLayerST<false>(current, query, ef);
+    while (top.size() > k) top.pop();
+    std::vector<std::pair<float, hnswlib::labeltype>> out(top.size());
+    for (size_t i = out.size(); i-- > 0;) {
+      out[i] = {top.top().first, graph_->getExternalLabel(top.top().second)};
+      top.pop();
+    }
+    return out;
   }
 
   // Grows the graph (which needs it to itself) when a batch may not fit.
-  void EnsureCapacity(size_t more) {
+  Status EnsureCapacity(size_t more) {
+    size_t needed = graph_->cur_element_count + more;
+    if (needed <= graph_->getMaxElements()) return Status::Ok();
     std::unique_lock graph(graph_mu_);
-    size_t needed = graph_->getCurrentElementCount() + more;
-    if (needed <= graph_->getMaxElements()) return;
-    graph_->resizeIndex(std::max(needed, graph_->getMaxElements() * 2));
+    try {
+      graph_->resizeIndex(std::max(needed, graph_->getMaxElements() * 2));
+    } catch (const std::exception& e) {
+      return Status::Unavailable(std::string("cannot grow the index: ") + e.what());
+    }
+    return Status::Ok();
   }
 
   IndexParams params_;
   std::unique_ptr<hnswlib::SpaceInterface<float>> space_;
-  mutable std::shared_mutex graph_mu_;  // searches share it; changes take it alone
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph_;
-  mutable std::mutex items_mu_;
+  mutable std::mutex writer_mu_;
+  mutable std::shared_mutex graph_mu_;
+  mutable std::shared_mutex items_mu_;
   std::unordered_map<std::string, hnswlib::labeltype> by_id_;
-  std::unordered_map<hnswlib::labeltype, Item> stored_;
-  hnswlib::labeltype next_label_ = 0;
+  std::unordered_map<hnswlib::labeltype, Stored> stored_;
+  hnswlib::labeltype next_label_ = 0;  // writer_mu_
+  std::atomic<uint64_t> version_{0};
 };
+
+// Checks an image's item table against its graph: every live element has
+// exactly one entry and every entry a live element, ids and labels unique.
+Status CheckEntries(const IndexImage& image, const hnsw_format::GraphFacts& graph) {
+  std::unordered_map<uint64_t, bool> live_by_label;  // label -> claimed by an entry
+  for (size_t i = 0; i < graph.elements.size(); ++i) {
+    const auto& element = graph.elements[i];
+    if (element.label >= image.next_label) {
+      return Status::Unprocessable("graph element " + std::to_string(i) + " has label " +
+                                   std::to_string(element.label) + " beyond next_label");
+    }
+    if (element.deleted) continue;
+    if (!live_by_label.emplace(element.label, false).second) {
+      return Status::Unprocessable("graph label " + std::to_string(element.label) +
+                                   " is live twice");
+    }
+  }
+  if (live_by_label.size() != image.entries.size()) {
+    return Status::Unprocessable("the graph has " + std::to_string(live_by_label.size()) +
+                                 " live elements but there are " +
+                                 std::to_string(image.entries.size()) + " ids");
+  }
+  std::unordered_set<std::string_view> ids;
+  for (size_t i = 0; i < image.entries.size(); ++i) {
+    const auto& entry = image.entries[i];
+    const std::string where = "entry " + std::to_string(i);
+    if (entry.id.empty() || entry.id.size() > kMaxIdBytes) {
+      return Status::Unprocessable(where + ": bad id");
+    }
+    if (!ids.insert(entry.id).second) return Status::Unprocessable(where + ": id repeated");
+    auto it = live_by_label.find(entry.label);
+    if (it == live_by_label.end() || it->second) {
+      return Status::Unprocessable(where + ": label is not one live graph element");
+    }
+    it->second = true;
+    if (!std::isfinite(entry.norm) || entry.norm <= 0) {
+      return Status::Unprocessable(where + ": norm must be a positive number");
+    }
+    if (!entry.metadata.is_object())
+      return Status::Unprocessable(where + ": metadata not an object");
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -258,7 +477,36 @@ Status ValidateParams(const IndexParams& p) {
 
 Result<std::unique_ptr<Index>> Index::Create(const IndexParams& params) {
   LH_RETURN_IF_ERROR(ValidateParams(params));
-  return std::unique_ptr<Index>(std::make_unique<HnswIndex>(params));
+  try {
+    return std::unique_ptr<Index>(std::make_unique<HnswIndex>(params));
+  } catch (const std::exception& e) {
+    return Status::Unavailable(std::string("cannot create the index: ") + e.what());
+  }
+}
+
+Result<std::unique_ptr<Index>> Index::Restore(IndexImage image) {
+  if (Status s = ValidateParams(image.params); !s.ok()) {
+    return Status::Unprocessable("parameters: " + s.message());
+  }
+  LH_ASSIGN_OR_RETURN(auto facts,
+                      hnsw_format::Inspect(image.graph, image.params.dim, image.params.m));
+  LH_RETURN_IF_ERROR(CheckEntries(image, facts));
+  LH_ASSIGN_OR_RETURN(MemoryFile file, MemoryFile::Create());
+  LH_RETURN_IF_ERROR(file.Write(image.graph));
+  image.graph.clear();
+  image.graph.shrink_to_fit();
+  auto space = MakeSpace(image.params);
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
+  try {
+    graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+        space.get(), file.path(), /*nmslib=*/false,
+        std::max(facts.elements.size(), kInitialCapacity), /*allow_replace_deleted=*/true);
+  } catch (const std::exception& e) {
+    return Status::Unprocessable(std::string("hnswlib loadIndex: ") + e.what());
+  }
+  return std::unique_ptr<Index>(std::make_unique<HnswIndex>(image.params, std::move(space),
+                                                            std::move(graph), image.next_label,
+                                                            std::move(image.entries)));
 }
 
 }  // namespace lakehouse::vector

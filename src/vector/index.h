@@ -8,9 +8,12 @@
 //  - Adding an id that exists replaces its vector and metadata.
 //  - Distances: l2 = squared Euclidean, cosine = 1 - cos, ip = 1 - dot;
 //    results come nearest first.
-//  - Searches run in parallel with each other; a batch add spreads over the
-//    cores. Adds and removes hold searches off while they change the graph
-//    (hnswlib's search is not safe beside addPoint).
+//  - Searches run in parallel with each other and with adds and removes;
+//    only growing the graph's capacity holds them off, briefly. Writes (add,
+//    remove, snapshot) take turns; a batch add spreads over the cores.
+//  - A per-search `ef` changes nothing shared, so it serialises nothing.
+//  - Snapshot() and Restore() round-trip the graph exactly: a stored vector
+//    found before is found again at the same distance.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +53,22 @@ struct Item {
   nlohmann::json metadata = nlohmann::json::object();  // null counts as {}
 };
 
+// Everything an index is made of, enough to rebuild it exactly (the content
+// of an LHV1 object, see lhv1.h).
+struct IndexImage {
+  struct Entry {
+    std::string id;
+    uint64_t label = 0;  // the engine's key for the id
+    float norm = 1;      // cosine stores unit vectors; this restores the given one
+    nlohmann::json metadata;
+  };
+  IndexParams params;
+  uint64_t version = 0;  // the index's change count when taken (not persisted)
+  uint64_t next_label = 0;
+  std::vector<Entry> entries;  // live items only
+  std::string graph;           // the engine's own serialisation
+};
+
 struct Hit {
   std::string id;
   float distance = 0;
@@ -59,6 +78,9 @@ struct Hit {
 class Index {
  public:
   static Result<std::unique_ptr<Index>> Create(const IndexParams& params);
+  // Rebuilds an index from a snapshot, checking every part of it first: a
+  // damaged image is kUnprocessable, never a crash or a half-built index.
+  static Result<std::unique_ptr<Index>> Restore(IndexImage image);
   virtual ~Index() = default;
 
   virtual const IndexParams& params() const = 0;
@@ -67,9 +89,15 @@ class Index {
   virtual Status Add(std::vector<Item> items) = 0;
   virtual Result<std::vector<Hit>> Search(std::span<const float> query, size_t k,
                                           std::optional<uint32_t> ef = std::nullopt) const = 0;
-  // The stored item (for cosine, the vector as given, not normalised).
+  // The stored item. For cosine the vector comes back as given up to float
+  // rounding: the graph keeps it normalised, with its norm beside it.
   virtual Result<Item> Get(std::string_view id) const = 0;
   virtual Status Remove(std::string_view id) = 0;
+  // Counts the changes made so far; a snapshot records the count it covers.
+  virtual uint64_t version() const = 0;
+  // A consistent image of the index. Holds other writes off while it copies
+  // the graph; searches go on.
+  virtual Result<IndexImage> Snapshot() const = 0;
 };
 
 }  // namespace lakehouse::vector

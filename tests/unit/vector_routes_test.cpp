@@ -18,7 +18,10 @@ class VectorRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
-    RegisterVectorRoutes(server_->router(), registry_);
+    auto service = vector::VectorService::Open(nullptr);
+    ASSERT_TRUE(service.ok());
+    service_ = std::move(*service);
+    RegisterVectorRoutes(server_->router(), *service_);
     auto port = server_->Bind({"127.0.0.1", 0});
     ASSERT_TRUE(port.ok());
     thread_ = std::thread([this] { server_->Run(); });
@@ -35,7 +38,7 @@ class VectorRoutesTest : public ::testing::Test {
     return {result->status, json::parse(result->body, nullptr, false)};
   }
 
-  vector::IndexRegistry registry_;
+  std::unique_ptr<vector::VectorService> service_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
   std::unique_ptr<httplib::Client> client_;
@@ -90,7 +93,7 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   }
   auto [first_bad, error] = Post("/v1/indexes/v/vectors", bad_batches[0]);
   EXPECT_NE(error["error"]["message"].get<std::string>().find("item 1"), std::string::npos);
-  EXPECT_EQ(registry_.Find("v").value()->size(), 1u);
+  EXPECT_EQ(service_->Find("v").value()->size(), 1u);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "Bad Name"}, {"dim", 3}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "big"}, {"dim", 5000}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "m"}, {"dim", 3}, {"metric", "hamming"}}).first, 400);

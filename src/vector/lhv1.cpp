@@ -1,0 +1,159 @@
+#include "vector/lhv1.h"
+
+#include <openssl/sha.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/json_depth.h"
+
+namespace lakehouse::vector::lhv1 {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kPrefixBytes = 8;
+
+Status Bad(const std::string& why) { return Status::Unprocessable("LHV1: " + why); }
+
+// Reads `field` of `object` as T, or says which field is wrong.
+template <typename T>
+Status Field(const json& object, const char* field, T* out) {
+  auto it = object.find(field);
+  if (it == object.end()) return Bad(std::string("envelope lacks \"") + field + "\"");
+  bool fits;
+  if constexpr (std::is_same_v<T, std::string>) {
+    fits = it->is_string();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    fits = it->is_number();
+  } else {
+    fits = it->is_number_unsigned() &&
+           it->template get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  }
+  if (!fits) return Bad(std::string("envelope field \"") + field + "\" has the wrong type");
+  *out = it->template get<T>();
+  return Status::Ok();
+}
+
+Result<IndexParams> DecodeParams(const json& params) {
+  if (!params.is_object()) return Bad("\"params\" must be an object");
+  IndexParams p;
+  std::string metric;
+  LH_RETURN_IF_ERROR(Field(params, "name", &p.name));
+  LH_RETURN_IF_ERROR(Field(params, "dim", &p.dim));
+  LH_RETURN_IF_ERROR(Field(params, "metric", &metric));
+  LH_RETURN_IF_ERROR(Field(params, "m", &p.m));
+  LH_RETURN_IF_ERROR(Field(params, "ef_construction", &p.ef_construction));
+  LH_RETURN_IF_ERROR(Field(params, "ef_search", &p.ef_search));
+  auto parsed = ParseMetric(metric);
+  if (!parsed.ok()) return Bad(parsed.status().message());
+  p.metric = *parsed;
+  if (Status s = ValidateParams(p); !s.ok()) return Bad(s.message());
+  return p;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char b : digest) {
+    hex.push_back(kHex[b >> 4]);
+    hex.push_back(kHex[b & 15]);
+  }
+  return hex;
+}
+
+std::string EncodePrefix(const IndexImage& image) {
+  const IndexParams& p = image.params;
+  json items = json::array();
+  for (const auto& entry : image.entries) {
+    items.push_back({{"id", entry.id},
+                     {"label", entry.label},
+                     {"norm", entry.norm},
+                     {"metadata", entry.metadata}});
+  }
+  json envelope = {{"format_version", kFormatVersion},
+                   {"engine", "hnswlib 0.8.0"},
+                   {"params",
+                    {{"name", p.name},
+                     {"dim", p.dim},
+                     {"metric", MetricName(p.metric)},
+                     {"m", p.m},
+                     {"ef_construction", p.ef_construction},
+                     {"ef_search", p.ef_search}}},
+                   {"next_label", image.next_label},
+                   {"items", std::move(items)},
+                   {"graph", {{"bytes", image.graph.size()}, {"sha256", Sha256Hex(image.graph)}}}};
+  std::string text = envelope.dump();
+  std::string prefix(kMagic);
+  const auto n = static_cast<uint32_t>(text.size());
+  for (int shift : {24, 16, 8, 0}) prefix.push_back(static_cast<char>((n >> shift) & 0xff));
+  return prefix + text;
+}
+
+Result<IndexImage> Decode(std::string bytes) {
+  if (bytes.size() < kPrefixBytes) return Bad("shorter than its 8-byte header");
+  if (std::string_view(bytes).substr(0, 4) != kMagic) return Bad("wrong magic");
+  uint32_t n = 0;
+  for (int i = 4; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+  if (n > kMaxEnvelopeBytes) return Bad("envelope length " + std::to_string(n) + " over the limit");
+  if (n > bytes.size() - kPrefixBytes) {
+    return Bad("envelope length " + std::to_string(n) + " runs past the end of the object");
+  }
+  std::string_view text = std::string_view(bytes).substr(kPrefixBytes, n);
+  if (JsonNestingDepth(text, kMaxJsonDepth) > kMaxJsonDepth) return Bad("envelope nested too deep");
+  json envelope = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (envelope.is_discarded() || !envelope.is_object()) return Bad("envelope is not a JSON object");
+
+  int format_version = 0;
+  LH_RETURN_IF_ERROR(Field(envelope, "format_version", &format_version));
+  if (format_version != kFormatVersion) {
+    return Bad("format version " + std::to_string(format_version) + " is not supported");
+  }
+  IndexImage image;
+  auto params = envelope.find("params");
+  if (params == envelope.end()) return Bad("envelope lacks \"params\"");
+  LH_ASSIGN_OR_RETURN(image.params, DecodeParams(*params));
+  LH_RETURN_IF_ERROR(Field(envelope, "next_label", &image.next_label));
+
+  auto graph = envelope.find("graph");
+  if (graph == envelope.end() || !graph->is_object()) return Bad("envelope lacks \"graph\"");
+  uint64_t graph_bytes = 0;
+  std::string sha256;
+  LH_RETURN_IF_ERROR(Field(*graph, "bytes", &graph_bytes));
+  LH_RETURN_IF_ERROR(Field(*graph, "sha256", &sha256));
+  const uint64_t rest = bytes.size() - kPrefixBytes - n;
+  if (graph_bytes != rest) {
+    return Bad("the graph should be " + std::to_string(graph_bytes) + " bytes; " +
+               std::to_string(rest) + " follow the envelope (truncated?)");
+  }
+  if (Sha256Hex(std::string_view(bytes).substr(kPrefixBytes + n)) != sha256) {
+    return Bad("the graph bytes do not match their sha256");
+  }
+
+  auto items = envelope.find("items");
+  if (items == envelope.end() || !items->is_array()) return Bad("\"items\" must be an array");
+  image.entries.reserve(items->size());
+  for (size_t i = 0; i < items->size(); ++i) {
+    json& item = (*items)[i];
+    if (!item.is_object()) return Bad("item " + std::to_string(i) + " is not an object");
+    IndexImage::Entry entry;
+    LH_RETURN_IF_ERROR(Field(item, "id", &entry.id));
+    LH_RETURN_IF_ERROR(Field(item, "label", &entry.label));
+    LH_RETURN_IF_ERROR(Field(item, "norm", &entry.norm));
+    auto metadata = item.find("metadata");
+    if (metadata == item.end() || !metadata->is_object()) {
+      return Bad("item " + std::to_string(i) + " metadata is not an object");
+    }
+    entry.metadata = std::move(*metadata);
+    image.entries.push_back(std::move(entry));
+  }
+  // The graph moves out of the object's bytes rather than being copied.
+  bytes.erase(0, kPrefixBytes + n);
+  image.graph = std::move(bytes);
+  return image;
+}
+
+}  // namespace lakehouse::vector::lhv1

@@ -1,0 +1,39 @@
+// LHV1: the one-object persistence format of a vector index (DESIGN.md,
+// Vectors). Layout:
+//
+//   4 bytes   magic "LHV1"
+//   4 bytes   envelope length n, uint32 big-endian
+//   n bytes   envelope: JSON {format_version, engine, params, next_label,
+//             items: [{id, label, norm, metadata}], graph: {bytes, sha256}}
+//   rest      graph bytes: hnswlib 0.8's own serialisation
+//
+// Everything an index is lives in one object, so a save is one put and no
+// state exists in which the parameters and the graph disagree.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "vector/index.h"
+
+namespace lakehouse::vector::lhv1 {
+
+inline constexpr std::string_view kMagic = "LHV1";
+inline constexpr int kFormatVersion = 1;
+// An envelope beyond this is damage, not an index: ids and metadata of even
+// millions of items fit well below it.
+inline constexpr uint32_t kMaxEnvelopeBytes = 1u << 30;
+
+// The magic, length and envelope: what precedes image.graph in the object.
+std::string EncodePrefix(const IndexImage& image);
+
+// Parses a whole LHV1 object. Wrong magic, a length past the end or over
+// kMaxEnvelopeBytes, bad or incomplete JSON, a graph whose length or sha256
+// does not match: kUnprocessable saying which. Checks the format only; the
+// graph itself is checked by Index::Restore.
+Result<IndexImage> Decode(std::string bytes);
+
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace lakehouse::vector::lhv1

@@ -1,0 +1,275 @@
+#include "vector/vector_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+
+#include "vector/lhv1.h"
+
+namespace lakehouse::vector {
+
+namespace {
+constexpr std::string_view kPrefix = "_vectors/";
+constexpr std::string_view kSuffix = ".lhv1";
+constexpr size_t kPutChunk = 1 << 20;
+}  // namespace
+
+// Saves one index to its object, one save at a time, each covering every
+// change made before it began (group commit). Versions are the index's change
+// counts; -1 means nothing stored yet.
+class IndexSaver {
+ public:
+  IndexSaver(storage::ObjectStore& store, std::shared_ptr<Index> index, int64_t durable)
+      : store_(store), index_(std::move(index)), durable_(durable), attempted_(durable) {}
+
+  // Returns once a save covering `version` has been tried: true if stored.
+  bool SaveThrough(int64_t version) {
+    std::unique_lock lock(mu_);
+    while (true) {
+      if (durable_ >= version) return true;
+      if (stopped_ || attempted_ >= version) return false;
+      if (!saving_) break;
+      done_.wait(lock);
+    }
+    saving_ = true;
+    lock.unlock();
+    int64_t covered = version;
+    bool stored = SaveNow(&covered);
+    lock.lock();
+    saving_ = false;
+    // Waiters whose writes this save covered learn their outcome from it;
+    // after a failure the rest try again rather than queue behind it.
+    attempted_ = std::max(attempted_, covered);
+    if (stored) durable_ = std::max(durable_, covered);
+    done_.notify_all();
+    return durable_ >= version;
+  }
+
+  bool Durable() const {
+    std::lock_guard lock(mu_);
+    return durable_ >= static_cast<int64_t>(index_->version());
+  }
+
+  // Waits out a running save and refuses later ones (the index is going).
+  void Stop() {
+    std::unique_lock lock(mu_);
+    done_.wait(lock, [&] { return !saving_; });
+    stopped_ = true;
+  }
+  void Resume() {
+    std::lock_guard lock(mu_);
+    stopped_ = false;
+  }
+
+ private:
+  // Saves a snapshot; sets `covered` to the version it holds.
+  bool SaveNow(int64_t* covered) {
+    const std::string& name = index_->params().name;
+    auto started = std::chrono::steady_clock::now();
+    auto image = index_->Snapshot();
+    if (!image.ok()) {
+      spdlog::error("vectord: save of index {} failed: {}", name, image.status().ToString());
+      return false;
+    }
+    *covered = static_cast<int64_t>(image->version);
+    std::string prefix = lhv1::EncodePrefix(*image);
+    const std::string& graph = image->graph;
+    storage::PutOptions options;
+    options.content_length = prefix.size() + graph.size();
+    auto put = store_.Put(
+        VectorService::ObjectKey(name),
+        [&](const storage::ChunkWriter& write) -> Status {
+          LH_RETURN_IF_ERROR(write(prefix));
+          for (size_t at = 0; at < graph.size(); at += kPutChunk) {
+            LH_RETURN_IF_ERROR(write(std::string_view(graph).substr(at, kPutChunk)));
+          }
+          return Status::Ok();
+        },
+        options);
+    if (!put.ok()) {
+      spdlog::error("vectord: save of index {} failed: {}", name, put.status().ToString());
+      return false;
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    spdlog::debug("vectord: saved index {} ({} items, {} bytes) in {} ms", name,
+                  image->entries.size(), *options.content_length, ms);
+    return true;
+  }
+
+  storage::ObjectStore& store_;
+  std::shared_ptr<Index> index_;
+  mutable std::mutex mu_;
+  std::condition_variable done_;
+  bool saving_ = false;
+  bool stopped_ = false;
+  int64_t durable_;    // highest version stored
+  int64_t attempted_;  // highest version a finished save covered, stored or not
+};
+
+VectorService::VectorService(storage::ObjectStore* store) : store_(store) {}
+VectorService::~VectorService() = default;
+
+std::string VectorService::ObjectKey(std::string_view index_name) {
+  return std::string(kPrefix) + std::string(index_name) + std::string(kSuffix);
+}
+
+Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore* store) {
+  std::unique_ptr<VectorService> service(new VectorService(store));
+  if (store != nullptr) LH_RETURN_IF_ERROR(service->LoadAll());
+  return service;
+}
+
+Status VectorService::LoadAll() {
+  storage::ListOptions options;
+  options.prefix = std::string(kPrefix);
+  std::vector<storage::ObjectInfo> objects;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store_->List(options));
+    for (auto& object : page.objects) objects.push_back(std::move(object));
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  for (const auto& object : objects) {
+    auto started = std::chrono::steady_clock::now();
+    auto skip = [&](const std::string& why) {
+      spdlog::error("vectord: skipped {}: {}", object.key, why);
+      skipped_.push_back({object.key, why});
+    };
+    std::string_view key = object.key;
+    if (!key.ends_with(kSuffix)) {
+      skip("not an index object (no .lhv1 suffix)");
+      continue;
+    }
+    std::string name(key.substr(kPrefix.size(), key.size() - kPrefix.size() - kSuffix.size()));
+    auto bytes = store_->GetBytes(object.key);
+    if (!bytes.ok()) {
+      // It vanished since the listing (dropped elsewhere): nothing to load.
+      if (bytes.status().code() == StatusCode::kNotFound) continue;
+      skip(bytes.status().ToString());
+      continue;
+    }
+    auto image = lhv1::Decode(std::move(*bytes));
+    if (!image.ok()) {
+      skip(image.status().message());
+      continue;
+    }
+    if (image->params.name != name) {
+      skip("holds index \"" + image->params.name + "\", not \"" + name + "\"");
+      continue;
+    }
+    auto index = Index::Restore(std::move(*image));
+    if (!index.ok()) {
+      skip(index.status().message());
+      continue;
+    }
+    std::shared_ptr<Index> shared = std::move(*index);
+    auto saver = std::make_shared<IndexSaver>(*store_, shared, /*durable=*/0);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    spdlog::info("vectord: loaded index {} ({} items) in {} ms", name, shared->size(), ms);
+    indexes_.emplace(name, Entry{std::move(shared), std::move(saver)});
+  }
+  return Status::Ok();
+}
+
+Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = indexes_.find(name);
+  if (it == indexes_.end()) return Status::NotFound("no index named \"" + std::string(name) + "\"");
+  return it->second;
+}
+
+IndexStatus VectorService::StatusOf(const Entry& entry) const {
+  return {entry.index->params(), entry.index->size(), entry.saver && entry.saver->Durable()};
+}
+
+bool VectorService::SaveThrough(const Entry& entry) {
+  if (!entry.saver) return false;
+  return entry.saver->SaveThrough(static_cast<int64_t>(entry.index->version()));
+}
+
+Result<IndexStatus> VectorService::Create(const IndexParams& params) {
+  std::lock_guard admin(admin_mu_);
+  {
+    std::shared_lock lock(mu_);
+    if (indexes_.contains(params.name)) {
+      return Status::Conflict("index \"" + params.name + "\" exists");
+    }
+  }
+  LH_ASSIGN_OR_RETURN(std::unique_ptr<Index> created, Index::Create(params));
+  Entry entry{std::move(created), nullptr};
+  if (store_) entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, /*durable=*/-1);
+  {
+    std::unique_lock lock(mu_);
+    indexes_.emplace(params.name, entry);
+    // A new index under a skipped object's name replaces that object.
+    std::erase_if(skipped_,
+                  [&](const SkippedObject& s) { return s.key == ObjectKey(params.name); });
+  }
+  IndexStatus status = StatusOf(entry);
+  status.persisted = SaveThrough(entry);
+  return status;
+}
+
+Status VectorService::Drop(std::string_view name) {
+  std::lock_guard admin(admin_mu_);
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  if (entry.saver) {
+    entry.saver->Stop();
+    Status deleted = store_->Delete(ObjectKey(name));
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) {
+      entry.saver->Resume();
+      return Status(deleted.code(), "could not delete the stored index \"" + std::string(name) +
+                                        "\", so it stays: " + deleted.message());
+    }
+  }
+  std::unique_lock lock(mu_);
+  indexes_.erase(indexes_.find(name));
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<Index>> VectorService::Find(std::string_view name) const {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  return entry.index;
+}
+
+Result<IndexStatus> VectorService::Describe(std::string_view name) const {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  return StatusOf(entry);
+}
+
+std::vector<IndexStatus> VectorService::List() const {
+  std::vector<Entry> entries;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, entry] : indexes_) entries.push_back(entry);
+  }
+  std::vector<IndexStatus> out;
+  for (const auto& entry : entries) out.push_back(StatusOf(entry));
+  return out;
+}
+
+Result<WriteOutcome> VectorService::Add(std::string_view name, std::vector<Item> items) {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  LH_RETURN_IF_ERROR(entry.index->Add(std::move(items)));
+  bool persisted = SaveThrough(entry);
+  return WriteOutcome{entry.index->size(), persisted};
+}
+
+Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_view id) {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  LH_RETURN_IF_ERROR(entry.index->Remove(id));
+  bool persisted = SaveThrough(entry);
+  return WriteOutcome{entry.index->size(), persisted};
+}
+
+std::vector<SkippedObject> VectorService::skipped() const {
+  std::shared_lock lock(mu_);
+  return skipped_;
+}
+
+}  // namespace lakehouse::vector

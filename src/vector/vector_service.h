@@ -1,0 +1,94 @@
+// vector::VectorService — vectord's state: the named indexes of a process,
+// each optionally persisted as one LHV1 object `_vectors/<name>.lhv1`
+// (DESIGN.md, Vectors; the format is in lhv1.h).
+//
+// Promises:
+//  - Without a store, indexes live in memory and every write reports
+//    persisted = false.
+//  - With a store, a create, batch add or item delete returns after a save
+//    that covers it has finished, and says whether that save stored it.
+//    Concurrent writes to one index share saves (group commit): while one
+//    save runs, later writes wait and the next single save covers them all.
+//  - A failed save is logged with the index name and the error; the write
+//    still succeeds in memory and the next successful save catches up.
+//  - Searches never wait for a save.
+//  - Dropping an index deletes its object; if the store refuses, the drop
+//    fails and the index stays.
+//  - Open loads every index under `_vectors/`. A damaged object is logged,
+//    listed by skipped() and left alone; the others still load.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "storage/object_store.h"
+#include "vector/index.h"
+
+namespace lakehouse::vector {
+
+struct IndexStatus {
+  IndexParams params;
+  size_t count = 0;
+  bool persisted = false;  // the stored object holds every change so far
+};
+
+struct WriteOutcome {
+  size_t count = 0;        // items in the index after the write
+  bool persisted = false;  // a save covering the write was stored
+};
+
+struct SkippedObject {
+  std::string key;
+  std::string error;
+};
+
+class IndexSaver;
+
+class VectorService {
+ public:
+  // `store` null: ephemeral. Otherwise it must outlive the service; Open
+  // lists and loads what it holds and fails only if it cannot list.
+  static Result<std::unique_ptr<VectorService>> Open(storage::ObjectStore* store);
+  ~VectorService();
+
+  static std::string ObjectKey(std::string_view index_name);
+  bool persistent() const { return store_ != nullptr; }
+
+  // kConflict if the name is taken; kInvalidArgument for bad parameters.
+  Result<IndexStatus> Create(const IndexParams& params);
+  // kNotFound for an unknown name; the store's error if it cannot delete.
+  Status Drop(std::string_view name);
+  // For reads (search, get). Holders may keep using it after a Drop.
+  Result<std::shared_ptr<Index>> Find(std::string_view name) const;
+  Result<IndexStatus> Describe(std::string_view name) const;
+  std::vector<IndexStatus> List() const;  // by name
+
+  Result<WriteOutcome> Add(std::string_view name, std::vector<Item> items);
+  Result<WriteOutcome> Remove(std::string_view name, std::string_view id);
+
+  std::vector<SkippedObject> skipped() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<Index> index;
+    std::shared_ptr<IndexSaver> saver;  // null when ephemeral
+  };
+
+  explicit VectorService(storage::ObjectStore* store);
+  Status LoadAll();
+  Result<Entry> FindEntry(std::string_view name) const;
+  IndexStatus StatusOf(const Entry& entry) const;
+  bool SaveThrough(const Entry& entry);
+
+  storage::ObjectStore* store_;
+  std::mutex admin_mu_;  // creates and drops take turns
+  mutable std::shared_mutex mu_;
+  std::map<std::string, Entry, std::less<>> indexes_;
+  std::vector<SkippedObject> skipped_;
+};
+
+}  // namespace lakehouse::vector
