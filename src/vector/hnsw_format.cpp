@@ -1,5 +1,7 @@
 #include "vector/hnsw_format.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -77,7 +79,8 @@ Status CheckLinks(const char* list, uint64_t capacity, uint64_t element_count, u
 
 }  // namespace
 
-Result<GraphFacts> Inspect(std::string_view bytes, uint32_t dim, uint32_t m) {
+Result<GraphFacts> Inspect(std::string_view bytes, uint32_t dim, uint32_t m,
+                           uint32_t ef_construction) {
   Reader in(bytes);
   Header h{};
   bool header_ok = in.Read(&h.offset_level0) && in.Read(&h.max_elements) &&
@@ -92,6 +95,13 @@ Result<GraphFacts> Inspect(std::string_view bytes, uint32_t dim, uint32_t m) {
   const uint64_t links_upper = uint64_t{m} * 4 + 4;
   const uint64_t data_size = uint64_t{dim} * 4;
   if (h.m != m || h.max_m != m || h.max_m0 != 2ull * m) return Bad("M does not match the index");
+  // Later inserts draw levels with mult and search with ef_construction: a
+  // damaged value there would surface only then, as a huge allocation.
+  const double mult = 1 / std::log(static_cast<double>(m));
+  if (!(std::fabs(h.mult - mult) <= 1e-12 * mult)) return Bad("level multiplier does not match M");
+  if (h.ef_construction != std::max<uint64_t>(ef_construction, m)) {
+    return Bad("ef_construction does not match the index");
+  }
   if (h.offset_level0 != 0 || h.offset_data != links0 || h.label_offset != links0 + data_size ||
       h.size_data_per_element != links0 + data_size + 8) {
     return Bad("element layout does not match dimension " + std::to_string(dim));

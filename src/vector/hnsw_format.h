@@ -24,9 +24,10 @@ struct GraphFacts {
 };
 
 // kUnprocessable naming the first thing wrong unless `bytes` is exactly one
-// hnswlib graph of float vectors of `dim` built with `m`, whose every link
-// count, neighbour id, level and length is in range. Allocates at most in
-// proportion to `bytes`.
-Result<GraphFacts> Inspect(std::string_view bytes, uint32_t dim, uint32_t m);
+// hnswlib graph of float vectors of `dim` built with `m` and
+// `ef_construction`, whose every link count, neighbour id, level and length
+// is in range. Allocates at most in proportion to `bytes`.
+Result<GraphFacts> Inspect(std::string_view bytes, uint32_t dim, uint32_t m,
+                           uint32_t ef_construction);
 
 }  // namespace lakehouse::vector::hnsw_format

@@ -392,22 +392,29 @@ class HnswIndex final : public Index {
 
 // Checks an image's item table against its graph: every live element has
 // exactly one entry and every entry a live element, ids and labels unique.
+// Labels are unique among deleted elements too (they are never reused), and
+// hnswlib's label table would otherwise point at whichever came last.
 Status CheckEntries(const IndexImage& image, const hnsw_format::GraphFacts& graph) {
-  std::unordered_map<uint64_t, bool> live_by_label;  // label -> claimed by an entry
+  struct Slot {
+    bool deleted;
+    bool claimed = false;
+  };
+  std::unordered_map<uint64_t, Slot> by_label;
+  size_t live = 0;
   for (size_t i = 0; i < graph.elements.size(); ++i) {
     const auto& element = graph.elements[i];
     if (element.label >= image.next_label) {
       return Status::Unprocessable("graph element " + std::to_string(i) + " has label " +
                                    std::to_string(element.label) + " beyond next_label");
     }
-    if (element.deleted) continue;
-    if (!live_by_label.emplace(element.label, false).second) {
+    if (!by_label.emplace(element.label, Slot{element.deleted}).second) {
       return Status::Unprocessable("graph label " + std::to_string(element.label) +
-                                   " is live twice");
+                                   " appears twice");
     }
+    if (!element.deleted) ++live;
   }
-  if (live_by_label.size() != image.entries.size()) {
-    return Status::Unprocessable("the graph has " + std::to_string(live_by_label.size()) +
+  if (live != image.entries.size()) {
+    return Status::Unprocessable("the graph has " + std::to_string(live) +
                                  " live elements but there are " +
                                  std::to_string(image.entries.size()) + " ids");
   }
@@ -419,11 +426,11 @@ Status CheckEntries(const IndexImage& image, const hnsw_format::GraphFacts& grap
       return Status::Unprocessable(where + ": bad id");
     }
     if (!ids.insert(entry.id).second) return Status::Unprocessable(where + ": id repeated");
-    auto it = live_by_label.find(entry.label);
-    if (it == live_by_label.end() || it->second) {
+    auto it = by_label.find(entry.label);
+    if (it == by_label.end() || it->second.deleted || it->second.claimed) {
       return Status::Unprocessable(where + ": label is not one live graph element");
     }
-    it->second = true;
+    it->second.claimed = true;
     if (!std::isfinite(entry.norm) || entry.norm <= 0) {
       return Status::Unprocessable(where + ": norm must be a positive number");
     }
@@ -489,7 +496,8 @@ Result<std::unique_ptr<Index>> Index::Restore(IndexImage image) {
     return Status::Unprocessable("parameters: " + s.message());
   }
   LH_ASSIGN_OR_RETURN(auto facts,
-                      hnsw_format::Inspect(image.graph, image.params.dim, image.params.m));
+                      hnsw_format::Inspect(image.graph, image.params.dim, image.params.m,
+                                           image.params.ef_construction));
   LH_RETURN_IF_ERROR(CheckEntries(image, facts));
   LH_ASSIGN_OR_RETURN(MemoryFile file, MemoryFile::Create());
   LH_RETURN_IF_ERROR(file.Write(image.graph));

@@ -1,0 +1,311 @@
+// vector::VectorService over a real local store: saves after each write,
+// reload after a restart, drop deleting the object, failed saves reported and
+// caught up, group commit, and damaged objects skipped at startup.
+#include "vector/vector_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <random>
+#include <thread>
+
+#include "storage/local_object_store.h"
+#include "testing/temp_dir.h"
+#include "vector/lhv1.h"
+
+namespace lakehouse::vector {
+namespace {
+
+// A local store whose puts and deletes can be made to fail or to wait at a
+// gate, and which counts the puts of index objects.
+class ControlledStore final : public storage::ObjectStore {
+ public:
+  explicit ControlledStore(storage::ObjectStore& inner) : inner_(inner) {}
+
+  Result<storage::ObjectInfo> Put(std::string_view key, const storage::BodyProducer& body,
+                                  const storage::PutOptions& options) override {
+    {
+      std::unique_lock lock(mu_);
+      ++puts_waiting_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return !gate_closed_; });
+      --puts_waiting_;
+      ++puts_;
+    }
+    if (fail_puts_) return Status::Unavailable("storage is down (test)");
+    return inner_.Put(key, body, options);
+  }
+  Result<storage::ObjectInfo> Get(std::string_view key, storage::ObjectSink& sink) override {
+    return inner_.Get(key, sink);
+  }
+  Result<storage::ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
+  Status Delete(std::string_view key) override {
+    if (fail_deletes_) return Status::Unavailable("storage is down (test)");
+    return inner_.Delete(key);
+  }
+  Result<storage::ListPage> List(const storage::ListOptions& options) override {
+    return inner_.List(options);
+  }
+
+  void CloseGate() {
+    std::lock_guard lock(mu_);
+    gate_closed_ = true;
+  }
+  void OpenGate() {
+    std::lock_guard lock(mu_);
+    gate_closed_ = false;
+    changed_.notify_all();
+  }
+  void AwaitPutAtGate() {
+    std::unique_lock lock(mu_);
+    changed_.wait(lock, [&] { return puts_waiting_ > 0; });
+  }
+  int puts() {
+    std::lock_guard lock(mu_);
+    return puts_;
+  }
+
+  std::atomic<bool> fail_puts_{false};
+  std::atomic<bool> fail_deletes_{false};
+
+ private:
+  storage::ObjectStore& inner_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool gate_closed_ = false;
+  int puts_waiting_ = 0;
+  int puts_ = 0;
+};
+
+class VectorServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto local = storage::LocalObjectStore::Open({dir_.path() + "/objects", 1ull << 30});
+    ASSERT_TRUE(local.ok());
+    local_ = std::move(*local);
+    store_ = std::make_unique<ControlledStore>(*local_);
+  }
+
+  std::unique_ptr<VectorService> OpenService() {
+    auto service = VectorService::Open(store_.get());
+    EXPECT_TRUE(service.ok()) << service.status().ToString();
+    return std::move(*service);
+  }
+
+  static IndexParams Params(const std::string& name, Metric metric = Metric::kCosine) {
+    IndexParams p;
+    p.name = name;
+    p.dim = 16;
+    p.metric = metric;
+    p.ef_construction = 64;
+    return p;
+  }
+
+  static std::vector<Item> Items(int from, int to) {
+    std::vector<Item> items;
+    for (int i = from; i < to; ++i) {
+      std::mt19937 rng(static_cast<unsigned>(i));
+      std::normal_distribution<float> normal;
+      std::vector<float> v(16);
+      for (float& x : v) x = normal(rng);
+      items.push_back({"item-" + std::to_string(i), v, {{"i", i}}});
+    }
+    return items;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<storage::LocalObjectStore> local_;
+  std::unique_ptr<ControlledStore> store_;
+};
+
+TEST_F(VectorServiceTest, EphemeralServiceNeverClaimsPersistence) {
+  auto service = VectorService::Open(nullptr);
+  ASSERT_TRUE(service.ok());
+  EXPECT_FALSE((*service)->persistent());
+  auto created = (*service)->Create(Params("mem"));
+  ASSERT_TRUE(created.ok());
+  EXPECT_FALSE(created->persisted);
+  auto added = (*service)->Add("mem", Items(0, 10));
+  ASSERT_TRUE(added.ok());
+  EXPECT_FALSE(added->persisted);
+  EXPECT_EQ(added->count, 10u);
+}
+
+TEST_F(VectorServiceTest, EveryWriteIsStoredAndSurvivesARestart) {
+  {
+    auto service = OpenService();
+    auto created = service->Create(Params("resumes"));
+    ASSERT_TRUE(created.ok());
+    EXPECT_TRUE(created->persisted);
+    EXPECT_TRUE(local_->Head(VectorService::ObjectKey("resumes")).ok());
+    auto added = service->Add("resumes", Items(0, 500));
+    ASSERT_TRUE(added.ok());
+    EXPECT_TRUE(added->persisted);
+    EXPECT_EQ(added->count, 500u);
+    for (int i = 0; i < 500; i += 50) {
+      auto removed = service->Remove("resumes", "item-" + std::to_string(i));
+      ASSERT_TRUE(removed.ok());
+      EXPECT_TRUE(removed->persisted);
+    }
+    ASSERT_TRUE(service->Create(Params("jobs", Metric::kL2)).ok());
+    EXPECT_TRUE(service->Describe("resumes")->persisted);
+  }
+  // A new process over the same store: the service is simply dropped, as by
+  // kill -9, since every acknowledged write was already stored.
+  auto service = OpenService();
+  EXPECT_TRUE(service->skipped().empty());
+  auto list = service->List();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].params.name, "jobs");
+  EXPECT_EQ(list[0].count, 0u);
+  EXPECT_EQ(list[1].count, 490u);
+  EXPECT_TRUE(list[1].persisted);
+  auto index = service->Find("resumes");
+  ASSERT_TRUE(index.ok());
+  for (const auto& item : Items(0, 500)) {
+    int i = item.metadata["i"];
+    auto hits = (*index)->Search(item.vector, 1);
+    ASSERT_TRUE(hits.ok());
+    if (i % 50 == 0) {
+      EXPECT_EQ((*index)->Get(item.id).status().code(), StatusCode::kNotFound);
+      continue;
+    }
+    ASSERT_EQ(hits->size(), 1u);
+    EXPECT_EQ((*hits)[0].id, item.id);
+    EXPECT_NEAR((*hits)[0].distance, 0.0, 1e-6);
+    EXPECT_EQ((*hits)[0].metadata["i"], i);
+  }
+  // Writes after the reload are stored too.
+  ASSERT_TRUE(service->Add("resumes", Items(500, 510))->persisted);
+  EXPECT_EQ(OpenService()->Describe("resumes")->count, 500u);
+}
+
+TEST_F(VectorServiceTest, DropDeletesTheObjectOrKeepsTheIndex) {
+  auto service = OpenService();
+  ASSERT_TRUE(service->Create(Params("gone")).ok());
+  ASSERT_TRUE(service->Add("gone", Items(0, 20)).ok());
+  store_->fail_deletes_ = true;
+  Status refused = service->Drop("gone");
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("stays"), std::string::npos);
+  EXPECT_EQ(service->Describe("gone")->count, 20u);
+  EXPECT_TRUE(service->Add("gone", Items(20, 21))->persisted);  // saves resume
+  store_->fail_deletes_ = false;
+  ASSERT_TRUE(service->Drop("gone").ok());
+  EXPECT_EQ(local_->Head(VectorService::ObjectKey("gone")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(service->Drop("gone").code(), StatusCode::kNotFound);
+  EXPECT_TRUE(OpenService()->List().empty());
+}
+
+TEST_F(VectorServiceTest, AFailedSaveIsReportedAndTheNextOneCatchesUp) {
+  auto service = OpenService();
+  ASSERT_TRUE(service->Create(Params("flaky")).ok());
+  store_->fail_puts_ = true;
+  auto while_down = service->Add("flaky", Items(0, 30));
+  ASSERT_TRUE(while_down.ok());  // the write itself succeeds in memory
+  EXPECT_FALSE(while_down->persisted);
+  EXPECT_EQ(while_down->count, 30u);
+  EXPECT_FALSE(service->Describe("flaky")->persisted);
+  auto search = service->Find("flaky").value()->Search(Items(3, 4)[0].vector, 1);
+  ASSERT_TRUE(search.ok());
+  EXPECT_EQ((*search)[0].id, "item-3");
+  store_->fail_puts_ = false;
+  auto after = service->Add("flaky", Items(30, 31));
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->persisted);
+  EXPECT_TRUE(service->Describe("flaky")->persisted);
+  EXPECT_EQ(OpenService()->Describe("flaky")->count, 31u);
+}
+
+TEST_F(VectorServiceTest, ConcurrentWritesShareOneSave) {
+  auto service = OpenService();
+  ASSERT_TRUE(service->Create(Params("burst")).ok());
+  int puts_before = store_->puts();
+  store_->CloseGate();
+  std::vector<std::thread> writers;
+  std::atomic<int> persisted{0};
+  auto add_one = [&](int i) {
+    auto outcome = service->Add("burst", Items(i, i + 1));
+    if (outcome.ok() && outcome->persisted) ++persisted;
+  };
+  // The first write's save waits at the gate; 99 more arrive meanwhile.
+  writers.emplace_back(add_one, 0);
+  store_->AwaitPutAtGate();
+  for (int i = 1; i < 100; ++i) writers.emplace_back(add_one, i);
+  auto index = service->Find("burst").value();
+  while (index->size() < 100) std::this_thread::yield();
+  store_->OpenGate();
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(persisted.load(), 100);
+  // One save for the first write, one for the 99 that queued behind it.
+  EXPECT_EQ(store_->puts() - puts_before, 2);
+  EXPECT_EQ(OpenService()->Describe("burst")->count, 100u);
+}
+
+TEST_F(VectorServiceTest, SearchesDoNotWaitForASave) {
+  auto service = OpenService();
+  ASSERT_TRUE(service->Create(Params("busy")).ok());
+  ASSERT_TRUE(service->Add("busy", Items(0, 50)).ok());
+  store_->CloseGate();
+  std::thread writer([&] { (void)service->Add("busy", Items(50, 51)); });
+  store_->AwaitPutAtGate();
+  // The save is stuck in the store; searches and reads still answer.
+  auto index = service->Find("busy").value();
+  auto hits = index->Search(Items(7, 8)[0].vector, 1);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ((*hits)[0].id, "item-7");
+  EXPECT_TRUE(index->Get("item-50").ok());
+  EXPECT_FALSE(service->Describe("busy")->persisted);
+  store_->OpenGate();
+  writer.join();
+  EXPECT_TRUE(service->Describe("busy")->persisted);
+}
+
+TEST_F(VectorServiceTest, DamagedObjectsAreSkippedAndTheRestLoad) {
+  {
+    auto service = OpenService();
+    ASSERT_TRUE(service->Create(Params("good")).ok());
+    ASSERT_TRUE(service->Add("good", Items(0, 40)).ok());
+    ASSERT_TRUE(service->Create(Params("cut")).ok());
+    ASSERT_TRUE(service->Add("cut", Items(0, 40)).ok());
+    ASSERT_TRUE(service->Create(Params("flipped")).ok());
+    ASSERT_TRUE(service->Add("flipped", Items(0, 40)).ok());
+  }
+  auto cut = local_->GetBytes(VectorService::ObjectKey("cut"));
+  ASSERT_TRUE(
+      local_->PutBytes(VectorService::ObjectKey("cut"), cut->substr(0, cut->size() / 2)).ok());
+  auto flipped = local_->GetBytes(VectorService::ObjectKey("flipped"));
+  (*flipped)[flipped->size() - 100] ^= 0x40;
+  ASSERT_TRUE(local_->PutBytes(VectorService::ObjectKey("flipped"), *flipped).ok());
+  ASSERT_TRUE(local_->PutBytes(VectorService::ObjectKey("garbage"), "not an index at all").ok());
+  ASSERT_TRUE(local_->PutBytes("_vectors/notes.txt", "hello").ok());
+  // An object whose envelope names another index.
+  auto good = local_->GetBytes(VectorService::ObjectKey("good"));
+  ASSERT_TRUE(local_->PutBytes(VectorService::ObjectKey("impostor"), *good).ok());
+
+  auto service = OpenService();
+  auto list = service->List();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].params.name, "good");
+  EXPECT_EQ(list[0].count, 40u);
+  auto skipped = service->skipped();
+  ASSERT_EQ(skipped.size(), 5u);
+  std::map<std::string, std::string> why;
+  for (const auto& s : skipped) why[s.key] = s.error;
+  EXPECT_NE(why["_vectors/cut.lhv1"].find("truncated"), std::string::npos)
+      << why["_vectors/cut.lhv1"];
+  EXPECT_NE(why["_vectors/flipped.lhv1"].find("sha256"), std::string::npos);
+  EXPECT_NE(why["_vectors/garbage.lhv1"].find("wrong magic"), std::string::npos);
+  EXPECT_NE(why["_vectors/notes.txt"].find("not an index object"), std::string::npos);
+  EXPECT_NE(why["_vectors/impostor.lhv1"].find("holds index \"good\""), std::string::npos);
+  // The damaged objects are left for people to look at...
+  EXPECT_TRUE(local_->Head(VectorService::ObjectKey("cut")).ok());
+  // ...until an index of that name is created, which replaces its object.
+  ASSERT_TRUE(service->Create(Params("cut")).ok());
+  EXPECT_EQ(service->skipped().size(), 4u);
+  EXPECT_EQ(OpenService()->Describe("cut")->count, 0u);
+}
+
+}  // namespace
+}  // namespace lakehouse::vector
