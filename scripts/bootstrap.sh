@@ -16,6 +16,7 @@ debian_packages=(
   libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev
   libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libfaiss-dev liblapack-dev libblas-dev
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }

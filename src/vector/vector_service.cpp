@@ -24,11 +24,12 @@ class IndexSaver {
       : store_(store), index_(std::move(index)), durable_(durable), attempted_(durable) {}
 
   // Returns once a save covering `version` has been tried: true if stored.
-  bool SaveThrough(int64_t version) {
+  // A retry tries again even if a save covering it already failed.
+  bool SaveThrough(int64_t version, bool retry = false) {
     std::unique_lock lock(mu_);
     while (true) {
       if (durable_ >= version) return true;
-      if (stopped_ || attempted_ >= version) return false;
+      if (stopped_ || (attempted_ >= version && !retry)) return false;
       if (!saving_) break;
       done_.wait(lock);
     }
@@ -109,17 +110,44 @@ class IndexSaver {
   int64_t attempted_;  // highest version a finished save covered, stored or not
 };
 
-VectorService::VectorService(storage::ObjectStore* store) : store_(store) {}
+VectorService::VectorService(storage::ObjectStore* store, VectorServiceOptions options)
+    : store_(store), options_(options) {}
 VectorService::~VectorService() = default;
 
 std::string VectorService::ObjectKey(std::string_view index_name) {
   return std::string(kPrefix) + std::string(index_name) + std::string(kSuffix);
 }
 
-Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore* store) {
-  std::unique_ptr<VectorService> service(new VectorService(store));
-  if (store != nullptr) LH_RETURN_IF_ERROR(service->LoadAll());
+Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore* store,
+                                                           VectorServiceOptions options) {
+  std::unique_ptr<VectorService> service(new VectorService(store, options));
+  if (store != nullptr) {
+    LH_RETURN_IF_ERROR(service->LoadAll());
+    service->retrier_ = std::jthread(
+        [raw = service.get()](std::stop_token stop) { raw->RetryUnsavedUntilStopped(stop); });
+  }
   return service;
+}
+
+// Without it, a write acknowledged with "persisted": false while storage was
+// down would stay unsaved until the index's next write, which may never come.
+void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
+  while (true) {
+    {
+      std::unique_lock lock(retry_mu_);
+      if (retry_cv_.wait_for(lock, stop, options_.retry_interval, [] { return false; }) ||
+          stop.stop_requested()) {
+        return;
+      }
+    }
+    for (const auto& status : List()) {
+      if (status.persisted || stop.stop_requested()) continue;
+      auto entry = FindEntry(status.params.name);
+      if (entry.ok() && SaveThrough(*entry, /*retry=*/true)) {
+        spdlog::info("vectord: index {} saved on retry", status.params.name);
+      }
+    }
+  }
 }
 
 Status VectorService::LoadAll() {
@@ -187,9 +215,9 @@ IndexStatus VectorService::StatusOf(const Entry& entry) const {
   return {entry.index->params(), entry.index->size(), entry.saver && entry.saver->Durable()};
 }
 
-bool VectorService::SaveThrough(const Entry& entry) {
+bool VectorService::SaveThrough(const Entry& entry, bool retry) {
   if (!entry.saver) return false;
-  return entry.saver->SaveThrough(static_cast<int64_t>(entry.index->version()));
+  return entry.saver->SaveThrough(static_cast<int64_t>(entry.index->version()), retry);
 }
 
 Result<IndexStatus> VectorService::Create(const IndexParams& params) {

@@ -10,7 +10,8 @@
 //    Concurrent writes to one index share saves (group commit): while one
 //    save runs, later writes wait and the next single save covers them all.
 //  - A failed save is logged with the index name and the error; the write
-//    still succeeds in memory and the next successful save catches up.
+//    still succeeds in memory. The next write's save catches up, and so does
+//    a background retry every `retry_interval` while any index is unsaved.
 //  - Searches never wait for a save.
 //  - Dropping an index deletes its object; if the store refuses, the drop
 //    fails and the index stays.
@@ -18,11 +19,15 @@
 //    listed by skipped() and left alone; the others still load.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/object_store.h"
@@ -48,11 +53,16 @@ struct SkippedObject {
 
 class IndexSaver;
 
+struct VectorServiceOptions {
+  std::chrono::milliseconds retry_interval{5000};
+};
+
 class VectorService {
  public:
   // `store` null: ephemeral. Otherwise it must outlive the service; Open
   // lists and loads what it holds and fails only if it cannot list.
-  static Result<std::unique_ptr<VectorService>> Open(storage::ObjectStore* store);
+  static Result<std::unique_ptr<VectorService>> Open(storage::ObjectStore* store,
+                                                     VectorServiceOptions options = {});
   ~VectorService();
 
   static std::string ObjectKey(std::string_view index_name);
@@ -78,17 +88,22 @@ class VectorService {
     std::shared_ptr<IndexSaver> saver;  // null when ephemeral
   };
 
-  explicit VectorService(storage::ObjectStore* store);
+  VectorService(storage::ObjectStore* store, VectorServiceOptions options);
   Status LoadAll();
+  void RetryUnsavedUntilStopped(std::stop_token stop);
   Result<Entry> FindEntry(std::string_view name) const;
   IndexStatus StatusOf(const Entry& entry) const;
-  bool SaveThrough(const Entry& entry);
+  bool SaveThrough(const Entry& entry, bool retry = false);
 
   storage::ObjectStore* store_;
   std::mutex admin_mu_;  // creates and drops take turns
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry, std::less<>> indexes_;
   std::vector<SkippedObject> skipped_;
+  VectorServiceOptions options_;
+  std::mutex retry_mu_;
+  std::condition_variable_any retry_cv_;
+  std::jthread retrier_;  // last: stops and joins before the rest goes
 };
 
 }  // namespace lakehouse::vector

@@ -87,8 +87,9 @@ class VectorServiceTest : public ::testing::Test {
     store_ = std::make_unique<ControlledStore>(*local_);
   }
 
-  std::unique_ptr<VectorService> OpenService() {
-    auto service = VectorService::Open(store_.get());
+  std::unique_ptr<VectorService> OpenService(
+      std::chrono::milliseconds retry_interval = std::chrono::hours(1)) {
+    auto service = VectorService::Open(store_.get(), {.retry_interval = retry_interval});
     EXPECT_TRUE(service.ok()) << service.status().ToString();
     return std::move(*service);
   }
@@ -216,6 +217,20 @@ TEST_F(VectorServiceTest, AFailedSaveIsReportedAndTheNextOneCatchesUp) {
   EXPECT_TRUE(after->persisted);
   EXPECT_TRUE(service->Describe("flaky")->persisted);
   EXPECT_EQ(OpenService()->Describe("flaky")->count, 31u);
+}
+
+TEST_F(VectorServiceTest, AnUnsavedIndexIsRetriedWithoutAnotherWrite) {
+  auto service = OpenService(std::chrono::milliseconds(20));
+  ASSERT_TRUE(service->Create(Params("later")).ok());
+  store_->fail_puts_ = true;
+  EXPECT_FALSE(service->Add("later", Items(0, 12))->persisted);
+  store_->fail_puts_ = false;
+  // No further write: the background retry stores it.
+  for (int i = 0; i < 500 && !service->Describe("later")->persisted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(service->Describe("later")->persisted);
+  EXPECT_EQ(OpenService()->Describe("later")->count, 12u);
 }
 
 TEST_F(VectorServiceTest, ConcurrentWritesShareOneSave) {
