@@ -1,5 +1,6 @@
 #include "server/vector_routes.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/json_depth.h"
@@ -25,6 +26,17 @@ Result<json> ParseObject(const std::string& body) {
     return Status::InvalidArgument("body must be a JSON object");
   }
   return parsed;
+}
+
+// A misspelt field ("metirc") must not silently fall back to a default.
+Status OnlyFields(const json& object, std::initializer_list<std::string_view> allowed,
+                  const std::string& where) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return Status::InvalidArgument(where + "unknown field \"" + key + "\"");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
@@ -66,6 +78,11 @@ void HandleCreate(vector::VectorService& service, const std::string& body,
                   httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
+  if (Status s =
+          OnlyFields(*request, {"name", "dim", "metric", "m", "ef_construction", "ef_search"}, "");
+      !s.ok()) {
+    return WriteError(response, s);
+  }
   vector::IndexParams params;
   if (!request->contains("name") || !(*request)["name"].is_string()) {
     return WriteError(response, Status::InvalidArgument("\"name\" must be a string"));
@@ -108,6 +125,11 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
   for (size_t i = 0; i < items_json->size(); ++i) {
     const json& item = (*items_json)[i];
     const std::string where = "item " + std::to_string(i);
+    if (item.is_object()) {
+      if (Status s = OnlyFields(item, {"id", "vector", "metadata"}, where + ": "); !s.ok()) {
+        return WriteError(response, Status::InvalidArgument(s.message() + "; nothing was added"));
+      }
+    }
     if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
         !item.contains("vector")) {
       return WriteError(response,
@@ -134,6 +156,9 @@ void HandleSearch(const vector::Index& index, const std::string& body,
                   httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
+  if (Status s = OnlyFields(*request, {"vector", "text", "k", "ef"}, ""); !s.ok()) {
+    return WriteError(response, s);
+  }
   if (!request->contains("vector")) {
     return WriteError(
         response,

@@ -18,6 +18,9 @@ namespace lakehouse::vector {
 namespace {
 
 constexpr size_t kInitialCapacity = 1024;
+// Any distance between vectors within this squared length stays below
+// FLT_MAX (squared L2 is at most 4x it), so no answer is ever inf or NaN.
+constexpr double kMaxSquaredNorm = 1e37;
 
 Status BadItem(size_t position, const std::string& why) {
   return Status::InvalidArgument("item " + std::to_string(position) + ": " + why +
@@ -144,8 +147,11 @@ class HnswIndex final : public Index {
         }
         norm += static_cast<double>(item.vector[c]) * item.vector[c];
       }
-      if (params_.metric == Metric::kCosine && !(norm > 0 && std::isfinite(norm))) {
+      if (params_.metric == Metric::kCosine && !(norm > 0)) {
         return BadItem(i, "a zero vector has no direction for cosine");
+      }
+      if (norm > kMaxSquaredNorm) {
+        return BadItem(i, "squared length exceeds 1e37; its distances would overflow a float");
       }
       if (!item.metadata.is_object() && !item.metadata.is_null()) {
         return BadItem(i, "metadata must be a JSON object");
@@ -215,8 +221,13 @@ class HnswIndex final : public Index {
                                      std::to_string(params_.dim));
     }
     if (k == 0 || k > 10000) return Status::InvalidArgument("k must be 1..10000");
+    double norm = 0;
     for (float v : query) {
       if (!std::isfinite(v)) return Status::InvalidArgument("query has a non-finite component");
+      norm += static_cast<double>(v) * v;
+    }
+    if (norm > kMaxSquaredNorm) {
+      return Status::InvalidArgument("query's squared length exceeds 1e37");
     }
     std::vector<float> prepared(query.begin(), query.end());
     if (Normalise(prepared) == 0) {

@@ -105,8 +105,10 @@ refused_batch() { # INDEX POS NEEDLE ITEMS-JSON NEW-IDS...
   before=$COUNT
   add_items "$index" "$items"
   assert_error 400 invalid_argument "bad batch ($needle) into $index"
-  assert_contains "$(error_message)" "item $pos" "the message names the bad item"
-  assert_contains "$(error_message)" "$needle" "the message says what is wrong"
+  local message
+  message=$(error_message)
+  assert_contains "$message" "item $pos:" "the message names the bad item"
+  assert_contains "$message" "$needle" "the message says what is wrong"
   index_count "$index"
   assert_eq "$before" "$COUNT" "count after a refused batch ($needle)"
   for id in "$@"; do
@@ -235,7 +237,7 @@ scenario() {
   local body
   for body in '{"vector":[0,0,0],"k":2}' '{"vector":[0,0,0,0,0]}' '{"vector":[0,0,0,0],"k":0}' \
     '{"vector":[0,0,0,0],"k":-1}' '{"vector":[0,0,0,0],"k":10001}' '{"vector":[0,0,0,0],"ef":0}' \
-    '{"vector":[0,0,0,0],"ef":"big"}' '{"vector":[0,"x",0,0]}' '{"vector":"0,0,0,0"}' '{"k":2}' \
+    '{"vector":[0,0,0,0],"ef":"big"}' '{"vector":[0,"x",0,0]}' '{"vector":"0,0,0,0"}' '{"k":2}' '{"vector":[0,0,1e39,0]}' \
     '{"vector":[0,0,0,0]' '[]'; do
     post_json /v1/indexes/docs/search "$body"
     assert_error 400 invalid_argument "search docs with $body"
@@ -322,7 +324,17 @@ scenario() {
     '[{"id":"f","vector":[1,2,3,4]},{"id":"g","vector":[4,3,"2",1]}]' f g
   refused_batch docs 1 "array" \
     '[{"id":"f","vector":[1,2,3,4]},{"id":"g","vector":"4,3,2,1"}]' f g
-  refused_batch docs 256 "4 components" \
+  # JSON has no NaN or infinity, but 1e39 is past float's range: it becomes inf.
+  refused_batch docs 1 "component 3 is not a finite number" \
+    '[{"id":"f","vector":[1,2,3,4]},{"id":"g","vector":[4,3,2,1e39]}]' f g
+  refused_batch docs 0 "0 components" '[{"id":"f","vector":[]}]' f
+  local long_id
+  long_id=$(printf 'x%.0s' $(seq 257))
+  refused_batch docs 1 "257 bytes" \
+    "[{\"id\":\"f\",\"vector\":[1,2,3,4]},{\"id\":\"$long_id\",\"vector\":[4,3,2,1]}]" f "$long_id"
+  refused_batch docs 1 "metadata exceeds" \
+    "[{\"id\":\"f\",\"vector\":[1,2,3,4]},{\"id\":\"g\",\"vector\":[4,3,2,1],\"metadata\":{\"s\":\"$(head -c 66000 /dev/zero | tr '\0' x)\"}}]" f g
+  refused_batch docs 256 "5 components" \
     "[$(for i in $(seq 0 255); do printf '{"id":"bulk%d","vector":[%d,0,0,1]},' "$i" "$i"; done){\"id\":\"bulk256\",\"vector\":[1,0,0,0,0],\"metadata\":{}}]" \
     bulk0 bulk100 bulk255 bulk256
   # The replace in the refused batch above did not happen either.

@@ -93,6 +93,7 @@ TEST(VectorIndexTest, BadBatchNamesItsFirstBadItemAndChangesNothing) {
       {{{"keep", {9, 9, 9}, {}}, {"a", {0, 0, 0}, {}}}, "item 1: a zero vector"},
       {{{"a", {1, 0, 0}, nlohmann::json::array()}}, "metadata must be a JSON object"},
       {{{"a", {1, 0, 0}, {{"big", std::string(70000, 'x')}}}}, "metadata exceeds"},
+      {{{"a", {3e19f, 3e19f, 0}, {}}}, "item 0: squared length exceeds"},
   };
   for (const auto& c : cases) {
     Status s = index->Add(c.batch);

@@ -85,6 +85,8 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
       {{"items", {{{"vector", {1, 2, 3}}}}}},
       {{"items", "not a list"}},
       {{"items", {{{"id", "a"}, {"vector", {1, 2, 3}}, {"metadata", {1, 2}}}}}},
+      {{"items", {{{"id", "a"}, {"vector", {1, 2, 3}}, {"meta", {{"x", 1}}}}}}},
+      {{"items", {{{"id", "a"}, {"vector", {3e19, 0, 0}}}}}},
   };
   for (const auto& batch : bad_batches) {
     auto [status, error] = Post("/v1/indexes/v/vectors", batch);
@@ -97,6 +99,13 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(Post("/v1/indexes", {{"name", "Bad Name"}, {"dim", 3}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "big"}, {"dim", 5000}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "m"}, {"dim", 3}, {"metric", "hamming"}}).first, 400);
+  // A misspelt field is an error, not a silent default.
+  auto [misspelt, why] = Post("/v1/indexes", {{"name", "m"}, {"dim", 3}, {"metirc", "l2"}});
+  EXPECT_EQ(misspelt, 400);
+  EXPECT_NE(why["error"]["message"].get<std::string>().find("unknown field \"metirc\""),
+            std::string::npos);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"topk", 3}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {-3e19, 0, 0}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/nope/search", {{"vector", {1, 2, 3}}}).first, 404);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"k", 0}}).first, 400);
