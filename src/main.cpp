@@ -7,6 +7,7 @@
 
 #include "cli/client_commands.h"
 #include "cli/service_commands.h"
+#include "cli/vector_commands.h"
 #include "common/logging.h"
 #include "common/version.h"
 #include "query/engine_info.h"
@@ -85,6 +86,45 @@ int main(int argc, char** argv) {
   vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
   add_url(vacuum_cmd);
 
+  lakehouse::cli::VectorsCommand vectors;
+  auto* vectors_cmd = app.add_subcommand("vectors", "Vector indexes: list, create, add, search...");
+  vectors_cmd->require_subcommand(1);
+  auto vectors_action = [&](const char* action, const char* what) {
+    auto* cmd = vectors_cmd->add_subcommand(action, what);
+    cmd->callback([&vectors, action] { vectors.action = action; });
+    add_url(cmd);
+    return cmd;
+  };
+  vectors_action("list", "List the indexes");
+  auto* vcreate = vectors_action("create", "Create an index");
+  vcreate->add_option("index", vectors.index, "Index name")->required();
+  vcreate->add_option("--dim", vectors.dim, "Dimension")->required();
+  vcreate->add_option("--metric", vectors.metric, "cosine, l2 or ip")
+      ->check(CLI::IsMember({"cosine", "l2", "ip"}));
+  vcreate->add_option("--m", vectors.m, "HNSW M (4-64)");
+  vcreate->add_option("--ef-construction", vectors.ef_construction, "HNSW ef_construction");
+  vcreate->add_option("--ef-search", vectors.ef_search, "Default ef of a search");
+  auto* vshow = vectors_action("show", "Show an index's parameters and count");
+  vshow->add_option("index", vectors.index, "Index name")->required();
+  auto* vadd =
+      vectors_action("add", "Add items from NDJSON: {\"id\",\"vector\",\"metadata\"} per line");
+  vadd->add_option("index", vectors.index, "Index name")->required();
+  vadd->add_option("file", vectors.file, "NDJSON file, - for stdin")->required();
+  vadd->add_option("--batch", vectors.batch, "Items per request")->check(CLI::Range(1, 100000));
+  auto* vget = vectors_action("get", "Show one item");
+  vget->add_option("index", vectors.index, "Index name")->required();
+  vget->add_option("id", vectors.id, "Item id")->required();
+  auto* vsearch = vectors_action("search", "Nearest items to a vector");
+  vsearch->add_option("index", vectors.index, "Index name")->required();
+  vsearch->add_option("--vector", vectors.vector, "The query, a JSON array")->required();
+  vsearch->add_option("-k", vectors.k, "How many results");
+  vsearch->add_option("--ef", vectors.ef, "This search's ef");
+  vsearch->add_option("--format", vectors.format, "table or json")
+      ->check(CLI::IsMember({"table", "json"}));
+  auto* vdelete = vectors_action("delete", "Delete an index, or one item of it");
+  vdelete->add_option("index", vectors.index, "Index name")->required();
+  vdelete->add_option("id", vectors.id, "Item id (omit to delete the whole index)");
+
   CLI11_PARSE(app, argc, argv);
   if (auto s = lakehouse::SetLogLevel(log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
@@ -118,6 +158,7 @@ int main(int argc, char** argv) {
   }
   if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
   if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
+  if (*vectors_cmd) return lakehouse::cli::RunVectors(client, vectors);
   service.log_level = log_level;
   if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
   if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);

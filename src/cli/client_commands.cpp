@@ -11,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/client_support.h"
 #include "http/http_status.h"
 #include "storage/object_key.h"
 
@@ -19,127 +20,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
-
-std::unique_ptr<httplib::Client> MakeClient(const ClientOptions& options) {
-  auto client = std::make_unique<httplib::Client>(options.url);
-  client->set_connection_timeout(5, 0);
-  client->set_read_timeout(3600, 0);
-  client->set_write_timeout(3600, 0);
-  client->set_url_encode(false);
-  if (const char* token = std::getenv("LAKEHOUSE_TOKEN"); token != nullptr && *token) {
-    client->set_bearer_token_auth(token);
-  }
-  return client;
-}
-
-int ReportTransport(const ClientOptions& options, httplib::Error error) {
-  std::cerr << "error: cannot reach " << options.url << ": " << httplib::to_string(error) << "\n";
-  return 3;
-}
-
-int ReportHttp(int status, const std::string& body) {
-  Status s = http::StatusFromHttp(status, body);
-  std::cerr << "error: " << s.message() << " (HTTP " << status << ")\n";
-  return 1;
-}
-
-std::string HumanBytes(double bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, kUnits[unit]);
-  return buffer;
-}
-
-// A progress bar on stderr, only when it is a terminal.
-class Progress {
- public:
-  Progress(std::string label, uint64_t total)
-      : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0) {}
-  void Update(uint64_t done) {
-    if (!enabled_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    double fraction = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
-    int filled = static_cast<int>(fraction * 30);
-    std::fprintf(stderr, "\r%s [%s%s] %3d%% %s / %s", label_.c_str(),
-                 std::string(filled, '#').c_str(), std::string(30 - filled, '.').c_str(),
-                 static_cast<int>(fraction * 100), HumanBytes(static_cast<double>(done)).c_str(),
-                 HumanBytes(static_cast<double>(total_)).c_str());
-  }
-  void Finish(const char* note) {
-    if (enabled_) std::fprintf(stderr, "\r%s: %s\033[K\n", label_.c_str(), note);
-  }
-
- private:
-  std::string label_;
-  uint64_t total_;
-  bool enabled_;
-  std::chrono::steady_clock::time_point last_{};
-};
-
-// Prints rows as an aligned table; numbers right-aligned.
-void PrintTable(const json& columns, const json& rows) {
-  size_t n = columns.size();
-  std::vector<std::string> headers(n);
-  std::vector<size_t> width(n);
-  std::vector<bool> numeric(n);
-  for (size_t c = 0; c < n; ++c) {
-    headers[c] = columns[c].value("name", "");
-    std::string type = columns[c].value("type", "");
-    numeric[c] = type.find("INT") != std::string::npos || type == "DOUBLE" || type == "FLOAT" ||
-                 type.starts_with("DECIMAL");
-    width[c] = headers[c].size();
-  }
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& row : rows) {
-    std::vector<std::string> line(n);
-    for (size_t c = 0; c < n && c < row.size(); ++c) {
-      const auto& v = row[c];
-      line[c] = v.is_null() ? "NULL" : v.is_string() ? v.get<std::string>() : v.dump();
-      for (auto& ch : line[c]) {
-        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
-      }
-      width[c] = std::max(width[c], line[c].size());
-    }
-    cells.push_back(std::move(line));
-  }
-  auto print_line = [&](const std::vector<std::string>& line, bool header) {
-    for (size_t c = 0; c < n; ++c) {
-      std::string pad(width[c] - std::min(width[c], line[c].size()), ' ');
-      std::cout << (c ? "  " : "") << (numeric[c] && !header ? pad + line[c] : line[c] + pad);
-    }
-    std::cout << "\n";
-  };
-  print_line(headers, true);
-  std::vector<std::string> rule(n);
-  for (size_t c = 0; c < n; ++c) rule[c] = std::string(width[c], '-');
-  print_line(rule, true);
-  for (const auto& line : cells) print_line(line, false);
-}
-
-// GETs a JSON document; prints the error and returns nullopt on failure.
-std::optional<json> GetJson(const ClientOptions& options, const std::string& path, int* exit_code) {
-  auto client = MakeClient(options);
-  auto result = client->Get(path);
-  if (!result) {
-    *exit_code = ReportTransport(options, result.error());
-    return std::nullopt;
-  }
-  if (result->status != 200) {
-    *exit_code = ReportHttp(result->status, result->body);
-    return std::nullopt;
-  }
-  return json::parse(result->body, nullptr, false);
-}
-
 }  // namespace
+
+constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
 
 std::string ResolveUrl(const std::optional<std::string>& flag) {
   if (flag && !flag->empty()) return *flag;
