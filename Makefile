@@ -44,6 +44,7 @@ bench: build
 	$(BUILD)/bench/storage_bench
 	$(BUILD)/bench/ingest_bench
 	$(BUILD)/bench/query_bench
+	$(BUILD)/bench/vectors_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -1,6 +1,7 @@
 # Finds every third-party dependency. Debian packages come through their CMake
 # or pkg-config files; the npm-hosted ones (DuckDB C API, hnswlib headers) from
-# the cache scripts/bootstrap.sh fills, or from the system when asked.
+# the cache scripts/bootstrap.sh fills, or from the system when asked. The
+# benches also need FAISS (Debian) and usearch (npm).
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
@@ -48,4 +49,69 @@ if(LAKEHOUSE_BUILD_TESTS)
 endif()
 if(LAKEHOUSE_BUILD_BENCH)
   find_package(benchmark CONFIG REQUIRED)
+
+  # bench/vectors compares vectord with FAISS HNSW (Debian's libfaiss-dev: a
+  # static library whose CMake package links BLAS, LAPACK and OpenMP) and with
+  # usearch (npm, header-only C++). usearch's SIMD kernels are NumKong's, which
+  # its package ships as C sources: they are compiled here from the cache, with
+  # runtime dispatch, as the package's own binding.gyp builds them.
+  find_package(OpenMP REQUIRED)
+  find_package(faiss 1.7.3 CONFIG REQUIRED)
+
+  set(_usearch_root "${LAKEHOUSE_DEPS_DIR}/usearch-2.26.2/package")
+  find_path(USEARCH_INCLUDE_DIR usearch/index_dense.hpp REQUIRED NO_DEFAULT_PATH
+            PATHS "${_usearch_root}/include")
+  find_path(NUMKONG_DIR c/numkong.c REQUIRED NO_DEFAULT_PATH PATHS "${_usearch_root}/numkong")
+
+  # Which x86 kernels the compiler can emit (NumKong's probes, run as its
+  # cmake/nk_x86_isa_probes.cmake runs them); the CPU picks among them at run
+  # time. Elsewhere NumKong's headers decide from the compiler's own macros.
+  set(_numkong_isa_defs "")
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    include(CheckSourceCompiles)
+    set(_saved_required_flags "${CMAKE_REQUIRED_FLAGS}")
+    foreach(_probe IN ITEMS
+        "HASWELL|haswell|-mavx2 -mfma -mf16c"
+        "SKYLAKE|skylake|-mavx512f -mavx512bw -mavx512dq -mavx512vl"
+        "ICELAKE|icelake|-mavx512vnni -mavx512vl"
+        "GENOA|genoa|-mavx512bf16 -mavx512vl"
+        "SAPPHIRE|sapphire|-mavx512fp16 -mavx512vl"
+        "SAPPHIREAMX|sapphireamx|-mamx-tile -mamx-int8"
+        "GRANITEAMX|graniteamx|-mamx-tile -mamx-fp16"
+        "DIAMOND|diamond|-mavx10.2-512"
+        "TURIN|turin|-mavx512vp2intersect"
+        "ALDER|alder|-mavxvnni"
+        "SIERRA|sierra|-mavxvnniint8")
+      string(REPLACE "|" ";" _probe "${_probe}")
+      list(GET _probe 0 _isa)
+      list(GET _probe 1 _file)
+      list(GET _probe 2 CMAKE_REQUIRED_FLAGS)
+      file(READ "${NUMKONG_DIR}/probes/x86_${_file}.c" _probe_source)
+      check_source_compiles(C "${_probe_source}" NUMKONG_COMPILES_${_isa})
+      if(NUMKONG_COMPILES_${_isa})
+        list(APPEND _numkong_isa_defs "NK_TARGET_${_isa}=1")
+      else()
+        list(APPEND _numkong_isa_defs "NK_TARGET_${_isa}=0")
+      endif()
+    endforeach()
+    set(CMAKE_REQUIRED_FLAGS "${_saved_required_flags}")
+  endif()
+
+  file(GLOB _numkong_sources "${NUMKONG_DIR}/c/numkong.c" "${NUMKONG_DIR}/c/dispatch_*.c")
+  add_library(numkong STATIC ${_numkong_sources})
+  target_include_directories(numkong SYSTEM PUBLIC "${NUMKONG_DIR}/include")
+  target_compile_definitions(numkong
+    PUBLIC NK_DYNAMIC_DISPATCH=1 NK_NATIVE_F16=0 NK_NATIVE_BF16=0
+    PRIVATE ${_numkong_isa_defs})
+  # Third-party code: C11 and warnings off as its package builds it, but with
+  # this build's optimisation flags (the package's own build adds -O3).
+  set_target_properties(numkong PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF)
+  target_compile_options(numkong PRIVATE -w)
+  target_link_libraries(numkong PRIVATE m)
+
+  add_library(usearch INTERFACE IMPORTED GLOBAL)
+  set_target_properties(usearch PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${USEARCH_INCLUDE_DIR}"
+    INTERFACE_COMPILE_DEFINITIONS "USEARCH_USE_NUMKONG=1;USEARCH_USE_OPENMP=0"
+    INTERFACE_LINK_LIBRARIES numkong)
 endif()
