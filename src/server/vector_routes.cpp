@@ -180,7 +180,7 @@ void HandleSearch(const vector::Index& index, const std::string& body,
   if (!hits.ok()) return WriteError(response, hits.status());
   json results = json::array();
   for (const auto& hit : *hits) {
-    results.push_back({{"id", hit.id}, {"distance", hit.distance}, {"metadata", hit.metadata}});
+    results.push_back({{"id", hit.id}, {"distance", hit.distance}, {"metadata", *hit.metadata}});
   }
   WriteJson(response, 200, json{{"results", results}}.dump());
 }

@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "vector/distance.h"
 #include "vector/hnsw_format.h"
 #include "vector/index.h"
 
@@ -28,8 +31,7 @@ Status BadItem(size_t position, const std::string& why) {
 }
 
 std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(const IndexParams& params) {
-  if (params.metric == Metric::kL2) return std::make_unique<hnswlib::L2Space>(params.dim);
-  return std::make_unique<hnswlib::InnerProductSpace>(params.dim);
+  return std::make_unique<DistanceSpace>(params.metric, params.dim);
 }
 
 // hnswlib saves and loads through a file name only; an anonymous in-memory
@@ -76,11 +78,12 @@ class MemoryFile {
   int fd_;
 };
 
-// What the index keeps per id besides the graph.
+// What the index keeps per label besides the graph. Metadata is shared with
+// the hits that return it rather than copied into each.
 struct Stored {
-  std::string id;
+  std::string id;  // empty: no live item has this label
   float norm = 1;
-  nlohmann::json metadata;
+  std::shared_ptr<const nlohmann::json> metadata;
 };
 
 // The engine behind Index: hnswlib 0.8's HierarchicalNSW. Cosine is inner
@@ -107,10 +110,12 @@ class HnswIndex final : public Index {
         space_(std::move(space)),
         graph_(std::move(graph)),
         next_label_(next_label) {
+    stored_.resize(next_label_);
     for (auto& entry : entries) {
       by_id_.emplace(entry.id, entry.label);
-      stored_.emplace(entry.label,
-                      Stored{std::move(entry.id), entry.norm, std::move(entry.metadata)});
+      stored_[entry.label] =
+          Stored{std::move(entry.id), entry.norm,
+                 std::make_shared<const nlohmann::json>(std::move(entry.metadata))};
     }
   }
 
@@ -203,10 +208,12 @@ class HnswIndex final : public Index {
     }
     {
       std::unique_lock lock(items_mu_);
+      if (stored_.size() < next_label_) stored_.resize(next_label_);
       for (size_t i = 0; i < items.size(); ++i) {
         if (items[i].metadata.is_null()) items[i].metadata = nlohmann::json::object();
         by_id_[items[i].id] = labels[i];
-        stored_[labels[i]] = {std::move(items[i].id), norms[i], std::move(items[i].metadata)};
+        stored_[labels[i]] = {std::move(items[i].id), norms[i],
+                              std::make_shared<const nlohmann::json>(std::move(items[i].metadata))};
       }
     }
     ++version_;
@@ -229,23 +236,34 @@ class HnswIndex final : public Index {
     if (norm > kMaxSquaredNorm) {
       return Status::InvalidArgument("query's squared length exceeds 1e37");
     }
-    std::vector<float> prepared(query.begin(), query.end());
-    if (Normalise(prepared) == 0) {
-      return Status::InvalidArgument("a zero query has no direction for cosine");
-    }
-    std::vector<std::pair<float, hnswlib::labeltype>> found;
-    {
-      std::shared_lock graph(graph_mu_);
-      found = SearchGraph(prepared.data(), k, std::max<size_t>(ef.value_or(params_.ef_search), k));
-    }
-    std::vector<Hit> hits;
-    hits.reserve(found.size());
-    std::shared_lock lock(items_mu_);
-    for (const auto& [distance, label] : found) {
-      // A label can be mid-removal; it is no longer an answer.
-      if (auto it = stored_.find(label); it != stored_.end()) {
-        hits.push_back({it->second.id, distance, it->second.metadata});
+    // Only cosine searches a changed copy; l2 and ip search the query as given.
+    std::vector<float> normalised;
+    const float* prepared = query.data();
+    if (params_.metric == Metric::kCosine) {
+      normalised.assign(query.begin(), query.end());
+      if (Normalise(normalised) == 0) {
+        return Status::InvalidArgument("a zero query has no direction for cosine");
       }
+      prepared = normalised.data();
+    }
+    std::shared_lock graph(graph_mu_);
+    auto top = SearchGraph(prepared, k, std::max<size_t>(ef.value_or(params_.ef_search), k));
+    // `top` pops farthest first; hits fill from the back.
+    std::vector<Hit> hits(top.size());
+    size_t filled = 0;
+    {
+      std::shared_lock lock(items_mu_);
+      for (size_t i = top.size(); i-- > 0; top.pop()) {
+        hnswlib::labeltype label = graph_->getExternalLabel(top.top().second);
+        // A label can be mid-add or mid-removal; it is not an answer yet.
+        if (label >= stored_.size() || stored_[label].id.empty()) continue;
+        const Stored& stored = stored_[label];
+        hits[i] = {stored.id, top.top().first, stored.metadata};
+        ++filled;
+      }
+    }
+    if (filled < hits.size()) {
+      std::erase_if(hits, [](const Hit& hit) { return hit.metadata == nullptr; });
     }
     return hits;
   }
@@ -259,9 +277,9 @@ class HnswIndex final : public Index {
       auto it = by_id_.find(std::string(id));
       if (it == by_id_.end()) return Status::NotFound("no item \"" + std::string(id) + "\"");
       label = it->second;
-      const Stored& stored = stored_.at(label);
+      const Stored& stored = stored_[label];
       item.id = stored.id;
-      item.metadata = stored.metadata;
+      item.metadata = *stored.metadata;
       norm = stored.norm;
     }
     try {
@@ -289,7 +307,7 @@ class HnswIndex final : public Index {
     {
       std::unique_lock lock(items_mu_);
       by_id_.erase(it);
-      stored_.erase(label);
+      stored_[label] = Stored{};
     }
     ++version_;
     return Status::Ok();
@@ -301,9 +319,10 @@ class HnswIndex final : public Index {
     image.params = params_;
     image.version = version_.load();
     image.next_label = next_label_;
-    image.entries.reserve(stored_.size());
-    for (const auto& [label, stored] : stored_) {
-      image.entries.push_back({stored.id, label, stored.norm, stored.metadata});
+    image.entries.reserve(by_id_.size());
+    for (const auto& [id, label] : by_id_) {
+      const Stored& stored = stored_[label];
+      image.entries.push_back({stored.id, label, stored.norm, *stored.metadata});
     }
     LH_ASSIGN_OR_RETURN(MemoryFile file, MemoryFile::Create());
     try {
@@ -328,11 +347,16 @@ class HnswIndex final : public Index {
     return static_cast<float>(norm);
   }
 
+  using TopCandidates = std::priority_queue<std::pair<float, hnswlib::tableint>,
+                                            std::vector<std::pair<float, hnswlib::tableint>>,
+                                            hnswlib::HierarchicalNSW<float>::CompareByFirst>;
+
   // hnswlib's searchKnn with two changes: `ef` is this search's own (hnswlib
   // keeps one ef in the index), and the entry point, top level and upper
-  // link lists are read under the locks addPoint writes them under.
-  std::vector<std::pair<float, hnswlib::labeltype>> SearchGraph(const float* query, size_t k,
-                                                                size_t ef) const {
+  // link lists are read under the locks addPoint writes them under. Returns
+  // the k nearest as (distance, internal id), farthest on top. The caller
+  // holds graph_mu_ shared.
+  TopCandidates SearchGraph(const float* query, size_t k, size_t ef) const {
     using hnswlib::tableint;
     tableint current;
     int top_level;
@@ -345,17 +369,20 @@ class HnswIndex final : public Index {
     const void* param = graph_->dist_func_param_;
     float current_distance =
         graph_->fstdistfunc_(query, graph_->getDataByInternalId(current), param);
-    std::vector<tableint> neighbours;
+    std::array<tableint, 64> neighbours;  // upper levels hold at most M <= 64 links
     for (int level = top_level; level > 0; --level) {
       for (bool changed = true; changed;) {
         changed = false;
+        size_t count;
         {
           std::lock_guard links(graph_->link_list_locks_[current]);
           const unsigned int* list = graph_->get_linklist(current, level);
-          const auto* ids = reinterpret_cast<const tableint*>(list + 1);
-          neighbours.assign(ids, ids + graph_->getListCount(const_cast<unsigned int*>(list)));
+          count = std::min<size_t>(graph_->getListCount(const_cast<unsigned int*>(list)),
+                                   neighbours.size());
+          std::memcpy(neighbours.data(), list + 1, count * sizeof(tableint));
         }
-        for (tableint candidate : neighbours) {
+        for (size_t n = 0; n < count; ++n) {
+          const tableint candidate = neighbours[n];
           float d = graph_->fstdistfunc_(query, graph_->getDataByInternalId(candidate), param);
           if (d < current_distance) {
             current_distance = d;
@@ -368,12 +395,7 @@ class HnswIndex final : public Index {
     auto top = graph_->num_deleted_ == 0 ? graph_->searchBaseLayerST<true>(current, query, ef)
                                          : graph_->searchBaseLayerST<false>(current, query, ef);
     while (top.size() > k) top.pop();
-    std::vector<std::pair<float, hnswlib::labeltype>> out(top.size());
-    for (size_t i = out.size(); i-- > 0;) {
-      out[i] = {top.top().first, graph_->getExternalLabel(top.top().second)};
-      top.pop();
-    }
-    return out;
+    return top;
   }
 
   // Grows the graph (which needs it to itself) when a batch may not fit.
@@ -396,7 +418,7 @@ class HnswIndex final : public Index {
   mutable std::shared_mutex graph_mu_;
   mutable std::shared_mutex items_mu_;
   std::unordered_map<std::string, hnswlib::labeltype> by_id_;
-  std::unordered_map<hnswlib::labeltype, Stored> stored_;
+  std::vector<Stored> stored_;         // by label
   hnswlib::labeltype next_label_ = 0;  // writer_mu_
   std::atomic<uint64_t> version_{0};
 };

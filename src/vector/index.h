@@ -72,7 +72,7 @@ struct IndexImage {
 struct Hit {
   std::string id;
   float distance = 0;
-  nlohmann::json metadata;
+  std::shared_ptr<const nlohmann::json> metadata;  // the item's, shared, never null
 };
 
 class Index {

@@ -202,7 +202,7 @@ TEST(VectorIndexTest, SnapshotRestoreGivesTheSameAnswers) {
       EXPECT_NE((*hits)[0].id, std::to_string(i));  // removed stays removed
     } else if ((*hits)[0].id == std::to_string(i)) {
       EXPECT_EQ((*hits)[0].distance, 0.0f);
-      EXPECT_EQ((*hits)[0].metadata["row"], i);
+      EXPECT_EQ((*(*hits)[0].metadata)["row"], i);
       ++found_self;
     }
   }

@@ -175,7 +175,7 @@ TEST_F(VectorServiceTest, EveryWriteIsStoredAndSurvivesARestart) {
     ASSERT_EQ(hits->size(), 1u);
     EXPECT_EQ((*hits)[0].id, item.id);
     EXPECT_NEAR((*hits)[0].distance, 0.0, 1e-6);
-    EXPECT_EQ((*hits)[0].metadata["i"], i);
+    EXPECT_EQ((*(*hits)[0].metadata)["i"], i);
   }
   // Writes after the reload are stored too.
   ASSERT_TRUE(service->Add("resumes", Items(500, 510))->persisted);
