@@ -7,11 +7,13 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "gateway/front_door.h"
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "server/dataset_routes.h"
 #include "server/health_routes.h"
 #include "server/http_server.h"
+#include "server/metrics.h"
 #include "server/object_routes.h"
 #include "server/query_routes.h"
 #include "server/request_body.h"
@@ -29,6 +31,74 @@ int Fail(const Status& status) {
 }
 
 // Binds, announces the address, and serves until SIGINT/SIGTERM.
+// What /metrics reports of the parts `serve` holds, read at each scrape.
+void AddServeGauges(server::Metrics& metrics, catalog::Catalog& catalog,
+                    storage::ObjectStore& store, vector::VectorService& vectors) {
+  metrics.AddGauges([&catalog] {
+    std::vector<server::Gauge> out;
+    auto datasets = catalog.ListDatasets();
+    if (!datasets.ok()) return out;
+    out.push_back({"lakehouse_datasets",
+                   "Datasets (not deleted).",
+                   {},
+                   static_cast<double>(datasets->size())});
+    for (const auto& d : *datasets) {
+      out.push_back({"lakehouse_dataset_version",
+                     "Current version of each dataset.",
+                     {{"dataset", d.name}},
+                     static_cast<double>(d.version)});
+      out.push_back({"lakehouse_dataset_rows",
+                     "Rows in each dataset's current version.",
+                     {{"dataset", d.name}},
+                     static_cast<double>(d.rows)});
+      out.push_back({"lakehouse_dataset_bytes",
+                     "Bytes of each dataset's current data files.",
+                     {{"dataset", d.name}},
+                     static_cast<double>(d.bytes)});
+    }
+    return out;
+  });
+  metrics.AddGauges([&store] {
+    // Listing is bounded so a scrape of a huge store stays cheap; past the
+    // bound the figures say "at least".
+    constexpr size_t kMaxListed = 100'000;
+    double objects = 0, bytes = 0;
+    storage::ListOptions options;
+    while (objects < kMaxListed) {
+      auto page = store.List(options);
+      if (!page.ok()) break;
+      for (const auto& object : page->objects) {
+        ++objects;
+        bytes += static_cast<double>(object.size);
+      }
+      if (!page->next) break;
+      options.start_after = *page->next;
+    }
+    return std::vector<server::Gauge>{
+        {"lakehouse_objects", "Objects in storage (counted up to 100,000).", {}, objects},
+        {"lakehouse_object_bytes", "Bytes of those objects.", {}, bytes}};
+  });
+  metrics.AddGauges([&vectors] {
+    std::vector<server::Gauge> out;
+    auto list = vectors.List();
+    out.push_back(
+        {"lakehouse_vector_indexes", "Vector indexes.", {}, static_cast<double>(list.size())});
+    for (const auto& index : list) {
+      out.push_back({"lakehouse_vector_index_items",
+                     "Items in each vector index.",
+                     {{"index", index.params.name}},
+                     static_cast<double>(index.count)});
+    }
+    return out;
+  });
+  metrics.AddGauges([&metrics] {
+    return std::vector<server::Gauge>{{"lakehouse_queries_running",
+                                       "Queries being answered (including their streaming).",
+                                       {},
+                                       static_cast<double>(metrics.InFlight("/v1/query"))}};
+  });
+}
+
 int ServeUntilSignal(server::ShutdownWatcher& watcher, server::HttpServer& http,
                      const std::string& listen, std::string_view what) {
   auto address = ParseListenAddress(listen);
@@ -103,7 +173,14 @@ int RunServe(const ServeOptions& options) {
       QueryOptions(config.queryd, (data / "scratch" / "query").string()), catalog, **store);
   if (!engine.ok()) return Fail(engine.status());
 
+  const std::string listen = options.listen.value_or(config.gateway.listen);
+  auto listen_address = ParseListenAddress(listen);
+  if (!listen_address.ok()) return Fail(listen_address.status());
+  auto front_door = gateway::FrontDoor::Open(config.auth, *listen_address);
+  if (!front_door.ok()) return Fail(front_door.status());
+
   server::HttpServer http(config.http, MaxBody(config));
+  (*front_door)->Install(http);
   server::RegisterHealthRoutes(http.router());
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
@@ -112,7 +189,8 @@ int RunServe(const ServeOptions& options) {
   auto vectors = vector::VectorService::Open(store->get());
   if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
-  return ServeUntilSignal(watcher, http, options.listen.value_or(config.gateway.listen), "serve");
+  AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
+  return ServeUntilSignal(watcher, http, listen, "serve");
 }
 
 int RunStoraged(const ServiceOptions& options) {

@@ -78,6 +78,14 @@ class SectionReader {
     return Status::Ok();
   }
 
+  Status Bool(std::string_view key, bool* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_boolean()) return WrongType(*node, key, "true or false");
+    *out = node->as_boolean()->get();
+    return Status::Ok();
+  }
+
   Status Url(std::string_view key, bool allow_empty, std::string* out) {
     std::string value = *out;
     LH_RETURN_IF_ERROR(String(key, &value));
@@ -128,6 +136,11 @@ std::string Resolve(std::string_view base_dir, const std::string& path) {
 }
 
 using SectionParser = Status (*)(SectionReader&, Config&);
+
+Status ParseAuth(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.String("token_file", &c.auth.token_file));
+  return r.Bool("allow_insecure_remote", &c.auth.allow_insecure_remote);
+}
 
 Status ParseLog(SectionReader& r, Config& c) {
   return r.OneOf("level", {"trace", "debug", "info", "warn", "error", "off"}, &c.log.level);
@@ -189,9 +202,9 @@ struct Section {
   SectionParser parse;
 };
 constexpr Section kSections[] = {
-    {"log", ParseLog},           {"http", ParseHttp},     {"storaged", ParseStoraged},
-    {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd}, {"vectord", ParseVectord},
-    {"gateway", ParseGateway},
+    {"auth", ParseAuth},         {"log", ParseLog},           {"http", ParseHttp},
+    {"storaged", ParseStoraged}, {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd},
+    {"vectord", ParseVectord},   {"gateway", ParseGateway},
 };
 
 }  // namespace
@@ -247,6 +260,9 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
     LH_RETURN_IF_ERROR(reader.Finish());
   }
   config.storaged.root = Resolve(base_dir, config.storaged.root);
+  if (!config.auth.token_file.empty()) {
+    config.auth.token_file = Resolve(base_dir, config.auth.token_file);
+  }
   config.catalogd.scratch = Resolve(base_dir, config.catalogd.scratch);
   config.queryd.scratch = Resolve(base_dir, config.queryd.scratch);
   return config;

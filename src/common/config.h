@@ -71,8 +71,15 @@ struct GatewayConfig {
   std::string vectord_url = "http://127.0.0.1:8084";
 };
 
+// Access to whatever faces users (serve, gateway): see gateway/access_control.h.
+struct AuthConfig {
+  std::string token_file;  // empty: no tokens, loopback only; relative to the config file
+  bool allow_insecure_remote = false;
+};
+
 struct Config {
   LogConfig log;
+  AuthConfig auth;
   HttpConfig http;
   StoragedConfig storaged;
   CatalogdConfig catalogd;

@@ -6,11 +6,15 @@
 
 #include "common/logging.h"
 #include "http/http_status.h"
+#include "server/metrics.h"
 
 namespace lakehouse::server {
 namespace {
 
+// httplib answers a request start to finish on one thread, so what the
+// pre-routing handler learns can wait here for the logger.
 thread_local std::chrono::steady_clock::time_point request_start;
+thread_local std::string request_route;  // empty: httplib answered before routing
 
 std::string StatusWord(int http_status) {
   switch (http_status) {
@@ -126,19 +130,35 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
         }
         return 100;
       });
-  server_.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
-    request_start = std::chrono::steady_clock::now();
-    // httplib reads no body for these methods: it would be parsed as the
-    // next request.
-    const bool reads_body = request.method == "POST" || request.method == "PUT" ||
-                            request.method == "PATCH" || request.method == "DELETE";
-    if (!reads_body && HasBody(request)) {
-      WriteError(response, Status::InvalidArgument(request.method + " requests take no body"));
-      CloseAfterResponse(response);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        request_start = std::chrono::steady_clock::now();
+        if (metrics_ != nullptr) {
+          request_route = route_name_(request);
+          metrics_->RequestStarted(request_route);
+        }
+        // httplib reads no body for these methods: it would be parsed as the
+        // next request.
+        const bool reads_body = request.method == "POST" || request.method == "PUT" ||
+                                request.method == "PATCH" || request.method == "DELETE";
+        if (!reads_body && HasBody(request)) {
+          WriteError(response, Status::InvalidArgument(request.method + " requests take no body"));
+          CloseAfterResponse(response);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        if (guard_) {
+          if (Status allowed = guard_(request); !allowed.ok()) {
+            WriteError(response, allowed);
+            if (allowed.code() == StatusCode::kUnauthenticated) {
+              response.set_header("WWW-Authenticate", "Bearer realm=\"lakehouse\"");
+            }
+            // The body is never read: the connection must not outlive it.
+            if (HasBody(request)) CloseAfterResponse(response);
+            return httplib::Server::HandlerResponse::Handled;
+          }
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
   // Responses httplib makes itself (no route, body too large, bad request
   // line) get the same JSON error shape as ours.
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -168,9 +188,20 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
         spdlog::error("unhandled exception in {} {}: {}", request.method, request.path, what);
         WriteError(response, Status::Internal("internal error: " + what));
       });
-  server_.set_logger([](const httplib::Request& request, const httplib::Response& response) {
+  server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
     auto elapsed =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start);
+    if (metrics_ != nullptr) {
+      uint64_t in =
+          request.has_header("Content-Length")
+              ? std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10)
+              : request.body.size();
+      uint64_t out = response.body.empty() ? response.content_length_ : response.body.size();
+      metrics_->RequestFinished(request_route.empty() ? "(rejected)" : request_route,
+                                request.method, response.status, elapsed.count() / 1000, in, out,
+                                /*started=*/!request_route.empty());
+      request_route.clear();
+    }
     // The path only: query strings may carry user text, headers may carry tokens.
     spdlog::info(
         "{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,

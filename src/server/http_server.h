@@ -6,15 +6,31 @@
 #include <httplib.h>
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "common/config.h"
 #include "common/status.h"
 
 namespace lakehouse::server {
 
+class Metrics;
+
 class HttpServer {
  public:
   HttpServer(const HttpConfig& config, uint64_t max_body_bytes);
+
+  // Decides before routing whether a request may go on; an error Status is
+  // the answer (401, 403...). Set before Run.
+  using Guard = std::function<Status(const httplib::Request&)>;
+  void SetGuard(Guard guard) { guard_ = std::move(guard); }
+  // Counts every request in `metrics` under the label `route_name` gives
+  // (a template such as "/v1/datasets/{name}", never the raw path).
+  using RouteNamer = std::function<std::string(const httplib::Request&)>;
+  void SetMetrics(Metrics* metrics, RouteNamer route_name) {
+    metrics_ = metrics;
+    route_name_ = std::move(route_name);
+  }
 
   // Where parts register their routes.
   httplib::Server& router() { return server_; }
@@ -27,6 +43,9 @@ class HttpServer {
 
  private:
   httplib::Server server_;
+  Guard guard_;
+  Metrics* metrics_ = nullptr;
+  RouteNamer route_name_;
 };
 
 // Wraps a route that reads its request body through a ContentReader.

@@ -1,0 +1,202 @@
+// The front door of serve and gateway: the route table, tokens and scopes
+// (each scope does exactly what it should on every route), the loopback
+// rule, and /metrics.
+#include "gateway/front_door.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "gateway/route_table.h"
+
+namespace lakehouse::gateway {
+namespace {
+
+TEST(RouteTableTest, FindsRoutesByTemplate) {
+  auto name = [](const char* method, const char* path) {
+    const Route* route = FindRoute(method, path);
+    return route ? std::string(route->path) : std::string("none");
+  };
+  EXPECT_EQ(name("GET", "/v1/datasets"), "/v1/datasets");
+  EXPECT_EQ(name("GET", "/v1/datasets/jobs"), "/v1/datasets/{name}");
+  EXPECT_EQ(name("GET", "/v1/datasets/jobs/versions"), "/v1/datasets/{name}/versions");
+  EXPECT_EQ(name("GET", "/v1/datasets/jobs/versions/3"), "/v1/datasets/{name}/versions/{v}");
+  EXPECT_EQ(name("GET", "/v1/datasets//versions"), "none");  // empty segment
+  EXPECT_EQ(name("GET", "/v1/datasets/"), "none");
+  EXPECT_EQ(name("PUT", "/v1/objects/a/b/c.pdf"), "/v1/objects/{key*}");
+  EXPECT_EQ(name("GET", "/v1/objects"), "/v1/objects");
+  EXPECT_EQ(name("POST", "/v1/datasets/jobs"), "none");  // method matters
+  EXPECT_EQ(name("DELETE", "/v1/indexes/r/vectors/a/b"), "/v1/indexes/{name}/vectors/{id*}");
+  EXPECT_EQ(name("GET", "/"), "none");
+  EXPECT_EQ(FindRoute("DELETE", "/v1/datasets/jobs")->scope, Scope::kAdmin);
+  EXPECT_EQ(FindRoute("POST", "/v1/query")->service, Service::kQueryd);
+}
+
+TEST(AccessControlTest, TokenFilesAreCheckedLineByLine) {
+  auto good = AccessControl::FromText(
+      "# comment\n\nci read 0123456789abcdef\n"
+      "ops admin sha256:" +
+          std::string(64, 'a') + "  # hashed\n",
+      "tokens");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->size(), 2u);
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  for (const Case& c :
+       {Case{"ci reader 0123456789abcdef", "tokens:1: scope must be"},
+        Case{"ci read short", "at least 16 characters"}, Case{"ci read", "expected"},
+        Case{"\nci read sha256:abc", "tokens:2: sha256: needs 64 hex"},
+        Case{"# nothing\n", "no tokens"}}) {
+    auto bad = AccessControl::FromText(c.text, "tokens");
+    ASSERT_FALSE(bad.ok()) << c.text;
+    EXPECT_NE(bad.status().message().find(c.error), std::string::npos) << bad.status().message();
+  }
+  std::string who;
+  EXPECT_TRUE(good->Authorize("Bearer 0123456789abcdef", "", Scope::kRead, &who).ok());
+  EXPECT_EQ(who, "ci");
+  EXPECT_TRUE(
+      good->Authorize("", "theme=dark; lakehouse_token=0123456789abcdef", Scope::kRead, nullptr)
+          .ok());
+  EXPECT_EQ(good->Authorize("Basic abc", "", Scope::kRead, nullptr).code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(good->Authorize("Bearer 0123456789abcdeX", "", Scope::kRead, nullptr).code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_TRUE(good->Authorize("", "", Scope::kPublic, nullptr).ok());
+}
+
+TEST(AccessControlTest, OnlyLoopbackMayGoWithoutTokens) {
+  AccessControl open;
+  auto with_tokens = AccessControl::FromText("ci read 0123456789abcdef", "t");
+  ASSERT_TRUE(with_tokens.ok());
+  EXPECT_TRUE(CheckExposure({"127.0.0.1", 8080}, open, false).ok());
+  EXPECT_TRUE(CheckExposure({"::1", 8080}, open, false).ok());
+  Status refused = CheckExposure({"0.0.0.0", 8080}, open, false);
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.message().find("without API tokens"), std::string::npos);
+  EXPECT_TRUE(CheckExposure({"0.0.0.0", 8080}, *with_tokens, false).ok());
+  EXPECT_TRUE(CheckExposure({"10.0.0.5", 8080}, open, /*force=*/true).ok());
+}
+
+// A server guarded by a FrontDoor whose every route answers 200, so what a
+// request gets is exactly what the guard decided.
+class FrontDoorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TempTokenFile();
+    auto door = FrontDoor::Open({token_file_, false}, {"127.0.0.1", 0});
+    ASSERT_TRUE(door.ok()) << door.status().ToString();
+    door_ = std::move(*door);
+    server_ = std::make_unique<server::HttpServer>(HttpConfig{}, 1 << 20);
+    door_->Install(*server_);
+    auto ok = [](const httplib::Request&, httplib::Response& response) {
+      response.set_content("ok", "text/plain");
+    };
+    auto ok_with_body = [](const httplib::Request&, httplib::Response& response,
+                           const httplib::ContentReader& reader) {
+      reader([](const char*, size_t) { return true; });
+      response.set_content("ok", "text/plain");
+    };
+    auto& router = server_->router();
+    router.Get("/(?!metrics).*", ok);
+    router.Delete(".*", ok);
+    router.Post(".*", ok_with_body);
+    router.Put(".*", ok_with_body);
+    auto port = server_->Bind({"127.0.0.1", 0});
+    ASSERT_TRUE(port.ok());
+    thread_ = std::thread([this] { server_->Run(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  }
+  void TearDown() override {
+    server_->Stop();
+    thread_.join();
+    std::remove(token_file_.c_str());
+  }
+  void TempTokenFile() {
+    char path[] = "/tmp/lakehouse-tokens-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    std::string text =
+        "reader read rrrrrrrrrrrrrrrrrrrr\nwriter write wwwwwwwwwwwwwwwwwwww\n"
+        "boss admin aaaaaaaaaaaaaaaaaaaa\n";
+    ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(fd);
+    token_file_ = path;
+  }
+  int Send(const Route& route, const std::string& token) {
+    // A concrete path for the template: each {x} one segment, {x*} two.
+    std::string path;
+    for (size_t i = 0; i < route.path.size(); ++i) {
+      if (route.path[i] != '{') {
+        path += route.path[i];
+        continue;
+      }
+      size_t close = route.path.find('}', i);
+      path += route.path[close - 1] == '*' ? "a/b" : "x";
+      i = close;
+    }
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    const std::string method(route.method);
+    auto status = [](const httplib::Result& result) { return result ? result->status : -1; };
+    if (method == "GET") return status(client_->Get(path, headers));
+    if (method == "HEAD") return status(client_->Head(path, headers));
+    if (method == "DELETE") return status(client_->Delete(path, headers));
+    if (method == "POST") return status(client_->Post(path, headers, "{}", "application/json"));
+    if (method == "PUT") return status(client_->Put(path, headers, "{}", "application/json"));
+    return -1;
+  }
+
+  std::string token_file_;
+  std::unique_ptr<FrontDoor> door_;
+  std::unique_ptr<server::HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(FrontDoorTest, EachScopeDoesExactlyWhatItShould) {
+  const std::pair<std::string, Scope> tokens[] = {{"", Scope::kPublic},
+                                                  {"rrrrrrrrrrrrrrrrrrrr", Scope::kRead},
+                                                  {"wwwwwwwwwwwwwwwwwwww", Scope::kWrite},
+                                                  {"aaaaaaaaaaaaaaaaaaaa", Scope::kAdmin}};
+  for (const Route& route : ApiRoutes()) {
+    for (const auto& [token, has] : tokens) {
+      int expected = has >= route.scope ? 200 : token.empty() ? 401 : 403;
+      EXPECT_EQ(Send(route, token), expected)
+          << route.method << " " << route.path << " with a " << ScopeName(has) << " token";
+    }
+  }
+  // A wrong token is 401, and a path outside the API needs read.
+  httplib::Headers wrong = {{"Authorization", "Bearer not-a-token-at-all-0000"}};
+  EXPECT_EQ(client_->Get("/v1/datasets", wrong)->status, 401);
+  EXPECT_EQ(client_->Get("/ui/anything")->status, 401);
+  EXPECT_EQ(
+      client_->Get("/ui/anything", {{"Cookie", "lakehouse_token=rrrrrrrrrrrrrrrrrrrr"}})->status,
+      200);
+}
+
+TEST_F(FrontDoorTest, MetricsCountRequestsByRouteAndStatus) {
+  httplib::Headers reader = {{"Authorization", "Bearer rrrrrrrrrrrrrrrrrrrr"}};
+  for (int i = 0; i < 3; ++i) client_->Get("/v1/datasets/jobs", reader);
+  client_->Get("/v1/datasets/jobs");  // 401
+  auto scrape = client_->Get("/metrics", reader);
+  ASSERT_EQ(scrape->status, 200);
+  const std::string& text = scrape->body;
+  EXPECT_NE(text.find("lakehouse_http_requests_total{route=\"/v1/datasets/{name}\",method=\"GET\","
+                      "status=\"200\"} 3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("route=\"/v1/datasets/{name}\",method=\"GET\",status=\"401\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("lakehouse_http_request_duration_seconds_count{route=\"/v1/datasets/{name}\","
+                      "method=\"GET\"} 4"),
+            std::string::npos);
+  EXPECT_NE(text.find("le=\"0.0005\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("/v1/datasets/jobs"), std::string::npos);  // routes, never raw paths
+  EXPECT_EQ(client_->Get("/metrics")->status, 401);              // metrics need read
+}
+
+}  // namespace
+}  // namespace lakehouse::gateway
