@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   auto* catalogd_cmd = add_service("catalogd", "Run the catalog and ingest service alone");
   auto* queryd_cmd = add_service("queryd", "Run the query service alone");
   auto* vectord_cmd = add_service("vectord", "Run the vector index service alone");
+  auto* gateway_cmd =
+      add_service("gateway", "Run the front door alone, forwarding to the services by URL");
 
   auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
 
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   vacuum_cmd->add_option("name", vacuum_name, "Dataset")->required();
   vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
   add_url(vacuum_cmd);
+
 
   lakehouse::cli::VectorsCommand vectors;
   auto* vectors_cmd = app.add_subcommand("vectors", "Vector indexes: list, create, add, search...");
@@ -164,5 +167,6 @@ int main(int argc, char** argv) {
   if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);
   if (*queryd_cmd) return lakehouse::cli::RunQueryd(service);
   if (*vectord_cmd) return lakehouse::cli::RunVectord(service);
+  if (*gateway_cmd) return lakehouse::cli::RunGateway(service);
   return 2;
 }

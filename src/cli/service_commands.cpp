@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "common/version.h"
 #include "gateway/front_door.h"
+#include "gateway/proxy.h"
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "server/dataset_routes.h"
@@ -31,6 +32,15 @@ int Fail(const Status& status) {
 }
 
 // Binds, announces the address, and serves until SIGINT/SIGTERM.
+// A deep health check of storage: the cheapest real call, a one-key list.
+server::HealthCheck StorageCheck(std::string name, storage::ObjectStore& store) {
+  return {std::move(name), [&store] {
+            storage::ListOptions one;
+            one.limit = 1;
+            return store.List(one).status();
+          }};
+}
+
 // What /metrics reports of the parts `serve` holds, read at each scrape.
 void AddServeGauges(server::Metrics& metrics, catalog::Catalog& catalog,
                     storage::ObjectStore& store, vector::VectorService& vectors) {
@@ -181,7 +191,14 @@ int RunServe(const ServeOptions& options) {
 
   server::HttpServer http(config.http, MaxBody(config));
   (*front_door)->Install(http);
-  server::RegisterHealthRoutes(http.router());
+  server::RegisterHealthRoutes(
+      http.router(), {StorageCheck("storage", **store),
+                      {"catalog", [&catalog] { return catalog.ListDatasets().status(); }},
+                      {"query", [&engine] {
+                         LH_ASSIGN_OR_RETURN(auto cursor, (*engine)->Execute({"SELECT 1", 1, {}}));
+                         std::string rows;
+                         return cursor->NextJson(rows).status();
+                       }}});
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
@@ -206,7 +223,7 @@ int RunStoraged(const ServiceOptions& options) {
   spdlog::info("storage: local directory {}", (*store)->root());
 
   server::HttpServer http(config->http, config->storaged.max_object_bytes);
-  server::RegisterHealthRoutes(http.router());
+  server::RegisterHealthRoutes(http.router(), {StorageCheck("storage", **store)});
   server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes);
   return ServeUntilSignal(watcher, http, config->storaged.listen, "storaged");
 }
@@ -226,7 +243,7 @@ int RunCatalogd(const ServiceOptions& options) {
   spdlog::info("catalog: storage at {}", config->catalogd.storaged_url);
 
   server::HttpServer http(config->http, config->catalogd.max_ingest_bytes);
-  server::RegisterHealthRoutes(http.router());
+  server::RegisterHealthRoutes(http.router(), {StorageCheck("storaged", **store)});
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
 }
@@ -249,7 +266,9 @@ int RunQueryd(const ServiceOptions& options) {
                config->queryd.storaged_url);
 
   server::HttpServer http(config->http, server::kMaxJsonBody);
-  server::RegisterHealthRoutes(http.router());
+  server::RegisterHealthRoutes(
+      http.router(), {StorageCheck("storaged", **store),
+                      {"catalogd", [&catalog] { return (*catalog)->ListDatasets().status(); }}});
   server::RegisterQueryRoutes(http.router(), **engine);
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
@@ -271,9 +290,42 @@ int RunVectord(const ServiceOptions& options) {
   auto vectors = vector::VectorService::Open(store.get());
   if (!vectors.ok()) return Fail(vectors.status());
   server::HttpServer http(config->http, 64 << 20);
-  server::RegisterHealthRoutes(http.router());
+  std::vector<server::HealthCheck> checks;
+  if (store) checks.push_back(StorageCheck("storaged", *store));
+  server::RegisterHealthRoutes(http.router(), std::move(checks));
   server::RegisterVectorRoutes(http.router(), **vectors);
   return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
+}
+
+int RunGateway(const ServiceOptions& options) {
+  server::ShutdownWatcher watcher;
+  auto config = LoadServiceConfig(options);
+  if (!config.ok()) return Fail(config.status());
+  auto listen = ParseListenAddress(config->gateway.listen);
+  if (!listen.ok()) return Fail(listen.status());
+  auto front_door = gateway::FrontDoor::Open(config->auth, *listen);
+  if (!front_door.ok()) return Fail(front_door.status());
+
+  // Uploads and long queries pass through: the request timeout is generous;
+  // a dead service is found by the short connect timeout.
+  gateway::Upstreams upstreams;
+  const std::pair<gateway::Service, const std::string*> services[] = {
+      {gateway::Service::kStoraged, &config->gateway.storaged_url},
+      {gateway::Service::kCatalogd, &config->gateway.catalogd_url},
+      {gateway::Service::kQueryd, &config->gateway.queryd_url},
+      {gateway::Service::kVectord, &config->gateway.vectord_url}};
+  for (const auto& [service, url] : services) {
+    if (Status s = upstreams.Add(service, *url, /*connect_timeout_ms=*/2000, /*timeout_s=*/3600);
+        !s.ok()) {
+      return Fail(s);
+    }
+    spdlog::info("gateway: {} at {}", gateway::ServiceName(service), *url);
+  }
+  server::HttpServer http(config->http, MaxBody(*config));
+  (*front_door)->Install(http);
+  server::RegisterHealthRoutes(http.router(), upstreams.HealthChecks());
+  gateway::RegisterProxyRoutes(http.router(), upstreams, 64 << 20);
+  return ServeUntilSignal(watcher, http, config->gateway.listen, "gateway");
 }
 
 }  // namespace lakehouse::cli

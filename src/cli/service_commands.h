@@ -26,5 +26,6 @@ int RunStoraged(const ServiceOptions& options);
 int RunCatalogd(const ServiceOptions& options);
 int RunQueryd(const ServiceOptions& options);
 int RunVectord(const ServiceOptions& options);
+int RunGateway(const ServiceOptions& options);
 
 }  // namespace lakehouse::cli

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The front door (D6, part): `lakehouse gateway` in front of storaged,
+# catalogd, queryd and vectord as separate processes, and `serve`, both with
+# API tokens:
+#   - every API group answers through the gateway (objects, datasets and
+#     ingest, query, vectors), bodies streamed both ways;
+#   - tokens: none -> 401, too low a scope -> 403, enough -> the service's
+#     answer; /healthz stays public;
+#   - /healthz?deep=1 checks each service; a killed service gives 503
+#     naming it, on its routes and in the deep health check, and everything
+#     works again once it is back;
+#   - /metrics counts requests by route;
+#   - without tokens, serve does not agree to listen beyond loopback.
+#
+#   tests/smoke/gateway_test.sh build/lakehouse
+set -euo pipefail
+source "$(dirname "$0")/lib.sh" "$@"
+
+port_taken() {
+  local hex
+  printf -v hex ':%04X ' "$1"
+  if grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then return 0; fi
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+pick_ports() { # N
+  PORTS=()
+  local port tries=0
+  while ((${#PORTS[@]} < $1)); do
+    ((++tries < 500)) || fail "no free ports found"
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+    [[ " ${PORTS[*]} " == *" $port "* ]] && continue
+    port_taken "$port" && continue
+    PORTS+=("$port")
+  done
+}
+
+READ=rrrrrrrrrrrrrrrrrrrrrrrr
+WRITE=wwwwwwwwwwwwwwwwwwwwwwww
+ADMIN=aaaaaaaaaaaaaaaaaaaaaaaa
+SPLIT=$SMOKE_TMP/split
+mkdir -p "$SPLIT"
+printf 'reader read %s\nwriter write %s\nboss admin %s\n' "$READ" "$WRITE" "$ADMIN" >"$SPLIT/tokens"
+pick_ports 5
+cat >"$SPLIT/lakehouse.toml" <<EOF
+[auth]
+token_file = "tokens"
+[storaged]
+listen = "127.0.0.1:${PORTS[0]}"
+root = "objects"
+[catalogd]
+listen = "127.0.0.1:${PORTS[1]}"
+storaged_url = "http://127.0.0.1:${PORTS[0]}"
+scratch = "scratch/catalogd"
+[queryd]
+listen = "127.0.0.1:${PORTS[2]}"
+catalogd_url = "http://127.0.0.1:${PORTS[1]}"
+storaged_url = "http://127.0.0.1:${PORTS[0]}"
+scratch = "scratch/queryd"
+[vectord]
+listen = "127.0.0.1:${PORTS[3]}"
+storaged_url = "http://127.0.0.1:${PORTS[0]}"
+[gateway]
+listen = "127.0.0.1:${PORTS[4]}"
+storaged_url = "http://127.0.0.1:${PORTS[0]}"
+catalogd_url = "http://127.0.0.1:${PORTS[1]}"
+queryd_url = "http://127.0.0.1:${PORTS[2]}"
+vectord_url = "http://127.0.0.1:${PORTS[3]}"
+EOF
+
+# as TOKEN METHOD PATH [curl args]: one request, with a bearer token if set.
+as() {
+  local token=$1
+  shift
+  if [[ -n "$token" ]]; then
+    http "$@" -H "Authorization: Bearer $token"
+  else
+    http "$@"
+  fi
+}
+
+start() { # NAME: one service of the split config
+  SERVER_CWD=$SPLIT start_server "$1" "$1" --config "$SPLIT/lakehouse.toml"
+}
+
+# Every API group through $SERVER_URL with the tokens enforced.
+exercise() {
+  local what=$1
+  case_begin "$what: tokens and scopes"
+  as "" GET /v1/datasets
+  assert_status 401 "no token"
+  as "not-a-real-token-000000" GET /v1/datasets
+  assert_status 401 "unknown token"
+  as "$READ" GET /v1/datasets
+  assert_status 200 "read may list"
+  as "$READ" PUT /v1/objects/notes/a.txt --data-binary "hello"
+  assert_status 403 "read may not write"
+  as "" GET /healthz
+  assert_status 200 "health is public"
+
+  case_begin "$what: objects through the front door"
+  head -c 3000000 /dev/urandom >"$SMOKE_TMP/blob"
+  as "$WRITE" PUT /v1/objects/notes/blob.bin --data-binary @"$SMOKE_TMP/blob"
+  assert_status 201 "PUT streamed through"
+  as "$READ" GET /v1/objects/notes/blob.bin -o "$SMOKE_TMP/blob.back"
+  assert_status 200 "GET"
+  cmp -s "$SMOKE_TMP/blob" "$SMOKE_TMP/blob.back" || fail "the object came back different"
+  as "$READ" HEAD /v1/objects/notes/blob.bin
+  assert_status 200 "HEAD"
+  as "$READ" GET "/v1/objects?prefix=notes/"
+  assert_contains "$HTTP_BODY" '"notes/blob.bin"' "list"
+
+  case_begin "$what: ingest and query"
+  printf 'id,name,state\n1,Ada,TX\n2,Grace,CA\n3,Linus,TX\n' >"$SMOKE_TMP/people.csv"
+  as "$WRITE" POST "/v1/datasets/people/ingest?format=csv" --data-binary @"$SMOKE_TMP/people.csv"
+  assert_status 201 "ingest through the front door"
+  as "$READ" POST /v1/query -H 'Content-Type: application/json' \
+    --data-binary '{"sql":"SELECT count(*) AS n FROM people WHERE state = '\''TX'\''"}'
+  assert_status 200 "query"
+  assert_contains "$HTTP_BODY" '[2]' "query answer"
+  as "$WRITE" DELETE /v1/datasets/people
+  assert_status 403 "write may not delete a dataset"
+
+  case_begin "$what: vectors"
+  as "$WRITE" POST /v1/indexes -H 'Content-Type: application/json' \
+    --data-binary '{"name":"g","dim":2,"metric":"l2"}'
+  assert_status 201 "create index"
+  as "$WRITE" POST /v1/indexes/g/vectors -H 'Content-Type: application/json' \
+    --data-binary '{"items":[{"id":"a","vector":[0,0]},{"id":"b","vector":[5,5]}]}'
+  assert_status 200 "add"
+  as "$READ" POST /v1/indexes/g/search -H 'Content-Type: application/json' \
+    --data-binary '{"vector":[4,4],"k":1}'
+  assert_contains "$HTTP_BODY" '"id":"b"' "search"
+  as "$WRITE" DELETE /v1/indexes/g
+  assert_status 403 "write may not drop an index"
+  as "$ADMIN" DELETE /v1/indexes/g
+  assert_status 204 "admin drops it"
+
+  case_begin "$what: metrics"
+  as "$READ" GET /metrics
+  assert_status 200 "metrics"
+  assert_contains "$HTTP_BODY" 'lakehouse_http_requests_total{route="/v1/query",method="POST",status="200"}' "query counted"
+  assert_contains "$HTTP_BODY" 'route="/v1/objects/{key*}"' "routes by template"
+  assert_not_contains "$HTTP_BODY" 'notes/blob.bin' "no raw paths"
+}
+
+case_begin "split: start"
+start storaged
+start catalogd
+start queryd
+QUERYD_PID=$SERVER_PID
+start vectord
+start gateway
+GATEWAY_URL=$SERVER_URL
+exercise split
+
+case_begin "split: deep health"
+as "" GET "/healthz?deep=1"
+assert_status 200 "all healthy"
+assert_contains "$HTTP_BODY" '"queryd":{' "queryd checked"
+
+case_begin "split: a service down"
+kill9_server "$QUERYD_PID"
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary '{"sql":"SELECT 1"}'
+assert_error 503 unavailable "queryd down"
+assert_contains "$HTTP_BODY" "queryd at http://127.0.0.1:${PORTS[2]}" "names the service"
+as "" GET "/healthz?deep=1"
+assert_status 503 "deep health sees it"
+assert_contains "$HTTP_BODY" "queryd" "deep health names it"
+as "$READ" GET /v1/datasets
+assert_status 200 "the rest still answers"
+start queryd
+SERVER_URL=$GATEWAY_URL
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary '{"sql":"SELECT 41 + 1 AS x"}'
+assert_status 200 "back again"
+assert_contains "$HTTP_BODY" '[42]' "answers again"
+
+case_begin "split: the CLI through the gateway"
+RC=0
+LAKEHOUSE_TOKEN=$READ "$LH_BIN" sql "SELECT count(*) AS n FROM people" --url "$GATEWAY_URL" \
+  >"$SMOKE_TMP/cli.out" 2>&1 || RC=$?
+assert_eq 0 "$RC" "sql with a token ($(cat "$SMOKE_TMP/cli.out"))"
+RC=0
+LAKEHOUSE_TOKEN= "$LH_BIN" sql "SELECT 1" --url "$GATEWAY_URL" >"$SMOKE_TMP/cli.out" 2>&1 || RC=$?
+assert_eq 1 "$RC" "sql without a token fails"
+assert_contains "$(cat "$SMOKE_TMP/cli.out")" "HTTP 401" "the server's message"
+
+case_begin "serve with tokens"
+printf '[auth]\ntoken_file = "%s/tokens"\n' "$SPLIT" >"$SMOKE_TMP/serve.toml"
+start_server serve serve --data "$SMOKE_TMP/serve-data" --listen 127.0.0.1:0 --config "$SMOKE_TMP/serve.toml"
+exercise serve
+as "" GET "/healthz?deep=1"
+assert_status 200 "serve's deep health"
+assert_contains "$HTTP_BODY" '"storage":{' "storage checked"
+
+case_begin "no tokens, no public listener"
+RC=0
+"$LH_BIN" serve --data "$SMOKE_TMP/open" --listen 0.0.0.0:0 >"$SMOKE_TMP/open.log" 2>&1 || RC=$?
+assert_ne 0 "$RC" "serve on 0.0.0.0 without tokens refuses"
+assert_contains "$(cat "$SMOKE_TMP/open.log")" "without API tokens" "says why"
+
+echo "PASS [$SMOKE_NAME]"
