@@ -20,8 +20,9 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Serves with the staffing demo data loaded (lakehouse demo; a no-op when loaded).
 run: build
-	$(BUILD)/lakehouse serve --data $(DATA) --listen $(LISTEN)
+	scripts/run_with_demo.sh $(BUILD)/lakehouse $(DATA) $(LISTEN)
 
 unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
+#include "cli/demo_command.h"
 #include "cli/service_commands.h"
 #include "cli/vector_commands.h"
 #include "common/logging.h"
@@ -88,6 +89,12 @@ int main(int argc, char** argv) {
   vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
   add_url(vacuum_cmd);
 
+  lakehouse::cli::DemoCommand demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Load the staffing demo data: candidates, clients, jobs, placements, timesheets");
+  demo_cmd->add_option("--scale", demo.scale, "Size: 1 = 2,000 candidates, N = N times that")
+      ->check(CLI::Range(1, 1000));
+  add_url(demo_cmd);
 
   lakehouse::cli::VectorsCommand vectors;
   auto* vectors_cmd = app.add_subcommand("vectors", "Vector indexes: list, create, add, search...");
@@ -162,6 +169,7 @@ int main(int argc, char** argv) {
   if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
   if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
   if (*vectors_cmd) return lakehouse::cli::RunVectors(client, vectors);
+  if (*demo_cmd) return lakehouse::cli::RunDemo(client, demo);
   service.log_level = log_level;
   if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
   if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);
