@@ -184,6 +184,24 @@ LAKEHOUSE_TOKEN= "$LH_BIN" sql "SELECT 1" --url "$GATEWAY_URL" >"$SMOKE_TMP/cli.
 assert_eq 1 "$RC" "sql without a token fails"
 assert_contains "$(cat "$SMOKE_TMP/cli.out")" "HTTP 401" "the server's message"
 
+case_begin "split: the demo through the gateway"
+RC=0
+LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
+assert_eq 0 "$RC" "demo through the gateway ($(cat "$SMOKE_TMP/demo.out"))"
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
+  '{"sql":"SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM placements p JOIN candidates c ON c.id = p.candidate_id JOIN jobs j ON j.id = p.job_id)"}'
+assert_status 200 "demo query"
+assert_contains "$HTTP_BODY" '[2000,1500]' "2,000 candidates and 1,500 placements, every one joined"
+RC=0
+LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
+assert_eq 0 "$RC" "second demo"
+assert_contains "$(tail -n 1 "$SMOKE_TMP/demo.out")" "5 unchanged" "idempotent through the gateway"
+RC=0
+LAKEHOUSE_TOKEN=$READ "$LH_BIN" demo --url "$GATEWAY_URL" --scale 2 >"$SMOKE_TMP/demo.out" 2>&1 ||
+  RC=$?
+assert_ne 0 "$RC" "a read token cannot change the demo data"
+assert_contains "$(cat "$SMOKE_TMP/demo.out")" "HTTP 403" "the server's refusal"
+
 case_begin "serve with tokens"
 printf '[auth]\ntoken_file = "%s/tokens"\n' "$SPLIT" >"$SMOKE_TMP/serve.toml"
 start_server serve serve --data "$SMOKE_TMP/serve-data" --listen 127.0.0.1:0 --config "$SMOKE_TMP/serve.toml"
