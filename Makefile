@@ -7,7 +7,7 @@ DATA       ?= ./lakehouse-data
 LISTEN     ?= 127.0.0.1:8080
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test unit smoke asan bench format format-check clean
+.PHONY: all deps build run test unit smoke e2e asan bench format format-check clean
 
 all: build
 
@@ -30,6 +30,11 @@ unit: build
 smoke: build
 	tests/smoke/run_all.sh $(BUILD)/lakehouse
 
+# The web UI in headless Chromium (playwright-core from the bootstrap cache);
+# screenshots land in $(BUILD)/e2e-screenshots.
+e2e: build
+	node tests/e2e/run.mjs $(BUILD)/lakehouse
+
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLAKEHOUSE_SANITIZE=ON \
 	  -DLAKEHOUSE_BUILD_BENCH=OFF $(CMAKE_ARGS)
@@ -39,7 +44,7 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
-test: unit smoke asan
+test: unit smoke e2e asan
 
 bench: build
 	$(BUILD)/bench/storage_bench

@@ -44,6 +44,13 @@ find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED NO_DEFAULT_PATH
 add_library(hnswlib INTERFACE IMPORTED GLOBAL)
 set_target_properties(hnswlib PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${HNSWLIB_INCLUDE_DIR}")
 
+# The web UI: kainjow/mustache renders its templates (Debian's
+# libkainjow-mustache-dev, header-only), and htmx (npm) is compiled into the
+# binary from the cache, so neither is committed here.
+find_path(MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
+find_file(HTMX_JS htmx.min.js REQUIRED NO_DEFAULT_PATH
+          PATHS "${LAKEHOUSE_DEPS_DIR}/htmx.org-2.0.11/package/dist")
+
 if(LAKEHOUSE_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -22,6 +22,7 @@
 #include "server/vector_routes.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
+#include "web/ui_routes.h"
 
 namespace lakehouse::cli {
 namespace {
@@ -206,6 +207,7 @@ int RunServe(const ServeOptions& options) {
   auto vectors = vector::VectorService::Open(store->get());
   if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
+  web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
   return ServeUntilSignal(watcher, http, listen, "serve");
 }
