@@ -39,6 +39,40 @@ void FrontDoor::Install(server::HttpServer& http) {
     return std::string("(other)");
   });
   server::RegisterMetricsRoute(http.router(), metrics_);
+  RegisterLogin(http.router());
+}
+
+// Browsers cannot add an Authorization header to page loads and form posts,
+// so /login puts the token in an HttpOnly, same-site cookie instead; the
+// guard reads it like a bearer token. A wrong token is refused here, before
+// it is stored.
+void FrontDoor::RegisterLogin(httplib::Server& router) {
+  static constexpr const char* kPage =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>Lakehouse: sign in</title>"
+      "<link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main>"
+      "<h1>Sign in</h1><p>{message}</p><form method=\"post\" action=\"/login\">"
+      "<label>API token <input type=\"password\" name=\"token\" autofocus></label> "
+      "<button type=\"submit\">Sign in</button></form></main></body></html>";
+  auto page = [](std::string_view message) {
+    std::string html = kPage;
+    html.replace(html.find("{message}"), 9, message);
+    return html;
+  };
+  router.Get("/login", [page](const httplib::Request&, httplib::Response& response) {
+    response.set_content(page("This server needs an API token."), "text/html; charset=utf-8");
+  });
+  router.Post("/login", [this, page](const httplib::Request& request, httplib::Response& response) {
+    const std::string token = request.get_param_value("token");
+    if (Status s = access_.Authorize("Bearer " + token, "", Scope::kRead, nullptr); !s.ok()) {
+      response.status = 401;
+      response.set_content(page("That token is not known, or may not read."),
+                           "text/html; charset=utf-8");
+      return;
+    }
+    response.set_header("Set-Cookie", "lakehouse_token=" + token +
+                                          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000");
+    response.set_redirect("/", 303);
+  });
 }
 
 }  // namespace lakehouse::gateway

@@ -26,6 +26,8 @@ class FrontDoor {
   const AccessControl& access() const { return access_; }
 
  private:
+  void RegisterLogin(httplib::Server& router);
+
   AccessControl access_;
   server::Metrics metrics_;
 };

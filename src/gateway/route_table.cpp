@@ -9,6 +9,9 @@ using enum Scope;
 constexpr Route kRoutes[] = {
     {"GET", "/healthz", kLocal, kPublic},
     {"GET", "/metrics", kLocal, kRead},
+    // The browser's way to present a token (a cookie); see front_door.cpp.
+    {"GET", "/login", kLocal, kPublic},
+    {"POST", "/login", kLocal, kPublic},
     {"GET", "/v1/objects", kStoraged, kRead},
     {"GET", "/v1/objects/{key*}", kStoraged, kRead},
     {"HEAD", "/v1/objects/{key*}", kStoraged, kRead},
