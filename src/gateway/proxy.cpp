@@ -6,8 +6,11 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "server/http_server.h"
 #include "server/request_body.h"
@@ -105,6 +108,48 @@ void ForwardUpload(http::ClientPool& pool, const httplib::Request& request,
   response.set_content(std::move(answer.body), answer.get_header_value("Content-Type"));
 }
 
+// Threads for forwarded exchanges, kept and reused: a thread started per
+// request costs more than a small answer's whole round trip.
+class ExchangeWorkers {
+ public:
+  void Run(std::function<void()> task) {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+    if (idle_ == 0) {
+      std::thread([this] { Loop(); }).detach();
+    } else {
+      wake_.notify_one();
+    }
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      ++idle_;
+      wake_.wait(lock, [&] { return !tasks_.empty(); });
+      --idle_;
+      auto task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  size_t idle_ = 0;
+};
+
+// Never destroyed: at exit a worker may still wait on a slow service, and
+// joining it would hold the process up to the request timeout.
+ExchangeWorkers& Workers() {
+  static auto* workers = new ExchangeWorkers;
+  return *workers;
+}
+
 // One forwarded exchange whose answer streams back: a worker thread talks to
 // the service; the client's connection is fed from its chunks after the
 // handler returns.
@@ -119,7 +164,11 @@ struct Exchange {
   size_t buffered = 0;
   bool finished = false;
   bool cancelled = false;  // the client went away
-  std::thread worker;
+
+  void AwaitFinished() {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return finished; });
+  }
 };
 
 void ForwardStreaming(http::ClientPool& pool, const httplib::Request& request,
@@ -135,7 +184,9 @@ void ForwardStreaming(http::ClientPool& pool, const httplib::Request& request,
     up.set_header("Content-Length", std::to_string(up.body.size()));
     if (!content_type.empty()) up.set_header("Content-Type", content_type);
   }
-  exchange->worker = std::thread([&pool, exchange, up = std::move(up)]() mutable {
+  auto shared_up = std::make_shared<httplib::Request>(std::move(up));
+  Workers().Run([&pool, exchange, shared_up] {
+    httplib::Request& up = *shared_up;
     up.response_handler = [&](const httplib::Response& head) {
       std::lock_guard lock(exchange->mu);
       exchange->status = head.status;
@@ -181,7 +232,6 @@ void ForwardStreaming(http::ClientPool& pool, const httplib::Request& request,
   if (!exchange->headers_ready) {
     Status error = exchange->error;
     lock.unlock();
-    exchange->worker.join();
     return server::WriteError(response, error);
   }
   response.status = exchange->status;
@@ -196,36 +246,47 @@ void ForwardStreaming(http::ClientPool& pool, const httplib::Request& request,
     for (const auto& [name, value] : exchange->headers) {
       if (strcasecmp(name.c_str(), "Content-Length") == 0) response.set_header(name, value);
     }
-    exchange->worker.join();
+    exchange->AwaitFinished();
     return;
   }
-  response.set_chunked_content_provider(
-      type,
-      [exchange](size_t, httplib::DataSink& sink) {
-        std::unique_lock lock(exchange->mu);
-        exchange->changed.wait(lock,
-                               [&] { return !exchange->chunks.empty() || exchange->finished; });
-        if (!exchange->chunks.empty()) {
-          std::string chunk = std::move(exchange->chunks.front());
-          exchange->chunks.pop_front();
-          exchange->buffered -= chunk.size();
-          exchange->changed.notify_all();
-          lock.unlock();
-          return sink.write(chunk.data(), chunk.size());
-        }
-        // Finished: a broken answer must not look complete to the client.
-        if (!exchange->error.ok()) return false;
-        sink.done();
-        return true;
-      },
-      [exchange](bool) {
-        {
-          std::lock_guard lock(exchange->mu);
-          exchange->cancelled = true;
-          exchange->changed.notify_all();
-        }
-        exchange->worker.join();
-      });
+  // Hands the next chunk to the client; false ends the answer early.
+  auto next_chunk = [exchange](httplib::DataSink& sink) {
+    std::unique_lock lock(exchange->mu);
+    exchange->changed.wait(lock, [&] { return !exchange->chunks.empty() || exchange->finished; });
+    if (!exchange->chunks.empty()) {
+      std::string chunk = std::move(exchange->chunks.front());
+      exchange->chunks.pop_front();
+      exchange->buffered -= chunk.size();
+      exchange->changed.notify_all();
+      lock.unlock();
+      return sink.write(chunk.data(), chunk.size());
+    }
+    // Finished: a broken answer must not look complete to the client.
+    if (!exchange->error.ok()) return false;
+    if (sink.done) sink.done();
+    return true;
+  };
+  auto release = [exchange](bool) {
+    std::lock_guard lock(exchange->mu);
+    exchange->cancelled = true;
+    exchange->changed.notify_all();
+  };
+  // A length the service gave is passed on (one write, no chunk framing);
+  // otherwise the answer is re-chunked as it comes.
+  std::optional<uint64_t> length;
+  for (const auto& [name, value] : exchange->headers) {
+    if (strcasecmp(name.c_str(), "Content-Length") == 0)
+      length = std::strtoull(value.c_str(), nullptr, 10);
+  }
+  if (length) {
+    response.set_content_provider(
+        *length, type,
+        [next_chunk](size_t, size_t, httplib::DataSink& sink) { return next_chunk(sink); },
+        release);
+  } else {
+    response.set_chunked_content_provider(
+        type, [next_chunk](size_t, httplib::DataSink& sink) { return next_chunk(sink); }, release);
+  }
 }
 
 bool StreamsRequestBody(const Route& route) {

@@ -115,6 +115,9 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   server_.set_read_timeout(config.read_timeout_s, 0);
   server_.set_write_timeout(config.write_timeout_s, 0);
   server_.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  // httplib's default closes a keep-alive connection after 5 requests, so a
+  // busy client (or the gateway's pool) reconnects every 5th request.
+  server_.set_keep_alive_max_count(10000);
   server_.set_payload_max_length(max_body_bytes);
   server_.set_tcp_nodelay(true);
 
