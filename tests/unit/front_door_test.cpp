@@ -200,18 +200,26 @@ TEST_F(FrontDoorTest, MetricsCountRequestsByRouteAndStatus) {
   httplib::Headers reader = {{"Authorization", "Bearer rrrrrrrrrrrrrrrrrrrr"}};
   for (int i = 0; i < 3; ++i) client_->Get("/v1/datasets/jobs", reader);
   client_->Get("/v1/datasets/jobs");  // 401
-  auto scrape = client_->Get("/metrics", reader);
-  ASSERT_EQ(scrape->status, 200);
-  const std::string& text = scrape->body;
-  EXPECT_NE(text.find("lakehouse_http_requests_total{route=\"/v1/datasets/{name}\",method=\"GET\","
-                      "status=\"200\"} 3"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("route=\"/v1/datasets/{name}\",method=\"GET\",status=\"401\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("lakehouse_http_request_duration_seconds_count{route=\"/v1/datasets/{name}\","
-                      "method=\"GET\"} 4"),
-            std::string::npos);
+  // A request is counted once its response is written, which the client can
+  // see first: scrape until the last one shows (or give up after 5 s).
+  const std::string counted_200 =
+      "lakehouse_http_requests_total{route=\"/v1/datasets/{name}\",method=\"GET\",status=\"200\"} "
+      "3";
+  const std::string counted_401 = "route=\"/v1/datasets/{name}\",method=\"GET\",status=\"401\"} 1";
+  const std::string timed =
+      "lakehouse_http_request_duration_seconds_count{route=\"/v1/datasets/{name}\",method=\"GET\"} "
+      "4";
+  std::string text;
+  for (int attempt = 0; attempt < 500; ++attempt) {
+    auto scrape = client_->Get("/metrics", reader);
+    ASSERT_EQ(scrape->status, 200);
+    text = scrape->body;
+    if (text.find(timed) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(text.find(counted_200), std::string::npos) << text;
+  EXPECT_NE(text.find(counted_401), std::string::npos);
+  EXPECT_NE(text.find(timed), std::string::npos);
   EXPECT_NE(text.find("le=\"0.0005\""), std::string::npos) << text;
   EXPECT_EQ(text.find("/v1/datasets/jobs"), std::string::npos);  // routes, never raw paths
   EXPECT_EQ(client_->Get("/metrics")->status, 401);              // metrics need read
