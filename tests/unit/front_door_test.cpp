@@ -194,6 +194,12 @@ TEST_F(FrontDoorTest, BrowsersSignInWithACookie) {
   httplib::Headers with_cookie = {{"Cookie", cookie.substr(0, cookie.find(';'))}};
   EXPECT_EQ(client_->Get("/", with_cookie)->status, 200);
   EXPECT_EQ(client_->Get("/")->status, 401);
+  // A browser asking for a page is sent to sign in; the API stays 401.
+  httplib::Headers browser = {{"Accept", "text/html,application/xhtml+xml"}};
+  auto page = client_->Get("/", browser);
+  EXPECT_EQ(page->status, 303);
+  EXPECT_EQ(page->get_header_value("Location"), "/login");
+  EXPECT_EQ(client_->Get("/v1/datasets", browser)->status, 401);
 }
 
 TEST_F(FrontDoorTest, MetricsCountRequestsByRouteAndStatus) {
