@@ -1,0 +1,59 @@
+// The built-in embedder: no model files, deterministic, fast. Lexical, not
+// deep-semantic: texts are near when they share words, word pairs and
+// pieces of words, weighted by how rare those are.
+//
+// Features of a text: its lowercased words, adjacent word pairs, and each
+// word's character 3-grams with boundary marks ("<py", "pyt", ..., "on>"),
+// so "engineer" and "engineering" share most of their grams. Each feature
+// counts 1 + ln(tf) (sublinear), times its IDF, and is added with a sign to
+// one of dim() buckets chosen by a hash of it (signed feature hashing keeps
+// collisions unbiased); the sum is scaled to unit length, so cosine and dot
+// agree.
+//
+// IDF is learned by Fit from the texts an index is built from: idf =
+// ln((1 + N) / (1 + df)) + 1 over kIdfBuckets hashed feature buckets. Until
+// fitted every feature weighs 1. The fitted table is part of the embedder's
+// state (Save/Load), kept with the index so queries are embedded with it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "embed/embedder.h"
+
+namespace lakehouse::embed {
+
+class HashingEmbedder final : public Embedder {
+ public:
+  static constexpr size_t kDefaultDim = 384;
+  static constexpr size_t kIdfBuckets = 1 << 16;
+  static constexpr std::string_view kName = "lakehouse-hash-v1";
+
+  explicit HashingEmbedder(size_t dim = kDefaultDim);
+
+  std::string name() const override { return std::string(kName); }
+  size_t dim() const override { return dim_; }
+  Result<std::vector<std::vector<float>>> Embed(std::span<const std::string> texts) override;
+  std::vector<float> EmbedOne(std::string_view text) const;
+
+  // Learns IDF from a corpus (replacing what was learned before).
+  void Fit(std::span<const std::string> corpus);
+  bool fitted() const { return documents_ > 0; }
+
+  // The learned state as bytes, and back; Load checks sizes and values.
+  std::string Save() const;
+  static Result<std::unique_ptr<HashingEmbedder>> Load(std::string_view bytes);
+
+ private:
+  template <typename Visit>
+  static void ForEachFeature(std::string_view text, Visit visit);
+
+  size_t dim_;
+  uint64_t documents_ = 0;
+  std::vector<uint32_t> document_frequency_;  // kIdfBuckets, empty until fitted
+  std::vector<float> idf_;                    // derived from the two above
+};
+
+}  // namespace lakehouse::embed
