@@ -12,6 +12,7 @@
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "server/dataset_routes.h"
+#include "server/embed_routes.h"
 #include "server/health_routes.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
@@ -207,6 +208,8 @@ int RunServe(const ServeOptions& options) {
   auto vectors = vector::VectorService::Open(store->get());
   if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
+  embed::EmbedderSet embedders;
+  server::RegisterEmbedRoutes(http.router(), embedders);
   web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
   return ServeUntilSignal(watcher, http, listen, "serve");
@@ -296,6 +299,8 @@ int RunVectord(const ServiceOptions& options) {
   if (store) checks.push_back(StorageCheck("storaged", *store));
   server::RegisterHealthRoutes(http.router(), std::move(checks));
   server::RegisterVectorRoutes(http.router(), **vectors);
+  embed::EmbedderSet embedders;
+  server::RegisterEmbedRoutes(http.router(), embedders);
   return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
 }
 

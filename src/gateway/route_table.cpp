@@ -34,6 +34,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/indexes/{name}/vectors/{id*}", kVectord, kRead},
     {"DELETE", "/v1/indexes/{name}/vectors/{id*}", kVectord, kWrite},
     {"POST", "/v1/indexes/{name}/search", kVectord, kRead},
+    {"POST", "/v1/embed", kVectord, kRead},
 };
 
 // Matches a path against a template segment by segment; no regex, as this

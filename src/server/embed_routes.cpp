@@ -1,0 +1,71 @@
+#include "server/embed_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "server/http_server.h"
+#include "server/request_body.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxEmbedBody = 16 << 20;
+
+void HandleEmbed(const embed::EmbedderSet& embedders, const std::string& body,
+                 httplib::Response& response) {
+  json request = json::parse(body, nullptr, false);
+  if (request.is_discarded() || !request.is_object()) {
+    return WriteError(response, Status::InvalidArgument("body must be a JSON object"));
+  }
+  for (const auto& [key, value] : request.items()) {
+    if (key != "texts" && key != "model") {
+      return WriteError(response, Status::InvalidArgument("unknown field \"" + key + "\""));
+    }
+  }
+  auto texts_json = request.find("texts");
+  if (texts_json == request.end() || !texts_json->is_array()) {
+    return WriteError(response, Status::InvalidArgument("\"texts\" must be an array of strings"));
+  }
+  if (texts_json->size() > kMaxTextsPerEmbed) {
+    return WriteError(response, Status::TooLarge("at most " + std::to_string(kMaxTextsPerEmbed) +
+                                                 " texts per request"));
+  }
+  std::vector<std::string> texts;
+  texts.reserve(texts_json->size());
+  for (size_t i = 0; i < texts_json->size(); ++i) {
+    if (!(*texts_json)[i].is_string()) {
+      return WriteError(response,
+                        Status::InvalidArgument("text " + std::to_string(i) + " is not a string"));
+    }
+    texts.push_back((*texts_json)[i].get<std::string>());
+  }
+  std::string model;
+  if (auto m = request.find("model"); m != request.end() && !m->is_null()) {
+    if (!m->is_string()) {
+      return WriteError(response, Status::InvalidArgument("\"model\" must be a string"));
+    }
+    model = m->get<std::string>();
+  }
+  auto embedder = embedders.Find(model);
+  if (!embedder.ok()) return WriteError(response, embedder.status());
+  auto vectors = (*embedder)->Embed(texts);
+  if (!vectors.ok()) return WriteError(response, vectors.status());
+  WriteJson(response, 200,
+            json{{"model", (*embedder)->name()}, {"dim", (*embedder)->dim()}, {"vectors", *vectors}}
+                .dump());
+}
+
+}  // namespace
+
+void RegisterEmbedRoutes(httplib::Server& router, const embed::EmbedderSet& embedders) {
+  router.Post("/v1/embed",
+              ConsumeBody([&embedders](const httplib::Request& request, httplib::Response& response,
+                                       const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader, kMaxEmbedBody);
+                if (!body.ok()) return WriteError(response, body.status());
+                HandleEmbed(embedders, *body, response);
+              }));
+}
+
+}  // namespace lakehouse::server
