@@ -205,10 +205,10 @@ int RunServe(const ServeOptions& options) {
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
   // Vector indexes persist to the same store, one LHV1 object each.
-  auto vectors = vector::VectorService::Open(store->get());
+  embed::EmbedderSet embedders;
+  auto vectors = vector::VectorService::Open(store->get(), {.embedders = &embedders});
   if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
-  embed::EmbedderSet embedders;
   server::RegisterEmbedRoutes(http.router(), embedders);
   web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
@@ -292,14 +292,14 @@ int RunVectord(const ServiceOptions& options) {
     store = std::move(*remote);
     spdlog::info("vectord: persisting to storaged at {}", config->vectord.storaged_url);
   }
-  auto vectors = vector::VectorService::Open(store.get());
+  embed::EmbedderSet embedders;
+  auto vectors = vector::VectorService::Open(store.get(), {.embedders = &embedders});
   if (!vectors.ok()) return Fail(vectors.status());
   server::HttpServer http(config->http, 64 << 20);
   std::vector<server::HealthCheck> checks;
   if (store) checks.push_back(StorageCheck("storaged", *store));
   server::RegisterHealthRoutes(http.router(), std::move(checks));
   server::RegisterVectorRoutes(http.router(), **vectors);
-  embed::EmbedderSet embedders;
   server::RegisterEmbedRoutes(http.router(), embedders);
   return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
 }

@@ -62,7 +62,8 @@ json IndexJson(const vector::IndexStatus& status) {
           {"ef_construction", p.ef_construction},
           {"ef_search", p.ef_search},
           {"count", status.count},
-          {"persisted", status.persisted}};
+          {"persisted", status.persisted},
+          {"model", p.model}};
 }
 
 Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fallback) {
@@ -106,6 +107,12 @@ void HandleCreate(vector::VectorService& service, const std::string& body,
     auto parsed = vector::ParseMetric(metric->get<std::string>());
     if (!parsed.ok()) return WriteError(response, parsed.status());
     params.metric = *parsed;
+  }
+  if (auto model = request->find("model"); model != request->end() && !model->is_null()) {
+    if (!model->is_string()) {
+      return WriteError(response, Status::InvalidArgument("\"model\" must be a string"));
+    }
+    params.model = model->get<std::string>();
   }
   auto created = service.Create(params);
   if (!created.ok()) return WriteError(response, created.status());
@@ -152,20 +159,21 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
       json{{"added", added}, {"count", outcome->count}, {"persisted", outcome->persisted}}.dump());
 }
 
-void HandleSearch(const vector::Index& index, const std::string& body,
+void HandleSearch(vector::VectorService& service, const std::string& name, const std::string& body,
                   httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
   if (Status s = OnlyFields(*request, {"vector", "text", "k", "ef"}, ""); !s.ok()) {
     return WriteError(response, s);
   }
-  if (!request->contains("vector")) {
-    return WriteError(
-        response,
-        Status::InvalidArgument("\"vector\" is required (search by text comes with embedders)"));
+  const bool by_text = request->contains("text");
+  if (by_text == request->contains("vector")) {
+    return WriteError(response,
+                      Status::InvalidArgument("give exactly one of \"vector\" and \"text\""));
   }
-  auto query = ParseVector((*request)["vector"], "vector");
-  if (!query.ok()) return WriteError(response, query.status());
+  if (by_text && !(*request)["text"].is_string()) {
+    return WriteError(response, Status::InvalidArgument("\"text\" must be a string"));
+  }
   auto k = OptionalUint(*request, "k", 10);
   if (!k.ok()) return WriteError(response, k.status());
   std::optional<uint32_t> ef;
@@ -176,7 +184,16 @@ void HandleSearch(const vector::Index& index, const std::string& body,
     }
     ef = *parsed;
   }
-  auto hits = index.Search(*query, *k, ef);
+  Result<std::vector<vector::Hit>> hits = Status::Internal("unset");
+  if (by_text) {
+    hits = service.SearchText(name, (*request)["text"].get<std::string>(), *k, ef);
+  } else {
+    auto query = ParseVector((*request)["vector"], "vector");
+    if (!query.ok()) return WriteError(response, query.status());
+    auto index = service.Find(name);
+    if (!index.ok()) return WriteError(response, index.status());
+    hits = (*index)->Search(*query, *k, ef);
+  }
   if (!hits.ok()) return WriteError(response, hits.status());
   json results = json::array();
   for (const auto& hit : *hits) {
@@ -260,8 +277,7 @@ void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& servic
                                      const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader);
                 if (!body.ok()) return WriteError(response, body.status());
-                WithIndex(service, request.matches[1], response,
-                          [&](vector::Index& index) { HandleSearch(index, *body, response); });
+                HandleSearch(service, request.matches[1].str(), *body, response);
               }));
 }
 

@@ -39,6 +39,9 @@ struct IndexParams {
   uint32_t m = 16;
   uint32_t ef_construction = 200;
   uint32_t ef_search = 64;
+  // The embedder that turns text into this index's vectors (search by text);
+  // empty: the index takes vectors only.
+  std::string model;
 };
 
 // `[a-z][a-z0-9_-]{0,62}`, dim 1..4096, M 4..64, ef values 1..10000.

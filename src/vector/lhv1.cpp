@@ -44,6 +44,10 @@ Result<IndexParams> DecodeParams(const json& params) {
   LH_RETURN_IF_ERROR(Field(params, "m", &p.m));
   LH_RETURN_IF_ERROR(Field(params, "ef_construction", &p.ef_construction));
   LH_RETURN_IF_ERROR(Field(params, "ef_search", &p.ef_search));
+  if (auto model = params.find("model"); model != params.end()) {
+    if (!model->is_string()) return Bad("envelope field \"model\" has the wrong type");
+    p.model = model->get<std::string>();
+  }
   auto parsed = ParseMetric(metric);
   if (!parsed.ok()) return Bad(parsed.status().message());
   p.metric = *parsed;
@@ -82,7 +86,8 @@ std::string EncodePrefix(const IndexImage& image) {
                      {"metric", MetricName(p.metric)},
                      {"m", p.m},
                      {"ef_construction", p.ef_construction},
-                     {"ef_search", p.ef_search}}},
+                     {"ef_search", p.ef_search},
+                     {"model", p.model}}},
                    {"next_label", image.next_label},
                    {"items", std::move(items)},
                    {"graph", {{"bytes", image.graph.size()}, {"sha256", Sha256Hex(image.graph)}}}};

@@ -220,12 +220,26 @@ bool VectorService::SaveThrough(const Entry& entry, bool retry) {
   return entry.saver->SaveThrough(static_cast<int64_t>(entry.index->version()), retry);
 }
 
-Result<IndexStatus> VectorService::Create(const IndexParams& params) {
+Result<IndexStatus> VectorService::Create(IndexParams params) {
   std::lock_guard admin(admin_mu_);
   {
     std::shared_lock lock(mu_);
     if (indexes_.contains(params.name)) {
       return Status::Conflict("index \"" + params.name + "\" exists");
+    }
+  }
+  if (!params.model.empty()) {
+    if (options_.embedders == nullptr) {
+      return Status::InvalidArgument(
+          "this vectord has no embedders; create the index without "
+          "\"model\"");
+    }
+    LH_ASSIGN_OR_RETURN(auto embedder, options_.embedders->Find(params.model));
+    if (params.dim == 0) params.dim = static_cast<uint32_t>(embedder->dim());
+    if (embedder->dim() != params.dim) {
+      return Status::InvalidArgument("model \"" + params.model + "\" makes vectors of dimension " +
+                                     std::to_string(embedder->dim()) + ", not " +
+                                     std::to_string(params.dim));
     }
   }
   LH_ASSIGN_OR_RETURN(std::unique_ptr<Index> created, Index::Create(params));
@@ -293,6 +307,24 @@ Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_vi
   LH_RETURN_IF_ERROR(entry.index->Remove(id));
   bool persisted = SaveThrough(entry);
   return WriteOutcome{entry.index->size(), persisted};
+}
+
+Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const std::string& text,
+                                                   size_t k, std::optional<uint32_t> ef) {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  const std::string& model = entry.index->params().model;
+  if (model.empty()) {
+    return Status::InvalidArgument("index \"" + std::string(name) +
+                                   "\" has no model to embed text with; search it by \"vector\"");
+  }
+  if (options_.embedders == nullptr) {
+    return Status::Unavailable("this vectord has no embedders for model \"" + model + "\"");
+  }
+  LH_ASSIGN_OR_RETURN(auto embedder, options_.embedders->Find(model));
+  std::vector<std::string> texts = {text};
+  LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
+  if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
+  return entry.index->Search(vectors[0], k, ef);
 }
 
 std::vector<SkippedObject> VectorService::skipped() const {

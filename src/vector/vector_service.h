@@ -24,12 +24,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "embed/embedder_set.h"
 #include "storage/object_store.h"
 #include "vector/index.h"
 
@@ -55,6 +57,9 @@ class IndexSaver;
 
 struct VectorServiceOptions {
   std::chrono::milliseconds retry_interval{5000};
+  // Where an index's `model` is found (search by text); null: no embedders,
+  // so indexes with a model cannot be created.
+  const embed::EmbedderSet* embedders = nullptr;
 };
 
 class VectorService {
@@ -69,7 +74,8 @@ class VectorService {
   bool persistent() const { return store_ != nullptr; }
 
   // kConflict if the name is taken; kInvalidArgument for bad parameters.
-  Result<IndexStatus> Create(const IndexParams& params);
+  // With a model and no dim, the index takes the model's dimension.
+  Result<IndexStatus> Create(IndexParams params);
   // kNotFound for an unknown name; the store's error if it cannot delete.
   Status Drop(std::string_view name);
   // For reads (search, get). Holders may keep using it after a Drop.
@@ -79,6 +85,11 @@ class VectorService {
 
   Result<WriteOutcome> Add(std::string_view name, std::vector<Item> items);
   Result<WriteOutcome> Remove(std::string_view name, std::string_view id);
+
+  // Embeds `text` with the index's own embedder and searches with it;
+  // kInvalidArgument for an index without one.
+  Result<std::vector<Hit>> SearchText(std::string_view name, const std::string& text, size_t k,
+                                      std::optional<uint32_t> ef);
 
   std::vector<SkippedObject> skipped() const;
 

@@ -106,6 +106,14 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
             std::string::npos);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"topk", 3}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {-3e19, 0, 0}}}).first, 400);
+  // Text needs an index with a model, and a search is by vector or by text.
+  auto [no_model, no_model_error] = Post("/v1/indexes/v/search", {{"text", "python"}});
+  EXPECT_EQ(no_model, 400);
+  EXPECT_NE(no_model_error["error"]["message"].get<std::string>().find("has no model"),
+            std::string::npos);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"text", "x"}, {"vector", {1, 2, 3}}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes/v/search", {{"k", 3}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v1"}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/nope/search", {{"vector", {1, 2, 3}}}).first, 404);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"k", 0}}).first, 400);

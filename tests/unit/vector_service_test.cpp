@@ -277,6 +277,55 @@ TEST_F(VectorServiceTest, SearchesDoNotWaitForASave) {
   EXPECT_TRUE(service->Describe("busy")->persisted);
 }
 
+TEST_F(VectorServiceTest, AnIndexWithAModelIsSearchedByText) {
+  embed::EmbedderSet embedders;
+  auto open = [&] {
+    auto service = VectorService::Open(
+        store_.get(), {.retry_interval = std::chrono::hours(1), .embedders = &embedders});
+    EXPECT_TRUE(service.ok());
+    return std::move(*service);
+  };
+  auto service = open();
+  IndexParams params;
+  params.name = "jobs";
+  params.model = "lakehouse-hash-v1";  // no dim: the model's
+  auto created = service->Create(params);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->params.dim, 384u);
+  auto embedder = embedders.Find("").value();
+  std::vector<std::string> texts = {"Senior data engineer: Python, Spark, Airflow",
+                                    "ICU registered nurse, night shift",
+                                    "Forklift operator for a warehouse"};
+  auto vectors = embedder->Embed(texts).value();
+  std::vector<Item> items;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    items.push_back({"job-" + std::to_string(i), vectors[i], {{"title", texts[i]}}});
+  }
+  ASSERT_TRUE(service->Add("jobs", items).ok());
+  auto hits = service->SearchText("jobs", "python data engineer", 2, std::nullopt);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ((*hits)[0].id, "job-0");
+  // The model is part of the stored index.
+  auto reloaded = open();
+  EXPECT_EQ(reloaded->Describe("jobs")->params.model, "lakehouse-hash-v1");
+  EXPECT_EQ(reloaded->SearchText("jobs", "nurse", 1, std::nullopt)->at(0).id, "job-1");
+  // Errors say what to do.
+  ASSERT_TRUE(service->Create(Params("plain")).ok());
+  EXPECT_EQ(service->SearchText("plain", "x", 1, std::nullopt).status().code(),
+            StatusCode::kInvalidArgument);
+  IndexParams unknown = params;
+  unknown.name = "other";
+  unknown.model = "gpt-x";
+  EXPECT_EQ(service->Create(unknown).status().code(), StatusCode::kInvalidArgument);
+  IndexParams wrong_dim = params;
+  wrong_dim.name = "small";
+  wrong_dim.dim = 16;
+  auto refused = service->Create(wrong_dim);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("dimension 384, not 16"), std::string::npos);
+  EXPECT_EQ(OpenService()->Create(params).status().code(), StatusCode::kConflict);
+}
+
 TEST_F(VectorServiceTest, DamagedObjectsAreSkippedAndTheRestLoad) {
   {
     auto service = OpenService();
