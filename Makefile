@@ -51,6 +51,7 @@ bench: build
 	$(BUILD)/bench/ingest_bench
 	$(BUILD)/bench/query_bench
 	$(BUILD)/bench/vectors_bench
+	$(BUILD)/bench/retrieval_bench
 	$(BUILD)/bench/gateway_bench
 
 format:

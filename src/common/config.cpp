@@ -137,6 +137,23 @@ std::string Resolve(std::string_view base_dir, const std::string& path) {
 
 using SectionParser = Status (*)(SectionReader&, Config&);
 
+Status ParseEmbed(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Url("openai_url", true, &c.embed.openai_url));
+  LH_RETURN_IF_ERROR(r.String("openai_model", &c.embed.openai_model));
+  LH_RETURN_IF_ERROR(r.Int("openai_dim", 0, 4096, &c.embed.openai_dim));
+  LH_RETURN_IF_ERROR(r.Url("ollama_url", true, &c.embed.ollama_url));
+  LH_RETURN_IF_ERROR(r.String("ollama_model", &c.embed.ollama_model));
+  LH_RETURN_IF_ERROR(r.Int("ollama_dim", 0, 4096, &c.embed.ollama_dim));
+  LH_RETURN_IF_ERROR(r.Int("timeout_s", 1, 3600, &c.embed.timeout_s));
+  if (!c.embed.openai_url.empty() && c.embed.openai_model.empty()) {
+    return Status::InvalidArgument("[embed] openai_url needs openai_model");
+  }
+  if (!c.embed.ollama_url.empty() && c.embed.ollama_model.empty()) {
+    return Status::InvalidArgument("[embed] ollama_url needs ollama_model");
+  }
+  return Status::Ok();
+}
+
 Status ParseAuth(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.String("token_file", &c.auth.token_file));
   return r.Bool("allow_insecure_remote", &c.auth.allow_insecure_remote);
@@ -202,9 +219,9 @@ struct Section {
   SectionParser parse;
 };
 constexpr Section kSections[] = {
-    {"auth", ParseAuth},         {"log", ParseLog},           {"http", ParseHttp},
-    {"storaged", ParseStoraged}, {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd},
-    {"vectord", ParseVectord},   {"gateway", ParseGateway},
+    {"auth", ParseAuth},     {"embed", ParseEmbed},       {"log", ParseLog},
+    {"http", ParseHttp},     {"storaged", ParseStoraged}, {"catalogd", ParseCatalogd},
+    {"queryd", ParseQueryd}, {"vectord", ParseVectord},   {"gateway", ParseGateway},
 };
 
 }  // namespace

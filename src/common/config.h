@@ -71,6 +71,18 @@ struct GatewayConfig {
   std::string vectord_url = "http://127.0.0.1:8084";
 };
 
+// Local model servers offered as embedders besides the built-in one (their
+// names: "openai:<model>", "ollama:<model>"). Empty URLs: none.
+struct EmbedConfig {
+  std::string openai_url;  // OpenAI-compatible: llama.cpp, vLLM, LM Studio, TEI
+  std::string openai_model;
+  int openai_dim = 0;  // 0: learned from the first answer
+  std::string ollama_url;
+  std::string ollama_model;
+  int ollama_dim = 0;
+  int timeout_s = 60;
+};
+
 // Access to whatever faces users (serve, gateway): see gateway/access_control.h.
 struct AuthConfig {
   std::string token_file;  // empty: no tokens, loopback only; relative to the config file
@@ -80,6 +92,7 @@ struct AuthConfig {
 struct Config {
   LogConfig log;
   AuthConfig auth;
+  EmbedConfig embed;
   HttpConfig http;
   StoragedConfig storaged;
   CatalogdConfig catalogd;

@@ -102,3 +102,38 @@ TEST(ConfigTest, MissingFileIsNotFound) {
 
 }  // namespace
 }  // namespace lakehouse
+
+namespace lakehouse {
+namespace {
+
+TEST(ConfigTest, AuthAndEmbedSections) {
+  auto config = ParseConfig(R"(
+[auth]
+token_file = "tokens"
+allow_insecure_remote = true
+[embed]
+openai_url = "http://127.0.0.1:8000/v1"
+openai_model = "nomic-embed-text"
+openai_dim = 768
+timeout_s = 5
+)",
+                            "full.toml", "/etc/lakehouse");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->auth.token_file, "/etc/lakehouse/tokens");
+  EXPECT_TRUE(config->auth.allow_insecure_remote);
+  EXPECT_EQ(config->embed.openai_model, "nomic-embed-text");
+  EXPECT_EQ(config->embed.openai_dim, 768);
+  EXPECT_TRUE(config->embed.ollama_url.empty());
+  for (const auto& [text, error] : std::vector<std::pair<std::string, std::string>>{
+           {"[auth]\nallow_insecure_remote = \"yes\"\n", "bad.toml:2"},
+           {"[embed]\nollama_url = \"http://x:1\"\n", "ollama_url needs ollama_model"},
+           {"[embed]\nopenai_url = \"ftp://x\"\n", "must be an http:// or https:// URL"},
+           {"[embed]\nopenai_dim = 5000\n", "between 0 and 4096"}}) {
+    auto bad = ParseConfig(text, "bad.toml", "");
+    ASSERT_FALSE(bad.ok()) << text;
+    EXPECT_NE(bad.status().message().find(error), std::string::npos) << bad.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace lakehouse

@@ -1,0 +1,722 @@
+// bench/retrieval: how well the built-in embedder (embed::HashingEmbedder,
+// through vector::Index) finds real job postings by their titles, against the
+// standard keyword baseline, and how fast it embeds and indexes.
+//
+// Quality, on the real postings with body text in ../shared/data (see its
+// SOURCES.md):
+//   usajobs    usajobs-data-roles/usajobs_postings.csv: title; description
+//   google     google-job-skills/job_skills.csv: Title; Responsibilities,
+//              Minimum Qualifications, Preferred Qualifications
+//   glassdoor  glassdoor-ds-jobs/Uncleaned_DS_jobs.csv: Job Title; Job
+//              Description
+//   all        the three together in one corpus (the overall figure)
+// read through DuckDB's read_csv (quoted fields with newlines, CRLF rows).
+// A posting's indexed text is its body text WITHOUT its title; the query is
+// its title. For every posting: is the posting itself (by row) in the top 10,
+// and at which rank (hit@10, MRR@10). Postings without a title or body text
+// are left out. Identical titles make "itself" ambiguous (the query cannot
+// tell the postings apart), so the share of postings whose title another
+// posting shares is printed, with hit@10 over the postings with a unique
+// title and a lenient hit@10 (itself or a posting with the same title).
+//
+//   embedder   HashingEmbedder (384 dims) fitted on the corpus's indexed
+//              texts (Fit learns IDF), the texts' vectors in a vector::Index
+//              (cosine, M 16, ef_construction 200), the title's vector
+//              searched with ef 100. Also printed: the exact cosine top 10
+//              (a scan), to tell the embedding from the graph.
+//   BM25       Okapi BM25 (k1 1.2, b 0.75, Lucene's idf) over the same texts,
+//              tokenized as the embedder tokenizes words (lowercased runs of
+//              letters and digits), no stemming, no stop words, implemented
+//              here. BM25 is the standard lexical baseline (Lucene's,
+//              Elasticsearch's and Tantivy's default similarity, the baseline
+//              of the BEIR and MS MARCO retrieval benchmarks): beating it is
+//              what "better than keyword search" means. A plain ILIKE filter
+//              has no ranking, so it would be a weaker bar.
+// Goal: the built-in embedder beats BM25 on hit@10 (per data set, and over
+// all postings in one corpus).
+//
+// Throughput, on the demo data's resumes (demo::StaffingData candidates, as
+// `lakehouse demo` loads them; --resumes N, default 100,000):
+//   Fit on all of them; embedding with EmbedOne on one core (goal: >= 20,000
+//   texts/s, the target for short texts); and the index build rate:
+//   texts in batches of 1,000, each embedded on every core and then given to
+//   Index::Add (which spreads over the cores), texts/s from the first
+//   embedding to the last Add.
+#include <duckdb.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "bench/common/bench_common.h"
+#include "demo/staffing_data.h"
+#include "embed/hashing_embedder.h"
+#include "query/duckdb_handles.h"
+#include "vector/distance.h"
+#include "vector/index.h"
+
+namespace {
+
+namespace bench = lakehouse::bench;
+namespace demo = lakehouse::demo;
+namespace embed = lakehouse::embed;
+namespace query = lakehouse::query;
+namespace vector = lakehouse::vector;
+using bench::Clock;
+using bench::Fail;
+using bench::g_interrupted;
+
+constexpr const char* kTool = "retrieval_bench";
+constexpr size_t kK = 10;
+constexpr uint32_t kM = 16;
+constexpr uint32_t kEfConstruction = 200;
+constexpr uint32_t kEfSearch = 100;
+constexpr double kK1 = 1.2;
+constexpr double kB = 0.75;
+constexpr double kEmbedGoal = 20'000;  // texts/s on one core
+constexpr size_t kBatch = 1'000;       // texts per embed + Index::Add step
+
+struct Options : bench::CommonOptions {
+  uint64_t resumes = 100'000;
+};
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: retrieval_bench [--resumes N] [--quick] [--dir PARENT] [--keep]\n"
+               "  --resumes N  demo resumes for the throughput runs (default 100000)\n"
+               "  --quick      10,000 resumes: a sanity check, throughput numbers are not\n"
+               "               meaningful (the retrieval figures are the same)\n"
+               "  --dir PARENT make the scratch directory under PARENT (default: .)\n"
+               "  --keep       leave the scratch directory in place\n");
+}
+
+Options ParseOptions(int argc, char** argv) {
+  Options options;
+  bool resumes_set = false;
+  bench::ParseArguments(argc, argv, kTool, Usage, options, [&](const std::string& arg, int& i) {
+    if (arg != "--resumes") return false;
+    options.resumes =
+        bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--resumes", kTool);
+    if (options.resumes == 0) {
+      std::fprintf(stderr, "%s: --resumes takes a positive count\n", kTool);
+      std::exit(2);
+    }
+    resumes_set = true;
+    return true;
+  });
+  if (options.quick && !resumes_set) options.resumes = 10'000;
+  return options;
+}
+
+size_t Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// Runs fn(i) for i in [0, n) on `threads` threads.
+template <typename Fn>
+void ParallelFor(size_t n, size_t threads, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+// ---------------------------------------------------------------------------
+// Reading CSV through DuckDB.
+
+// Every row of a query whose columns are all VARCHAR; NULL reads as "".
+std::vector<std::vector<std::string>> FetchStrings(duckdb_connection connection,
+                                                   const std::string& sql) {
+  query::QueryResult result;
+  if (duckdb_query(connection, sql.c_str(), result.out()) != DuckDBSuccess) {
+    Fail("duckdb: " + std::string(duckdb_result_error(result.get())) + " (in: " + sql + ")");
+  }
+  const idx_t columns = duckdb_column_count(result.get());
+  for (idx_t c = 0; c < columns; ++c) {
+    if (duckdb_column_type(result.get(), c) != DUCKDB_TYPE_VARCHAR) {
+      Fail("duckdb: column " + std::to_string(c) + " is not VARCHAR (in: " + sql + ")");
+    }
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (;;) {
+    query::DataChunk chunk(duckdb_fetch_chunk(*result.get()));
+    if (!chunk) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
+    if (n == 0) break;
+    const size_t base = rows.size();
+    rows.resize(base + n, std::vector<std::string>(columns));
+    for (idx_t c = 0; c < columns; ++c) {
+      duckdb_vector column = duckdb_data_chunk_get_vector(chunk.get(), c);
+      auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(column));
+      uint64_t* validity = duckdb_vector_get_validity(column);
+      for (idx_t r = 0; r < n; ++r) {
+        if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) continue;
+        rows[base + r][c].assign(duckdb_string_t_data(&data[r]), duckdb_string_t_length(data[r]));
+      }
+    }
+  }
+  return rows;
+}
+
+std::string ReadCsvSql(const std::string& path, const std::string& columns) {
+  return "SELECT " + columns + " FROM read_csv(" + query::SqlString(path) +
+         ", header = true, all_varchar = true)";
+}
+
+// ---------------------------------------------------------------------------
+// The postings.
+
+struct Posting {
+  std::string title;  // the query
+  std::string text;   // what is indexed: the body text, without the title
+};
+
+struct Corpus {
+  std::string name;
+  std::string about;
+  size_t rows = 0;  // read from the file(s)
+  std::vector<Posting> postings;
+};
+
+std::string Trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// rows: a title, then body columns (joined with newlines).
+Corpus MakeCorpus(std::string name, std::string about,
+                  const std::vector<std::vector<std::string>>& rows) {
+  Corpus corpus;
+  corpus.name = std::move(name);
+  corpus.about = std::move(about);
+  corpus.rows = rows.size();
+  for (const auto& row : rows) {
+    Posting posting;
+    posting.title = Trimmed(row[0]);
+    for (size_t c = 1; c < row.size(); ++c) {
+      const std::string part = Trimmed(row[c]);
+      if (part.empty()) continue;
+      if (!posting.text.empty()) posting.text += '\n';
+      posting.text += part;
+    }
+    if (posting.title.empty() || posting.text.empty()) continue;
+    corpus.postings.push_back(std::move(posting));
+  }
+  return corpus;
+}
+
+std::vector<Corpus> LoadPostings(bench::AnchorDb& db) {
+  const std::string dir = std::string(LAKEHOUSE_SHARED_DATA) + "/";
+  std::vector<Corpus> sets;
+  sets.push_back(MakeCorpus(
+      "usajobs", "usajobs-data-roles/usajobs_postings.csv: query title; text description",
+      FetchStrings(db.connection(), ReadCsvSql(dir + "usajobs-data-roles/usajobs_postings.csv",
+                                               "title, description"))));
+  sets.push_back(MakeCorpus(
+      "google",
+      "google-job-skills/job_skills.csv: query Title; text Responsibilities + Minimum "
+      "Qualifications + Preferred Qualifications",
+      FetchStrings(db.connection(),
+                   ReadCsvSql(dir + "google-job-skills/job_skills.csv",
+                              "\"Title\", \"Responsibilities\", \"Minimum Qualifications\", "
+                              "\"Preferred Qualifications\""))));
+  sets.push_back(MakeCorpus(
+      "glassdoor", "glassdoor-ds-jobs/Uncleaned_DS_jobs.csv: query Job Title; text Job Description",
+      FetchStrings(db.connection(), ReadCsvSql(dir + "glassdoor-ds-jobs/Uncleaned_DS_jobs.csv",
+                                               "\"Job Title\", \"Job Description\""))));
+  Corpus all;
+  all.name = "all";
+  all.about = "the three sets above in one corpus";
+  for (const auto& set : sets) {
+    all.rows += set.rows;
+    all.postings.insert(all.postings.end(), set.postings.begin(), set.postings.end());
+  }
+  sets.push_back(std::move(all));
+  return sets;
+}
+
+// Lowercased words: runs of ASCII letters and digits, and of the bytes of
+// multi-byte UTF-8 characters, as HashingEmbedder splits words.
+template <typename Fn>
+void ForEachWord(std::string_view text, Fn fn) {
+  std::string word;
+  for (unsigned char c : text) {
+    const bool in_word =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+    if (in_word) {
+      word.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a')
+                                          : static_cast<char>(c));
+    } else if (!word.empty()) {
+      fn(word);
+      word.clear();
+    }
+  }
+  if (!word.empty()) fn(word);
+}
+
+// A title as the reader would call it the same: its words, lowercased.
+std::string NormalizedTitle(std::string_view title) {
+  std::string out;
+  ForEachWord(title, [&](const std::string& word) {
+    if (!out.empty()) out += ' ';
+    out += word;
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// BM25 over the indexed texts.
+
+class Bm25 {
+ public:
+  explicit Bm25(const std::vector<Posting>& postings) {
+    doc_length_.resize(postings.size());
+    double total = 0;
+    std::unordered_map<uint32_t, uint32_t> tf;
+    for (size_t d = 0; d < postings.size(); ++d) {
+      tf.clear();
+      uint32_t length = 0;
+      ForEachWord(postings[d].text, [&](const std::string& word) {
+        auto [it, added] = terms_.try_emplace(word, static_cast<uint32_t>(lists_.size()));
+        if (added) lists_.emplace_back();
+        ++tf[it->second];
+        ++length;
+      });
+      for (const auto& [term, count] : tf) {
+        lists_[term].push_back({static_cast<uint32_t>(d), count});
+      }
+      doc_length_[d] = static_cast<float>(length);
+      total += length;
+    }
+    average_length_ = postings.empty() ? 1 : total / static_cast<double>(postings.size());
+    if (average_length_ <= 0) average_length_ = 1;
+    scores_.assign(postings.size(), 0.0f);
+  }
+
+  // The top `k` documents for `text` (each distinct query word once), best
+  // first, ties by lower document number. Only documents holding a query word
+  // are retrieved, as a keyword engine returns only matches.
+  std::vector<uint32_t> Search(std::string_view text, size_t k) {
+    std::vector<uint32_t> query_terms;
+    ForEachWord(text, [&](const std::string& word) {
+      auto it = terms_.find(word);
+      if (it != terms_.end()) query_terms.push_back(it->second);
+    });
+    std::sort(query_terms.begin(), query_terms.end());
+    query_terms.erase(std::unique(query_terms.begin(), query_terms.end()), query_terms.end());
+    touched_.clear();
+    const double n = static_cast<double>(doc_length_.size());
+    for (uint32_t term : query_terms) {
+      const auto& list = lists_[term];
+      const double df = static_cast<double>(list.size());
+      // Lucene's idf: never negative, unlike the original Robertson form.
+      const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      for (const auto& [doc, count] : list) {
+        const double tf = count;
+        const double norm = kK1 * (1.0 - kB + kB * doc_length_[doc] / average_length_);
+        if (scores_[doc] == 0.0f) touched_.push_back(doc);
+        scores_[doc] += static_cast<float>(idf * tf * (kK1 + 1.0) / (tf + norm));
+      }
+    }
+    auto better = [&](uint32_t a, uint32_t b) {
+      return scores_[a] != scores_[b] ? scores_[a] > scores_[b] : a < b;
+    };
+    const size_t top = std::min(k, touched_.size());
+    std::partial_sort(touched_.begin(), touched_.begin() + static_cast<ptrdiff_t>(top),
+                      touched_.end(), better);
+    std::vector<uint32_t> out(touched_.begin(), touched_.begin() + static_cast<ptrdiff_t>(top));
+    for (uint32_t doc : touched_) scores_[doc] = 0.0f;
+    return out;
+  }
+
+  size_t terms() const { return lists_.size(); }
+  double average_length() const { return average_length_; }
+
+ private:
+  struct Entry {
+    uint32_t doc;
+    uint32_t count;
+  };
+  std::unordered_map<std::string, uint32_t> terms_;
+  std::vector<std::vector<Entry>> lists_;  // per term: the documents holding it
+  std::vector<float> doc_length_;          // words
+  double average_length_ = 1;
+  std::vector<float> scores_;  // per document, all 0 between searches
+  std::vector<uint32_t> touched_;
+};
+
+// ---------------------------------------------------------------------------
+// Scoring: per query (posting), the documents retrieved, best first.
+
+struct Metrics {
+  double hit = 0;          // hit@10: the posting itself in the top 10
+  double mrr = 0;          // MRR@10 over the posting itself
+  double hit_unique = 0;   // hit@10 over the postings with a unique title
+  double hit_lenient = 0;  // the posting or one with the same title in the top 10
+};
+
+struct TitleFacts {
+  std::vector<uint32_t> title_group;  // per posting: its normalized title's number
+  std::vector<bool> title_shared;     // another posting has the same title
+  size_t distinct_titles = 0;
+  size_t shared_titles = 0;  // postings whose title another posting has
+  size_t shared_texts = 0;   // postings whose text another posting has exactly
+  size_t unique = 0;         // postings with a unique title
+};
+
+TitleFacts FactsOf(const Corpus& corpus) {
+  TitleFacts facts;
+  const size_t n = corpus.postings.size();
+  std::unordered_map<std::string, uint32_t> groups;
+  std::vector<uint32_t> group_size;
+  std::unordered_map<std::string_view, uint32_t> texts;
+  facts.title_group.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto [it, added] = groups.try_emplace(NormalizedTitle(corpus.postings[i].title),
+                                          static_cast<uint32_t>(group_size.size()));
+    if (added) group_size.push_back(0);
+    ++group_size[it->second];
+    facts.title_group[i] = it->second;
+    ++texts[corpus.postings[i].text];
+  }
+  facts.distinct_titles = group_size.size();
+  facts.title_shared.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    facts.title_shared[i] = group_size[facts.title_group[i]] > 1;
+    if (facts.title_shared[i]) {
+      ++facts.shared_titles;
+    } else {
+      ++facts.unique;
+    }
+    if (texts[corpus.postings[i].text] > 1) ++facts.shared_texts;
+  }
+  return facts;
+}
+
+Metrics Score(const std::vector<std::vector<uint32_t>>& retrieved, const TitleFacts& facts) {
+  Metrics m;
+  const size_t n = retrieved.size();
+  for (size_t q = 0; q < n; ++q) {
+    const auto& top = retrieved[q];
+    bool lenient = false;
+    for (size_t r = 0; r < top.size() && r < kK; ++r) {
+      if (top[r] == q) {
+        m.hit += 1;
+        m.mrr += 1.0 / static_cast<double>(r + 1);
+        if (!facts.title_shared[q]) m.hit_unique += 1;
+      }
+      if (facts.title_group[top[r]] == facts.title_group[q]) lenient = true;
+    }
+    if (lenient) m.hit_lenient += 1;
+  }
+  if (n > 0) {
+    m.hit /= static_cast<double>(n);
+    m.mrr /= static_cast<double>(n);
+    m.hit_lenient /= static_cast<double>(n);
+  }
+  if (facts.unique > 0) m.hit_unique /= static_cast<double>(facts.unique);
+  return m;
+}
+
+void PrintRow(const char* name, const Metrics& m, const std::string& extra) {
+  std::printf("  %-32s %7.3f %7.3f %14.3f %14.3f   %s\n", name, m.hit, m.mrr, m.hit_unique,
+              m.hit_lenient, extra.c_str());
+}
+
+struct Outcome {
+  Metrics embedder;
+  Metrics bm25;
+};
+
+Outcome RunCorpus(const Corpus& corpus) {
+  const auto& postings = corpus.postings;
+  const size_t n = postings.size();
+  std::printf("\n== %s: %s ==\n", corpus.name.c_str(), corpus.about.c_str());
+  const TitleFacts facts = FactsOf(corpus);
+  size_t text_chars = 0, title_chars = 0;
+  for (const auto& p : postings) {
+    text_chars += p.text.size();
+    title_chars += p.title.size();
+  }
+  std::printf(
+      "postings: %s rows read, %s with a title and body text (the rest left out); body text "
+      "%s chars on average, title %.0f\n",
+      bench::Thousands(double(corpus.rows)).c_str(), bench::Thousands(double(n)).c_str(),
+      bench::Thousands(double(text_chars) / double(std::max<size_t>(n, 1))).c_str(),
+      double(title_chars) / double(std::max<size_t>(n, 1)));
+  std::printf(
+      "titles: %s distinct (lowercased words); %.1f%% of postings share their title with another "
+      "posting, %.1f%% have a unique one; %.1f%% share their whole body text with another "
+      "(exact duplicates)\n",
+      bench::Thousands(double(facts.distinct_titles)).c_str(),
+      100.0 * double(facts.shared_titles) / double(std::max<size_t>(n, 1)),
+      100.0 * double(facts.unique) / double(std::max<size_t>(n, 1)),
+      100.0 * double(facts.shared_texts) / double(std::max<size_t>(n, 1)));
+
+  std::vector<std::string> texts(n);
+  for (size_t i = 0; i < n; ++i) texts[i] = postings[i].text;
+
+  // The built-in embedder: Fit, embed (every core), index, search the titles.
+  auto start = Clock::now();
+  embed::HashingEmbedder embedder;
+  embedder.Fit(texts);
+  const double fit_s = bench::SecondsSince(start);
+  start = Clock::now();
+  std::vector<std::vector<float>> vectors(n);
+  ParallelFor(n, Cores(), [&](size_t i) { vectors[i] = embedder.EmbedOne(texts[i]); });
+  const double embed_s = bench::SecondsSince(start);
+  const size_t dim = embedder.dim();
+  start = Clock::now();
+  vector::IndexParams params;
+  params.name = "postings";
+  params.dim = static_cast<uint32_t>(dim);
+  params.metric = vector::Metric::kCosine;
+  params.m = kM;
+  params.ef_construction = kEfConstruction;
+  params.ef_search = kEfSearch;
+  auto created = vector::Index::Create(params);
+  bench::Check(created.status(), "create the index");
+  vector::Index& index = **created;
+  {
+    std::vector<vector::Item> items(n);
+    for (size_t i = 0; i < n; ++i) {
+      items[i].id = std::to_string(i);
+      items[i].vector = vectors[i];
+    }
+    bench::Check(index.Add(std::move(items)), "add the postings");
+  }
+  const double add_s = bench::SecondsSince(start);
+
+  std::vector<std::vector<float>> title_vectors(n);
+  std::vector<std::vector<uint32_t>> by_index(n), by_exact(n), by_bm25(n);
+  start = Clock::now();
+  for (size_t q = 0; q < n; ++q) {
+    title_vectors[q] = embedder.EmbedOne(postings[q].title);
+    auto hits = index.Search(title_vectors[q], kK, kEfSearch);
+    bench::Check(hits.status(), "search");
+    for (const auto& hit : *hits) by_index[q].push_back(static_cast<uint32_t>(std::stoul(hit.id)));
+  }
+  const double search_s = bench::SecondsSince(start);
+
+  // The exact cosine top 10, with the graph's distance kernel.
+  vector::DistanceSpace space(vector::Metric::kCosine, dim);
+  auto distance = space.get_dist_func();
+  void* distance_param = space.get_dist_func_param();
+  ParallelFor(n, Cores(), [&](size_t q) {
+    std::vector<std::pair<float, uint32_t>> all(n);
+    for (size_t d = 0; d < n; ++d) {
+      all[d] = {distance(title_vectors[q].data(), vectors[d].data(), distance_param),
+                static_cast<uint32_t>(d)};
+    }
+    const size_t top = std::min(kK, n);
+    std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(top), all.end());
+    for (size_t r = 0; r < top; ++r) by_exact[q].push_back(all[r].second);
+  });
+
+  // BM25 over the same texts.
+  start = Clock::now();
+  Bm25 bm25(postings);
+  const double bm25_build_s = bench::SecondsSince(start);
+  start = Clock::now();
+  for (size_t q = 0; q < n; ++q) by_bm25[q] = bm25.Search(postings[q].title, kK);
+  const double bm25_search_s = bench::SecondsSince(start);
+
+  Outcome outcome;
+  outcome.embedder = Score(by_index, facts);
+  const Metrics exact = Score(by_exact, facts);
+  outcome.bm25 = Score(by_bm25, facts);
+  std::printf("  %-32s %7s %7s %14s %14s\n", "", "hit@10", "MRR@10", "hit@10 unique",
+              "hit@10 title");
+  std::printf("  %-32s %7s %7s %14s %14s\n", "", "", "", "titles only", "itself or same");
+  PrintRow("embedder (Index, HNSW ef 100)", outcome.embedder,
+           "fit " + bench::Fixed(fit_s * 1000, 0) + " ms, embed " +
+               bench::Fixed(embed_s * 1000, 0) + " ms (" + std::to_string(Cores()) +
+               " threads), Index::Add " + bench::Fixed(add_s * 1000, 0) + " ms, " +
+               bench::Thousands(double(n) / search_s) + " queries/s (embed + search)");
+  PrintRow("embedder (exact cosine scan)", exact, "same vectors, no graph");
+  PrintRow("BM25 (k1 1.2, b 0.75)", outcome.bm25,
+           bench::Thousands(double(bm25.terms())) + " terms, " +
+               bench::Fixed(bm25.average_length(), 0) + " words a text on average; build " +
+               bench::Fixed(bm25_build_s * 1000, 0) + " ms, " +
+               bench::Thousands(double(n) / bm25_search_s) + " queries/s");
+  std::printf("ratio embedder / BM25: hit@10 %s, MRR@10 %s\n",
+              bench::Ratio(outcome.embedder.hit, outcome.bm25.hit).c_str(),
+              bench::Ratio(outcome.embedder.mrr, outcome.bm25.mrr).c_str());
+  bench::PrintGoal(
+      corpus.name + ": built-in embedder beats the keyword baseline (hit@10)",
+      bench::Fixed(outcome.embedder.hit, 3) + " vs BM25 " + bench::Fixed(outcome.bm25.hit, 3),
+      outcome.embedder.hit > outcome.bm25.hit);
+  std::fflush(stdout);
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------
+// Throughput on the demo resumes.
+
+std::vector<std::string> DemoResumes(const std::string& root, uint64_t count, bench::AnchorDb& db) {
+  const uint64_t per_scale = demo::SizesForScale(1).candidates;
+  const uint64_t scale = (count + per_scale - 1) / per_scale;
+  const demo::StaffingData data(scale);
+  const std::string path = root + "/candidates.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    if (!out) Fail("cannot write " + path);
+    auto rows = data.WriteCsv(demo::Table::kCandidates, [&](std::string_view chunk) {
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      return out ? lakehouse::Status::Ok() : lakehouse::Status::Internal("write " + path);
+    });
+    bench::Check(rows.status(), "write the demo candidates");
+  }
+  auto rows =
+      FetchStrings(db.connection(), ReadCsvSql(path, "resume") + " LIMIT " + std::to_string(count));
+  if (rows.size() != count) Fail("the demo candidates have fewer resumes than asked for");
+  std::vector<std::string> resumes;
+  resumes.reserve(rows.size());
+  for (auto& row : rows) resumes.push_back(std::move(row[0]));
+  return resumes;
+}
+
+void RunThroughput(const std::string& root, const Options& options, bench::AnchorDb& db) {
+  std::printf("\n== throughput: %s demo resumes (demo::StaffingData candidates) ==\n",
+              bench::Thousands(double(options.resumes)).c_str());
+  const std::vector<std::string> resumes = DemoResumes(root, options.resumes, db);
+  const size_t n = resumes.size();
+  size_t chars = 0, words = 0;
+  for (const auto& text : resumes) {
+    chars += text.size();
+    ForEachWord(text, [&](const std::string&) { ++words; });
+  }
+  std::printf("texts: %.0f chars and %.0f words on average, e.g. \"%s\"\n",
+              double(chars) / double(n), double(words) / double(n), resumes[0].c_str());
+
+  const auto cpu_before = bench::SampleCpu();
+  auto start = Clock::now();
+  embed::HashingEmbedder embedder;
+  embedder.Fit(resumes);
+  const double fit_s = bench::SecondsSince(start);
+
+  // One core: EmbedOne over every text, the vectors folded into a sum so the
+  // work is kept.
+  double fold = 0;
+  start = Clock::now();
+  for (size_t i = 0; i < n && !g_interrupted; ++i) {
+    const auto v = embedder.EmbedOne(resumes[i]);
+    fold += v[i % v.size()];
+  }
+  const double embed_s = bench::SecondsSince(start);
+  const double embed_rate = double(n) / embed_s;
+
+  // Every core: batches of kBatch embedded in parallel, then Index::Add.
+  vector::IndexParams params;
+  params.name = "resumes";
+  params.dim = static_cast<uint32_t>(embedder.dim());
+  params.metric = vector::Metric::kCosine;
+  params.m = kM;
+  params.ef_construction = kEfConstruction;
+  params.ef_search = kEfSearch;
+  auto created = vector::Index::Create(params);
+  bench::Check(created.status(), "create the index");
+  vector::Index& index = **created;
+  double build_embed_s = 0, build_add_s = 0;
+  const auto build_start = Clock::now();
+  for (size_t from = 0; from < n && !g_interrupted; from += kBatch) {
+    const size_t count = std::min(kBatch, n - from);
+    std::vector<vector::Item> items(count);
+    auto step = Clock::now();
+    ParallelFor(count, Cores(), [&](size_t i) {
+      items[i].id = std::to_string(from + i);
+      items[i].vector = embedder.EmbedOne(resumes[from + i]);
+    });
+    build_embed_s += bench::SecondsSince(step);
+    step = Clock::now();
+    bench::Check(index.Add(std::move(items)), "add the resumes");
+    build_add_s += bench::SecondsSince(step);
+  }
+  const double build_s = bench::SecondsSince(build_start);
+  const auto cpu_after = bench::SampleCpu();
+  if (g_interrupted) return;
+  if (index.size() != n) Fail("the index holds " + std::to_string(index.size()) + " resumes");
+  const double build_rate = double(n) / build_s;
+
+  std::printf("Fit (IDF over all %s, one core): %.2f s, %s texts/s\n",
+              bench::Thousands(double(n)).c_str(), fit_s,
+              bench::Thousands(double(n) / fit_s).c_str());
+  std::printf("embedding, EmbedOne on one core: %.2f s, %s texts/s (%.1f us a text; fold %.3f)\n",
+              embed_s, bench::Thousands(embed_rate).c_str(), 1e6 * embed_s / double(n), fold);
+  bench::PrintGoal("embedding >= 20,000 short texts/s on one core",
+                   bench::Thousands(embed_rate) + " texts/s", embed_rate >= kEmbedGoal);
+  std::printf(
+      "index build, %zu cores (batches of %s: embed on every core, then Index::Add; cosine, M %u, "
+      "ef_construction %u): %.2f s, %s texts/s (embedding %.2f s, Index::Add %.2f s)\n",
+      Cores(), bench::Thousands(double(kBatch)).c_str(), kM, kEfConstruction, build_s,
+      bench::Thousands(build_rate).c_str(), build_embed_s, build_add_s);
+  std::printf("throughput: ");
+  bench::PrintCpuContention(
+      cpu_before, cpu_after,
+      "the texts/s are lower than on a quiet machine (rerun when it is quiet)");
+}
+
+int Run(const Options& options, const std::string& root) {
+  std::printf(
+      "retrieval_bench: the built-in embedder against BM25 on real job postings, and its "
+      "throughput, %s\n",
+      options.run_kind());
+  bench::PrintMachine(root, bench::MachineLine::kBrief);
+  std::printf(
+      "embedder: %s, %zu dims, fitted per corpus; index: vector::Index cosine, M %u, "
+      "ef_construction %u, search ef %u; baseline: BM25 k1 %.1f, b %.2f (Lucene idf), the "
+      "embedder's words, no stemming or stop words\n",
+      std::string(embed::HashingEmbedder::kName).c_str(), embed::HashingEmbedder::kDefaultDim, kM,
+      kEfConstruction, kEfSearch, kK1, kB);
+  std::printf(
+      "per posting: query = its title, indexed = its body text without the title; hit@10 = "
+      "the posting itself (by row) in the top 10, MRR@10 = 1/rank of itself (0 past 10)\n");
+  std::fflush(stdout);
+
+  bench::AnchorDb db(static_cast<int>(Cores()), "2GB", root + "/duckdb-tmp");
+  auto start = Clock::now();
+  const std::vector<Corpus> sets = LoadPostings(db);
+  std::printf("data: read through DuckDB read_csv in %.2f s from %s\n", bench::SecondsSince(start),
+              LAKEHOUSE_SHARED_DATA);
+
+  std::vector<std::pair<std::string, Outcome>> outcomes;
+  for (const auto& set : sets) {
+    if (g_interrupted) break;
+    outcomes.emplace_back(set.name, RunCorpus(set));
+  }
+
+  if (!g_interrupted) {
+    std::printf("\n== summary: hit@10 / MRR@10 ==\n");
+    std::printf("  %-10s %8s %17s %17s %9s\n", "set", "postings", "embedder", "BM25", "ratio");
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      const auto& [name, o] = outcomes[i];
+      std::printf("  %-10s %8s %8.3f / %6.3f %8.3f / %6.3f %9s\n", name.c_str(),
+                  bench::Thousands(double(sets[i].postings.size())).c_str(), o.embedder.hit,
+                  o.embedder.mrr, o.bm25.hit, o.bm25.mrr,
+                  bench::Ratio(o.embedder.hit, o.bm25.hit).c_str());
+    }
+    std::fflush(stdout);
+  }
+
+  if (!g_interrupted) RunThroughput(root, options, db);
+  return g_interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return bench::RunInScratchDir(kTool, ParseOptions(argc, argv), "bench-retrieval-tmp", Run);
+}
