@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "embed/configured_embedders.h"
 #include "gateway/front_door.h"
 #include "gateway/proxy.h"
 #include "ingest/ingestor.h"
@@ -206,6 +207,7 @@ int RunServe(const ServeOptions& options) {
   server::RegisterQueryRoutes(http.router(), **engine);
   // Vector indexes persist to the same store, one LHV1 object each.
   embed::EmbedderSet embedders;
+  if (Status s = embed::AddConfiguredEmbedders(config.embed, embedders); !s.ok()) return Fail(s);
   auto vectors = vector::VectorService::Open(store->get(), {.embedders = &embedders});
   if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
@@ -293,6 +295,7 @@ int RunVectord(const ServiceOptions& options) {
     spdlog::info("vectord: persisting to storaged at {}", config->vectord.storaged_url);
   }
   embed::EmbedderSet embedders;
+  if (Status s = embed::AddConfiguredEmbedders(config->embed, embedders); !s.ok()) return Fail(s);
   auto vectors = vector::VectorService::Open(store.get(), {.embedders = &embedders});
   if (!vectors.ok()) return Fail(vectors.status());
   server::HttpServer http(config->http, 64 << 20);

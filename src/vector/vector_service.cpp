@@ -235,8 +235,13 @@ Result<IndexStatus> VectorService::Create(IndexParams params) {
           "\"model\"");
     }
     LH_ASSIGN_OR_RETURN(auto embedder, options_.embedders->Find(params.model));
+    // A model server's dimension is known only once it has answered.
+    if (params.dim == 0 && embedder->dim() == 0) {
+      return Status::InvalidArgument("model \"" + params.model +
+                                     "\" has not told its dimension yet; give \"dim\"");
+    }
     if (params.dim == 0) params.dim = static_cast<uint32_t>(embedder->dim());
-    if (embedder->dim() != params.dim) {
+    if (embedder->dim() != 0 && embedder->dim() != params.dim) {
       return Status::InvalidArgument("model \"" + params.model + "\" makes vectors of dimension " +
                                      std::to_string(embedder->dim()) + ", not " +
                                      std::to_string(params.dim));
