@@ -1,6 +1,5 @@
 #include "query/query_engine.h"
 
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,24 +13,13 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/sha256.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::query {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
-  }
-  return out;
-}
 
 // Where DuckDB reads a data file: straight from a local store, or a copy
 // downloaded once into the scratch directory (data files never change, so a

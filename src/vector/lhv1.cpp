@@ -1,10 +1,9 @@
 #include "vector/lhv1.h"
 
-#include <openssl/sha.h>
-
 #include <nlohmann/json.hpp>
 
 #include "common/json_depth.h"
+#include "common/sha256.h"
 
 namespace lakehouse::vector::lhv1 {
 namespace {
@@ -56,18 +55,6 @@ Result<IndexParams> DecodeParams(const json& params) {
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : digest) {
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 15]);
-  }
-  return hex;
-}
 
 std::string EncodePrefix(const IndexImage& image) {
   const IndexParams& p = image.params;

@@ -34,6 +34,4 @@ std::string EncodePrefix(const IndexImage& image);
 // graph itself is checked by Index::Restore.
 Result<IndexImage> Decode(std::string bytes);
 
-std::string Sha256Hex(std::string_view bytes);
-
 }  // namespace lakehouse::vector::lhv1

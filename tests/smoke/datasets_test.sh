@@ -221,28 +221,6 @@ start_serve() {
   CATALOG_SCRATCH="$DATA/scratch/ingest"
 }
 
-# True when something listens on, or holds, 127.0.0.1:PORT.
-port_taken() {
-  local hex
-  printf -v hex ':%04X ' "$1"
-  if grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then return 0; fi
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Three free ports below the ephemeral range (so no port-0 listener or
-# outgoing connection takes them meanwhile), into PORTS.
-pick_ports() {
-  PORTS=()
-  local port tries=0
-  while ((${#PORTS[@]} < 3)); do
-    ((++tries < 200)) || fail "no free ports found"
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    [[ " ${PORTS[*]} " == *" $port "* ]] && continue
-    port_taken "$port" && continue
-    PORTS+=("$port")
-  done
-}
-
 write_split_config() {
   mkdir -p "$SPLIT"
   cat >"$SPLIT/lakehouse.toml" <<EOF

@@ -16,24 +16,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh" "$@"
 
-port_taken() {
-  local hex
-  printf -v hex ':%04X ' "$1"
-  if grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then return 0; fi
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-pick_ports() { # N
-  PORTS=()
-  local port tries=0
-  while ((${#PORTS[@]} < $1)); do
-    ((++tries < 500)) || fail "no free ports found"
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    [[ " ${PORTS[*]} " == *" $port "* ]] && continue
-    port_taken "$port" && continue
-    PORTS+=("$port")
-  done
-}
-
 READ=rrrrrrrrrrrrrrrrrrrrrrrr
 WRITE=wwwwwwwwwwwwwwwwwwwwwwww
 ADMIN=aaaaaaaaaaaaaaaaaaaaaaaa

@@ -10,6 +10,7 @@
 #   stop_server PID [SIG]  SIGTERM (or SIG), then waits; fails unless it exits 0
 #   kill9_server PID     SIGKILL, then reaps it
 #   http METHOD KEY-PATH [curl args]   one request; sets HTTP_STATUS, HTTP_BODY
+#   pick_ports [N]       N free loopback ports into PORTS
 #   assert_* / fail      print "FAIL [script] case: message" and exit 1
 # An EXIT trap kills whatever server or helper is still running and removes
 # the temp dir, whether the script passes, fails or is interrupted.
@@ -135,6 +136,31 @@ assert_file_sha() { # file expected-sha256 message
   local got
   got=$(sha256_of "$1")
   assert_eq "$2" "$got" "$3: sha256"
+}
+
+# --- ports ------------------------------------------------------------------
+
+# True when something listens on 127.0.0.1:PORT (or it is bound at all).
+port_taken() {
+  local hex
+  printf -v hex ':%04X ' "$1"
+  if grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then return 0; fi
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# N distinct free ports (default 3) below the ephemeral range, so no port-0
+# listener or outgoing connection takes them meanwhile, into PORTS. For
+# services that must come back on the same port after a restart.
+pick_ports() { # [N]
+  local want=${1:-3} port tries=0
+  PORTS=()
+  while ((${#PORTS[@]} < want)); do
+    ((++tries < 500)) || fail "no free ports found"
+    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+    [[ " ${PORTS[*]} " == *" $port "* ]] && continue
+    port_taken "$port" && continue
+    PORTS+=("$port")
+  done
 }
 
 # --- servers ------------------------------------------------------------------

@@ -68,27 +68,9 @@ items_json() { # FILE FROM TO
 
 # --- processes --------------------------------------------------------------------------
 
-# True when something listens on, or holds, 127.0.0.1:PORT.
-port_taken() {
-  local hex
-  printf -v hex ':%04X ' "$1"
-  if grep -q "$hex" /proc/net/tcp /proc/net/tcp6 2>/dev/null; then return 0; fi
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# A free port below the ephemeral range, so nothing else takes it while
-# storaged is down.
-pick_port() {
-  local port tries=0
-  while :; do
-    ((++tries < 200)) || fail "no free port found"
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
-    port_taken "$port" || break
-  done
-  STORAGED_PORT=$port
-}
-
-pick_port
+# A port that stays free while storaged is down, so it comes back on it.
+pick_ports 1
+STORAGED_PORT=${PORTS[0]}
 CONFIG="$SPLIT/lakehouse.toml"
 cat >"$CONFIG" <<EOF
 # storaged and vectord, vectord persisting to storaged
