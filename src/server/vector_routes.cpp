@@ -163,7 +163,7 @@ void HandleSearch(vector::VectorService& service, const std::string& name, const
                   httplib::Response& response) {
   auto request = ParseObject(body);
   if (!request.ok()) return WriteError(response, request.status());
-  if (Status s = OnlyFields(*request, {"vector", "text", "k", "ef"}, ""); !s.ok()) {
+  if (Status s = OnlyFields(*request, {"vector", "text", "k", "ef", "filter"}, ""); !s.ok()) {
     return WriteError(response, s);
   }
   const bool by_text = request->contains("text");
@@ -184,15 +184,21 @@ void HandleSearch(vector::VectorService& service, const std::string& name, const
     }
     ef = *parsed;
   }
+  vector::MetadataFilter filter;
+  if (auto f = request->find("filter"); f != request->end() && !f->is_null()) {
+    auto parsed = vector::MetadataFilter::Parse(*f);
+    if (!parsed.ok()) return WriteError(response, parsed.status());
+    filter = std::move(*parsed);
+  }
   Result<std::vector<vector::Hit>> hits = Status::Internal("unset");
   if (by_text) {
-    hits = service.SearchText(name, (*request)["text"].get<std::string>(), *k, ef);
+    hits = service.SearchText(name, (*request)["text"].get<std::string>(), *k, ef, filter);
   } else {
     auto query = ParseVector((*request)["vector"], "vector");
     if (!query.ok()) return WriteError(response, query.status());
     auto index = service.Find(name);
     if (!index.ok()) return WriteError(response, index.status());
-    hits = (*index)->Search(*query, *k, ef);
+    hits = (*index)->SearchFiltered(*query, *k, ef, filter);
   }
   if (!hits.ok()) return WriteError(response, hits.status());
   json results = json::array();

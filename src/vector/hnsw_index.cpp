@@ -16,6 +16,7 @@
 #include "vector/distance.h"
 #include "vector/hnsw_format.h"
 #include "vector/index.h"
+#include "vector/metadata_filter.h"
 
 namespace lakehouse::vector {
 namespace {
@@ -24,6 +25,8 @@ constexpr size_t kInitialCapacity = 1024;
 // Any distance between vectors within this squared length stays below
 // FLT_MAX (squared L2 is at most 4x it), so no answer is ever inf or NaN.
 constexpr double kMaxSquaredNorm = 1e37;
+// Filtered searches answered by an exact scan when this few items pass.
+constexpr size_t kExactFilterItems = 2048;
 
 Status BadItem(size_t position, const std::string& why) {
   return Status::InvalidArgument("item " + std::to_string(position) + ": " + why +
@@ -222,50 +225,52 @@ class HnswIndex final : public Index {
 
   Result<std::vector<Hit>> Search(std::span<const float> query, size_t k,
                                   std::optional<uint32_t> ef) const override {
-    if (query.size() != params_.dim) {
-      return Status::InvalidArgument("query has " + std::to_string(query.size()) +
-                                     " components; the index has dimension " +
-                                     std::to_string(params_.dim));
-    }
-    if (k == 0 || k > 10000) return Status::InvalidArgument("k must be 1..10000");
-    double norm = 0;
-    for (float v : query) {
-      if (!std::isfinite(v)) return Status::InvalidArgument("query has a non-finite component");
-      norm += static_cast<double>(v) * v;
-    }
-    if (norm > kMaxSquaredNorm) {
-      return Status::InvalidArgument("query's squared length exceeds 1e37");
-    }
-    // Only cosine searches a changed copy; l2 and ip search the query as given.
     std::vector<float> normalised;
-    const float* prepared = query.data();
-    if (params_.metric == Metric::kCosine) {
-      normalised.assign(query.begin(), query.end());
-      if (Normalise(normalised) == 0) {
-        return Status::InvalidArgument("a zero query has no direction for cosine");
-      }
-      prepared = normalised.data();
-    }
+    LH_ASSIGN_OR_RETURN(const float* prepared, PrepareQuery(query, k, normalised));
     std::shared_lock graph(graph_mu_);
-    auto top = SearchGraph(prepared, k, std::max<size_t>(ef.value_or(params_.ef_search), k));
-    // `top` pops farthest first; hits fill from the back.
-    std::vector<Hit> hits(top.size());
-    size_t filled = 0;
+    return ToHits(SearchGraph(prepared, k, std::max<size_t>(ef.value_or(params_.ef_search), k)));
+  }
+
+  Result<std::vector<Hit>> SearchFiltered(std::span<const float> query, size_t k,
+                                          std::optional<uint32_t> ef,
+                                          const MetadataFilter& filter) const override {
+    if (filter.empty()) return Search(query, k, ef);
+    std::vector<float> normalised;
+    LH_ASSIGN_OR_RETURN(const float* prepared, PrepareQuery(query, k, normalised));
+    // Which labels pass, decided once for this search from the metadata.
+    std::vector<char> allowed;
+    std::vector<hnswlib::labeltype> passing;
+    size_t live = 0;
     {
       std::shared_lock lock(items_mu_);
-      for (size_t i = top.size(); i-- > 0; top.pop()) {
-        hnswlib::labeltype label = graph_->getExternalLabel(top.top().second);
-        // A label can be mid-add or mid-removal; it is not an answer yet.
-        if (label >= stored_.size() || stored_[label].id.empty()) continue;
+      allowed.assign(stored_.size(), 0);
+      for (hnswlib::labeltype label = 0; label < stored_.size(); ++label) {
         const Stored& stored = stored_[label];
-        hits[i] = {stored.id, top.top().first, stored.metadata};
-        ++filled;
+        if (stored.id.empty()) continue;
+        ++live;
+        if (filter.Matches(*stored.metadata)) {
+          allowed[label] = 1;
+          passing.push_back(label);
+        }
       }
     }
-    if (filled < hits.size()) {
-      std::erase_if(hits, [](const Hit& hit) { return hit.metadata == nullptr; });
+    if (passing.empty()) return std::vector<Hit>{};
+    std::shared_lock graph(graph_mu_);
+    // A graph search that may only answer with a few of its points wanders
+    // and misses them; below this share an exact scan of those points is
+    // both right and cheap.
+    if (passing.size() <= kExactFilterItems || passing.size() * 10 <= live) {
+      return ToHits(ScanExactly(prepared, k, passing));
     }
-    return hits;
+    struct Allowed final : hnswlib::BaseFilterFunctor {
+      explicit Allowed(const std::vector<char>& a) : allowed(a) {}
+      bool operator()(hnswlib::labeltype label) override {
+        return label < allowed.size() && allowed[label] != 0;
+      }
+      const std::vector<char>& allowed;
+    } only_allowed(allowed);
+    return ToHits(SearchGraph(prepared, k, std::max<size_t>(ef.value_or(params_.ef_search), k),
+                              &only_allowed));
   }
 
   Result<Item> Get(std::string_view id) const override {
@@ -356,7 +361,82 @@ class HnswIndex final : public Index {
   // link lists are read under the locks addPoint writes them under. Returns
   // the k nearest as (distance, internal id), farthest on top. The caller
   // holds graph_mu_ shared.
-  TopCandidates SearchGraph(const float* query, size_t k, size_t ef) const {
+  // The checked query, normalised into `normalised` for cosine (l2 and ip
+  // search the query as given).
+  Result<const float*> PrepareQuery(std::span<const float> query, size_t k,
+                                    std::vector<float>& normalised) const {
+    if (query.size() != params_.dim) {
+      return Status::InvalidArgument("query has " + std::to_string(query.size()) +
+                                     " components; the index has dimension " +
+                                     std::to_string(params_.dim));
+    }
+    if (k == 0 || k > 10000) return Status::InvalidArgument("k must be 1..10000");
+    double norm = 0;
+    for (float v : query) {
+      if (!std::isfinite(v)) return Status::InvalidArgument("query has a non-finite component");
+      norm += static_cast<double>(v) * v;
+    }
+    if (norm > kMaxSquaredNorm) {
+      return Status::InvalidArgument("query's squared length exceeds 1e37");
+    }
+    if (params_.metric != Metric::kCosine) return query.data();
+    normalised.assign(query.begin(), query.end());
+    if (Normalise(normalised) == 0) {
+      return Status::InvalidArgument("a zero query has no direction for cosine");
+    }
+    return static_cast<const float*>(normalised.data());
+  }
+
+  // The hits of `top` (farthest on top), nearest first. The caller holds
+  // graph_mu_ shared.
+  std::vector<Hit> ToHits(TopCandidates top) const {
+    std::vector<Hit> hits(top.size());
+    size_t filled = 0;
+    {
+      std::shared_lock lock(items_mu_);
+      for (size_t i = top.size(); i-- > 0; top.pop()) {
+        hnswlib::labeltype label = graph_->getExternalLabel(top.top().second);
+        // A label can be mid-add or mid-removal; it is not an answer yet.
+        if (label >= stored_.size() || stored_[label].id.empty()) continue;
+        const Stored& stored = stored_[label];
+        hits[i] = {stored.id, top.top().first, stored.metadata};
+        ++filled;
+      }
+    }
+    if (filled < hits.size()) {
+      std::erase_if(hits, [](const Hit& hit) { return hit.metadata == nullptr; });
+    }
+    return hits;
+  }
+
+  // The exact k nearest among `labels`. The caller holds graph_mu_ shared.
+  TopCandidates ScanExactly(const float* query, size_t k,
+                            const std::vector<hnswlib::labeltype>& labels) const {
+    std::vector<hnswlib::tableint> ids;
+    ids.reserve(labels.size());
+    {
+      std::lock_guard lookup(graph_->label_lookup_lock);
+      for (auto label : labels) {
+        auto it = graph_->label_lookup_.find(label);
+        if (it != graph_->label_lookup_.end()) ids.push_back(it->second);
+      }
+    }
+    TopCandidates top;
+    const void* param = graph_->dist_func_param_;
+    for (auto id : ids) {
+      float d = graph_->fstdistfunc_(query, graph_->getDataByInternalId(id), param);
+      if (top.size() < k) {
+        top.emplace(d, id);
+      } else if (d < top.top().first) {
+        top.pop();
+        top.emplace(d, id);
+      }
+    }
+    return top;
+  }
+
+  TopCandidates SearchGraph(const float* query, size_t k, size_t ef,
+                            hnswlib::BaseFilterFunctor* filter = nullptr) const {
     using hnswlib::tableint;
     tableint current;
     int top_level;
@@ -392,8 +472,9 @@ class HnswIndex final : public Index {
         }
       }
     }
-    auto top = graph_->num_deleted_ == 0 ? graph_->searchBaseLayerST<true>(current, query, ef)
-                                         : graph_->searchBaseLayerST<false>(current, query, ef);
+    auto top = graph_->num_deleted_ == 0 && filter == nullptr
+                   ? graph_->searchBaseLayerST<true>(current, query, ef)
+                   : graph_->searchBaseLayerST<false>(current, query, ef, filter);
     while (top.size() > k) top.pop();
     return top;
   }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "vector/metadata_filter.h"
 
 namespace lakehouse::vector {
 
@@ -92,6 +93,12 @@ class Index {
   virtual Status Add(std::vector<Item> items) = 0;
   virtual Result<std::vector<Hit>> Search(std::span<const float> query, size_t k,
                                           std::optional<uint32_t> ef = std::nullopt) const = 0;
+  // The k nearest among the items whose metadata passes `filter`, right also
+  // when few pass: below a tenth of the index (or 2,048 items) those items
+  // are scanned exactly; above, the graph search skips the others as answers.
+  virtual Result<std::vector<Hit>> SearchFiltered(std::span<const float> query, size_t k,
+                                                  std::optional<uint32_t> ef,
+                                                  const MetadataFilter& filter) const = 0;
   // The stored item. For cosine the vector comes back as given up to float
   // rounding: the graph keeps it normalised, with its norm beside it.
   virtual Result<Item> Get(std::string_view id) const = 0;

@@ -315,7 +315,8 @@ Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_vi
 }
 
 Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const std::string& text,
-                                                   size_t k, std::optional<uint32_t> ef) {
+                                                   size_t k, std::optional<uint32_t> ef,
+                                                   const MetadataFilter& filter) {
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
   const std::string& model = entry.index->params().model;
   if (model.empty()) {
@@ -329,7 +330,7 @@ Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const 
   std::vector<std::string> texts = {text};
   LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
   if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
-  return entry.index->Search(vectors[0], k, ef);
+  return entry.index->SearchFiltered(vectors[0], k, ef, filter);
 }
 
 std::vector<SkippedObject> VectorService::skipped() const {

@@ -89,7 +89,8 @@ class VectorService {
   // Embeds `text` with the index's own embedder and searches with it;
   // kInvalidArgument for an index without one.
   Result<std::vector<Hit>> SearchText(std::string_view name, const std::string& text, size_t k,
-                                      std::optional<uint32_t> ef);
+                                      std::optional<uint32_t> ef,
+                                      const MetadataFilter& filter = {});
 
   std::vector<SkippedObject> skipped() const;
 

@@ -64,6 +64,17 @@ TEST_F(VectorRoutesTest, CreateAddSearchGetDelete) {
   EXPECT_EQ(hits["results"][0]["distance"], 0.0);
   EXPECT_EQ(hits["results"][1]["distance"], 25.0);
   EXPECT_EQ(hits["results"][1]["metadata"]["state"], "TX");
+  // A filter keeps only the items whose metadata passes, nearest first.
+  auto [filtered, only_tx] = Post("/v1/indexes/people/search",
+                                  {{"vector", {3, 4}}, {"k", 2}, {"filter", {{"state", "TX"}}}});
+  ASSERT_EQ(filtered, 200);
+  ASSERT_EQ(only_tx["results"].size(), 1u);
+  EXPECT_EQ(only_tx["results"][0]["id"], "ada");
+  auto [bad_filter, why] = Post("/v1/indexes/people/search",
+                                {{"vector", {3, 4}}, {"filter", {{"state", {{"like", "T%"}}}}}});
+  EXPECT_EQ(bad_filter, 400);
+  EXPECT_NE(why["error"]["message"].get<std::string>().find("unknown operator \"like\""),
+            std::string::npos);
   auto got = client_->Get("/v1/indexes/people/vectors/a%2Fb%20c");
   ASSERT_EQ(got->status, 200);
   EXPECT_EQ(json::parse(got->body)["vector"], json({3.0, 4.0}));
