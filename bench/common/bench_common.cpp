@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/logging.h"
+#include "common/splitmix64.h"
 #include "server/dataset_routes.h"
 #include "server/query_routes.h"
 
@@ -260,32 +261,7 @@ void PrintGoal(const std::string& goal, const std::string& measured, bool met) {
 
 namespace {
 
-// splitmix64: the same sequence on every platform and standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n).
-  uint64_t Below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
-  }
-  // Uniform in [lo, hi].
-  int64_t Between(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo + 1)));
-  }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Below(N)];
-  }
-
- private:
-  uint64_t state_;
-};
+using Rng = SplitMix64;
 
 constexpr const char* kFirstNames[] = {
     "James",   "Mary",    "Robert",  "Patricia", "John",    "Jennifer", "Michael", "Linda",

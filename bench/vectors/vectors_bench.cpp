@@ -70,6 +70,7 @@
 
 #include "bench/common/bench_common.h"
 #include "common/config.h"
+#include "common/splitmix64.h"
 #include "server/http_server.h"
 #include "server/vector_routes.h"
 #include "vector/distance.h"
@@ -215,17 +216,12 @@ Dataset LoadSift() {
   return data;
 }
 
-// splitmix64, and normal deviates by Box-Muller: the same numbers every run.
+// Normal deviates by Box-Muller over splitmix64: the same numbers every run.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (static_cast<double>(Next() >> 11) + 0.5) * 0x1.0p-53; }
+  explicit Rng(uint64_t seed) : uniform_(seed) {}
+  uint64_t Next() { return uniform_.Next(); }
+  double Uniform() { return uniform_.Uniform(); }
   double Normal() {
     if (has_spare_) {
       has_spare_ = false;
@@ -239,7 +235,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  lakehouse::SplitMix64 uniform_;
   bool has_spare_ = false;
   double spare_ = 0;
 };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/splitmix64.h"
 #include "demo/vocabulary.h"
 
 namespace lakehouse::demo {
@@ -13,36 +14,7 @@ namespace {
 
 namespace v = vocab;
 
-// splitmix64: the same sequence on every platform and standard library
-// (std::mt19937 is portable too, but the distributions over it are not).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), n > 0.
-  uint64_t Below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
-  }
-  // Uniform in [lo, hi].
-  int64_t Between(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo + 1)));
-  }
-  // True with probability percent / 100.
-  bool Chance(int percent) { return Below(100) < static_cast<uint64_t>(percent); }
-  template <typename T, size_t N>
-  const T& Pick(const T (&items)[N]) {
-    return items[Below(N)];
-  }
-  const char* Pick(const char* const* items, size_t n) { return items[Below(n)]; }
-
- private:
-  uint64_t state_;
-};
+using Rng = SplitMix64;
 
 // One generator per row, seeded by table and id: a row does not depend on
 // how many rows came before it, so scale 2 begins with the rows of scale 1.

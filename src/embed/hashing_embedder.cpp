@@ -4,6 +4,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "common/splitmix64.h"
+
 namespace lakehouse::embed {
 namespace {
 
@@ -16,15 +18,6 @@ uint64_t Fnv1a(std::string_view bytes, uint64_t seed) {
     h *= 1099511628211ull;
   }
   return h;
-}
-
-// Final avalanche (splitmix64), so low bits are usable as bucket indexes.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
 }
 
 bool IsWordByte(unsigned char c) {
@@ -47,14 +40,14 @@ void HashingEmbedder::ForEachFeature(std::string_view text, Visit visit) {
   std::string padded;
   auto finish_word = [&] {
     if (word.empty()) return;
-    visit(Mix(Fnv1a(word, kWordSeed)), 1.0f);
+    visit(Mix64(Fnv1a(word, kWordSeed)), 1.0f);
     if (!previous.empty()) {
       std::string pair = previous + ' ' + word;
-      visit(Mix(Fnv1a(pair, kPairSeed)), 1.0f);
+      visit(Mix64(Fnv1a(pair, kPairSeed)), 1.0f);
     }
     padded = '<' + word + '>';
     for (size_t i = 0; i + 3 <= padded.size(); ++i) {
-      visit(Mix(Fnv1a(std::string_view(padded).substr(i, 3), kGramSeed)), kGramWeight);
+      visit(Mix64(Fnv1a(std::string_view(padded).substr(i, 3), kGramSeed)), kGramWeight);
     }
     previous = std::move(word);
     word.clear();
