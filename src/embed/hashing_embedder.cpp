@@ -109,6 +109,10 @@ void HashingEmbedder::Fit(std::span<const std::string> corpus) {
       }
     });
   }
+  DeriveIdf();
+}
+
+void HashingEmbedder::DeriveIdf() {
   idf_.resize(kIdfBuckets);
   for (size_t b = 0; b < kIdfBuckets; ++b) {
     idf_[b] = static_cast<float>(
@@ -147,12 +151,7 @@ Result<std::unique_ptr<HashingEmbedder>> HashingEmbedder::Load(std::string_view 
     if (df > documents) return Status::Unprocessable("embedder state: a frequency exceeds N");
   }
   embedder->documents_ = documents;
-  embedder->idf_.resize(kIdfBuckets);
-  for (size_t b = 0; b < kIdfBuckets; ++b) {
-    embedder->idf_[b] = static_cast<float>(std::log((1.0 + static_cast<double>(documents)) /
-                                                    (1.0 + embedder->document_frequency_[b])) +
-                                           1.0);
-  }
+  embedder->DeriveIdf();
   return embedder;
 }
 

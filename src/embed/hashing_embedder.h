@@ -49,11 +49,13 @@ class HashingEmbedder final : public Embedder {
  private:
   template <typename Visit>
   static void ForEachFeature(std::string_view text, Visit visit);
+  // idf_ from documents_ and document_frequency_.
+  void DeriveIdf();
 
   size_t dim_;
   uint64_t documents_ = 0;
   std::vector<uint32_t> document_frequency_;  // kIdfBuckets, empty until fitted
-  std::vector<float> idf_;                    // derived from the two above
+  std::vector<float> idf_;  // derived from the two above (DeriveIdf), kept for speed
 };
 
 }  // namespace lakehouse::embed
