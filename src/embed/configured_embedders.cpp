@@ -6,26 +6,38 @@
 
 namespace lakehouse::embed {
 
+namespace {
+
+HttpEmbedderOptions Options(const std::string& url, const std::string& model, int dim,
+                            int timeout_s) {
+  HttpEmbedderOptions options;
+  options.base_url = url;
+  options.model = model;
+  options.dim = static_cast<size_t>(dim);
+  options.timeout_s = timeout_s;
+  return options;
+}
+
+// Offers one model server, once Create has checked its options.
+template <typename ServerEmbedder>
+Status Offer(Result<std::unique_ptr<ServerEmbedder>> created, EmbedderSet& embedders) {
+  LH_ASSIGN_OR_RETURN(auto embedder, std::move(created));
+  spdlog::info("embed: {} at {}", embedder->name(), embedder->endpoint());
+  return embedders.Add(std::move(embedder));
+}
+
+}  // namespace
+
 Status AddConfiguredEmbedders(const EmbedConfig& config, EmbedderSet& embedders) {
   if (!config.openai_url.empty()) {
-    HttpEmbedderOptions options;
-    options.base_url = config.openai_url;
-    options.model = config.openai_model;
-    options.dim = static_cast<size_t>(config.openai_dim);
-    options.timeout_s = config.timeout_s;
-    LH_ASSIGN_OR_RETURN(auto embedder, OpenAiEmbedder::Create(options));
-    spdlog::info("embed: {} at {}", embedder->name(), embedder->endpoint());
-    LH_RETURN_IF_ERROR(embedders.Add(std::move(embedder)));
+    LH_RETURN_IF_ERROR(Offer(OpenAiEmbedder::Create(Options(config.openai_url, config.openai_model,
+                                                            config.openai_dim, config.timeout_s)),
+                             embedders));
   }
   if (!config.ollama_url.empty()) {
-    HttpEmbedderOptions options;
-    options.base_url = config.ollama_url;
-    options.model = config.ollama_model;
-    options.dim = static_cast<size_t>(config.ollama_dim);
-    options.timeout_s = config.timeout_s;
-    LH_ASSIGN_OR_RETURN(auto embedder, OllamaEmbedder::Create(options));
-    spdlog::info("embed: {} at {}", embedder->name(), embedder->endpoint());
-    LH_RETURN_IF_ERROR(embedders.Add(std::move(embedder)));
+    LH_RETURN_IF_ERROR(Offer(OllamaEmbedder::Create(Options(config.ollama_url, config.ollama_model,
+                                                            config.ollama_dim, config.timeout_s)),
+                             embedders));
   }
   return Status::Ok();
 }
