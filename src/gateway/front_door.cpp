@@ -25,11 +25,23 @@ Result<std::unique_ptr<FrontDoor>> FrontDoor::Open(const AuthConfig& auth,
 
 void FrontDoor::Install(server::HttpServer& http) {
   // Paths outside the API (the web UI) need read access like the API's reads.
-  http.SetGuard([this](const httplib::Request& request) -> Status {
+  http.SetGuard([this](const httplib::Request& request, httplib::Response& response) {
     const Route* route = FindRoute(request.method, request.path);
     Scope needed = route ? route->scope : Scope::kRead;
-    return access_.Authorize(request.get_header_value("Authorization"),
-                             request.get_header_value("Cookie"), needed, nullptr);
+    Status allowed = access_.Authorize(request.get_header_value("Authorization"),
+                                       request.get_header_value("Cookie"), needed, nullptr);
+    if (allowed.ok()) return true;
+    server::WriteError(response, allowed);
+    if (allowed.code() == StatusCode::kUnauthenticated) {
+      response.set_header("WWW-Authenticate", "Bearer realm=\"lakehouse\"");
+      // A person opening a page is sent to sign in; scripts keep the 401.
+      if (request.method == "GET" && !request.path.starts_with("/v1/") &&
+          request.get_header_value("Accept").find("text/html") != std::string::npos) {
+        response.body.clear();
+        response.set_redirect("/login", 303);
+      }
+    }
+    return false;
   });
   http.SetMetrics(&metrics_, [](const httplib::Request& request) {
     const Route* route = FindRoute(request.method, request.path);

@@ -150,17 +150,7 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
           return httplib::Server::HandlerResponse::Handled;
         }
         if (guard_) {
-          if (Status allowed = guard_(request); !allowed.ok()) {
-            WriteError(response, allowed);
-            if (allowed.code() == StatusCode::kUnauthenticated) {
-              response.set_header("WWW-Authenticate", "Bearer realm=\"lakehouse\"");
-              // A person opening a page is sent to sign in; scripts keep the 401.
-              if (request.method == "GET" && !request.path.starts_with("/v1/") &&
-                  request.get_header_value("Accept").find("text/html") != std::string::npos) {
-                response.body.clear();
-                response.set_redirect("/login", 303);
-              }
-            }
+          if (!guard_(request, response)) {
             // The body is never read: the connection must not outlive it.
             if (HasBody(request)) CloseAfterResponse(response);
             return httplib::Server::HandlerResponse::Handled;

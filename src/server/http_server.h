@@ -20,9 +20,10 @@ class HttpServer {
  public:
   HttpServer(const HttpConfig& config, uint64_t max_body_bytes);
 
-  // Decides before routing whether a request may go on; an error Status is
-  // the answer (401, 403...). Set before Run.
-  using Guard = std::function<Status(const httplib::Request&)>;
+  // Decides before routing whether a request may go on; when not, it has
+  // written the refusal into the response (401, 403, a redirect...). Set
+  // before Run.
+  using Guard = std::function<bool(const httplib::Request&, httplib::Response&)>;
   void SetGuard(Guard guard) { guard_ = std::move(guard); }
   // Counts every request in `metrics` under the label `route_name` gives
   // (a template such as "/v1/datasets/{name}", never the raw path).
