@@ -6,9 +6,9 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "server/http_server.h"
+#include "testing/server_thread.h"
 
 namespace lakehouse::server {
 namespace {
@@ -20,15 +20,10 @@ class EmbedRoutesTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
     RegisterEmbedRoutes(server_->router(), embedders_);
-    auto port = server_->Bind({"127.0.0.1", 0});
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    running_ = std::make_unique<testing::ServerThread>(*server_);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
   }
-  void TearDown() override {
-    server_->Stop();
-    thread_.join();
-  }
+  void TearDown() override { running_.reset(); }
   std::pair<int, json> Post(const json& body) {
     auto result = client_->Post("/v1/embed", body.dump(), "application/json");
     if (!result) return {0, json()};
@@ -37,7 +32,7 @@ class EmbedRoutesTest : public ::testing::Test {
 
   embed::EmbedderSet embedders_;
   std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::ServerThread> running_;
   std::unique_ptr<httplib::Client> client_;
 };
 

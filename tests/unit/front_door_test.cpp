@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "gateway/route_table.h"
+#include "testing/server_thread.h"
 
 namespace lakehouse::gateway {
 namespace {
@@ -104,14 +105,11 @@ class FrontDoorTest : public ::testing::Test {
     router.Delete(".*", ok);
     router.Post("/(?!login).*", ok_with_body);  // content-reader routes match first
     router.Put(".*", ok_with_body);
-    auto port = server_->Bind({"127.0.0.1", 0});
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    running_ = std::make_unique<testing::ServerThread>(*server_);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
   }
   void TearDown() override {
-    server_->Stop();
-    thread_.join();
+    running_.reset();
     std::remove(token_file_.c_str());
   }
   void TempTokenFile() {
@@ -152,7 +150,7 @@ class FrontDoorTest : public ::testing::Test {
   std::string token_file_;
   std::unique_ptr<FrontDoor> door_;
   std::unique_ptr<server::HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::ServerThread> running_;
   std::unique_ptr<httplib::Client> client_;
 };
 

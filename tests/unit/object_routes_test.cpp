@@ -7,11 +7,11 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "server/http_server.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
+#include "testing/server_thread.h"
 #include "testing/service_process.h"
 #include "testing/temp_dir.h"
 
@@ -28,17 +28,11 @@ class ObjectRoutesTest : public ::testing::Test {
     store_ = std::move(*store);
     server_ = std::make_unique<HttpServer>(HttpConfig{}, kMax);
     RegisterObjectRoutes(server_->router(), *store_, kMax);
-    auto port = server_->Bind({"127.0.0.1", 0});
-    ASSERT_TRUE(port.ok());
-    port_ = *port;
-    thread_ = std::thread([this] { server_->Run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    running_ = std::make_unique<testing::ServerThread>(*server_);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
     client_->set_url_encode(false);
   }
-  void TearDown() override {
-    server_->Stop();
-    thread_.join();
-  }
+  void TearDown() override { running_.reset(); }
 
   std::string ErrorCode(const httplib::Result& result) {
     auto json = nlohmann::json::parse(result->body, nullptr, false);
@@ -49,8 +43,7 @@ class ObjectRoutesTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<storage::LocalObjectStore> store_;
   std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<testing::ServerThread> running_;
   std::unique_ptr<httplib::Client> client_;
 };
 

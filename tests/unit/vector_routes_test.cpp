@@ -5,9 +5,9 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "server/http_server.h"
+#include "testing/server_thread.h"
 
 namespace lakehouse::server {
 namespace {
@@ -22,16 +22,11 @@ class VectorRoutesTest : public ::testing::Test {
     ASSERT_TRUE(service.ok());
     service_ = std::move(*service);
     RegisterVectorRoutes(server_->router(), *service_);
-    auto port = server_->Bind({"127.0.0.1", 0});
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Run(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    running_ = std::make_unique<testing::ServerThread>(*server_);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
     client_->set_url_encode(false);
   }
-  void TearDown() override {
-    server_->Stop();
-    thread_.join();
-  }
+  void TearDown() override { running_.reset(); }
   std::pair<int, json> Post(const std::string& path, const json& body) {
     auto result = client_->Post(path, body.dump(), "application/json");
     if (!result) return {0, json()};
@@ -40,7 +35,7 @@ class VectorRoutesTest : public ::testing::Test {
 
   std::unique_ptr<vector::VectorService> service_;
   std::unique_ptr<HttpServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::ServerThread> running_;
   std::unique_ptr<httplib::Client> client_;
 };
 
