@@ -60,8 +60,6 @@ json_quote() {
   printf '"%s"' "$s"
 }
 
-# First number of FIELD in the last response.
-json_num() { json_nums "$1" <<<"$HTTP_BODY" | first_line; }
 
 # The error message of the last response, all its lines.
 error_message() {

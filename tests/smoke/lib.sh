@@ -387,6 +387,16 @@ json_str() { json_strs "$1" | first_line; }
 # Every number value of FIELD in the JSON on stdin, one per line.
 json_nums() { { grep -o "\"$1\":-\\?[0-9][0-9.eE+-]*" || true; } | sed "s/^\"$1\"://"; }
 
+# The first number of FIELD in the last response ($HTTP_BODY).
+json_num() { json_nums "$1" <<<"$HTTP_BODY" | first_line; }
+
+# The first boolean of FIELD in the last response (true/false, "" if none).
+json_bool() {
+  local raw
+  raw=$(grep -o "\"$1\":\\(true\\|false\\)" <<<"$HTTP_BODY" | first_line) || true
+  printf '%s' "${raw#\""$1"\":}"
+}
+
 # "next" of a list page: the key, or the word null.
 json_next() {
   local raw

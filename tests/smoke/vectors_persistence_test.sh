@@ -115,13 +115,7 @@ vec_post_file() { # PATH FILE
   vec POST "$1" -H 'Content-Type: application/json' --data-binary "@$2"
 }
 
-json_num() { json_nums "$1" <<<"$HTTP_BODY" | first_line; }
 
-json_bool() {
-  local raw
-  raw=$(grep -o "\"$1\":\\(true\\|false\\)" <<<"$HTTP_BODY" | first_line) || true
-  printf '%s' "${raw#\""$1"\":}"
-}
 
 create_index() { # NAME METRIC PERSISTED
   vec_post /v1/indexes "{\"name\":\"$1\",\"dim\":$DIM,\"metric\":\"$2\",\"m\":24,\"ef_construction\":300,\"ef_search\":50}"

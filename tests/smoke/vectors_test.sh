@@ -38,15 +38,7 @@ post_json() { # PATH BODY
   http POST "$1" -H 'Content-Type: application/json' --data-binary "$2"
 }
 
-# First number of FIELD in the last response.
-json_num() { json_nums "$1" <<<"$HTTP_BODY" | first_line; }
 
-# The first boolean of FIELD in the last response (true/false, "" if none).
-json_bool() {
-  local raw
-  raw=$(grep -o "\"$1\":\\(true\\|false\\)" <<<"$HTTP_BODY" | first_line) || true
-  printf '%s' "${raw#\""$1"\":}"
-}
 
 error_message() { json_str message <<<"$HTTP_BODY"; }
 
