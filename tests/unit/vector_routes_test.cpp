@@ -120,6 +120,12 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"text", "x"}, {"vector", {1, 2, 3}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"k", 3}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v1"}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"dim", 3}, {"model", 7}}).first, 400);
+  auto [text_type, text_error] = Post("/v1/indexes/v/search", {{"text", 42}});
+  EXPECT_EQ(text_type, 400);
+  EXPECT_NE(text_error["error"]["message"].get<std::string>().find("\"text\" must be a string"),
+            std::string::npos);
+  EXPECT_EQ(client_->Get("/v1/indexes/t")->status, 404);  // nothing was created
   EXPECT_EQ(Post("/v1/indexes/nope/search", {{"vector", {1, 2, 3}}}).first, 404);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"k", 0}}).first, 400);
