@@ -198,11 +198,13 @@ Status ParseQueryd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Int("threads", 1, 256, &c.queryd.threads));
   LH_RETURN_IF_ERROR(r.Int("connections", 1, 256, &c.queryd.connections));
   LH_RETURN_IF_ERROR(r.Integer("max_rows", 1, int64_t{1} << 40, &c.queryd.max_rows));
+  LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.queryd.vectord_url));
   return r.Url("storaged_url", false, &c.queryd.storaged_url);
 }
 
 Status ParseVectord(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
+  LH_RETURN_IF_ERROR(r.Url("queryd_url", true, &c.vectord.queryd_url));
   return r.Url("storaged_url", true, &c.vectord.storaged_url);
 }
 

@@ -58,10 +58,14 @@ struct QuerydConfig {
   int threads = 2;
   int connections = 8;
   int64_t max_rows = 10'000'000;
+  // Where SQL's vector_search() finds indexes; empty: vector_search refuses.
+  std::string vectord_url;
 };
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";
   std::string storaged_url;  // empty: ephemeral
+  // Where dataset text indexes read their rows; empty: they cannot be built.
+  std::string queryd_url;
 };
 struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
