@@ -7,6 +7,7 @@
 
 #include "cli/client_commands.h"
 #include "cli/demo_command.h"
+#include "cli/index_commands.h"
 #include "cli/service_commands.h"
 #include "cli/vector_commands.h"
 #include "common/logging.h"
@@ -135,6 +136,30 @@ int main(int argc, char** argv) {
   vdelete->add_option("index", vectors.index, "Index name")->required();
   vdelete->add_option("id", vectors.id, "Item id (omit to delete the whole index)");
 
+  lakehouse::cli::IndexCommand index;
+  auto* index_cmd = app.add_subcommand("index", "Dataset text indexes: create, refresh");
+  index_cmd->require_subcommand(1);
+  auto* icreate = index_cmd->add_subcommand(
+      "create", "Index a dataset's text column for search by meaning (or refresh that index)");
+  icreate->callback([&index] { index.action = "create"; });
+  icreate->add_option("dataset", index.dataset, "Dataset name")->required();
+  icreate->add_option("index", index.index, "Index name")->required();
+  icreate->add_option("--text", index.text_column, "The column of text to embed")->required();
+  icreate->add_option("--id", index.id_column, "The column of unique ids (default: id)");
+  icreate->add_option("--model", index.model, "Embedder (default: the built-in one)");
+  icreate
+      ->add_option("--metadata", index.metadata_columns,
+                   "Columns to keep as metadata (default: every other plain column)")
+      ->delimiter(',');
+  icreate->add_flag("--rebuild", index.rebuild, "Build afresh rather than refresh");
+  add_url(icreate);
+  auto* irefresh = index_cmd->add_subcommand(
+      "refresh", "Bring a dataset text index up to its dataset's current version");
+  irefresh->callback([&index] { index.action = "refresh"; });
+  irefresh->add_option("index", index.index, "Index name")->required();
+  irefresh->add_flag("--rebuild", index.rebuild, "Build afresh rather than refresh");
+  add_url(irefresh);
+
   CLI11_PARSE(app, argc, argv);
   if (auto s = lakehouse::SetLogLevel(log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
@@ -169,6 +194,7 @@ int main(int argc, char** argv) {
   if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
   if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
   if (*vectors_cmd) return lakehouse::cli::RunVectors(client, vectors);
+  if (*index_cmd) return lakehouse::cli::RunIndex(client, index);
   if (*demo_cmd) return lakehouse::cli::RunDemo(client, demo);
   service.log_level = log_level;
   if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);

@@ -8,6 +8,7 @@
 //    query is embedded the same way.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,19 @@ class Embedder {
   virtual std::string name() const = 0;
   virtual size_t dim() const = 0;
   virtual Result<std::vector<std::vector<float>>> Embed(std::span<const std::string> texts) = 0;
+
+  // An embedder that learns from the texts it indexes (the built-in one
+  // learns IDF) returns a copy fitted to `corpus`, leaving itself as it was;
+  // one whose vectors do not depend on the corpus returns null.
+  virtual std::shared_ptr<Embedder> FittedTo(std::span<const std::string> /*corpus*/) const {
+    return nullptr;
+  }
+  // What a fitted copy learned, kept with its index so queries are embedded
+  // as its texts were, and a copy of this embedder restored from it.
+  virtual std::string LearnedState() const { return {}; }
+  virtual Result<std::shared_ptr<Embedder>> WithLearnedState(std::string_view /*state*/) const {
+    return Status::InvalidArgument("model \"" + name() + "\" learns nothing from its texts");
+  }
 };
 
 }  // namespace lakehouse::embed

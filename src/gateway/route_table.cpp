@@ -25,6 +25,7 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/datasets/{name}/commit", kCatalogd, kAdmin},
     {"POST", "/v1/datasets/{name}/vacuum", kCatalogd, kAdmin},
     {"DELETE", "/v1/datasets/{name}", kCatalogd, kAdmin},
+    {"POST", "/v1/datasets/{name}/indexes", kVectord, kWrite},
     {"POST", "/v1/query", kQueryd, kRead},
     {"GET", "/v1/indexes", kVectord, kRead},
     {"POST", "/v1/indexes", kVectord, kWrite},

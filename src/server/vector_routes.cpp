@@ -53,19 +53,6 @@ Result<std::vector<float>> ParseVector(const json& value, const std::string& whe
   return out;
 }
 
-json IndexJson(const vector::IndexStatus& status) {
-  const auto& p = status.params;
-  return {{"name", p.name},
-          {"dim", p.dim},
-          {"metric", vector::MetricName(p.metric)},
-          {"m", p.m},
-          {"ef_construction", p.ef_construction},
-          {"ef_search", p.ef_search},
-          {"count", status.count},
-          {"persisted", status.persisted},
-          {"model", p.model}};
-}
-
 Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fallback) {
   auto it = object.find(field);
   if (it == object.end() || it->is_null()) return fallback;
@@ -218,6 +205,28 @@ void WithIndex(vector::VectorService& service, const std::string& name, httplib:
 }
 
 }  // namespace
+
+json IndexJson(const vector::IndexStatus& status) {
+  const auto& p = status.params;
+  json out = {{"name", p.name},
+              {"dim", p.dim},
+              {"metric", vector::MetricName(p.metric)},
+              {"m", p.m},
+              {"ef_construction", p.ef_construction},
+              {"ef_search", p.ef_search},
+              {"count", status.count},
+              {"persisted", status.persisted},
+              {"model", p.model}};
+  if (status.source) {
+    const auto& s = *status.source;
+    out["source"] = {{"dataset", s.dataset},
+                     {"version", s.version},
+                     {"id_column", s.id_column},
+                     {"text_column", s.text_column},
+                     {"metadata_columns", s.metadata_columns}};
+  }
+  return out;
+}
 
 void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& service) {
   router.Post("/v1/indexes",

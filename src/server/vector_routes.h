@@ -4,9 +4,14 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 #include "vector/vector_service.h"
 
 namespace lakehouse::server {
+
+// An index as GET /v1/indexes/{name} describes it.
+nlohmann::json IndexJson(const vector::IndexStatus& status);
 
 void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& service);
 

@@ -45,6 +45,18 @@ struct IndexParams {
   std::string model;
 };
 
+// Where a dataset text index's items come from (DESIGN.md, Local AI): one
+// item per row of `dataset` at `version`, its id from `id_column`, its vector
+// from embedding `text_column`, its metadata from `metadata_columns`.
+struct DatasetSource {
+  std::string dataset;
+  uint64_t version = 0;
+  std::string id_column;
+  std::string text_column;
+  std::vector<std::string> metadata_columns;
+  bool operator==(const DatasetSource&) const = default;
+};
+
 // `[a-z][a-z0-9_-]{0,62}`, dim 1..4096, M 4..64, ef values 1..10000.
 Status ValidateParams(const IndexParams& params);
 
@@ -71,6 +83,9 @@ struct IndexImage {
   uint64_t next_label = 0;
   std::vector<Entry> entries;  // live items only
   std::string graph;           // the engine's own serialisation
+  // Kept beside the index by its owner (VectorService), not by the engine:
+  std::optional<DatasetSource> source;  // a dataset text index's origin
+  std::string embedder_state;           // what its embedder learned (Fit)
 };
 
 struct Hit {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/base64.h"
 #include "common/json_depth.h"
 #include "common/sha256.h"
 
@@ -54,6 +55,24 @@ Result<IndexParams> DecodeParams(const json& params) {
   return p;
 }
 
+Result<DatasetSource> DecodeSource(const json& source) {
+  if (!source.is_object()) return Bad("\"source\" must be an object");
+  DatasetSource s;
+  LH_RETURN_IF_ERROR(Field(source, "dataset", &s.dataset));
+  LH_RETURN_IF_ERROR(Field(source, "version", &s.version));
+  LH_RETURN_IF_ERROR(Field(source, "id_column", &s.id_column));
+  LH_RETURN_IF_ERROR(Field(source, "text_column", &s.text_column));
+  auto columns = source.find("metadata_columns");
+  if (columns == source.end() || !columns->is_array()) {
+    return Bad("\"source.metadata_columns\" must be an array");
+  }
+  for (const auto& column : *columns) {
+    if (!column.is_string()) return Bad("\"source.metadata_columns\" must hold strings");
+    s.metadata_columns.push_back(column.get<std::string>());
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string EncodePrefix(const IndexImage& image) {
@@ -78,6 +97,17 @@ std::string EncodePrefix(const IndexImage& image) {
                    {"next_label", image.next_label},
                    {"items", std::move(items)},
                    {"graph", {{"bytes", image.graph.size()}, {"sha256", Sha256Hex(image.graph)}}}};
+  if (image.source) {
+    const DatasetSource& s = *image.source;
+    envelope["source"] = {{"dataset", s.dataset},
+                          {"version", s.version},
+                          {"id_column", s.id_column},
+                          {"text_column", s.text_column},
+                          {"metadata_columns", s.metadata_columns}};
+  }
+  if (!image.embedder_state.empty()) {
+    envelope["embedder_state"] = Base64Encode(image.embedder_state);
+  }
   std::string text = envelope.dump();
   std::string prefix(kMagic);
   const auto n = static_cast<uint32_t>(text.size());
@@ -109,6 +139,15 @@ Result<IndexImage> Decode(std::string bytes) {
   if (params == envelope.end()) return Bad("envelope lacks \"params\"");
   LH_ASSIGN_OR_RETURN(image.params, DecodeParams(*params));
   LH_RETURN_IF_ERROR(Field(envelope, "next_label", &image.next_label));
+  if (auto source = envelope.find("source"); source != envelope.end()) {
+    LH_ASSIGN_OR_RETURN(image.source, DecodeSource(*source));
+  }
+  if (auto state = envelope.find("embedder_state"); state != envelope.end()) {
+    if (!state->is_string()) return Bad("envelope field \"embedder_state\" has the wrong type");
+    auto decoded = Base64Decode(state->get<std::string>());
+    if (!decoded.ok()) return Bad("\"embedder_state\": " + decoded.status().message());
+    image.embedder_state = std::move(*decoded);
+  }
 
   auto graph = envelope.find("graph");
   if (graph == envelope.end() || !graph->is_object()) return Bad("envelope lacks \"graph\"");

@@ -4,7 +4,10 @@
 //   4 bytes   magic "LHV1"
 //   4 bytes   envelope length n, uint32 big-endian
 //   n bytes   envelope: JSON {format_version, engine, params, next_label,
-//             items: [{id, label, norm, metadata}], graph: {bytes, sha256}}
+//             items: [{id, label, norm, metadata}], graph: {bytes, sha256},
+//             and for a dataset text index source: {dataset, version,
+//             id_column, text_column, metadata_columns} and embedder_state
+//             (base64 of what its embedder learned)}
 //   rest      graph bytes: hnswlib 0.8's own serialisation
 //
 // Everything an index is lives in one object, so a save is one put and no

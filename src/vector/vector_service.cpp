@@ -15,13 +15,35 @@ constexpr std::string_view kSuffix = ".lhv1";
 constexpr size_t kPutChunk = 1 << 20;
 }  // namespace
 
+// A dataset text index's origin, kept beside the engine's index and saved
+// with it. Each change counts in `changes`, so saves cover it as they cover
+// the index's own changes.
+struct TextOrigin {
+  mutable std::mutex mu;
+  std::optional<DatasetSource> source;
+  std::shared_ptr<embed::Embedder> embedder;  // fitted to the texts; null: the model's
+  uint64_t changes = 0;
+};
+
+namespace {
+int64_t VersionOf(const Index& index, const TextOrigin& origin) {
+  std::lock_guard lock(origin.mu);
+  return static_cast<int64_t>(index.version() + origin.changes);
+}
+}  // namespace
+
 // Saves one index to its object, one save at a time, each covering every
 // change made before it began (group commit). Versions are the index's change
 // counts; -1 means nothing stored yet.
 class IndexSaver {
  public:
-  IndexSaver(storage::ObjectStore& store, std::shared_ptr<Index> index, int64_t durable)
-      : store_(store), index_(std::move(index)), durable_(durable), attempted_(durable) {}
+  IndexSaver(storage::ObjectStore& store, std::shared_ptr<Index> index,
+             std::shared_ptr<TextOrigin> origin, int64_t durable)
+      : store_(store),
+        index_(std::move(index)),
+        origin_(std::move(origin)),
+        durable_(durable),
+        attempted_(durable) {}
 
   // Returns once a save covering `version` has been tried: true if stored.
   // A retry tries again even if a save covering it already failed.
@@ -49,7 +71,7 @@ class IndexSaver {
 
   bool Durable() const {
     std::lock_guard lock(mu_);
-    return durable_ >= static_cast<int64_t>(index_->version());
+    return durable_ >= VersionOf(*index_, *origin_);
   }
 
   // Waits out a running save and refuses later ones (the index is going).
@@ -68,12 +90,23 @@ class IndexSaver {
   bool SaveNow(int64_t* covered) {
     const std::string& name = index_->params().name;
     auto started = std::chrono::steady_clock::now();
+    std::optional<DatasetSource> source;
+    std::string embedder_state;
+    uint64_t origin_changes;
+    {
+      std::lock_guard lock(origin_->mu);
+      source = origin_->source;
+      if (origin_->embedder) embedder_state = origin_->embedder->LearnedState();
+      origin_changes = origin_->changes;
+    }
     auto image = index_->Snapshot();
     if (!image.ok()) {
       spdlog::error("vectord: save of index {} failed: {}", name, image.status().ToString());
       return false;
     }
-    *covered = static_cast<int64_t>(image->version);
+    image->source = std::move(source);
+    image->embedder_state = std::move(embedder_state);
+    *covered = static_cast<int64_t>(image->version + origin_changes);
     std::string prefix = lhv1::EncodePrefix(*image);
     const std::string& graph = image->graph;
     storage::PutOptions options;
@@ -102,6 +135,7 @@ class IndexSaver {
 
   storage::ObjectStore& store_;
   std::shared_ptr<Index> index_;
+  std::shared_ptr<TextOrigin> origin_;
   mutable std::mutex mu_;
   std::condition_variable done_;
   bool saving_ = false;
@@ -188,18 +222,28 @@ Status VectorService::LoadAll() {
       skip("holds index \"" + image->params.name + "\", not \"" + name + "\"");
       continue;
     }
+    auto origin = std::make_shared<TextOrigin>();
+    origin->source = std::move(image->source);
+    if (!image->embedder_state.empty()) {
+      auto embedder = RestoreEmbedder(image->params.model, image->embedder_state);
+      if (!embedder.ok()) {
+        skip(embedder.status().message());
+        continue;
+      }
+      origin->embedder = std::move(*embedder);
+    }
     auto index = Index::Restore(std::move(*image));
     if (!index.ok()) {
       skip(index.status().message());
       continue;
     }
     std::shared_ptr<Index> shared = std::move(*index);
-    auto saver = std::make_shared<IndexSaver>(*store_, shared, /*durable=*/0);
+    auto saver = std::make_shared<IndexSaver>(*store_, shared, origin, /*durable=*/0);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - started)
                   .count();
     spdlog::info("vectord: loaded index {} ({} items) in {} ms", name, shared->size(), ms);
-    indexes_.emplace(name, Entry{std::move(shared), std::move(saver)});
+    indexes_.emplace(name, Entry{std::move(shared), std::move(saver), std::move(origin)});
   }
   return Status::Ok();
 }
@@ -212,12 +256,39 @@ Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) con
 }
 
 IndexStatus VectorService::StatusOf(const Entry& entry) const {
-  return {entry.index->params(), entry.index->size(), entry.saver && entry.saver->Durable()};
+  IndexStatus status{entry.index->params(), entry.index->size(),
+                     entry.saver && entry.saver->Durable(), std::nullopt};
+  std::lock_guard lock(entry.origin->mu);
+  status.source = entry.origin->source;
+  return status;
 }
 
 bool VectorService::SaveThrough(const Entry& entry, bool retry) {
   if (!entry.saver) return false;
-  return entry.saver->SaveThrough(static_cast<int64_t>(entry.index->version()), retry);
+  return entry.saver->SaveThrough(VersionOf(*entry.index, *entry.origin), retry);
+}
+
+Result<std::shared_ptr<embed::Embedder>> VectorService::RestoreEmbedder(
+    const std::string& model, std::string_view state) const {
+  if (options_.embedders == nullptr) {
+    return Status::Unavailable("this vectord has no embedders for model \"" + model + "\"");
+  }
+  LH_ASSIGN_OR_RETURN(auto base, options_.embedders->Find(model));
+  auto restored = base->WithLearnedState(state);
+  if (!restored.ok()) {
+    return Status::Unprocessable("the learned state of model \"" + model +
+                                 "\" does not load: " + restored.status().message());
+  }
+  return *restored;
+}
+
+Status VectorService::Register(const std::string& name, const Entry& entry) {
+  std::unique_lock lock(mu_);
+  if (indexes_.contains(name)) return Status::Conflict("index \"" + name + "\" exists");
+  indexes_.emplace(name, entry);
+  // A new index under a skipped object's name replaces that object.
+  std::erase_if(skipped_, [&](const SkippedObject& s) { return s.key == ObjectKey(name); });
+  return Status::Ok();
 }
 
 Result<IndexStatus> VectorService::Create(IndexParams params) {
@@ -248,15 +319,11 @@ Result<IndexStatus> VectorService::Create(IndexParams params) {
     }
   }
   LH_ASSIGN_OR_RETURN(std::unique_ptr<Index> created, Index::Create(params));
-  Entry entry{std::move(created), nullptr};
-  if (store_) entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, /*durable=*/-1);
-  {
-    std::unique_lock lock(mu_);
-    indexes_.emplace(params.name, entry);
-    // A new index under a skipped object's name replaces that object.
-    std::erase_if(skipped_,
-                  [&](const SkippedObject& s) { return s.key == ObjectKey(params.name); });
+  Entry entry{std::move(created), nullptr, std::make_shared<TextOrigin>()};
+  if (store_) {
+    entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, /*durable=*/-1);
   }
+  LH_RETURN_IF_ERROR(Register(params.name, entry));
   IndexStatus status = StatusOf(entry);
   status.persisted = SaveThrough(entry);
   return status;
@@ -318,19 +385,82 @@ Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const 
                                                    size_t k, std::optional<uint32_t> ef,
                                                    const MetadataFilter& filter) {
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  LH_ASSIGN_OR_RETURN(auto embedder, EmbedderOf(entry));
+  std::vector<std::string> texts = {text};
+  LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
+  if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
+  return entry.index->SearchFiltered(vectors[0], k, ef, filter);
+}
+
+Result<std::shared_ptr<embed::Embedder>> VectorService::EmbedderOf(std::string_view name) const {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  return EmbedderOf(entry);
+}
+
+Result<std::shared_ptr<embed::Embedder>> VectorService::EmbedderOf(const Entry& entry) const {
+  {
+    std::lock_guard lock(entry.origin->mu);
+    if (entry.origin->embedder) return entry.origin->embedder;
+  }
   const std::string& model = entry.index->params().model;
   if (model.empty()) {
-    return Status::InvalidArgument("index \"" + std::string(name) +
+    return Status::InvalidArgument("index \"" + entry.index->params().name +
                                    "\" has no model to embed text with; search it by \"vector\"");
   }
   if (options_.embedders == nullptr) {
     return Status::Unavailable("this vectord has no embedders for model \"" + model + "\"");
   }
-  LH_ASSIGN_OR_RETURN(auto embedder, options_.embedders->Find(model));
-  std::vector<std::string> texts = {text};
-  LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
-  if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
-  return entry.index->SearchFiltered(vectors[0], k, ef, filter);
+  return options_.embedders->Find(model);
+}
+
+Result<IndexStatus> VectorService::Install(std::unique_ptr<Index> index, DatasetSource source,
+                                           std::shared_ptr<embed::Embedder> fitted_embedder,
+                                           bool replace) {
+  std::lock_guard admin(admin_mu_);
+  std::string name = index->params().name;
+  Entry entry{std::move(index), nullptr, std::make_shared<TextOrigin>()};
+  entry.origin->source = std::move(source);
+  entry.origin->embedder = std::move(fitted_embedder);
+  if (store_) {
+    entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, /*durable=*/-1);
+  }
+  if (replace) {
+    std::unique_lock lock(mu_);
+    if (auto old = indexes_.find(name); old != indexes_.end()) {
+      // The old index's saves must not land after the new one's.
+      if (old->second.saver) old->second.saver->Stop();
+      indexes_.erase(old);
+    }
+  }
+  LH_RETURN_IF_ERROR(Register(name, entry));
+  IndexStatus status = StatusOf(entry);
+  status.persisted = SaveThrough(entry);
+  return status;
+}
+
+Result<WriteOutcome> VectorService::Apply(std::string_view name, std::vector<Item> upserts,
+                                          const std::vector<std::string>& removals,
+                                          DatasetSource source) {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  {
+    std::lock_guard lock(entry.origin->mu);
+    if (!entry.origin->source) {
+      return Status::InvalidArgument("index \"" + std::string(name) +
+                                     "\" was not built from a dataset");
+    }
+  }
+  if (!upserts.empty()) LH_RETURN_IF_ERROR(entry.index->Add(std::move(upserts)));
+  for (const auto& id : removals) {
+    Status removed = entry.index->Remove(id);
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
+  }
+  {
+    std::lock_guard lock(entry.origin->mu);
+    entry.origin->source = std::move(source);
+    ++entry.origin->changes;
+  }
+  bool persisted = SaveThrough(entry);
+  return WriteOutcome{entry.index->size(), persisted};
 }
 
 std::vector<SkippedObject> VectorService::skipped() const {

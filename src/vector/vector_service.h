@@ -40,7 +40,8 @@ namespace lakehouse::vector {
 struct IndexStatus {
   IndexParams params;
   size_t count = 0;
-  bool persisted = false;  // the stored object holds every change so far
+  bool persisted = false;               // the stored object holds every change so far
+  std::optional<DatasetSource> source;  // set for a dataset text index
 };
 
 struct WriteOutcome {
@@ -54,6 +55,7 @@ struct SkippedObject {
 };
 
 class IndexSaver;
+struct TextOrigin;
 
 struct VectorServiceOptions {
   std::chrono::milliseconds retry_interval{5000};
@@ -86,6 +88,23 @@ class VectorService {
   Result<WriteOutcome> Add(std::string_view name, std::vector<Item> items);
   Result<WriteOutcome> Remove(std::string_view name, std::string_view id);
 
+  // Registers an index built whole elsewhere (a dataset text index), with
+  // where it came from and the embedder fitted to its texts (null: the
+  // model's shared one), and saves it: nobody sees it half built. With
+  // `replace` it takes the place of the index of that name (a rebuild);
+  // without, kConflict if the name is taken meanwhile.
+  Result<IndexStatus> Install(std::unique_ptr<Index> index, DatasetSource source,
+                              std::shared_ptr<embed::Embedder> fitted_embedder, bool replace);
+  // A refresh of a dataset text index: adds or replaces `upserts`, removes
+  // `removals` (ids it lacks are no error) and records `source`, then saves
+  // once. A bad upsert changes nothing. kInvalidArgument for an index that
+  // has no dataset source.
+  Result<WriteOutcome> Apply(std::string_view name, std::vector<Item> upserts,
+                             const std::vector<std::string>& removals, DatasetSource source);
+  // The embedder that makes the index's vectors: its fitted one, or its
+  // model's. kInvalidArgument for an index without a model.
+  Result<std::shared_ptr<embed::Embedder>> EmbedderOf(std::string_view name) const;
+
   // Embeds `text` with the index's own embedder and searches with it;
   // kInvalidArgument for an index without one.
   Result<std::vector<Hit>> SearchText(std::string_view name, const std::string& text, size_t k,
@@ -97,7 +116,8 @@ class VectorService {
  private:
   struct Entry {
     std::shared_ptr<Index> index;
-    std::shared_ptr<IndexSaver> saver;  // null when ephemeral
+    std::shared_ptr<IndexSaver> saver;   // null when ephemeral
+    std::shared_ptr<TextOrigin> origin;  // never null; empty unless built from a dataset
   };
 
   VectorService(storage::ObjectStore* store, VectorServiceOptions options);
@@ -106,6 +126,10 @@ class VectorService {
   Result<Entry> FindEntry(std::string_view name) const;
   IndexStatus StatusOf(const Entry& entry) const;
   bool SaveThrough(const Entry& entry, bool retry = false);
+  Result<std::shared_ptr<embed::Embedder>> EmbedderOf(const Entry& entry) const;
+  Status Register(const std::string& name, const Entry& entry);
+  Result<std::shared_ptr<embed::Embedder>> RestoreEmbedder(const std::string& model,
+                                                           std::string_view state) const;
 
   storage::ObjectStore* store_;
   std::mutex admin_mu_;  // creates and drops take turns

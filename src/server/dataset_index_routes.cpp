@@ -1,0 +1,131 @@
+#include "server/dataset_index_routes.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "http/http_status.h"
+#include "server/http_server.h"
+#include "server/request_body.h"
+#include "server/vector_routes.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument(
+        "body must be a JSON object like {\"index\": \"candidates_resume\", \"id_column\": "
+        "\"id\", \"text_column\": \"resume\"}");
+  }
+  vector::DatasetIndexRequest request;
+  request.dataset = std::move(dataset);
+  for (auto& [key, value] : j.items()) {
+    auto text = [&](std::string* out) -> Status {
+      if (!value.is_string()) return Status::InvalidArgument("\"" + key + "\" must be a string");
+      *out = value.get<std::string>();
+      return Status::Ok();
+    };
+    if (key == "index") {
+      LH_RETURN_IF_ERROR(text(&request.index));
+    } else if (key == "id_column") {
+      LH_RETURN_IF_ERROR(text(&request.id_column));
+    } else if (key == "text_column") {
+      LH_RETURN_IF_ERROR(text(&request.text_column));
+    } else if (key == "model") {
+      if (!value.is_null()) LH_RETURN_IF_ERROR(text(&request.model));
+    } else if (key == "rebuild") {
+      if (!value.is_boolean()) return Status::InvalidArgument("\"rebuild\" must be true or false");
+      request.rebuild = value.get<bool>();
+    } else if (key == "metadata_columns") {
+      if (!value.is_array()) {
+        return Status::InvalidArgument("\"metadata_columns\" must be an array of column names");
+      }
+      request.metadata_columns.emplace();
+      for (const auto& column : value) {
+        if (!column.is_string()) {
+          return Status::InvalidArgument("\"metadata_columns\" must be an array of column names");
+        }
+        request.metadata_columns->push_back(column.get<std::string>());
+      }
+    } else {
+      return Status::InvalidArgument("unknown field \"" + key + "\"");
+    }
+  }
+  if (request.index.empty()) return Status::InvalidArgument("\"index\" is required");
+  if (request.text_column.empty()) return Status::InvalidArgument("\"text_column\" is required");
+  if (request.id_column.empty()) return Status::InvalidArgument("\"id_column\" is required");
+  return request;
+}
+
+json OutcomeJson(const vector::DatasetIndexOutcome& outcome) {
+  json out = IndexJson(outcome.status);
+  out["build"] = {{"created", outcome.created},   {"from_version", outcome.from_version},
+                  {"upserted", outcome.upserted}, {"removed", outcome.removed},
+                  {"skipped", outcome.skipped},   {"elapsed_ms", outcome.elapsed_ms}};
+  return out;
+}
+
+bool WantsProgress(const httplib::Request& request) {
+  return request.get_header_value("Accept").find("application/x-ndjson") != std::string::npos;
+}
+
+// Progress lines at most every quarter second, and at each new phase.
+class ProgressLines {
+ public:
+  explicit ProgressLines(httplib::DataSink& sink) : sink_(sink) {}
+  void operator()(const vector::DatasetIndexProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    bool finished = p.total != 0 && p.done == p.total;
+    if (p.phase == phase_ && !finished && now - last_ < std::chrono::milliseconds(250)) return;
+    phase_ = p.phase;
+    last_ = now;
+    Write(json{{"phase", p.phase}, {"done", p.done}, {"total", p.total}});
+  }
+  void Write(const json& line) {
+    std::string text = line.dump() + "\n";
+    sink_.write(text.data(), text.size());
+  }
+
+ private:
+  httplib::DataSink& sink_;
+  std::string phase_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+void RegisterDatasetIndexRoutes(httplib::Server& router, vector::DatasetIndexer& indexer) {
+  router.Post(
+      R"(/v1/datasets/([^/]+)/indexes)",
+      ConsumeBody([&indexer](const httplib::Request& http_request, httplib::Response& response,
+                             const httplib::ContentReader& reader) {
+        auto body = ReadBoundedBody(http_request, reader);
+        if (!body.ok()) return WriteError(response, body.status());
+        auto request = ParseRequest(http_request.matches[1], *body);
+        if (!request.ok()) return WriteError(response, request.status());
+        if (!WantsProgress(http_request)) {
+          auto outcome = indexer.BuildOrRefresh(*request);
+          if (!outcome.ok()) return WriteError(response, outcome.status());
+          return WriteJson(response, outcome->created ? 201 : 200, OutcomeJson(*outcome).dump());
+        }
+        response.set_chunked_content_provider(
+            "application/x-ndjson",
+            [&indexer, request = std::move(*request)](size_t, httplib::DataSink& sink) {
+              ProgressLines lines(sink);
+              auto outcome = indexer.BuildOrRefresh(
+                  request, [&](const vector::DatasetIndexProgress& p) { lines(p); });
+              if (outcome.ok()) {
+                lines.Write(OutcomeJson(*outcome));
+              } else {
+                lines.Write(json::parse(http::ErrorBody(outcome.status())));
+              }
+              sink.done();
+              return true;
+            });
+      }));
+}
+
+}  // namespace lakehouse::server
