@@ -89,6 +89,26 @@ TEST(Lhv1Test, RoundTripKeepsEveryItemAndAnswer) {
   }
 }
 
+TEST(Lhv1Test, ADatasetIndexKeepsItsSourceAndEmbedderState) {
+  auto index = SmallIndex(Metric::kCosine);
+  auto image = index->Snapshot();
+  ASSERT_TRUE(image.ok());
+  image->source = DatasetSource{"candidates", 7, "id", "resume", {"state", "rate"}};
+  std::string state;
+  for (int i = 0; i < 1000; ++i) state.push_back(static_cast<char>(i * 37));  // binary
+  image->embedder_state = state;
+  auto decoded = lhv1::Decode(Encode(*image));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->source, image->source);
+  EXPECT_EQ(decoded->embedder_state, state);
+
+  // An index without them decodes without them.
+  auto plain = lhv1::Decode(Encoded(*index));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->source.has_value());
+  EXPECT_TRUE(plain->embedder_state.empty());
+}
+
 void ExpectDamage(std::string bytes, const std::string& expected) {
   auto loaded = Load(std::move(bytes));
   ASSERT_FALSE(loaded.ok()) << "accepted damage: " << expected;

@@ -1,0 +1,271 @@
+// vector::DatasetIndexer over the real in-process parts (store, catalog,
+// ingest, query engine, VectorService): build from a dataset's columns,
+// search by text with metadata filters, refresh embedding only what changed,
+// persistence of the source and the fitted embedder, and bad requests that
+// change nothing.
+#include "vector/dataset_indexer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "embed/hashing_embedder.h"
+#include "testing/embedded_lakehouse.h"
+
+namespace lakehouse::vector {
+namespace {
+
+constexpr char kCandidates[] =
+    "id,name,state,rate,resume\n"
+    "1,Ann,TX,70,python data engineer building spark pipelines and airflow jobs\n"
+    "2,Bob,CA,90,registered nurse in an intensive care unit\n"
+    "3,Cy,TX,60,forklift operator in warehouse logistics and shipping\n"
+    "4,Di,NY,85,java backend developer writing microservices\n"
+    "5,Ed,TX,55,\n"
+    ",Fa,TX,50,a row without an id\n";
+
+// The built-in embedder, counting the texts it embeds, so a test can tell
+// what a refresh embedded again.
+class CountingEmbedder final : public embed::Embedder {
+ public:
+  std::string name() const override { return "counting"; }
+  size_t dim() const override { return inner_.dim(); }
+  Result<std::vector<std::vector<float>>> Embed(std::span<const std::string> texts) override {
+    embedded += texts.size();
+    return inner_.Embed(texts);
+  }
+  std::atomic<size_t> embedded{0};
+
+ private:
+  embed::HashingEmbedder inner_;
+};
+
+class DatasetIndexerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    counting_ = std::make_shared<CountingEmbedder>();
+    ASSERT_TRUE(embedders_.Add(counting_).ok());
+    ASSERT_TRUE(lakehouse_.Ingest("candidates", kCandidates).ok());
+    OpenVectors();
+  }
+
+  void OpenVectors() {
+    indexer_.reset();
+    vectors_.reset();
+    auto vectors = VectorService::Open(&lakehouse_.store(), {.embedders = &embedders_});
+    ASSERT_TRUE(vectors.ok()) << vectors.status().ToString();
+    vectors_ = std::move(*vectors);
+    indexer_ = std::make_unique<DatasetIndexer>(*vectors_, &reader_, embedders_);
+  }
+
+  DatasetIndexRequest Request(std::string model = "") {
+    DatasetIndexRequest request;
+    request.dataset = "candidates";
+    request.index = "resumes";
+    request.id_column = "id";
+    request.text_column = "resume";
+    request.model = std::move(model);
+    return request;
+  }
+
+  std::vector<std::string> Ids(const std::vector<Hit>& hits) {
+    std::vector<std::string> ids;
+    for (const auto& hit : hits) ids.push_back(hit.id);
+    return ids;
+  }
+
+  testing::EmbeddedLakehouse lakehouse_;
+  query::EngineSqlReader reader_{lakehouse_.engine()};
+  embed::EmbedderSet embedders_;
+  std::shared_ptr<CountingEmbedder> counting_;
+  std::unique_ptr<VectorService> vectors_;
+  std::unique_ptr<DatasetIndexer> indexer_;
+};
+
+TEST_F(DatasetIndexerTest, BuildsAnIndexThatFindsRowsByTheirTextAndRecordsItsSource) {
+  std::vector<DatasetIndexProgress> progress;
+  auto outcome = indexer_->BuildOrRefresh(
+      Request(), [&](const DatasetIndexProgress& p) { progress.push_back(p); });
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_TRUE(outcome->created);
+  EXPECT_EQ(outcome->upserted, 4u);
+  EXPECT_EQ(outcome->skipped, 2u);  // a blank text, a NULL id
+  EXPECT_EQ(outcome->status.count, 4u);
+  EXPECT_TRUE(outcome->status.persisted);
+  EXPECT_EQ(outcome->status.params.model, embed::HashingEmbedder::kName);
+  ASSERT_TRUE(outcome->status.source.has_value());
+  const DatasetSource& source = *outcome->status.source;
+  EXPECT_EQ(source.dataset, "candidates");
+  EXPECT_EQ(source.version, 1u);
+  EXPECT_EQ(source.id_column, "id");
+  EXPECT_EQ(source.text_column, "resume");
+  EXPECT_EQ(source.metadata_columns, (std::vector<std::string>{"name", "state", "rate"}));
+
+  auto hits = vectors_->SearchText("resumes", "nurse for an intensive care unit", 2, std::nullopt);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ((*hits)[0].id, "2");
+  EXPECT_EQ((*(*hits)[0].metadata)["state"], "CA");
+  EXPECT_EQ((*(*hits)[0].metadata)["rate"], 90);
+
+  // A filter on metadata: Texas at most 65 an hour leaves one candidate.
+  auto filter =
+      MetadataFilter::Parse(nlohmann::json::parse(R"({"state": "TX", "rate": {"lte": 65}})"));
+  ASSERT_TRUE(filter.ok()) << filter.status().ToString();
+  auto filtered = vectors_->SearchText("resumes", "python data engineer", 4, std::nullopt, *filter);
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_EQ(Ids(*filtered), std::vector<std::string>{"3"});
+
+  ASSERT_FALSE(progress.empty());
+  EXPECT_EQ(progress.front().phase, "reading");
+  bool embedded_all = false;
+  for (const auto& p : progress)
+    embedded_all |= p.phase == "embedding" && p.done == 4 && p.total == 4;
+  EXPECT_TRUE(embedded_all);
+}
+
+TEST_F(DatasetIndexerTest, ARefreshEmbedsOnlyWhatChangedAndRemovesWhatWent) {
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request("counting")).ok());
+  EXPECT_EQ(counting_->embedded, 4u);
+
+  // Version 2: Ann's resume changes, Bob goes, Di's rate changes, Gus comes.
+  ASSERT_TRUE(lakehouse_
+                  .Ingest("candidates",
+                          "id,name,state,rate,resume\n"
+                          "1,Ann,TX,70,site reliability engineer running kubernetes clusters\n"
+                          "3,Cy,TX,60,forklift operator in warehouse logistics and shipping\n"
+                          "4,Di,NY,95,java backend developer writing microservices\n"
+                          "7,Gus,WA,65,accountant preparing tax returns and audits\n",
+                          ingest::Format::kCsv, catalog::WriteMode::kOverwrite)
+                  .ok());
+  counting_->embedded = 0;
+  auto refreshed = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status().ToString();
+  EXPECT_FALSE(refreshed->created);
+  EXPECT_EQ(refreshed->from_version, 1u);
+  EXPECT_EQ(refreshed->status.source->version, 2u);
+  EXPECT_EQ(refreshed->upserted, 3u);
+  EXPECT_EQ(refreshed->removed, 1u);
+  EXPECT_EQ(counting_->embedded, 3u);  // rows 1, 4 and 7, not 3
+  EXPECT_EQ(refreshed->status.count, 4u);
+  EXPECT_TRUE(refreshed->status.persisted);
+
+  auto index = vectors_->Find("resumes");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->Get("2").status().code(), StatusCode::kNotFound);
+  auto di = (*index)->Get("4");
+  ASSERT_TRUE(di.ok());
+  EXPECT_EQ(di->metadata["rate"], 95);
+  auto hits = vectors_->SearchText("resumes", "kubernetes reliability", 1, std::nullopt);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(Ids(*hits), std::vector<std::string>{"1"});
+  hits = vectors_->SearchText("resumes", "tax accountant", 1, std::nullopt);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(Ids(*hits), std::vector<std::string>{"7"});
+
+  // Nothing new: nothing embedded, nothing changed.
+  uint64_t version = (*index)->version();
+  counting_->embedded = 0;
+  auto again = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->upserted, 0u);
+  EXPECT_EQ(again->removed, 0u);
+  EXPECT_EQ(counting_->embedded, 0u);
+  EXPECT_EQ((*index)->version(), version);
+}
+
+TEST_F(DatasetIndexerTest, TheSourceAndTheFittedEmbedderSurviveARestart) {
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  auto before = vectors_->SearchText("resumes", "spark data pipelines", 4, std::nullopt);
+  ASSERT_TRUE(before.ok());
+  auto described = vectors_->Describe("resumes");
+  ASSERT_TRUE(described.ok());
+
+  OpenVectors();
+  auto after_status = vectors_->Describe("resumes");
+  ASSERT_TRUE(after_status.ok()) << after_status.status().ToString();
+  EXPECT_EQ(after_status->source, described->source);
+  auto after = vectors_->SearchText("resumes", "spark data pipelines", 4, std::nullopt);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), before->size());
+  for (size_t i = 0; i < before->size(); ++i) {
+    EXPECT_EQ((*after)[i].id, (*before)[i].id);
+    // The query is embedded with the IDF learned at build time, not afresh.
+    EXPECT_FLOAT_EQ((*after)[i].distance, (*before)[i].distance);
+  }
+  // A fitted embedder weighs rare words up: its query vector differs from
+  // the unfitted built-in one's.
+  embed::HashingEmbedder unfitted;
+  auto fitted = vectors_->EmbedderOf("resumes");
+  ASSERT_TRUE(fitted.ok());
+  std::vector<std::string> text = {"spark data pipelines"};
+  EXPECT_NE((*(*fitted)->Embed(text))[0], (*unfitted.Embed(text))[0]);
+}
+
+TEST_F(DatasetIndexerTest, AVacuumedSourceVersionMeansARebuild) {
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  ASSERT_TRUE(lakehouse_
+                  .Ingest("candidates", "id,name,state,rate,resume\n9,Ivy,OR,75,welder\n",
+                          ingest::Format::kCsv, catalog::WriteMode::kOverwrite)
+                  .ok());
+  ASSERT_TRUE(lakehouse_.catalog().Vacuum("candidates", 1).ok());
+  auto outcome = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_FALSE(outcome->created);
+  EXPECT_EQ(outcome->upserted, 1u);
+  EXPECT_EQ(outcome->status.count, 1u);
+  EXPECT_EQ(outcome->status.source->version, 2u);
+  auto index = vectors_->Find("resumes");
+  ASSERT_TRUE(index.ok());
+  EXPECT_TRUE((*index)->Get("9").ok());
+  EXPECT_FALSE((*index)->Get("1").ok());
+}
+
+TEST_F(DatasetIndexerTest, BadRequestsSayWhatIsWrongAndChangeNothing) {
+  auto expect = [&](DatasetIndexRequest request, StatusCode code, const std::string& words) {
+    auto outcome = indexer_->BuildOrRefresh(request);
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.status().code(), code) << outcome.status().ToString();
+    EXPECT_NE(outcome.status().message().find(words), std::string::npos)
+        << outcome.status().message();
+  };
+  auto request = Request();
+  request.text_column = "cv";
+  expect(request, StatusCode::kInvalidArgument, "no column \"cv\"; its columns: id, name");
+  request = Request();
+  request.id_column = "state";  // TX repeats
+  expect(request, StatusCode::kInvalidArgument, "\"TX\" appears more than once");
+  request = Request();
+  request.dataset = "nobody";
+  expect(request, StatusCode::kNotFound, "nobody");
+  request = Request();
+  request.index = "Bad Name";
+  expect(request, StatusCode::kInvalidArgument, "Bad Name");
+  request = Request();
+  request.metadata_columns = std::vector<std::string>{"resume"};
+  expect(request, StatusCode::kInvalidArgument, "must not hold the id or text column");
+  request = Request("no-such-model");
+  expect(request, StatusCode::kInvalidArgument, "no-such-model");
+  EXPECT_TRUE(vectors_->List().empty());
+
+  // An index of that name that holds something else is not overwritten.
+  IndexParams params;
+  params.name = "resumes";
+  params.dim = 3;
+  ASSERT_TRUE(vectors_->Create(params).ok());
+  expect(Request(), StatusCode::kConflict, "not built from a dataset");
+  ASSERT_TRUE(vectors_->Drop("resumes").ok());
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  request = Request();
+  request.text_column = "name";
+  expect(request, StatusCode::kConflict, "is built from candidates.id/resume");
+  EXPECT_EQ(vectors_->Describe("resumes")->source->text_column, "resume");
+
+  DatasetIndexer without_queryd(*vectors_, nullptr, embedders_);
+  auto outcome = without_queryd.BuildOrRefresh(Request());
+  EXPECT_EQ(outcome.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(outcome.status().message().find("queryd_url"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakehouse::vector
