@@ -6,7 +6,8 @@
 // dataset's current version is left alone, so a second run adds no version;
 // any other table is ingested with mode=overwrite (a new dataset is created,
 // a different one replaced). Prints what it did per dataset and the rows of
-// each, and exits non-zero with the server's message on the first failure
+// each, then builds (or refreshes) the text indexes candidates_resume and
+// jobs_description, and exits non-zero with the server's message on the first failure
 // (the tables before it stay loaded; running it again finishes the job).
 #pragma once
 
