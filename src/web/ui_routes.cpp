@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
@@ -449,6 +450,16 @@ Data IndexData(const vector::IndexStatus& status) {
   item.set("ef_search", std::to_string(p.ef_search));
   item.set("count", FormatCount(status.count));
   item.set("persisted", status.persisted);
+  item.set("model", p.model);
+  item.set("has_model", !p.model.empty());
+  if (status.source) {
+    Data source;
+    source.set("dataset", status.source->dataset);
+    source.set("version", std::to_string(status.source->version));
+    source.set("id_column", status.source->id_column);
+    source.set("text_column", status.source->text_column);
+    item.set("source", source);
+  }
   return item;
 }
 
@@ -479,14 +490,8 @@ Result<std::vector<float>> ParseQueryVector(const std::string& text) {
 }
 
 // `status` gets the HTTP status of a failed search.
-Data HitsData(vector::VectorService& vectors, const std::string& name, const std::string& text,
-              uint64_t k, int* status) {
+Data HitsData(const std::function<Result<std::vector<vector::Hit>>()>& search, int* status) {
   Data data;
-  auto search = [&]() -> Result<std::vector<vector::Hit>> {
-    LH_ASSIGN_OR_RETURN(auto query, ParseQueryVector(text));
-    LH_ASSIGN_OR_RETURN(auto index, vectors.Find(name));
-    return index->Search(query, static_cast<size_t>(k));
-  };
   auto hits = search();
   if (!hits.ok()) {
     data.set("hits_error", ErrorData(hits.status()));
@@ -525,14 +530,46 @@ void IndexPage(vector::VectorService& vectors, const httplib::Request& request,
   const std::string name = request.matches[1];
   auto status = vectors.Describe(name);
   if (!status.ok()) return SendError(request, response, status.status());
-  const std::string text = request.get_param_value("vector");
+  const std::string vector_text = request.get_param_value("vector");
+  const std::string query_text = request.get_param_value("text");
+  const std::string filter_text = request.get_param_value("filter");
   uint64_t k =
       std::clamp<uint64_t>(ParseUint(request.get_param_value("k")).value_or(10), 1, kMaxHits);
   Data data = IndexData(*status);
-  data.set("vector", text);
+  data.set("vector", vector_text);
+  data.set("text", query_text);
+  data.set("filter", filter_text);
   data.set("k", std::to_string(k));
   int http_status = 200;
-  if (!text.empty()) data.set("search", HitsData(vectors, name, text, k, &http_status));
+  auto filter = [&]() -> Result<vector::MetadataFilter> {
+    if (filter_text.find_first_not_of(" \t\r\n") == std::string::npos)
+      return vector::MetadataFilter{};
+    auto parsed = json::parse(filter_text, nullptr, false);
+    if (parsed.is_discarded()) {
+      return Status::InvalidArgument(
+          "the filter must be a JSON object, like {\"state\": \"TX\", \"rate\": {\"lte\": 80}}");
+    }
+    return vector::MetadataFilter::Parse(parsed);
+  };
+  if (!query_text.empty()) {
+    data.set("search", HitsData(
+                           [&]() -> Result<std::vector<vector::Hit>> {
+                             LH_ASSIGN_OR_RETURN(auto parsed_filter, filter());
+                             return vectors.SearchText(name, query_text, static_cast<size_t>(k),
+                                                       std::nullopt, parsed_filter);
+                           },
+                           &http_status));
+  } else if (!vector_text.empty()) {
+    data.set("search", HitsData(
+                           [&]() -> Result<std::vector<vector::Hit>> {
+                             LH_ASSIGN_OR_RETURN(auto query, ParseQueryVector(vector_text));
+                             LH_ASSIGN_OR_RETURN(auto parsed_filter, filter());
+                             LH_ASSIGN_OR_RETURN(auto index, vectors.Find(name));
+                             return index->SearchFiltered(query, static_cast<size_t>(k),
+                                                          std::nullopt, parsed_filter);
+                           },
+                           &http_status));
+  }
   if (WantsPart(request, "hits")) {
     return Send(request, response, RenderTemplate("index_hits", data), http_status);
   }
