@@ -19,7 +19,7 @@
 // posting shares is printed, with hit@10 over the postings with a unique
 // title and a lenient hit@10 (itself or a posting with the same title).
 //
-//   embedder   HashingEmbedder (384 dims) fitted on the corpus's indexed
+//   embedder   HashingEmbedder (kDefaultDim dims) fitted on the corpus's indexed
 //              texts (Fit learns IDF), the texts' vectors in a vector::Index
 //              (cosine, M 16, ef_construction 200), the title's vector
 //              searched with ef 100. Also printed: the exact cosine top 10

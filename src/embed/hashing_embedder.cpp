@@ -1,8 +1,9 @@
 #include "embed/hashing_embedder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
+#include <utility>
 
 #include "common/splitmix64.h"
 
@@ -27,7 +28,13 @@ bool IsWordByte(unsigned char c) {
 }
 
 constexpr uint64_t kWordSeed = 1, kPairSeed = 2, kGramSeed = 3;
-constexpr float kGramWeight = 0.5f;  // a 3-gram says less than a whole word
+// The kinds' weights (the header says why pairs weigh less).
+constexpr float kWordWeight = 1.0f, kPairWeight = 0.5f, kGramWeight = 1.0f;
+
+struct Occurrence {
+  uint64_t feature;
+  float kind_weight;
+};
 
 }  // namespace
 
@@ -40,10 +47,10 @@ void HashingEmbedder::ForEachFeature(std::string_view text, Visit visit) {
   std::string padded;
   auto finish_word = [&] {
     if (word.empty()) return;
-    visit(Mix64(Fnv1a(word, kWordSeed)), 1.0f);
+    visit(Mix64(Fnv1a(word, kWordSeed)), kWordWeight);
     if (!previous.empty()) {
       std::string pair = previous + ' ' + word;
-      visit(Mix64(Fnv1a(pair, kPairSeed)), 1.0f);
+      visit(Mix64(Fnv1a(pair, kPairSeed)), kPairWeight);
     }
     padded = '<' + word + '>';
     for (size_t i = 0; i + 3 <= padded.size(); ++i) {
@@ -64,15 +71,39 @@ void HashingEmbedder::ForEachFeature(std::string_view text, Visit visit) {
 }
 
 std::vector<float> HashingEmbedder::EmbedOne(std::string_view text) const {
-  // Term frequencies first (sublinear TF needs the count of each feature).
-  std::unordered_map<uint64_t, float> counts;
-  ForEachFeature(text, [&](uint64_t feature, float weight) { counts[feature] += weight; });
+  // Every occurrence, sorted so a feature's occurrences are adjacent: its
+  // run length is its term frequency (cheaper than a hash map for the few
+  // hundred features of a short text).
+  std::vector<Occurrence> occurrences;
+  occurrences.reserve(text.size() * 2);
+  ForEachFeature(text, [&](uint64_t feature, float kind_weight) {
+    occurrences.push_back({feature, kind_weight});
+  });
+  std::sort(occurrences.begin(), occurrences.end(),
+            [](const Occurrence& a, const Occurrence& b) { return a.feature < b.feature; });
+  std::vector<std::pair<float, uint64_t>> weighted;  // (weight, feature)
+  for (size_t i = 0; i < occurrences.size();) {
+    size_t end = i + 1;
+    while (end < occurrences.size() && occurrences[end].feature == occurrences[i].feature) ++end;
+    const uint64_t feature = occurrences[i].feature;
+    const float tf = 1.0f + std::log(static_cast<float>(end - i));
+    const float idf = idf_.empty() ? 1.0f : idf_[feature % kIdfBuckets];
+    weighted.emplace_back(occurrences[i].kind_weight * tf * idf, feature);
+    i = end;
+  }
+  if (weighted.size() > kMaxFeatures) {
+    // The heaviest kMaxFeatures, ties by feature so the choice is
+    // deterministic.
+    std::nth_element(weighted.begin(), weighted.begin() + kMaxFeatures, weighted.end(),
+                     [](const auto& a, const auto& b) {
+                       return a.first != b.first ? a.first > b.first : a.second < b.second;
+                     });
+    weighted.resize(kMaxFeatures);
+  }
   std::vector<float> v(dim_, 0.0f);
-  for (const auto& [feature, count] : counts) {
-    float tf = 1.0f + std::log(std::max(count, 1.0f));
-    float idf = idf_.empty() ? 1.0f : idf_[feature % kIdfBuckets];
-    float sign = (feature >> 63) ? -1.0f : 1.0f;
-    v[(feature >> 16) % dim_] += sign * tf * idf;
+  for (const auto& [weight, feature] : weighted) {
+    const float sign = (feature >> 63) ? -1.0f : 1.0f;
+    v[(feature >> 16) % dim_] += sign * weight;
   }
   double norm = 0;
   for (float x : v) norm += static_cast<double>(x) * x;
@@ -86,7 +117,6 @@ std::vector<float> HashingEmbedder::EmbedOne(std::string_view text) const {
   }
   return v;
 }
-
 Result<std::vector<std::vector<float>>> HashingEmbedder::Embed(std::span<const std::string> texts) {
   std::vector<std::vector<float>> out;
   out.reserve(texts.size());
@@ -153,6 +183,21 @@ Result<std::unique_ptr<HashingEmbedder>> HashingEmbedder::Load(std::string_view 
   embedder->documents_ = documents;
   embedder->DeriveIdf();
   return embedder;
+}
+
+std::shared_ptr<Embedder> HashingEmbedder::FittedTo(std::span<const std::string> corpus) const {
+  auto fitted = std::make_shared<HashingEmbedder>(dim_);
+  fitted->Fit(corpus);
+  return fitted;
+}
+
+Result<std::shared_ptr<Embedder>> HashingEmbedder::WithLearnedState(std::string_view state) const {
+  LH_ASSIGN_OR_RETURN(auto loaded, Load(state));
+  if (loaded->dim() != dim_) {
+    return Status::InvalidArgument("the learned state is for " + std::to_string(loaded->dim()) +
+                                   " dimensions, not " + std::to_string(dim_));
+  }
+  return std::shared_ptr<Embedder>(std::move(loaded));
 }
 
 }  // namespace lakehouse::embed

@@ -39,11 +39,11 @@ class EmbedRoutesTest : public ::testing::Test {
 TEST_F(EmbedRoutesTest, EmbedsWithTheDefaultModel) {
   auto [status, body] = Post({{"texts", {"python data engineer", "registered nurse", ""}}});
   ASSERT_EQ(status, 200) << body.dump();
-  EXPECT_EQ(body["model"], "lakehouse-hash-v1");
-  EXPECT_EQ(body["dim"], 384);
+  EXPECT_EQ(body["model"], "lakehouse-hash-v2");
+  EXPECT_EQ(body["dim"], 1024);
   ASSERT_EQ(body["vectors"].size(), 3u);
-  EXPECT_EQ(body["vectors"][0].size(), 384u);
-  auto [again, same] = Post({{"texts", {"python data engineer"}}, {"model", "lakehouse-hash-v1"}});
+  EXPECT_EQ(body["vectors"][0].size(), 1024u);
+  auto [again, same] = Post({{"texts", {"python data engineer"}}, {"model", "lakehouse-hash-v2"}});
   ASSERT_EQ(again, 200);
   EXPECT_EQ(same["vectors"][0], body["vectors"][0]);
 }
@@ -60,7 +60,7 @@ TEST_F(EmbedRoutesTest, BadRequestsSayWhatIsWrong) {
       {{{"texts", {"ok", 7}}}, 400, "text 1 is not a string"},
       {{{"texts", {"ok"}}, {"model", "gpt-x"}},
        400,
-       "no embedder \"gpt-x\"; known: lakehouse-hash-v1"},
+       "no embedder \"gpt-x\"; known: lakehouse-hash-v2"},
       {{{"texts", {"ok"}}, {"modle", "x"}}, 400, "unknown field \"modle\""},
       {{{"texts", std::vector<std::string>(kMaxTextsPerEmbed + 1, "t")}}, 413, "at most 4096"},
   };

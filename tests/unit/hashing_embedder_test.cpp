@@ -66,6 +66,26 @@ TEST(HashingEmbedderTest, IdfDiscountsCommonWords) {
             Cosine(plain.EmbedOne("kubernetes"), plain.EmbedOne(a)));
 }
 
+TEST(HashingEmbedderTest, LongTextsKeepTheirRareWords) {
+  // Far more features than kMaxFeatures: the common ones are dropped, the
+  // rare word is kept, so a query for it still finds the long text.
+  std::vector<std::string> corpus;
+  std::string filler;
+  for (int i = 0; i < 400; ++i) filler += "common" + std::to_string(i) + " ";
+  for (int i = 0; i < 50; ++i) corpus.push_back(filler);
+  const std::string long_text = filler + "kubernetes";
+  corpus.push_back(long_text);
+  HashingEmbedder fitted;
+  fitted.Fit(corpus);
+  auto v = fitted.EmbedOne(long_text);
+  double norm = 0;
+  for (float x : v) norm += static_cast<double>(x) * x;
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+  EXPECT_EQ(v, fitted.EmbedOne(long_text));
+  EXPECT_GT(Cosine(fitted.EmbedOne("kubernetes"), v),
+            Cosine(fitted.EmbedOne("kubernetes"), fitted.EmbedOne(filler)) + 0.1);
+}
+
 TEST(HashingEmbedderTest, SavedStateGivesTheSameVectors) {
   HashingEmbedder fitted(128);
   std::vector<std::string> corpus = {"alpha beta", "beta gamma", "gamma delta epsilon"};

@@ -119,7 +119,7 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
             std::string::npos);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"text", "x"}, {"vector", {1, 2, 3}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"k", 3}}).first, 400);
-  EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v1"}}).first, 400);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v2"}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"dim", 3}, {"model", 7}}).first, 400);
   auto [text_type, text_error] = Post("/v1/indexes/v/search", {{"text", 42}});
   EXPECT_EQ(text_type, 400);

@@ -288,10 +288,10 @@ TEST_F(VectorServiceTest, AnIndexWithAModelIsSearchedByText) {
   auto service = open();
   IndexParams params;
   params.name = "jobs";
-  params.model = "lakehouse-hash-v1";  // no dim: the model's
+  params.model = "lakehouse-hash-v2";  // no dim: the model's
   auto created = service->Create(params);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  EXPECT_EQ(created->params.dim, 384u);
+  EXPECT_EQ(created->params.dim, 1024u);
   auto embedder = embedders.Find("").value();
   std::vector<std::string> texts = {"Senior data engineer: Python, Spark, Airflow",
                                     "ICU registered nurse, night shift",
@@ -307,7 +307,7 @@ TEST_F(VectorServiceTest, AnIndexWithAModelIsSearchedByText) {
   EXPECT_EQ((*hits)[0].id, "job-0");
   // The model is part of the stored index.
   auto reloaded = open();
-  EXPECT_EQ(reloaded->Describe("jobs")->params.model, "lakehouse-hash-v1");
+  EXPECT_EQ(reloaded->Describe("jobs")->params.model, "lakehouse-hash-v2");
   EXPECT_EQ(reloaded->SearchText("jobs", "nurse", 1, std::nullopt)->at(0).id, "job-1");
   // Errors say what to do.
   ASSERT_TRUE(service->Create(Params("plain")).ok());
@@ -322,7 +322,7 @@ TEST_F(VectorServiceTest, AnIndexWithAModelIsSearchedByText) {
   wrong_dim.dim = 16;
   auto refused = service->Create(wrong_dim);
   EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(refused.status().message().find("dimension 384, not 16"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("dimension 1024, not 16"), std::string::npos);
   EXPECT_EQ(OpenService()->Create(params).status().code(), StatusCode::kConflict);
 }
 
