@@ -9,6 +9,8 @@ find_package(tomlplusplus CONFIG REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)
+# The S3 backend's HTTP client (Debian's libcurl4-openssl-dev).
+find_package(CURL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
 if(DEFINED ENV{LAKEHOUSE_CACHE})

@@ -93,6 +93,36 @@ install_npm_dependencies() {
   done <"$here/deps.lock"
 }
 
+# The S3 test peer (s3rver) has dependencies of its own, so it is installed
+# with `npm ci` from scripts/s3rver/package-lock.json, which pins every
+# transitive version and its sha512 integrity (npm refuses a mismatch). The
+# lock file's own hash marks a finished install; npm's cache makes a re-run
+# work offline.
+install_s3rver() {
+  local src="$here/s3rver"
+  local dest="$deps/s3rver"
+  local want
+  want="$(integrity_of "$src/package-lock.json")"
+  if [[ -f "$dest/.verified" && "$(cat "$dest/.verified")" == "$want" ]]; then
+    return
+  fi
+  log "installing s3rver (npm ci)"
+  local tmp
+  tmp="$(mktemp -d "$cache/fetch.XXXXXX")"
+  cp "$src/package.json" "$src/package-lock.json" "$tmp/"
+  (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline >"$tmp/npm.log" 2>&1) || {
+    cat "$tmp/npm.log" >&2
+    rm -rf "$tmp"
+    log "npm ci for s3rver failed"
+    exit 1
+  }
+  rm -f "$tmp/npm.log"
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  printf '%s' "$want" >"$dest/.verified"
+}
+
 install_debian_packages
 install_npm_dependencies
+install_s3rver
 echo "$deps"

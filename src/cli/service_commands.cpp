@@ -12,6 +12,8 @@
 #include "gateway/proxy.h"
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
+#include "query/sql_reader.h"
+#include "server/dataset_index_routes.h"
 #include "server/dataset_routes.h"
 #include "server/embed_routes.h"
 #include "server/health_routes.h"
@@ -22,8 +24,11 @@
 #include "server/request_body.h"
 #include "server/shutdown.h"
 #include "server/vector_routes.h"
+#include "storage/configured_store.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
+#include "vector/dataset_indexer.h"
+#include "vector/http_vector_search.h"
 #include "web/ui_routes.h"
 
 namespace lakehouse::cli {
@@ -143,6 +148,34 @@ query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string s
   return options;
 }
 
+// SQL's vector_search() and embed() (query_engine.h): search through
+// `search` (in process, or a vectord over HTTP; null: vector_search refuses),
+// and embed with the process's default embedder.
+using TextSearch =
+    std::function<Result<std::vector<vector::Hit>>(const std::string&, const std::string&, size_t)>;
+Result<query::SqlFunctions> SqlFunctionsFor(TextSearch search,
+                                            const embed::EmbedderSet& embedders) {
+  query::SqlFunctions functions;
+  if (search) {
+    functions.vector_search = [search = std::move(search)](
+                                  const std::string& index, const std::string& text,
+                                  size_t k) -> Result<std::vector<query::SearchRow>> {
+      LH_ASSIGN_OR_RETURN(auto hits, search(index, text, k));
+      std::vector<query::SearchRow> rows;
+      rows.reserve(hits.size());
+      for (const auto& hit : hits) {
+        rows.push_back({hit.id, hit.distance, hit.metadata ? hit.metadata->dump() : "{}"});
+      }
+      return rows;
+    };
+  }
+  LH_ASSIGN_OR_RETURN(std::shared_ptr<embed::Embedder> embedder, embedders.Find(""));
+  functions.embed = [embedder](std::span<const std::string> texts) {
+    return embedder->Embed(texts);
+  };
+  return functions;
+}
+
 ingest::IngestOptions IngestOptions(const Config& config, std::string scratch) {
   ingest::IngestOptions options;
   options.scratch_dir = std::move(scratch);
@@ -182,8 +215,21 @@ int RunServe(const ServeOptions& options) {
   auto ingestor = ingest::Ingestor::Open(
       IngestOptions(config, (data / "scratch" / "ingest").string()), **store, catalog);
   if (!ingestor.ok()) return Fail(ingestor.status());
-  auto engine = query::QueryEngine::Open(
-      QueryOptions(config.queryd, (data / "scratch" / "query").string()), catalog, **store);
+  // Vector indexes persist to the same store, one LHV1 object each. They come
+  // before the query engine, whose vector_search() searches them in process.
+  embed::EmbedderSet embedders;
+  if (Status s = embed::AddConfiguredEmbedders(config.embed, embedders); !s.ok()) return Fail(s);
+  auto vectors = vector::VectorService::Open(store->get(), {.embedders = &embedders});
+  if (!vectors.ok()) return Fail(vectors.status());
+  auto functions = SqlFunctionsFor(
+      [&vectors](const std::string& index, const std::string& text, size_t k) {
+        return (*vectors)->SearchText(index, text, k, std::nullopt);
+      },
+      embedders);
+  if (!functions.ok()) return Fail(functions.status());
+  auto query_options = QueryOptions(config.queryd, (data / "scratch" / "query").string());
+  query_options.functions = std::move(*functions);
+  auto engine = query::QueryEngine::Open(query_options, catalog, **store);
   if (!engine.ok()) return Fail(engine.status());
 
   const std::string listen = options.listen.value_or(config.gateway.listen);
@@ -205,12 +251,11 @@ int RunServe(const ServeOptions& options) {
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
-  // Vector indexes persist to the same store, one LHV1 object each.
-  embed::EmbedderSet embedders;
-  if (Status s = embed::AddConfiguredEmbedders(config.embed, embedders); !s.ok()) return Fail(s);
-  auto vectors = vector::VectorService::Open(store->get(), {.embedders = &embedders});
-  if (!vectors.ok()) return Fail(vectors.status());
   server::RegisterVectorRoutes(http.router(), **vectors);
+  // Dataset text indexes read their rows through the engine in process.
+  query::EngineSqlReader dataset_rows(**engine);
+  vector::DatasetIndexer indexer(**vectors, &dataset_rows, embedders);
+  server::RegisterDatasetIndexRoutes(http.router(), indexer);
   server::RegisterEmbedRoutes(http.router(), embedders);
   web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
@@ -222,12 +267,8 @@ int RunStoraged(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
 
-  storage::LocalObjectStoreOptions store_options;
-  store_options.root = config->storaged.root;
-  store_options.max_object_bytes = config->storaged.max_object_bytes;
-  auto store = storage::LocalObjectStore::Open(store_options);
+  auto store = storage::OpenConfiguredStore(*config);  // backend = "local" or "s3"
   if (!store.ok()) return Fail(store.status());
-  spdlog::info("storage: local directory {}", (*store)->root());
 
   server::HttpServer http(config->http, config->storaged.max_object_bytes);
   server::RegisterHealthRoutes(http.router(), {StorageCheck("storage", **store)});
@@ -266,8 +307,31 @@ int RunQueryd(const ServiceOptions& options) {
   auto catalog = catalog::HttpCatalog::Create(
       {.base_url = config->queryd.catalogd_url, .service = "catalogd"});
   if (!catalog.ok()) return Fail(catalog.status());
-  auto engine = query::QueryEngine::Open(QueryOptions(config->queryd, config->queryd.scratch),
-                                         **catalog, **store);
+  // SQL's vector_search() asks vectord, bounded by the query time limit;
+  // embed() uses this process's own default embedder.
+  std::unique_ptr<vector::HttpVectorSearch> vectord;
+  TextSearch search;
+  if (config->queryd.vectord_url.empty()) {
+    spdlog::info("query: no vectord_url; SQL vector_search() is not available");
+  } else {
+    auto client = vector::HttpVectorSearch::Create(
+        {.base_url = config->queryd.vectord_url,
+         .service = "vectord",
+         .timeout_s = std::max(1, config->queryd.timeout_ms / 1000)});
+    if (!client.ok()) return Fail(client.status());
+    vectord = std::move(*client);
+    search = [&vectord](const std::string& index, const std::string& text, size_t k) {
+      return vectord->SearchText(index, text, k);
+    };
+    spdlog::info("query: vector_search() at vectord {}", config->queryd.vectord_url);
+  }
+  embed::EmbedderSet embedders;
+  if (Status s = embed::AddConfiguredEmbedders(config->embed, embedders); !s.ok()) return Fail(s);
+  auto functions = SqlFunctionsFor(std::move(search), embedders);
+  if (!functions.ok()) return Fail(functions.status());
+  auto query_options = QueryOptions(config->queryd, config->queryd.scratch);
+  query_options.functions = std::move(*functions);
+  auto engine = query::QueryEngine::Open(query_options, **catalog, **store);
   if (!engine.ok()) return Fail(engine.status());
   spdlog::info("query: catalog at {}, storage at {}", config->queryd.catalogd_url,
                config->queryd.storaged_url);
@@ -304,6 +368,15 @@ int RunVectord(const ServiceOptions& options) {
   server::RegisterHealthRoutes(http.router(), std::move(checks));
   server::RegisterVectorRoutes(http.router(), **vectors);
   server::RegisterEmbedRoutes(http.router(), embedders);
+  // Dataset text indexes read their rows from queryd, when there is one.
+  std::unique_ptr<query::HttpSqlReader> dataset_rows;
+  if (!config->vectord.queryd_url.empty()) {
+    auto reader = query::HttpSqlReader::Create(config->vectord.queryd_url);
+    if (!reader.ok()) return Fail(reader.status());
+    dataset_rows = std::move(*reader);
+  }
+  vector::DatasetIndexer indexer(**vectors, dataset_rows.get(), embedders);
+  server::RegisterDatasetIndexRoutes(http.router(), indexer);
   return ServeUntilSignal(watcher, http, config->vectord.listen, "vectord");
 }
 

@@ -172,11 +172,26 @@ Status ParseHttp(SectionReader& r, Config& c) {
 
 Status ParseStoraged(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.storaged.listen));
-  LH_RETURN_IF_ERROR(r.OneOf("backend", {"local"}, &c.storaged.backend));
+  LH_RETURN_IF_ERROR(r.OneOf("backend", {"local", "s3"}, &c.storaged.backend));
   LH_RETURN_IF_ERROR(r.String("root", &c.storaged.root));
   int64_t max = static_cast<int64_t>(c.storaged.max_object_bytes);
   LH_RETURN_IF_ERROR(r.Integer("max_object_bytes", 1, int64_t{1} << 50, &max));
   c.storaged.max_object_bytes = static_cast<uint64_t>(max);
+  return Status::Ok();
+}
+
+Status ParseS3(SectionReader& r, Config& c) {
+  LH_RETURN_IF_ERROR(r.Url("endpoint", true, &c.s3.endpoint));
+  LH_RETURN_IF_ERROR(r.String("bucket", &c.s3.bucket));
+  LH_RETURN_IF_ERROR(r.String("region", &c.s3.region));
+  LH_RETURN_IF_ERROR(r.Bool("path_style", &c.s3.path_style));
+  LH_RETURN_IF_ERROR(r.String("access_key_id", &c.s3.access_key_id));
+  LH_RETURN_IF_ERROR(r.String("secret_access_key", &c.s3.secret_access_key));
+  LH_RETURN_IF_ERROR(r.String("ca_file", &c.s3.ca_file));
+  LH_RETURN_IF_ERROR(r.Bool("verify_tls", &c.s3.verify_tls));
+  int64_t part = static_cast<int64_t>(c.s3.part_bytes);
+  LH_RETURN_IF_ERROR(r.Integer("part_bytes", int64_t{5} << 20, int64_t{5} << 30, &part));
+  c.s3.part_bytes = static_cast<uint64_t>(part);
   return Status::Ok();
 }
 
@@ -221,9 +236,10 @@ struct Section {
   SectionParser parse;
 };
 constexpr Section kSections[] = {
-    {"auth", ParseAuth},     {"embed", ParseEmbed},       {"log", ParseLog},
-    {"http", ParseHttp},     {"storaged", ParseStoraged}, {"catalogd", ParseCatalogd},
-    {"queryd", ParseQueryd}, {"vectord", ParseVectord},   {"gateway", ParseGateway},
+    {"auth", ParseAuth},         {"embed", ParseEmbed},       {"log", ParseLog},
+    {"http", ParseHttp},         {"storaged", ParseStoraged}, {"s3", ParseS3},
+    {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd},     {"vectord", ParseVectord},
+    {"gateway", ParseGateway},
 };
 
 }  // namespace
@@ -279,6 +295,11 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
     LH_RETURN_IF_ERROR(reader.Finish());
   }
   config.storaged.root = Resolve(base_dir, config.storaged.root);
+  if (config.storaged.backend == "s3" && (config.s3.endpoint.empty() || config.s3.bucket.empty())) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": storaged.backend = \"s3\" needs [s3] endpoint and bucket");
+  }
+  config.s3.ca_file = Resolve(base_dir, config.s3.ca_file);
   if (!config.auth.token_file.empty()) {
     config.auth.token_file = Resolve(base_dir, config.auth.token_file);
   }

@@ -35,9 +35,24 @@ struct HttpConfig {
 
 struct StoragedConfig {
   std::string listen = "127.0.0.1:8081";
-  std::string backend = "local";
+  std::string backend = "local";      // "local" (root) or "s3" (the [s3] section)
   std::string root = "data/objects";  // relative paths are taken from the config file's folder
   uint64_t max_object_bytes = 5ull << 30;
+};
+
+// An S3-compatible object store (storage/s3_object_store.h). Credentials left
+// empty come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+// AWS_SESSION_TOKEN, an empty region from AWS_REGION (then us-east-1).
+struct S3Config {
+  std::string endpoint;  // "https://s3.eu-west-1.amazonaws.com", "http://127.0.0.1:9000"
+  std::string bucket;
+  std::string region;
+  bool path_style = true;  // false: virtual-host style (bucket.endpoint-host)
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string ca_file;  // PEM bundle; relative to the config file; empty: the system's
+  bool verify_tls = true;
+  uint64_t part_bytes = 8ull << 20;  // multipart part size, 5 MiB .. 5 GiB
 };
 
 // Sections of services built in later work; parsed now so one config file
@@ -99,6 +114,7 @@ struct Config {
   EmbedConfig embed;
   HttpConfig http;
   StoragedConfig storaged;
+  S3Config s3;
   CatalogdConfig catalogd;
   QuerydConfig queryd;
   VectordConfig vectord;

@@ -15,6 +15,7 @@
 #include "common/logging.h"
 #include "common/sha256.h"
 #include "query/duckdb_handles.h"
+#include "query/sql_functions.h"
 
 namespace lakehouse::query {
 namespace {
@@ -331,7 +332,10 @@ class EngineImpl final : public QueryEngine {
  public:
   EngineImpl(const QueryEngineOptions& options, catalog::Catalog& catalog,
              storage::ObjectStore& store)
-      : options_(options), catalog_(catalog), locator_(store, options.scratch_dir + "/cache") {}
+      : options_(options),
+        catalog_(catalog),
+        locator_(store, options.scratch_dir + "/cache"),
+        functions_(options.functions) {}
 
   ~EngineImpl() override {
     connections_.clear();
@@ -350,6 +354,11 @@ class EngineImpl final : public QueryEngine {
     pool_cv_.notify_one();
   }
   Watchdog& watchdog() { return watchdog_; }
+  // The failure vector_search or embed recorded for the query on `slot`, if
+  // it is what DuckDB reported (so its Status code survives DuckDB).
+  std::optional<Status> FunctionFailure(size_t slot, std::string_view message) {
+    return functions_.FailureFor(connection_ids_[slot], message);
+  }
 
   // Called by DuckDB (through the replacement scan) while binding on the
   // query's own thread.
@@ -363,8 +372,10 @@ class EngineImpl final : public QueryEngine {
   QueryEngineOptions options_;
   catalog::Catalog& catalog_;
   DataFileLocator locator_;
+  SqlFunctionState functions_;  // outlives database_, which calls into it
   Database database_;
   std::vector<Connection> connections_;
+  std::vector<idx_t> connection_ids_;  // DuckDB's id of each pooled connection
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<size_t> free_slots_;
@@ -465,6 +476,9 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
   if (duckdb_connect(database_.get(), setup.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");
   }
+  // Registered in the system catalog, so every connection has them; before
+  // the fence is locked, like the rest of the setup.
+  LH_RETURN_IF_ERROR(RegisterSqlFunctions(setup.get(), functions_));
   const std::vector<std::string> statements = {
       "SET threads = " + std::to_string(options_.threads),
       "SET memory_limit = " + SqlString(options_.memory_limit),
@@ -483,6 +497,7 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
     if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
       return Status::Internal("cannot connect to DuckDB");
     }
+    connection_ids_.push_back(ConnectionId(connection.get()));
     connections_.push_back(std::move(connection));
     free_slots_.push_back(i);
   }
@@ -523,6 +538,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Execute(const QueryRequest& req
 Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryRequest& request,
                                                      BindContext& bind, Clock::time_point start) {
   duckdb_connection connection = connections_[slot].get();
+  functions_.BeginQuery(connection_ids_[slot]);
   Extracted extracted;
   idx_t count = duckdb_extract_statements(connection, request.sql.c_str(), extracted.out());
   if (count == 0) {
@@ -535,6 +551,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
   auto bind_failure = [&](duckdb_prepared_statement prepared) -> Status {
     if (bind.error) return *bind.error;
     std::string message = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "";
+    if (auto failure = FunctionFailure(slot, message)) return *failure;
     // The C API gives no error type for a failed prepare; the fence's refusals
     // are recognised by DuckDB's own error class prefix.
     if (message.starts_with("Permission Error") || message.starts_with("Invalid Configuration")) {
@@ -562,6 +579,10 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     if (!explained ||
         duckdb_prepare(connection, explained->c_str(), inner.out()) != DuckDBSuccess) {
       if (bind.error) return *bind.error;
+      if (explained && inner) {
+        const char* message = duckdb_prepare_error(inner.get());
+        if (auto failure = FunctionFailure(slot, message ? message : "")) return *failure;
+      }
       return Status::PermissionDenied(
           "only EXPLAIN [ANALYZE] of a single SELECT may run; this EXPLAIN's statement is not one");
     }
@@ -681,6 +702,7 @@ Status CursorImpl::Start() {
 
 Status CursorImpl::FetchError() {
   const char* message = duckdb_result_error(result_.get());
+  if (auto failure = engine_.FunctionFailure(slot_, message ? message : "")) return *failure;
   Status status =
       ErrorFromResult(duckdb_result_error_type(result_.get()), message ? message : "query failed");
   if (status.code() == StatusCode::kTimeout) {

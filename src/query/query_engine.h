@@ -11,11 +11,18 @@
 //  - Each query has a time limit (kTimeout) and the database a memory limit.
 //  - Queries run in parallel on a pool of connections; rows stream out chunk
 //    by chunk through a cursor rather than being built whole.
+//  - SQL has two functions beyond DuckDB's own, answered by callbacks the
+//    opener supplies (SqlFunctions below), so this module needs no vectord
+//    or embedder: vector_search(index, text, k) and embed(text). They are
+//    registered before the fence is locked and add no file or network access
+//    of their own; whatever a callback reaches is the opener's choice.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +33,36 @@
 
 namespace lakehouse::query {
 
+// One row of vector_search(): an item of the index, nearest first.
+struct SearchRow {
+  std::string id;
+  float distance = 0;
+  std::string metadata = "{}";  // the item's metadata, a JSON object's text
+};
+
+// The callbacks behind SQL's vector_search() and embed(). A null callback
+// leaves its function registered but failing with "... is not available",
+// so a query names what is missing instead of "no such function".
+struct SqlFunctions {
+  // `SELECT * FROM vector_search('index', 'text', k)`: columns id VARCHAR,
+  // distance FLOAT, metadata JSON, nearest first. Called while the query is
+  // bound, on the thread that runs Execute, once per distinct (index, text,
+  // k) in a query; the engine has already checked 1 <= k <= kMaxSearchK and
+  // non-NULL arguments. An error fails the query with its code kept
+  // (kNotFound for an unknown index is a 404, kUnavailable a 503) and its
+  // message prefixed with the function and index name. The query's time
+  // limit does not interrupt the call: the callback must bound its own time.
+  std::function<Result<std::vector<SearchRow>>(const std::string& index, const std::string& text,
+                                               size_t k)>
+      vector_search;
+  // `embed('text')`: FLOAT[], NULL for NULL. Called while the query runs,
+  // from DuckDB's worker threads at once, with up to one chunk (2048) of
+  // texts: it must be thread-safe, and return one vector per text in order
+  // or an error for the whole batch (which fails the query, its code kept).
+  std::function<Result<std::vector<std::vector<float>>>(std::span<const std::string> texts)> embed;
+};
+inline constexpr size_t kMaxSearchK = 10000;
+
 struct QueryEngineOptions {
   // Local directory for spilling and for copies of remote data files.
   std::string scratch_dir;
@@ -34,6 +71,9 @@ struct QueryEngineOptions {
   int threads = 2;
   size_t connections = 8;
   size_t max_rows = 10'000'000;  // the largest `limit` a request may ask for
+  // What vector_search() and embed() call; whatever they refer to must
+  // outlive the engine.
+  SqlFunctions functions;
 };
 
 struct QueryRequest {

@@ -228,11 +228,59 @@ async function run(page, base, work) {
   await page.waitForSelector("#hits .error");
   check((await text("#hits .error")).includes("dimension"), "search error shown in place");
 
+  step("dataset text index: search by text, filter, and join in SQL");
+  const people = join(work, "people.csv");
+  writeFileSync(
+    people,
+    "id,name,state,rate,resume\n" +
+      "1,Ada,CA,90,registered nurse in an intensive care unit\n" +
+      "2,Bo,TX,70,python data engineer building spark pipelines\n" +
+      "3,Cy,TX,60,forklift operator in a warehouse\n" +
+      "4,Di,TX,85,python developer writing data tools\n",
+  );
+  await page.goto(base + "/ui/upload");
+  await page.fill("#upload-dataset", "people");
+  await page.setInputFiles("#upload-file", people);
+  await page.click("#upload-button");
+  await page.waitForSelector("#upload-result");
+  const built = await api(base, "POST", "/v1/datasets/people/indexes", {
+    index: "people_resume",
+    id_column: "id",
+    text_column: "resume",
+  });
+  equal(built.count, 4, "items in the dataset index");
+  await page.goto(base + "/ui/indexes/people_resume");
+  check((await text("#index-source")).includes("people version 1"), "index names its dataset version");
+  await page.fill("#search-text", "nurse for intensive care");
+  await page.click('#text-search-form button[type="submit"]');
+  await page.waitForSelector("#hits-table");
+  equal(await text("#hits-table .hit-id"), "1", "nearest by text");
+  await page.fill("#search-text", "python data");
+  await page.fill("#search-filter", '{"state": "TX", "rate": {"lte": 80}}');
+  await page.click('#text-search-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector("#hits-table .hit-id")?.textContent === "2");
+  equal(await page.locator("#hits-table tbody tr").count(), 2, "hits passing the filter");
+  await shot("09-index-text-search");
+  await page.fill("#search-filter", '{"state": ');
+  await page.click('#text-search-form button[type="submit"]');
+  await page.waitForSelector("#hits .error");
+  check((await text("#hits .error")).includes("filter"), "a bad filter is shown in place");
+  const join_sql =
+    "SELECT p.name, s.distance FROM vector_search('people_resume', 'python data engineer', 4) s " +
+    "JOIN people p ON p.id = s.id WHERE p.state = 'TX' ORDER BY s.distance";
+  await page.goto(base + "/ui/sql");
+  await page.fill("#q", join_sql);
+  await page.press("#q", "Control+Enter");
+  await page.waitForSelector("#result table.result");
+  equal(await page.locator("#result table.result tbody tr").count(), 3, "joined rows in Texas");
+  equal(await text("#result table.result tbody tr td"), "Bo", "nearest Texan first");
+  await shot("10-sql-vector-join");
+
   step("overview lists what was made");
   await page.goto(base + "/");
-  equal(await page.locator("#datasets tbody tr").count(), 1, "datasets on the overview");
-  equal(await page.locator("#indexes tbody tr").count(), 1, "indexes on the overview");
-  await shot("09-overview");
+  equal(await page.locator("#datasets tbody tr").count(), 2, "datasets on the overview");
+  equal(await page.locator("#indexes tbody tr").count(), 2, "indexes on the overview");
+  await shot("11-overview");
 }
 
 async function main() {

@@ -73,7 +73,7 @@ assert_eq 1000 "${ROWS[jobs]}" "jobs at scale 1"
 assert_eq 1500 "${ROWS[placements]}" "placements at scale 1"
 ((ROWS[timesheets] > 15000)) || fail "only ${ROWS[timesheets]} timesheets"
 total=$((ROWS[candidates] + ROWS[clients] + ROWS[jobs] + ROWS[placements] + ROWS[timesheets]))
-assert_contains "$(tail -n 1 "$DEMO_OUT")" "5 datasets, $total rows (5 created, 0 replaced, 0 unchanged)" "summary"
+assert_contains "$(grep "^demo:" "$DEMO_OUT")" "5 datasets, $total rows (5 created, 0 replaced, 0 unchanged)" "summary"
 
 case_begin "SQL sees the rows the demo printed"
 for t in "${TABLES[@]}"; do
@@ -107,6 +107,22 @@ assert_eq "$(sql_value "SELECT round(sum(amount), 2) FROM timesheets")" \
 assert_eq 0 "$(sql_value "SELECT count(*) FROM candidates WHERE length(resume) < 150
   OR position(title IN resume) = 0")" "every resume is a few sentences naming the role"
 
+case_begin "the demo's text indexes search by meaning and join in SQL"
+assert_contains "$(cat "$DEMO_OUT")" "built candidates_resume from candidates@1: 2000 items" "resume index"
+assert_contains "$(cat "$DEMO_OUT")" "built jobs_description from jobs@1: ${ROWS[jobs]} items" "job index"
+http GET /v1/indexes/candidates_resume
+assert_status 200 "GET the resume index"
+assert_contains "$HTTP_BODY" '"source":{"dataset":"candidates","id_column":"id"' "it names its dataset"
+# Every hit joins back to its candidate, nearest first.
+assert_eq 20 "$(sql_value "SELECT count(*) FROM vector_search('candidates_resume', 'registered nurse', 20) s
+  JOIN candidates c ON c.id = s.id")" "20 hits join 20 candidates"
+assert_eq 0 "$(sql_value "SELECT count(*) FROM (SELECT distance, lag(distance) OVER () AS before
+  FROM vector_search('jobs_description', 'forklift operator', 10)) WHERE distance < before")" \
+  "hits come nearest first"
+lh sql "SELECT * FROM vector_search('no_such_index', 'x', 5)"
+assert_ne 0 "$RC" "an unknown index is an error"
+assert_contains "$(cat "$ERR")" "no_such_index" "naming the index"
+
 case_begin "second run changes nothing"
 before=$(versions)
 RC=0
@@ -116,14 +132,18 @@ for t in "${TABLES[@]}"; do
   assert_eq unchanged "$(demo_field "$t" 2)" "$t is unchanged"
   assert_eq "${ROWS[$t]}" "$(demo_field "$t" 5)" "$t's rows"
 done
-assert_contains "$(tail -n 1 "$DEMO_OUT")" "(0 created, 0 replaced, 5 unchanged)" "summary"
+assert_contains "$(grep "^demo:" "$DEMO_OUT")" "(0 created, 0 replaced, 5 unchanged)" "summary"
 assert_eq "$before" "$(versions)" "no dataset has a new version"
+assert_contains "$(cat "$DEMO_OUT")" "refreshed candidates_resume from candidates@1: 2000 items (0 embedded, 0 removed" \
+  "the indexes are refreshed with nothing to embed"
 
 case_begin "another scale replaces, and back"
 demo --scale 2
 assert_eq 0 "$RC" "scale 2 exit code ($(cat "$ERR"))"
 for t in "${TABLES[@]}"; do assert_eq replaced "$(demo_field "$t" 2)" "$t at scale 2"; done
 assert_eq 4000 "$(sql_value "SELECT count(*) FROM candidates")" "candidates at scale 2"
+assert_contains "$(cat "$DEMO_OUT")" "refreshed candidates_resume from candidates@2: 4000 items" \
+  "the resume index follows the new version"
 demo
 assert_eq 0 "$RC" "back to scale 1 exit code ($(cat "$ERR"))"
 for t in "${TABLES[@]}"; do
@@ -134,7 +154,7 @@ done
 assert_eq 0 "$(sql_value "SELECT count(*) FROM (SELECT * FROM \"candidates@1\"
   EXCEPT ALL SELECT * FROM candidates)")" "the same candidates as the first run"
 demo
-assert_contains "$(tail -n 1 "$DEMO_OUT")" "5 unchanged" "unchanged once more"
+assert_contains "$(grep "^demo:" "$DEMO_OUT")" "5 unchanged" "unchanged once more"
 
 case_begin "a deleted dataset is created again"
 http DELETE /v1/datasets/clients

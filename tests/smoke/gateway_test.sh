@@ -38,9 +38,11 @@ listen = "127.0.0.1:${PORTS[2]}"
 catalogd_url = "http://127.0.0.1:${PORTS[1]}"
 storaged_url = "http://127.0.0.1:${PORTS[0]}"
 scratch = "scratch/queryd"
+vectord_url = "http://127.0.0.1:${PORTS[3]}"
 [vectord]
 listen = "127.0.0.1:${PORTS[3]}"
 storaged_url = "http://127.0.0.1:${PORTS[0]}"
+queryd_url = "http://127.0.0.1:${PORTS[2]}"
 [gateway]
 listen = "127.0.0.1:${PORTS[4]}"
 storaged_url = "http://127.0.0.1:${PORTS[0]}"
@@ -174,10 +176,20 @@ as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
   '{"sql":"SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM placements p JOIN candidates c ON c.id = p.candidate_id JOIN jobs j ON j.id = p.job_id)"}'
 assert_status 200 "demo query"
 assert_contains "$HTTP_BODY" '[2000,1500]' "2,000 candidates and 1,500 placements, every one joined"
+# vectord read the candidates from queryd to build the index, and queryd's
+# vector_search() asks vectord: the join crosses three processes.
+assert_contains "$(cat "$SMOKE_TMP/demo.out")" "built candidates_resume from candidates@1: 2000 items" \
+  "vectord built the resume index from queryd's rows"
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
+  "{\"sql\":\"SELECT count(*) FROM vector_search('candidates_resume', 'forklift warehouse', 25) s JOIN candidates c ON c.id = s.id\"}"
+assert_status 200 "vector_search joined through the gateway"
+assert_contains "$HTTP_BODY" '"rows":[[25]]' "25 hits, each joined to its candidate"
 RC=0
 LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
 assert_eq 0 "$RC" "second demo"
-assert_contains "$(tail -n 1 "$SMOKE_TMP/demo.out")" "5 unchanged" "idempotent through the gateway"
+assert_contains "$(grep '^demo:' "$SMOKE_TMP/demo.out")" "5 unchanged" "idempotent through the gateway"
+assert_contains "$(cat "$SMOKE_TMP/demo.out")" "refreshed candidates_resume from candidates@1: 2000 items (0 embedded, 0 removed" \
+  "the second run re-embeds nothing"
 RC=0
 LAKEHOUSE_TOKEN=$READ "$LH_BIN" demo --url "$GATEWAY_URL" --scale 2 >"$SMOKE_TMP/demo.out" 2>&1 ||
   RC=$?

@@ -1,5 +1,6 @@
 // The ObjectStore contract, run unchanged against every backend: the local
-// directory in-process and a real `lakehouse storaged` process over HTTP.
+// directory in-process, a real `lakehouse storaged` process over HTTP, and
+// the S3 client against a real S3 protocol peer (tests/s3/peer.mjs).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
 #include "storage/object_key.h"
+#include "storage/s3_object_store.h"
+#include "testing/s3_peer.h"
 #include "testing/service_process.h"
 #include "testing/temp_dir.h"
 
@@ -73,13 +76,37 @@ class HttpBackend : public Backend {
   std::unique_ptr<HttpObjectStore> store_;
 };
 
-enum class Kind { kLocal, kHttp };
+class S3Backend : public Backend {
+ public:
+  explicit S3Backend(const std::string& dir) : peer_(dir + "/s3") {
+    if (!peer_.available()) return;
+    auto options = peer_.Options();
+    options.max_object_bytes = kMaxObjectBytes;
+    auto store = S3ObjectStore::Create(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+  bool available() const { return peer_.available(); }
+  const std::string& unavailable_reason() const { return peer_.unavailable_reason(); }
+  ObjectStore& store() override { return *store_; }
+  std::string root() const override { return peer_.data_dir(); }
+
+ private:
+  testing::S3Peer peer_;
+  std::unique_ptr<S3ObjectStore> store_;
+};
+
+enum class Kind { kLocal, kHttp, kS3 };
 
 class ObjectStoreConformance : public ::testing::TestWithParam<Kind> {
  protected:
   void SetUp() override {
     if (GetParam() == Kind::kLocal) {
       backend_ = std::make_unique<LocalBackend>(dir_.path());
+    } else if (GetParam() == Kind::kS3) {
+      auto s3 = std::make_unique<S3Backend>(dir_.path());
+      if (!s3->available()) GTEST_SKIP() << "no S3 peer: " << s3->unavailable_reason();
+      backend_ = std::move(s3);
     } else {
       backend_ = std::make_unique<HttpBackend>(dir_.path());
     }
@@ -431,8 +458,17 @@ TEST_P(ObjectStoreConformance, SinkErrorStopsTheGet) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreConformance,
-                         ::testing::Values(Kind::kLocal, Kind::kHttp), [](const auto& info) {
-                           return info.param == Kind::kLocal ? "Local" : "StoragedOverHttp";
+                         ::testing::Values(Kind::kLocal, Kind::kHttp, Kind::kS3),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case Kind::kLocal:
+                               return "Local";
+                             case Kind::kHttp:
+                               return "StoragedOverHttp";
+                             case Kind::kS3:
+                               return "S3";
+                           }
+                           return "";
                          });
 
 }  // namespace

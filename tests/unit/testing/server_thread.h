@@ -17,6 +17,9 @@ class ServerThread {
     if (!port.ok()) throw std::runtime_error(port.status().ToString());
     port_ = *port;
     thread_ = std::thread([this] { server_.Run(); });
+    // A stop before the listen loop has started is lost, and join would
+    // wait forever: hand the server over only once it is serving.
+    while (!server_.router().is_running()) std::this_thread::yield();
   }
   ~ServerThread() {
     server_.Stop();

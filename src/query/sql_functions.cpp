@@ -1,0 +1,285 @@
+#include "query/sql_functions.h"
+
+#include <cstring>
+
+#include "query/duckdb_handles.h"
+
+namespace lakehouse::query {
+namespace {
+
+constexpr const char* kSearchUnavailable =
+    "vector_search is not available: this query engine has no vector service "
+    "(for queryd, set [queryd] vectord_url)";
+constexpr const char* kEmbedUnavailable =
+    "embed is not available: this query engine has no embedder";
+
+using ClientContext = Handle<duckdb_client_context, duckdb_destroy_client_context>;
+
+std::string SqlQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
+idx_t ConnectionOf(duckdb_client_context raw_context) {
+  ClientContext context(raw_context);
+  return duckdb_client_context_get_connection_id(context.get());
+}
+
+// Fails the table function's binding with `status`, kept for the engine.
+void BindFail(duckdb_bind_info info, SqlFunctionState& state, idx_t connection,
+              const Status& status) {
+  state.RecordFailure(connection, status);
+  duckdb_bind_set_error(info, status.message().c_str());
+}
+
+// vector_search(index, text, k): the hits, found once while binding.
+struct SearchBind {
+  std::shared_ptr<const std::vector<SearchRow>> rows;
+};
+struct SearchScan {
+  size_t next = 0;
+};
+
+void SearchBindFunction(duckdb_bind_info info) {
+  auto& state = *static_cast<SqlFunctionState*>(duckdb_bind_get_extra_info(info));
+  LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  LogicalType real(duckdb_create_logical_type(DUCKDB_TYPE_FLOAT));
+  // JSON is VARCHAR under an alias: s.metadata->>'state' works, and the
+  // column still formats as text.
+  LogicalType json(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  duckdb_logical_type_set_alias(json.get(), "JSON");
+  duckdb_bind_add_result_column(info, "id", varchar.get());
+  duckdb_bind_add_result_column(info, "distance", real.get());
+  duckdb_bind_add_result_column(info, "metadata", json.get());
+
+  duckdb_client_context context = nullptr;
+  duckdb_table_function_get_client_context(info, &context);
+  const idx_t connection = ConnectionOf(context);
+
+  Value parameters[3];
+  for (idx_t i = 0; i < 3; ++i) parameters[i] = Value(duckdb_bind_get_parameter(info, i));
+  const char* names[3] = {"the index name", "the query text", "k"};
+  for (idx_t i = 0; i < 3; ++i) {
+    if (!parameters[i] || duckdb_is_null_value(parameters[i].get())) {
+      return BindFail(
+          info, state, connection,
+          Status::InvalidArgument(std::string("vector_search: ") + names[i] + " must not be NULL"));
+    }
+  }
+  auto text_of = [](const Value& value) {
+    char* text = duckdb_get_varchar(value.get());
+    std::string out = text != nullptr ? text : "";
+    duckdb_free(text);
+    return out;
+  };
+  const std::string index = text_of(parameters[0]);
+  const std::string text = text_of(parameters[1]);
+  const int32_t k = duckdb_get_int32(parameters[2].get());
+  if (k < 1 || static_cast<size_t>(k) > kMaxSearchK) {
+    return BindFail(
+        info, state, connection,
+        Status::InvalidArgument("vector_search: k must be 1.." + std::to_string(kMaxSearchK) +
+                                ", got " + std::to_string(k)));
+  }
+  if (!state.functions().vector_search) {
+    return BindFail(info, state, connection, Status::InvalidArgument(kSearchUnavailable));
+  }
+  auto rows = state.Search(connection, index, text, static_cast<size_t>(k));
+  if (!rows.ok()) return BindFail(info, state, connection, rows.status());
+  duckdb_bind_set_cardinality(info, (*rows)->size(), true);
+  duckdb_bind_set_bind_data(info, new SearchBind{std::move(*rows)},
+                            [](void* data) { delete static_cast<SearchBind*>(data); });
+}
+
+void SearchInitFunction(duckdb_init_info info) {
+  duckdb_init_set_max_threads(info, 1);
+  duckdb_init_set_init_data(info, new SearchScan{},
+                            [](void* data) { delete static_cast<SearchScan*>(data); });
+}
+
+void SearchFunction(duckdb_function_info info, duckdb_data_chunk output) {
+  const auto& rows = *static_cast<SearchBind*>(duckdb_function_get_bind_data(info))->rows;
+  auto& scan = *static_cast<SearchScan*>(duckdb_function_get_init_data(info));
+  duckdb_vector ids = duckdb_data_chunk_get_vector(output, 0);
+  auto* distances =
+      static_cast<float*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(output, 1)));
+  duckdb_vector metadata = duckdb_data_chunk_get_vector(output, 2);
+  idx_t count = 0;
+  const idx_t capacity = duckdb_vector_size();
+  for (; count < capacity && scan.next < rows.size(); ++count, ++scan.next) {
+    const SearchRow& row = rows[scan.next];
+    duckdb_vector_assign_string_element_len(ids, count, row.id.data(), row.id.size());
+    distances[count] = row.distance;
+    duckdb_vector_assign_string_element_len(metadata, count, row.metadata.data(),
+                                            row.metadata.size());
+  }
+  duckdb_data_chunk_set_size(output, count);
+}
+
+// embed(text): the connection it runs on, kept from binding so a failure is
+// recorded where the engine will look for it.
+struct EmbedBind {
+  idx_t connection = 0;
+};
+
+void EmbedBindFunction(duckdb_bind_info info) {
+  duckdb_client_context context = nullptr;
+  duckdb_scalar_function_get_client_context(info, &context);
+  duckdb_scalar_function_set_bind_data(info, new EmbedBind{ConnectionOf(context)},
+                                       [](void* data) { delete static_cast<EmbedBind*>(data); });
+  duckdb_scalar_function_set_bind_data_copy(
+      info, [](void* data) -> void* { return new EmbedBind(*static_cast<EmbedBind*>(data)); });
+}
+
+void EmbedFunction(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {
+  auto& state = *static_cast<SqlFunctionState*>(duckdb_scalar_function_get_extra_info(info));
+  const auto* bind = static_cast<EmbedBind*>(duckdb_scalar_function_get_bind_data(info));
+  auto fail = [&](const Status& status) {
+    if (bind != nullptr) state.RecordFailure(bind->connection, status);
+    duckdb_scalar_function_set_error(info, status.message().c_str());
+  };
+  const idx_t size = duckdb_data_chunk_get_size(input);
+  duckdb_vector texts_vector = duckdb_data_chunk_get_vector(input, 0);
+  auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(texts_vector));
+  uint64_t* valid = duckdb_vector_get_validity(texts_vector);
+  std::vector<std::string> texts;
+  std::vector<idx_t> rows;  // the row of each text
+  for (idx_t row = 0; row < size; ++row) {
+    if (valid != nullptr && !duckdb_validity_row_is_valid(valid, row)) continue;
+    texts.emplace_back(duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row]));
+    rows.push_back(row);
+  }
+  Result<std::vector<std::vector<float>>> vectors = std::vector<std::vector<float>>{};
+  if (!texts.empty()) {
+    if (!state.functions().embed) return fail(Status::InvalidArgument(kEmbedUnavailable));
+    vectors = state.functions().embed(texts);
+    if (!vectors.ok()) {
+      return fail(Status(vectors.status().code(), "embed: " + vectors.status().message()));
+    }
+    if (vectors->size() != texts.size()) {
+      return fail(Status::Internal("embed: the embedder returned " +
+                                   std::to_string(vectors->size()) + " vectors for " +
+                                   std::to_string(texts.size()) + " texts"));
+    }
+  }
+  size_t total = 0;
+  for (const auto& v : *vectors) total += v.size();
+  const idx_t base = duckdb_list_vector_get_size(output);
+  if (duckdb_list_vector_reserve(output, base + total) != DuckDBSuccess ||
+      duckdb_list_vector_set_size(output, base + total) != DuckDBSuccess) {
+    return fail(Status::Internal("embed: cannot size the result"));
+  }
+  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(output));
+  auto* floats = static_cast<float*>(duckdb_vector_get_data(duckdb_list_vector_get_child(output)));
+  if (rows.size() < size) duckdb_vector_ensure_validity_writable(output);
+  uint64_t* out_valid = duckdb_vector_get_validity(output);
+  idx_t offset = base;
+  size_t next = 0;  // the next vector, for the next valid row
+  for (idx_t row = 0; row < size; ++row) {
+    if (next < rows.size() && rows[next] == row) {
+      const auto& v = (*vectors)[next++];
+      if (!v.empty()) std::memcpy(floats + offset, v.data(), v.size() * sizeof(float));
+      entries[row] = {offset, v.size()};
+      offset += v.size();
+    } else {
+      entries[row] = {offset, 0};
+      duckdb_validity_set_row_invalid(out_valid, row);
+    }
+  }
+}
+
+Status RegisterSearch(duckdb_connection connection, SqlFunctionState& state) {
+  duckdb_table_function function = duckdb_create_table_function();
+  duckdb_table_function_set_name(function, "vector_search");
+  LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  LogicalType integer(duckdb_create_logical_type(DUCKDB_TYPE_INTEGER));
+  duckdb_table_function_add_parameter(function, varchar.get());
+  duckdb_table_function_add_parameter(function, varchar.get());
+  duckdb_table_function_add_parameter(function, integer.get());
+  duckdb_table_function_set_extra_info(function, &state, nullptr);
+  duckdb_table_function_set_bind(function, SearchBindFunction);
+  duckdb_table_function_set_init(function, SearchInitFunction);
+  duckdb_table_function_set_function(function, SearchFunction);
+  duckdb_state registered = duckdb_register_table_function(connection, function);
+  duckdb_destroy_table_function(&function);
+  if (registered != DuckDBSuccess) return Status::Internal("cannot register vector_search");
+  return Status::Ok();
+}
+
+Status RegisterEmbed(duckdb_connection connection, SqlFunctionState& state) {
+  duckdb_scalar_function function = duckdb_create_scalar_function();
+  duckdb_scalar_function_set_name(function, "embed");
+  LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
+  LogicalType real(duckdb_create_logical_type(DUCKDB_TYPE_FLOAT));
+  LogicalType list(duckdb_create_list_type(real.get()));
+  duckdb_scalar_function_add_parameter(function, varchar.get());
+  duckdb_scalar_function_set_return_type(function, list.get());
+  duckdb_scalar_function_set_extra_info(function, &state, nullptr);
+  duckdb_scalar_function_set_bind(function, EmbedBindFunction);
+  duckdb_scalar_function_set_function(function, EmbedFunction);
+  duckdb_state registered = duckdb_register_scalar_function(connection, function);
+  duckdb_destroy_scalar_function(&function);
+  if (registered != DuckDBSuccess) return Status::Internal("cannot register embed");
+  return Status::Ok();
+}
+
+}  // namespace
+
+void SqlFunctionState::BeginQuery(idx_t connection) {
+  std::lock_guard lock(mu_);
+  connections_.erase(connection);
+}
+
+std::optional<Status> SqlFunctionState::FailureFor(idx_t connection,
+                                                   std::string_view duckdb_message) {
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(connection);
+  if (it == connections_.end() || !it->second.failure) return std::nullopt;
+  if (duckdb_message.find(it->second.failure->message()) == std::string_view::npos) {
+    return std::nullopt;
+  }
+  return it->second.failure;
+}
+
+void SqlFunctionState::RecordFailure(idx_t connection, const Status& status) {
+  std::lock_guard lock(mu_);
+  auto& failure = connections_[connection].failure;
+  if (!failure) failure = status;
+}
+
+Result<std::shared_ptr<const std::vector<SearchRow>>> SqlFunctionState::Search(
+    idx_t connection, const std::string& index, const std::string& text, size_t k) {
+  SearchKey key{index, text, k};
+  {
+    std::lock_guard lock(mu_);
+    auto& searches = connections_[connection].searches;
+    if (auto it = searches.find(key); it != searches.end()) return it->second;
+  }
+  auto found = functions_.vector_search(index, text, k);
+  if (!found.ok()) {
+    return Status(found.status().code(),
+                  "vector_search(" + SqlQuote(index) + "): " + found.status().message());
+  }
+  if (found->size() > k) found->resize(k);
+  auto rows = std::make_shared<const std::vector<SearchRow>>(std::move(*found));
+  std::lock_guard lock(mu_);
+  connections_[connection].searches[key] = rows;
+  return rows;
+}
+
+Status RegisterSqlFunctions(duckdb_connection connection, SqlFunctionState& state) {
+  LH_RETURN_IF_ERROR(RegisterSearch(connection, state));
+  return RegisterEmbed(connection, state);
+}
+
+idx_t ConnectionId(duckdb_connection connection) {
+  duckdb_client_context context = nullptr;
+  duckdb_connection_get_client_context(connection, &context);
+  return ConnectionOf(context);
+}
+
+}  // namespace lakehouse::query

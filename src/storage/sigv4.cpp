@@ -1,0 +1,142 @@
+#include "storage/sigv4.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <map>
+
+#include "common/sha256.h"
+
+namespace lakehouse::storage::sigv4 {
+namespace {
+
+std::string Hmac(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    auto c = static_cast<unsigned char>(ch);
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Trims the value and collapses runs of spaces, as the canonical form asks.
+std::string CanonicalHeaderValue(std::string_view value) {
+  size_t begin = value.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return "";
+  size_t end = value.find_last_not_of(" \t");
+  std::string out;
+  bool in_space = false;
+  for (char c : value.substr(begin, end - begin + 1)) {
+    if (c == ' ' || c == '\t') {
+      if (!in_space) out.push_back(' ');
+      in_space = true;
+    } else {
+      out.push_back(c);
+      in_space = false;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UriEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    bool unreserved = std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved || (keep_slash && c == '/')) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string HexSha256(std::string_view bytes) { return Sha256Hex(bytes); }
+
+std::string AmzDateNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
+
+Signature Sign(const Request& request, const Credentials& credentials, std::string_view region,
+               std::string_view service, std::string_view amz_date) {
+  std::vector<std::pair<std::string, std::string>> query;
+  query.reserve(request.query.size());
+  for (const auto& [name, value] : request.query) {
+    query.emplace_back(UriEncode(name, false), UriEncode(value, false));
+  }
+  std::sort(query.begin(), query.end());
+  std::string canonical_query;
+  for (const auto& [name, value] : query) {
+    if (!canonical_query.empty()) canonical_query += '&';
+    canonical_query += name + "=" + value;
+  }
+
+  // Repeated headers are one line with their values joined by commas, in the
+  // order they were given.
+  std::map<std::string, std::string> headers;
+  for (const auto& [name, value] : request.headers) {
+    std::string& line = headers[Lower(name)];
+    if (!line.empty()) line += ',';
+    line += CanonicalHeaderValue(value);
+  }
+  std::string canonical_headers;
+  std::string signed_headers;
+  for (const auto& [name, value] : headers) {
+    canonical_headers += name + ":" + value + "\n";
+    if (!signed_headers.empty()) signed_headers += ';';
+    signed_headers += name;
+  }
+
+  Signature out;
+  out.signed_headers = signed_headers;
+  out.canonical_request = request.method + "\n" + request.canonical_uri + "\n" + canonical_query +
+                          "\n" + canonical_headers + "\n" + signed_headers + "\n" +
+                          request.payload_sha256;
+  std::string_view date = amz_date.substr(0, 8);
+  std::string scope =
+      std::string(date) + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
+  out.string_to_sign = "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" +
+                       Sha256Hex(out.canonical_request);
+  std::string key = Hmac("AWS4" + credentials.secret_access_key, date);
+  key = Hmac(key, region);
+  key = Hmac(key, service);
+  key = Hmac(key, "aws4_request");
+  out.signature = Hex(Hmac(key, out.string_to_sign));
+  out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
+                      ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
+  return out;
+}
+
+}  // namespace lakehouse::storage::sigv4

@@ -1,0 +1,328 @@
+// SQL's vector_search() and embed(): results that join dataset tables, the
+// arguments they refuse, callback failures reaching the user with their
+// Status code, and the fence unchanged by them.
+#include "query/query_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+
+#include "embed/embedder_set.h"
+#include "testing/embedded_lakehouse.h"
+#include "vector/vector_service.h"
+
+namespace lakehouse::query {
+namespace {
+
+using nlohmann::json;
+using testing::EmbeddedLakehouse;
+
+// An engine over the lakehouse's catalog and store, with `functions`.
+std::unique_ptr<QueryEngine> OpenEngine(EmbeddedLakehouse& lake, SqlFunctions functions,
+                                        const std::string& scratch = "sql-functions") {
+  QueryEngineOptions options;
+  options.scratch_dir = lake.dir() + "/scratch/" + scratch;
+  options.connections = 3;
+  options.functions = std::move(functions);
+  auto engine = QueryEngine::Open(options, lake.catalog(), lake.store());
+  if (!engine.ok()) throw std::runtime_error(engine.status().ToString());
+  return std::move(*engine);
+}
+
+// Rows as JSON, or the query's failure (at Execute or while streaming).
+Result<json> Query(QueryEngine& engine, const std::string& sql) {
+  LH_ASSIGN_OR_RETURN(auto cursor, engine.Execute({sql, 100000, {}}));
+  std::string rows;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(bool more, cursor->NextJson(rows));
+    if (!more) break;
+  }
+  return json::parse("[" + rows + "]");
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class SqlFunctionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(
+        lake_.Ingest("candidates", "id,name,state\nc1,Ada,TX\nc2,Bob,CA\nc3,Cy,TX\nc4,Di,TX\n")
+            .ok());
+  }
+
+  // A fake vectord: one index, "candidates_resume", whose nearest items are
+  // always c3, c2, c1 (c4 is not among them), and that counts its calls.
+  SqlFunctions FakeSearch() {
+    SqlFunctions functions;
+    functions.vector_search = [this](const std::string& index, const std::string& text,
+                                     size_t k) -> Result<std::vector<SearchRow>> {
+      ++calls_;
+      last_text_ = text;
+      if (index == "down") return Status::Unavailable("vectord at http://x is unavailable");
+      if (index != "candidates_resume") {
+        return Status::NotFound("no index named \"" + index + "\"");
+      }
+      std::vector<SearchRow> rows = {{"c3", 0.125f, R"({"state":"TX","years":7})"},
+                                     {"c2", 0.25f, R"({"state":"CA","years":3})"},
+                                     {"c1", 0.5f, R"({"state":"TX","years":1})"}};
+      if (rows.size() > k) rows.resize(k);
+      return rows;
+    };
+    return functions;
+  }
+
+  EmbeddedLakehouse lake_;
+  std::atomic<int> calls_{0};
+  std::string last_text_;
+};
+
+TEST_F(SqlFunctionsTest, VectorSearchJoinsDatasetRowsNearestFirst) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  auto rows = Query(*engine,
+                    "SELECT c.name, s.distance FROM vector_search('candidates_resume', "
+                    "'python data engineer', 20) s JOIN candidates c ON c.id = s.id "
+                    "WHERE c.state = 'TX' ORDER BY s.distance");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, json::parse(R"([["Cy", 0.125], ["Ada", 0.5]])"));
+  EXPECT_EQ(last_text_, "python data engineer");
+
+  // On its own it answers nearest first, k at most, with its three columns.
+  auto cursor =
+      engine->Execute({"SELECT * FROM vector_search('candidates_resume', 'x', 2)", 10, {}});
+  ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
+  ASSERT_EQ((*cursor)->columns().size(), 3u);
+  EXPECT_EQ((*cursor)->columns()[0].name, "id");
+  EXPECT_EQ((*cursor)->columns()[0].type, "VARCHAR");
+  EXPECT_EQ((*cursor)->columns()[1].name, "distance");
+  EXPECT_EQ((*cursor)->columns()[1].type, "FLOAT");
+  EXPECT_EQ((*cursor)->columns()[2].name, "metadata");
+  cursor->reset();
+  auto two = Query(*engine, "SELECT id, distance FROM vector_search('candidates_resume', 'x', 2)");
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(*two, json::parse(R"([["c3", 0.125], ["c2", 0.25]])"));
+
+  // metadata is JSON: its fields are one operator away.
+  auto by_metadata = Query(*engine,
+                           "SELECT id, metadata->>'state', (metadata->>'years')::INT "
+                           "FROM vector_search('candidates_resume', 'x', 3) "
+                           "WHERE metadata->>'state' = 'TX'");
+  ASSERT_TRUE(by_metadata.ok()) << by_metadata.status().ToString();
+  EXPECT_EQ(*by_metadata, json::parse(R"([["c3", "TX", 7], ["c1", "TX", 1]])"));
+  auto whole = Query(*engine, "SELECT metadata FROM vector_search('candidates_resume', 'x', 1)");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(json::parse((*whole)[0][0].get<std::string>()), json({{"state", "TX"}, {"years", 7}}));
+}
+
+TEST_F(SqlFunctionsTest, VectorSearchAsksOncePerQuery) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  // A list column makes the engine bind the query twice (its casting
+  // wrapper), and EXPLAIN binds it twice too: vectord is still asked once.
+  ASSERT_TRUE(
+      Query(*engine, "SELECT [distance], id FROM vector_search('candidates_resume', 'x', 3)").ok());
+  EXPECT_EQ(calls_, 1);
+  ASSERT_TRUE(
+      Query(*engine, "EXPLAIN SELECT * FROM vector_search('candidates_resume', 'x', 3)").ok());
+  EXPECT_EQ(calls_, 2);
+  // Each query asks afresh: an index changes between queries.
+  ASSERT_TRUE(Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x', 3)").ok());
+  EXPECT_EQ(calls_, 3);
+}
+
+TEST_F(SqlFunctionsTest, VectorSearchRefusesBadArgumentsClearly) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  struct Case {
+    std::string sql;
+    StatusCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"SELECT * FROM vector_search('candidates_resume', 'x', 0)", StatusCode::kInvalidArgument,
+       "vector_search: k must be 1..10000, got 0"},
+      {"SELECT * FROM vector_search('candidates_resume', 'x', 10001)", StatusCode::kInvalidArgument,
+       "vector_search: k must be 1..10000, got 10001"},
+      {"SELECT * FROM vector_search(NULL, 'x', 3)", StatusCode::kInvalidArgument,
+       "vector_search: the index name must not be NULL"},
+      {"SELECT * FROM vector_search('candidates_resume', NULL, 3)", StatusCode::kInvalidArgument,
+       "vector_search: the query text must not be NULL"},
+      {"SELECT * FROM vector_search('candidates_resume', 'x', NULL)", StatusCode::kInvalidArgument,
+       "vector_search: k must not be NULL"},
+      {"SELECT * FROM vector_search('nosuch', 'x', 3)", StatusCode::kNotFound,
+       "vector_search('nosuch'): no index named \"nosuch\""},
+      {"SELECT c.name FROM candidates c JOIN vector_search('down', 'x', 3) s ON c.id = s.id",
+       StatusCode::kUnavailable, "vector_search('down'): vectord at http://x is unavailable"},
+  };
+  for (const auto& c : cases) {
+    auto result = Query(*engine, c.sql);
+    EXPECT_EQ(result.status().code(), c.code) << c.sql << ": " << result.status().ToString();
+    // The callback's own words, not DuckDB's wrapping of them.
+    EXPECT_EQ(result.status().message(), c.message) << c.sql;
+  }
+  EXPECT_EQ(Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x')").status().code(),
+            StatusCode::kInvalidArgument);
+  // An engine that fails a query keeps working.
+  EXPECT_EQ(
+      Query(*engine, "SELECT count(*) FROM vector_search('candidates_resume', 'x', 3)")->at(0)[0],
+      3);
+  // Nothing recorded for one query leaks into the next one's errors.
+  auto plain = Query(*engine, "SELECT nosuchcolumn FROM candidates");
+  EXPECT_EQ(plain.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(plain.status().message(), "nosuchcolumn"));
+}
+
+TEST_F(SqlFunctionsTest, WithoutCallbacksTheFunctionsSayWhatIsMissing) {
+  auto engine = OpenEngine(lake_, {});
+  auto search = Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x', 3)");
+  EXPECT_EQ(search.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(search.status().message(), "vector_search is not available"))
+      << search.status().message();
+  EXPECT_TRUE(Contains(search.status().message(), "vectord_url"));
+  auto embed = Query(*engine, "SELECT embed(name) FROM candidates");
+  EXPECT_EQ(embed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(embed.status().message(), "embed is not available"))
+      << embed.status().message();
+  // NULL in needs no embedder.
+  EXPECT_EQ(*Query(*engine, "SELECT embed(NULL)"), json::parse("[[null]]"));
+}
+
+TEST_F(SqlFunctionsTest, EmbedReturnsTheEmbeddersVectorAndNullForNull) {
+  embed::EmbedderSet embedders;
+  auto embedder = embedders.Find("").value();
+  SqlFunctions functions;
+  functions.embed = [embedder](std::span<const std::string> texts) {
+    return embedder->Embed(texts);
+  };
+  auto engine = OpenEngine(lake_, functions);
+  std::vector<std::string> texts = {"python data engineer", "Ada"};
+  auto expected = embedder->Embed(texts).value();
+
+  auto one = Query(*engine, "SELECT embed('python data engineer'), len(embed('x'))");
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_EQ((*one)[0][0].size(), embedder->dim());
+  for (size_t i = 0; i < embedder->dim(); ++i) {
+    EXPECT_FLOAT_EQ((*one)[0][0][i].get<float>(), expected[0][i]) << i;
+  }
+  EXPECT_EQ((*one)[0][1], embedder->dim());
+
+  // Per row, NULL for NULL, each row its own text's vector.
+  auto rows = Query(*engine,
+                    "SELECT t, embed(t) FROM (VALUES (1, 'Ada'), (2, NULL), (3, 'Ada')) v(n, t) "
+                    "ORDER BY n");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_TRUE((*rows)[1][1].is_null());
+  for (size_t r : {0, 2}) {
+    ASSERT_EQ((*rows)[r][1].size(), embedder->dim());
+    for (size_t i = 0; i < embedder->dim(); ++i) {
+      EXPECT_FLOAT_EQ((*rows)[r][1][i].get<float>(), expected[1][i]);
+    }
+  }
+  // Over a dataset column, usable by DuckDB's list functions.
+  auto similar = Query(*engine,
+                       "SELECT name, round(list_cosine_similarity(embed(name), embed('Ada')), 4) "
+                       "FROM candidates ORDER BY 2 DESC, name LIMIT 1");
+  ASSERT_TRUE(similar.ok()) << similar.status().ToString();
+  EXPECT_EQ(*similar, json::parse(R"([["Ada", 1.0]])"));
+  EXPECT_EQ(Query(*engine, "SELECT embed(NULL::VARCHAR) IS NULL")->at(0)[0], true);
+}
+
+TEST_F(SqlFunctionsTest, EmbedFailureReachesTheUserWithItsCode) {
+  SqlFunctions functions;
+  functions.embed = [](std::span<const std::string>) -> Result<std::vector<std::vector<float>>> {
+    return Status::Unavailable("ollama at http://127.0.0.1:1 is unavailable");
+  };
+  auto engine = OpenEngine(lake_, functions);
+  auto failed = Query(*engine, "SELECT name, embed(name) FROM candidates");
+  EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable) << failed.status().ToString();
+  EXPECT_EQ(failed.status().message(), "embed: ollama at http://127.0.0.1:1 is unavailable");
+  // A wrong count from the embedder is a bug, not a partial answer.
+  functions.embed = [](std::span<const std::string>) -> Result<std::vector<std::vector<float>>> {
+    return std::vector<std::vector<float>>{};
+  };
+  auto miscounted = OpenEngine(lake_, functions, "miscounted");
+  auto wrong = Query(*miscounted, "SELECT embed('x')");
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInternal) << wrong.status().ToString();
+  EXPECT_TRUE(Contains(wrong.status().message(), "returned 0 vectors for 1 texts"));
+}
+
+TEST_F(SqlFunctionsTest, TheFenceStillHolds) {
+  auto functions = FakeSearch();
+  functions.embed = [](std::span<const std::string> texts) {
+    return Result<std::vector<std::vector<float>>>(
+        std::vector<std::vector<float>>(texts.size(), {1.0f}));
+  };
+  auto engine = OpenEngine(lake_, functions);
+  const std::string target = lake_.dir() + "/escaped.csv";
+  for (const std::string& sql : std::vector<std::string>{
+           "COPY (SELECT * FROM vector_search('candidates_resume', 'x', 3)) TO '" + target + "'",
+           "CREATE TABLE t AS SELECT * FROM vector_search('candidates_resume', 'x', 3)",
+           "CREATE MACRO vector_search(a, b, c) AS 1",
+           "CREATE MACRO embed(x) AS [1.0]",
+           "SELECT * FROM read_text('/etc/hostname')",
+           "SET enable_external_access = true",
+           "EXPLAIN ANALYZE CREATE TABLE t AS SELECT embed('x')",
+       }) {
+    EXPECT_EQ(Query(*engine, sql).status().code(), StatusCode::kPermissionDenied) << sql;
+  }
+  EXPECT_FALSE(std::filesystem::exists(target));
+  EXPECT_EQ(Query(*engine, "SELECT current_setting('enable_external_access')")->at(0)[0], false);
+  EXPECT_EQ(Query(*engine, "SELECT embed('x')")->at(0)[0], json({1.0}));
+}
+
+// The real thing behind `serve`: a VectorService whose index has a model,
+// searched by text in process.
+TEST_F(SqlFunctionsTest, VectorSearchOverARealIndex) {
+  embed::EmbedderSet embedders;
+  auto service = vector::VectorService::Open(nullptr, {.embedders = &embedders});
+  ASSERT_TRUE(service.ok());
+  vector::IndexParams params;
+  params.name = "candidates_resume";
+  params.model = embedders.default_name();
+  ASSERT_TRUE((*service)->Create(params).ok());
+  std::vector<std::string> resumes = {"Forklift operator, warehouse, night shift",
+                                      "Senior data engineer: Python, Spark, Airflow",
+                                      "ICU registered nurse", "Python developer, data pipelines"};
+  auto vectors = embedders.Find("").value()->Embed(resumes).value();
+  std::vector<vector::Item> items;
+  for (size_t i = 0; i < resumes.size(); ++i) {
+    items.push_back({"c" + std::to_string(i + 1), vectors[i], {{"resume", resumes[i]}}});
+  }
+  ASSERT_TRUE((*service)->Add("candidates_resume", items).ok());
+
+  SqlFunctions functions;
+  functions.vector_search = [&](const std::string& index, const std::string& text,
+                                size_t k) -> Result<std::vector<SearchRow>> {
+    LH_ASSIGN_OR_RETURN(auto hits, (*service)->SearchText(index, text, k, std::nullopt));
+    std::vector<SearchRow> rows;
+    for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
+    return rows;
+  };
+  auto engine = OpenEngine(lake_, functions);
+  auto expected =
+      (*service)->SearchText("candidates_resume", "python data engineer", 3, std::nullopt);
+  ASSERT_TRUE(expected.ok());
+  ASSERT_EQ(expected->size(), 3u);
+  EXPECT_EQ((*expected)[0].id, "c2");
+  auto rows = Query(*engine,
+                    "SELECT s.id, c.name, s.metadata->>'resume' FROM vector_search("
+                    "'candidates_resume', 'python data engineer', 3) s JOIN candidates c "
+                    "ON c.id = s.id ORDER BY s.distance, s.id");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u);
+  const std::map<std::string, std::string> names = {
+      {"c1", "Ada"}, {"c2", "Bob"}, {"c3", "Cy"}, {"c4", "Di"}};
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string id = (*expected)[i].id;
+    EXPECT_EQ((*rows)[i][0], id);
+    EXPECT_EQ((*rows)[i][1], names.at(id));
+    EXPECT_EQ((*rows)[i][2], resumes[std::stoi(id.substr(1)) - 1]);
+  }
+  auto unknown = Query(*engine, "SELECT * FROM vector_search('resumes', 'x', 3)");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "vector_search('resumes'): no index named \"resumes\"");
+}
+
+}  // namespace
+}  // namespace lakehouse::query
