@@ -16,6 +16,17 @@
 //
 // Each case runs in `--rounds` slices and the mode order rotates per round,
 // so slow drift of the disk does not favour one mode over another.
+//
+// The S3 part (--only s3) starts the unit tests' S3 peer (tests/s3/peer.mjs:
+// s3rver under node on loopback) and measures, in the same run:
+//   s3 (loopback peer)    S3ObjectStore PUT / GET of 4 KiB and 16 MiB objects
+//                         (16 MiB goes up as a multipart upload), against
+//   local in-process      LocalObjectStore as the anchor;
+//   a query through queryd's data file cache: a QueryEngine over the S3
+//   store with a dataset of a few Parquet files, cold (empty cache, a fresh
+//   engine) and warm (the same query again), against the same query on the
+//   local backend, which reads the files in place.
+// Without node or s3rver (scripts/bootstrap.sh) it says so and skips.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +37,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -35,11 +47,16 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "catalog/store_catalog.h"
 #include "common/config.h"
+#include "ingest/ingestor.h"
+#include "query/query_engine.h"
 #include "server/http_server.h"
 #include "server/object_routes.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
+#include "storage/s3_object_store.h"
+#include "testing/s3_peer.h"
 
 namespace {
 
@@ -295,8 +312,9 @@ bool Listed(const std::string& list, const std::string& item) {
 struct Options : bench::CommonOptions {
   double seconds_per_case = 3.0;
   int rounds = 4;
-  std::string only;   // mode tags to run; empty: all
-  std::string sizes;  // size tags to run; empty: all
+  std::string only;              // mode tags to run; empty: all
+  std::string sizes;             // size tags to run; empty: all
+  uint64_t query_rows = 100000;  // per data file in the S3 part's query
 };
 
 void Usage(FILE* out) {
@@ -310,14 +328,17 @@ void Usage(FILE* out) {
                "                        order per round (default 4)\n"
                "  --quick               tiny run for a sanity check (0.1 s per case, 1 round)\n"
                "  --keep                leave the scratch directory in place\n"
-               "  --only MODES          run only these of raw,raw-nodirsync,local,http\n"
-               "                        (for profiling; ratios need raw)\n"
-               "  --sizes SIZES         run only these of 4k,1m\n");
+               "  --only MODES          run only these of raw,raw-nodirsync,local,http,s3\n"
+               "                        (for profiling; ratios need raw; s3 is the S3 part,\n"
+               "                        with its own local anchor)\n"
+               "  --sizes SIZES         run only these of 4k,1m (and 4k,16m in the S3 part)\n"
+               "  --query-rows N        rows of each of the S3 part's 4 data files\n"
+               "                        (default 100000; --quick 10000)\n");
 }
 
 Options ParseOptions(int argc, char** argv) {
   Options options;
-  bool seconds_set = false, rounds_set = false;
+  bool seconds_set = false, rounds_set = false, query_rows_set = false;
   bench::ParseArguments(argc, argv, kTool, Usage, options, [&](const std::string& arg, int& i) {
     auto value = [&] { return bench::OptionValue(argc, argv, i, kTool); };
     try {
@@ -331,6 +352,9 @@ Options ParseOptions(int argc, char** argv) {
         options.only = value();
       } else if (arg == "--sizes") {
         options.sizes = value();
+      } else if (arg == "--query-rows") {
+        options.query_rows = bench::ParseCount(value(), "--query-rows", kTool);
+        query_rows_set = true;
       } else {
         return false;
       }
@@ -343,6 +367,7 @@ Options ParseOptions(int argc, char** argv) {
   if (options.quick) {
     if (!seconds_set) options.seconds_per_case = 0.1;
     if (!rounds_set) options.rounds = 1;
+    if (!query_rows_set) options.query_rows = 10000;
   }
   auto check_words = [](const std::string& list, const std::string& known, const char* flag) {
     std::istringstream words(list);
@@ -355,8 +380,8 @@ Options ParseOptions(int argc, char** argv) {
       }
     }
   };
-  check_words(options.only, "raw,raw-nodirsync,local,http", "--only");
-  check_words(options.sizes, "4k,1m", "--sizes");
+  check_words(options.only, "raw,raw-nodirsync,local,http,s3", "--only");
+  check_words(options.sizes, "4k,1m,16m", "--sizes");
   if (options.seconds_per_case <= 0 || options.rounds < 1) {
     std::fprintf(stderr, "%s: --seconds-per-case and --rounds must be positive\n", kTool);
     std::exit(2);
@@ -364,7 +389,7 @@ Options ParseOptions(int argc, char** argv) {
   return options;
 }
 
-int Run(const Options& options, const std::string& root) {
+int RunBackends(const Options& options, const std::string& root) {
   // Disk budget: at most a quarter of the free space, and 8 GiB, over all PUT slices.
   const uint64_t budget = std::min<uint64_t>(bench::FreeBytes(root) / 4, 8ull << 30);
 
@@ -545,6 +570,272 @@ int Run(const Options& options, const std::string& root) {
                      a.ops_per_s() / b.ops_per_s() >= 0.70);
   }
   return g_interrupted ? 130 : 0;
+}
+
+// ---------------------------------------------------------------------------
+// The S3 part.
+
+constexpr size_t kS3Sizes[] = {4 * 1024, 16 * 1024 * 1024};
+constexpr const char* kS3Query =
+    "SELECT state, count(*) AS candidates, round(avg(hourly_rate), 2) AS avg_rate, "
+    "max(years_experience) AS max_years FROM candidates GROUP BY state "
+    "ORDER BY candidates DESC, state";
+constexpr int kQueryFiles = 4;
+
+// Runs kS3Query to its end; its wall time in ms.
+double TimeQuery(lakehouse::query::QueryEngine& engine, const std::string& what) {
+  const auto start = Clock::now();
+  auto cursor = engine.Execute({kS3Query, 1000, {}});
+  Check(cursor.status(), what);
+  std::string rows;
+  while (true) {
+    auto more = (*cursor)->NextJson(rows);
+    Check(more.status(), what);
+    if (!*more) break;
+  }
+  if (rows.empty()) Fail(what + " returned no rows");
+  return bench::SecondsSince(start) * 1000;
+}
+
+// kQueryFiles appends of the candidates CSV at `csv`: one Parquet file each.
+void LoadDataset(lakehouse::storage::ObjectStore& store, lakehouse::catalog::StoreCatalog& catalog,
+                 const std::string& scratch, const std::string& csv, const std::string& what) {
+  lakehouse::ingest::IngestOptions ingest_options;
+  ingest_options.scratch_dir = scratch;
+  auto ingestor = lakehouse::ingest::Ingestor::Open(ingest_options, store, catalog);
+  Check(ingestor.status(), "open the ingestor on " + what);
+  for (int i = 0; i < kQueryFiles; ++i) {
+    lakehouse::ingest::IngestRequest request;
+    request.dataset = "candidates";
+    request.file_name = "candidates.csv";
+    auto result = (*ingestor)->Ingest(request, [&](const storage::ChunkWriter& write) -> Status {
+      std::FILE* in = std::fopen(csv.c_str(), "rb");
+      if (in == nullptr) return Status::FromErrno(errno, "open " + csv);
+      std::vector<char> buffer(1 << 20);
+      Status status;
+      while (size_t n = std::fread(buffer.data(), 1, buffer.size(), in)) {
+        status = write(std::string_view(buffer.data(), n));
+        if (!status.ok()) break;
+      }
+      std::fclose(in);
+      return status;
+    });
+    Check(result.status(), "ingest into " + what);
+  }
+}
+
+lakehouse::query::QueryEngineOptions QueryOptionsIn(const std::string& scratch) {
+  lakehouse::query::QueryEngineOptions options;
+  options.scratch_dir = scratch;
+  options.connections = 1;
+  return options;
+}
+
+void RunS3(const Options& options, const std::string& root) {
+  std::printf(
+      "\nS3 backend: S3ObjectStore against the S3 peer of the unit tests on loopback, "
+      "local in-process as the anchor in the same run\n");
+  std::fflush(stdout);
+  lakehouse::testing::S3Peer peer(root + "/s3-peer");
+  if (!peer.available()) {
+    std::printf("s3: SKIPPED: %s\n", peer.unavailable_reason().c_str());
+    return;
+  }
+  storage::S3Options s3_options = peer.Options();
+  s3_options.max_object_bytes = kMaxObjectBytes;
+  auto s3_store = storage::S3ObjectStore::Create(s3_options);
+  Check(s3_store.status(), "create the S3 client");
+  storage::LocalObjectStoreOptions local_options;
+  local_options.root = root + "/s3-anchor";
+  local_options.max_object_bytes = kMaxObjectBytes;
+  auto local_store = storage::LocalObjectStore::Open(local_options);
+  Check(local_store.status(), "open the anchor's local store");
+  StoreTarget s3(**s3_store), local(**local_store);
+  struct S3Mode {
+    std::string name;
+    Target* target;
+  };
+  const std::vector<S3Mode> modes = {{"s3 (loopback peer)", &s3}, {"local in-process", &local}};
+  std::printf(
+      "s3: tests/s3/peer.mjs (s3rver under node, SigV4 checked) at %s, objects on the "
+      "same disk; 16 MiB PUTs go up as multipart uploads of %llu MiB parts\n",
+      peer.endpoint().c_str(), static_cast<unsigned long long>(s3_options.part_bytes >> 20));
+  std::fflush(stdout);
+
+  const size_t num_sizes = std::size(kS3Sizes);
+  std::vector<std::vector<Stats>> put(modes.size(), std::vector<Stats>(num_sizes));
+  std::vector<std::vector<Stats>> get(modes.size(), std::vector<Stats>(num_sizes));
+  // Disk: at most an eighth of the free space, and 4 GiB, over all PUT slices.
+  const uint64_t budget = std::min<uint64_t>(bench::FreeBytes(root) / 8, 4ull << 30);
+  std::vector<char> payload(kS3Sizes[num_sizes - 1]);
+  {
+    std::mt19937_64 rng(7);
+    for (auto& c : payload) c = static_cast<char>(rng());
+  }
+  uint64_t serial = 0;
+  auto run_case = [&](size_t m, size_t s, double budget_s, size_t max_ops, size_t max_gets,
+                      Stats& put_stats, Stats& get_stats) {
+    const size_t size = kS3Sizes[s];
+    std::vector<std::pair<std::string, uint64_t>> written;
+    RunTimed(budget_s, max_ops, size, put_stats, [&](size_t) {
+      const uint64_t n = serial++;
+      std::string key = "bench/s3/" + SizeTag(size) + "/" + std::to_string(n);
+      std::memcpy(payload.data(), &n, sizeof n);
+      modes[m].target->Put(key, std::string_view(payload.data(), size));
+      written.emplace_back(std::move(key), n);
+    });
+    RunTimed(budget_s, max_gets, size, get_stats, [&](size_t i) {
+      const auto& [key, n] = written[i % written.size()];
+      modes[m].target->Get(key, size, n);
+    });
+  };
+  const double slice_s = options.seconds_per_case / options.rounds;
+  for (size_t s = 0; s < num_sizes; ++s) {
+    if (!Listed(options.sizes, SizeTag(kS3Sizes[s]))) continue;
+    const uint64_t share = s == 0 ? budget / 16 : budget - budget / 16;
+    const size_t max_ops = static_cast<size_t>(std::clamp<uint64_t>(
+        share / (modes.size() * static_cast<uint64_t>(options.rounds + 1)) / kS3Sizes[s],
+        kMinOpsPerSlice, 1000000));
+    for (size_t m = 0; m < modes.size(); ++m) {  // warm-up: connections, directories
+      Stats ignored_put, ignored_get;
+      run_case(m, s, 60.0, 3, 3, ignored_put, ignored_get);
+    }
+    for (int round = 0; round < options.rounds && !g_interrupted; ++round) {
+      for (size_t i = 0; i < modes.size() && !g_interrupted; ++i) {
+        const size_t m = (static_cast<size_t>(round) + i) % modes.size();
+        run_case(m, s, slice_s, max_ops, SIZE_MAX, put[m][s], get[m][s]);
+      }
+    }
+  }
+  std::printf("\n%-32s %-7s %-4s %8s %8s %10s %9s %8s %8s\n", "mode", "size", "op", "objects",
+              "seconds", "ops/s", "MB/s", "p50 ms", "p99 ms");
+  for (size_t s = 0; s < num_sizes; ++s) {
+    for (const char* op : {"PUT", "GET"}) {
+      for (size_t m = 0; m < modes.size(); ++m) {
+        Stats& stats = op[0] == 'P' ? put[m][s] : get[m][s];
+        if (stats.ops == 0) continue;
+        std::printf("%-32s %-7s %-4s %8llu %8.2f %10.1f %9.1f %8.3f %8.3f\n", modes[m].name.c_str(),
+                    SizeLabel(kS3Sizes[s]).c_str(), op, static_cast<unsigned long long>(stats.ops),
+                    stats.seconds, stats.ops_per_s(), stats.mb_per_s(), stats.percentile_ms(0.5),
+                    stats.percentile_ms(0.99));
+      }
+    }
+  }
+  std::printf("\nratios (throughput of s3 / throughput of local in-process, same run):\n");
+  std::fflush(stdout);
+  for (size_t s = 0; s < num_sizes; ++s) {
+    for (const char* op : {"PUT", "GET"}) {
+      const Stats& a = op[0] == 'P' ? put[0][s] : get[0][s];
+      const Stats& b = op[0] == 'P' ? put[1][s] : get[1][s];
+      std::printf("ratio s3 / local in-process (%s %s): %s\n", SizeLabel(kS3Sizes[s]).c_str(), op,
+                  bench::Ratio(a.ops_per_s(), b.ops_per_s()).c_str());
+    }
+  }
+  if (g_interrupted) return;
+
+  // A query through queryd's data file cache.
+  const std::string csv = root + "/s3-candidates.csv";
+  const uint64_t csv_bytes = bench::WriteCandidatesCsv(csv, options.query_rows);
+  lakehouse::catalog::StoreCatalog s3_catalog(**s3_store);
+  lakehouse::catalog::StoreCatalog local_catalog(**local_store);
+  const auto load_start = Clock::now();
+  LoadDataset(**s3_store, s3_catalog, root + "/s3-ingest", csv, "the S3 store");
+  LoadDataset(**local_store, local_catalog, root + "/s3-anchor-ingest", csv, "the local store");
+  auto manifest = s3_catalog.GetCurrent("candidates");
+  Check(manifest.status(), "read the S3 dataset's manifest");
+  uint64_t data_bytes = 0;
+  for (const auto& file : manifest->files) data_bytes += file.bytes;
+  std::printf(
+      "\nquery through the data file cache: %zu Parquet files, %s rows, %s bytes (from a %s-byte "
+      "CSV x %d, loaded in %.1f s)\n  %s\n",
+      manifest->files.size(),
+      bench::Thousands(static_cast<double>(options.query_rows * kQueryFiles)).c_str(),
+      bench::Thousands(static_cast<double>(data_bytes)).c_str(),
+      bench::Thousands(static_cast<double>(csv_bytes)).c_str(), kQueryFiles,
+      bench::SecondsSince(load_start), kS3Query);
+  std::fflush(stdout);
+
+  const int fresh_engines = options.quick ? 1 : 5;
+  constexpr int kRepeats = 3;
+  std::vector<double> cold, warm, local_first, local_repeat, lookup;
+  uint64_t cold_fetched = 0, warm_fetched = 0, cold_misses = 0;
+  for (int i = 0; i < fresh_engines && !g_interrupted; ++i) {
+    {
+      // A fresh engine on an empty cache; "SELECT 1" first, so the cold time
+      // is the fetch and the query, not DuckDB's own start.
+      const std::string scratch = root + "/s3-query-" + std::to_string(i);
+      auto engine =
+          lakehouse::query::QueryEngine::Open(QueryOptionsIn(scratch), s3_catalog, **s3_store);
+      Check(engine.status(), "open the engine on S3");
+      Check((*engine)->Execute({"SELECT 1", 1, {}}).status(), "SELECT 1");
+      cold.push_back(TimeQuery(**engine, "the cold query"));
+      const auto after_cold = (*engine)->cache_stats();
+      cold_fetched += after_cold.bytes_fetched;
+      cold_misses += after_cold.misses;
+      for (int r = 0; r < kRepeats; ++r) {
+        warm.push_back(TimeQuery(**engine, "the warm query"));
+        // What a warm query pays before DuckDB starts: the current version's
+        // manifest, read from S3 (the local backend reads it from disk).
+        const auto start = Clock::now();
+        Check(s3_catalog.GetCurrent("candidates").status(), "read the manifest");
+        lookup.push_back(bench::SecondsSince(start) * 1000);
+      }
+      warm_fetched += (*engine)->cache_stats().bytes_fetched - after_cold.bytes_fetched;
+      engine->reset();
+      std::error_code ec;
+      std::filesystem::remove_all(scratch, ec);
+    }
+    {
+      const std::string scratch = root + "/local-query-" + std::to_string(i);
+      auto engine = lakehouse::query::QueryEngine::Open(QueryOptionsIn(scratch), local_catalog,
+                                                        **local_store);
+      Check(engine.status(), "open the engine on the local store");
+      Check((*engine)->Execute({"SELECT 1", 1, {}}).status(), "SELECT 1");
+      local_first.push_back(TimeQuery(**engine, "the local query"));
+      for (int r = 0; r < kRepeats; ++r) {
+        local_repeat.push_back(TimeQuery(**engine, "the local query"));
+      }
+    }
+  }
+  if (cold.empty()) return;
+  const double runs = static_cast<double>(cold.size());
+  const double cold_ms = bench::Median(cold), warm_ms = bench::Median(warm);
+  const double local_first_ms = bench::Median(local_first);
+  const double local_ms = bench::Median(local_repeat);
+  std::printf(
+      "  medians of %zu fresh engines (cold, local first) and %zu runs (warm, local "
+      "again)\n",
+      cold.size(), warm.size());
+  std::printf("query s3 cold (empty cache)           %9.1f ms  fetched %s files, %s bytes\n",
+              cold_ms, bench::Fixed(static_cast<double>(cold_misses) / runs, 0).c_str(),
+              bench::Thousands(static_cast<double>(cold_fetched) / runs).c_str());
+  std::printf("query s3 warm (cached)                %9.1f ms  fetched %s bytes\n", warm_ms,
+              bench::Thousands(static_cast<double>(warm_fetched)).c_str());
+  std::printf("  of which the manifest read from S3     %9.1f ms  (catalog GetCurrent)\n",
+              bench::Median(lookup));
+  std::printf("query local backend, first            %9.1f ms  (files read in place)\n",
+              local_first_ms);
+  std::printf("query local backend, again            %9.1f ms\n", local_ms);
+  std::printf("ratio query s3 warm / s3 cold: %s\n", bench::Ratio(warm_ms, cold_ms).c_str());
+  std::printf("ratio query s3 cold / local first: %s\n",
+              bench::Ratio(cold_ms, local_first_ms).c_str());
+  std::printf("ratio query s3 warm / local again: %s\n", bench::Ratio(warm_ms, local_ms).c_str());
+  bench::PrintGoal("s3 warm query fetches nothing",
+                   bench::Thousands(static_cast<double>(warm_fetched)) + " bytes",
+                   warm_fetched == 0);
+  bench::PrintGoal("s3 warm query <= 0.5 x s3 cold", bench::Ratio(warm_ms, cold_ms),
+                   warm_ms <= 0.5 * cold_ms);
+}
+
+int Run(const Options& options, const std::string& root) {
+  int status = 0;
+  bool backends = false;
+  for (const char* tag : {"raw", "raw-nodirsync", "local", "http"}) {
+    backends = backends || Listed(options.only, tag);
+  }
+  if (backends) status = RunBackends(options, root);
+  if (status == 0 && !g_interrupted && Listed(options.only, "s3")) RunS3(options, root);
+  return g_interrupted ? 130 : status;
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "cli/service_commands.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 
 #include "catalog/http_catalog.h"
@@ -51,7 +54,8 @@ server::HealthCheck StorageCheck(std::string name, storage::ObjectStore& store) 
 
 // What /metrics reports of the parts `serve` holds, read at each scrape.
 void AddServeGauges(server::Metrics& metrics, catalog::Catalog& catalog,
-                    storage::ObjectStore& store, vector::VectorService& vectors) {
+                    storage::ObjectStore& store, vector::VectorService& vectors,
+                    const query::QueryEngine& engine) {
   metrics.AddGauges([&catalog] {
     std::vector<server::Gauge> out;
     auto datasets = catalog.ListDatasets();
@@ -109,6 +113,23 @@ void AddServeGauges(server::Metrics& metrics, catalog::Catalog& catalog,
     }
     return out;
   });
+  // queryd's copies of remote data files (all zero while storage is local:
+  // its files are read in place).
+  metrics.AddGauges([&engine] {
+    const query::DataFileCacheStats c = engine.cache_stats();
+    auto gauge = [](const char* name, const char* help, uint64_t value) {
+      return server::Gauge{name, help, {}, static_cast<double>(value)};
+    };
+    return std::vector<server::Gauge>{
+        gauge("lakehouse_query_cache_hits", "Data file cache hits since start.", c.hits),
+        gauge("lakehouse_query_cache_misses", "Data file cache misses (downloads) since start.",
+              c.misses),
+        gauge("lakehouse_query_cache_fetched_bytes", "Bytes downloaded into the data file cache.",
+              c.bytes_fetched),
+        gauge("lakehouse_query_cache_evictions", "Data files evicted from the cache.", c.evictions),
+        gauge("lakehouse_query_cache_bytes", "Bytes held by the data file cache.", c.bytes_held),
+        gauge("lakehouse_query_cache_limit_bytes", "The data file cache's bound.", c.max_bytes)};
+  });
   metrics.AddGauges([&metrics] {
     return std::vector<server::Gauge>{{"lakehouse_queries_running",
                                        "Queries being answered (including their streaming).",
@@ -145,6 +166,7 @@ query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string s
   options.threads = config.threads;
   options.connections = static_cast<size_t>(config.connections);
   options.max_rows = static_cast<size_t>(config.max_rows);
+  options.cache_bytes = config.cache_bytes;
   return options;
 }
 
@@ -185,6 +207,46 @@ ingest::IngestOptions IngestOptions(const Config& config, std::string scratch) {
   return options;
 }
 
+// A split-mode service's objects: "direct" opens the [storaged] backend in
+// this process (so a deployment on S3 needs no storaged); "storaged" talks to
+// storaged at `storaged_url`. `where` says which, for the logs.
+Result<std::unique_ptr<storage::ObjectStore>> ServiceStore(const Config& config,
+                                                           const std::string& storage,
+                                                           const std::string& storaged_url,
+                                                           std::string* where) {
+  if (storage == "direct") {
+    *where = config.storaged.backend == "s3"
+                 ? "s3 bucket " + config.s3.bucket + " at " + config.s3.endpoint
+                 : "local directory " + config.storaged.root;
+    return storage::OpenConfiguredStore(config);
+  }
+  *where = "storaged at " + storaged_url;
+  LH_ASSIGN_OR_RETURN(auto remote, storage::HttpObjectStore::Create(
+                                       {.base_url = storaged_url, .service = "storaged"}));
+  return std::unique_ptr<storage::ObjectStore>(std::move(remote));
+}
+
+// How this process's vector service shares `_vectors/` with others on the
+// same store. The writer id is the host and listen address, stable across a
+// restart so a writer that crashed takes its own claim back; with port 0
+// there is no stable address, and the pid makes it unique instead.
+vector::VectorServiceOptions VectorOptions(const VectordConfig& config, const std::string& listen,
+                                           const embed::EmbedderSet* embedders) {
+  vector::VectorServiceOptions options;
+  options.embedders = embedders;
+  options.role = config.role == "writer"   ? vector::VectorRole::kWriter
+                 : config.role == "reader" ? vector::VectorRole::kReader
+                                           : vector::VectorRole::kAuto;
+  options.reload_interval = std::chrono::milliseconds(config.reload_interval_ms);
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown-host");
+  options.writer_id = std::string(host) + " " + listen;
+  if (auto address = ParseListenAddress(listen); !address.ok() || address->port == 0) {
+    options.writer_id += " pid " + std::to_string(::getpid());
+  }
+  return options;
+}
+
 uint64_t MaxBody(const Config& config) {
   return std::max(config.storaged.max_object_bytes, config.catalogd.max_ingest_bytes);
 }
@@ -202,12 +264,12 @@ int RunServe(const ServeOptions& options) {
   if (Status s = SetLogLevel(options.log_level.value_or(config.log.level)); !s.ok()) return Fail(s);
 
   const std::filesystem::path data(options.data_dir);
-  storage::LocalObjectStoreOptions store_options;
-  store_options.root = (data / "objects").string();
-  store_options.max_object_bytes = config.storaged.max_object_bytes;
-  auto store = storage::LocalObjectStore::Open(store_options);
+  // backend = "local": the objects live under --data. "s3": in the bucket,
+  // shared with any other process on it; --data holds only scratch.
+  Config store_config = config;
+  store_config.storaged.root = (data / "objects").string();
+  auto store = storage::OpenConfiguredStore(store_config);
   if (!store.ok()) return Fail(store.status());
-  spdlog::info("storage: local directory {}", (*store)->root());
 
   // Scratch space sits beside the objects, on the same filesystem, so an
   // ingested Parquet file is moved into the store rather than copied.
@@ -219,7 +281,9 @@ int RunServe(const ServeOptions& options) {
   // before the query engine, whose vector_search() searches them in process.
   embed::EmbedderSet embedders;
   if (Status s = embed::AddConfiguredEmbedders(config.embed, embedders); !s.ok()) return Fail(s);
-  auto vectors = vector::VectorService::Open(store->get(), {.embedders = &embedders});
+  const std::string listen = options.listen.value_or(config.gateway.listen);
+  auto vectors =
+      vector::VectorService::Open(store->get(), VectorOptions(config.vectord, listen, &embedders));
   if (!vectors.ok()) return Fail(vectors.status());
   auto functions = SqlFunctionsFor(
       [&vectors](const std::string& index, const std::string& text, size_t k) {
@@ -232,7 +296,6 @@ int RunServe(const ServeOptions& options) {
   auto engine = query::QueryEngine::Open(query_options, catalog, **store);
   if (!engine.ok()) return Fail(engine.status());
 
-  const std::string listen = options.listen.value_or(config.gateway.listen);
   auto listen_address = ParseListenAddress(listen);
   if (!listen_address.ok()) return Fail(listen_address.status());
   auto front_door = gateway::FrontDoor::Open(config.auth, *listen_address);
@@ -258,7 +321,7 @@ int RunServe(const ServeOptions& options) {
   server::RegisterDatasetIndexRoutes(http.router(), indexer);
   server::RegisterEmbedRoutes(http.router(), embedders);
   web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
-  AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors);
+  AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors, **engine);
   return ServeUntilSignal(watcher, http, listen, "serve");
 }
 
@@ -281,14 +344,15 @@ int RunCatalogd(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
 
-  auto store = storage::HttpObjectStore::Create(
-      {.base_url = config->catalogd.storaged_url, .service = "storaged"});
+  std::string where;
+  auto store =
+      ServiceStore(*config, config->catalogd.storage, config->catalogd.storaged_url, &where);
   if (!store.ok()) return Fail(store.status());
   catalog::StoreCatalog catalog(**store);
   auto ingestor =
       ingest::Ingestor::Open(IngestOptions(*config, config->catalogd.scratch), **store, catalog);
   if (!ingestor.ok()) return Fail(ingestor.status());
-  spdlog::info("catalog: storage at {}", config->catalogd.storaged_url);
+  spdlog::info("catalog: storage: {}", where);
 
   server::HttpServer http(config->http, config->catalogd.max_ingest_bytes);
   server::RegisterHealthRoutes(http.router(), {StorageCheck("storaged", **store)});
@@ -301,12 +365,24 @@ int RunQueryd(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
 
-  auto store = storage::HttpObjectStore::Create(
-      {.base_url = config->queryd.storaged_url, .service = "storaged"});
+  std::string where;
+  auto store = ServiceStore(*config, config->queryd.storage, config->queryd.storaged_url, &where);
   if (!store.ok()) return Fail(store.status());
-  auto catalog = catalog::HttpCatalog::Create(
-      {.base_url = config->queryd.catalogd_url, .service = "catalogd"});
-  if (!catalog.ok()) return Fail(catalog.status());
+  // On direct storage the catalog is read from the store too (it holds
+  // nothing storage does not, and queries never commit), so queryd depends on
+  // nothing but the bucket; otherwise it asks catalogd.
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::string catalog_where;
+  if (config->queryd.storage == "direct") {
+    catalog = std::make_unique<catalog::StoreCatalog>(**store);
+    catalog_where = "read from storage";
+  } else {
+    auto remote = catalog::HttpCatalog::Create(
+        {.base_url = config->queryd.catalogd_url, .service = "catalogd"});
+    if (!remote.ok()) return Fail(remote.status());
+    catalog = std::move(*remote);
+    catalog_where = "catalogd at " + config->queryd.catalogd_url;
+  }
   // SQL's vector_search() asks vectord, bounded by the query time limit;
   // embed() uses this process's own default embedder.
   std::unique_ptr<vector::HttpVectorSearch> vectord;
@@ -331,15 +407,16 @@ int RunQueryd(const ServiceOptions& options) {
   if (!functions.ok()) return Fail(functions.status());
   auto query_options = QueryOptions(config->queryd, config->queryd.scratch);
   query_options.functions = std::move(*functions);
-  auto engine = query::QueryEngine::Open(query_options, **catalog, **store);
+  auto engine = query::QueryEngine::Open(query_options, *catalog, **store);
   if (!engine.ok()) return Fail(engine.status());
-  spdlog::info("query: catalog at {}, storage at {}", config->queryd.catalogd_url,
-               config->queryd.storaged_url);
+  spdlog::info("query: catalog {}, storage: {}", catalog_where, where);
 
   server::HttpServer http(config->http, server::kMaxJsonBody);
+  const bool direct = config->queryd.storage == "direct";
   server::RegisterHealthRoutes(
-      http.router(), {StorageCheck("storaged", **store),
-                      {"catalogd", [&catalog] { return (*catalog)->ListDatasets().status(); }}});
+      http.router(),
+      {StorageCheck(direct ? "storage" : "storaged", **store),
+       {direct ? "catalog" : "catalogd", [&catalog] { return catalog->ListDatasets().status(); }}});
   server::RegisterQueryRoutes(http.router(), **engine);
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
@@ -349,22 +426,27 @@ int RunVectord(const ServiceOptions& options) {
   auto config = LoadServiceConfig(options);
   if (!config.ok()) return Fail(config.status());
   std::unique_ptr<storage::ObjectStore> store;
-  if (config->vectord.storaged_url.empty()) {
+  if (config->vectord.storage == "storaged" && config->vectord.storaged_url.empty()) {
     spdlog::info("vectord: no storaged_url; indexes are ephemeral");
   } else {
-    auto remote = storage::HttpObjectStore::Create(
-        {.base_url = config->vectord.storaged_url, .service = "storaged"});
-    if (!remote.ok()) return Fail(remote.status());
-    store = std::move(*remote);
-    spdlog::info("vectord: persisting to storaged at {}", config->vectord.storaged_url);
+    std::string where;
+    auto opened =
+        ServiceStore(*config, config->vectord.storage, config->vectord.storaged_url, &where);
+    if (!opened.ok()) return Fail(opened.status());
+    store = std::move(*opened);
+    spdlog::info("vectord: persisting to {}", where);
   }
   embed::EmbedderSet embedders;
   if (Status s = embed::AddConfiguredEmbedders(config->embed, embedders); !s.ok()) return Fail(s);
-  auto vectors = vector::VectorService::Open(store.get(), {.embedders = &embedders});
+  auto vectors = vector::VectorService::Open(
+      store.get(), VectorOptions(config->vectord, config->vectord.listen, &embedders));
   if (!vectors.ok()) return Fail(vectors.status());
   server::HttpServer http(config->http, 64 << 20);
   std::vector<server::HealthCheck> checks;
-  if (store) checks.push_back(StorageCheck("storaged", *store));
+  if (store) {
+    checks.push_back(
+        StorageCheck(config->vectord.storage == "direct" ? "storage" : "storaged", *store));
+  }
   server::RegisterHealthRoutes(http.router(), std::move(checks));
   server::RegisterVectorRoutes(http.router(), **vectors);
   server::RegisterEmbedRoutes(http.router(), embedders);

@@ -197,6 +197,7 @@ Status ParseS3(SectionReader& r, Config& c) {
 
 Status ParseCatalogd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.catalogd.listen));
+  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.catalogd.storage));
   LH_RETURN_IF_ERROR(r.String("scratch", &c.catalogd.scratch));
   int64_t max = static_cast<int64_t>(c.catalogd.max_ingest_bytes);
   LH_RETURN_IF_ERROR(r.Integer("max_ingest_bytes", 1, int64_t{1} << 50, &max));
@@ -206,6 +207,7 @@ Status ParseCatalogd(SectionReader& r, Config& c) {
 
 Status ParseQueryd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.queryd.listen));
+  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.queryd.storage));
   LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.queryd.catalogd_url));
   LH_RETURN_IF_ERROR(r.String("scratch", &c.queryd.scratch));
   LH_RETURN_IF_ERROR(r.Int("timeout_ms", 1, 24 * 3600 * 1000, &c.queryd.timeout_ms));
@@ -213,12 +215,18 @@ Status ParseQueryd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Int("threads", 1, 256, &c.queryd.threads));
   LH_RETURN_IF_ERROR(r.Int("connections", 1, 256, &c.queryd.connections));
   LH_RETURN_IF_ERROR(r.Integer("max_rows", 1, int64_t{1} << 40, &c.queryd.max_rows));
+  int64_t cache_bytes = static_cast<int64_t>(c.queryd.cache_bytes);
+  LH_RETURN_IF_ERROR(r.Integer("cache_bytes", int64_t{1} << 20, int64_t{1} << 50, &cache_bytes));
+  c.queryd.cache_bytes = static_cast<uint64_t>(cache_bytes);
   LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.queryd.vectord_url));
   return r.Url("storaged_url", false, &c.queryd.storaged_url);
 }
 
 Status ParseVectord(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
+  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.vectord.storage));
+  LH_RETURN_IF_ERROR(r.OneOf("role", {"auto", "writer", "reader"}, &c.vectord.role));
+  LH_RETURN_IF_ERROR(r.Int("reload_interval_ms", 100, 3600 * 1000, &c.vectord.reload_interval_ms));
   LH_RETURN_IF_ERROR(r.Url("queryd_url", true, &c.vectord.queryd_url));
   return r.Url("storaged_url", true, &c.vectord.storaged_url);
 }

@@ -57,14 +57,21 @@ struct S3Config {
 
 // Sections of services built in later work; parsed now so one config file
 // serves every process.
+//
+// `storage` of catalogd, queryd and vectord: "storaged" reaches objects
+// through storaged_url (the default, as before); "direct" opens the
+// [storaged] backend in the process itself (the [s3] bucket, or the local
+// root), so a deployment on S3 can run without storaged.
 struct CatalogdConfig {
   std::string listen = "127.0.0.1:8082";
+  std::string storage = "storaged";  // "storaged" or "direct"
   std::string storaged_url = "http://127.0.0.1:8081";
   std::string scratch = "scratch/catalogd";  // ingest spool; relative to the config file
   uint64_t max_ingest_bytes = 5ull << 30;
 };
 struct QuerydConfig {
   std::string listen = "127.0.0.1:8083";
+  std::string storage = "storaged";  // "storaged" or "direct"
   std::string catalogd_url = "http://127.0.0.1:8082";
   std::string storaged_url = "http://127.0.0.1:8081";
   std::string scratch = "scratch/queryd";  // spill and data file cache
@@ -73,12 +80,21 @@ struct QuerydConfig {
   int threads = 2;
   int connections = 8;
   int64_t max_rows = 10'000'000;
+  // Bound of the local copies of data files read from remote storage (under
+  // scratch/cache), evicted least recently used first; 1 MiB .. 1 PiB.
+  uint64_t cache_bytes = 10ull << 30;
   // Where SQL's vector_search() finds indexes; empty: vector_search refuses.
   std::string vectord_url;
 };
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";
-  std::string storaged_url;  // empty: ephemeral
+  std::string storage = "storaged";  // "direct", or "storaged" at storaged_url
+  std::string storaged_url;          // empty (with storage = "storaged"): ephemeral
+  // Of several vectord (or serve) processes on one store exactly one writes
+  // indexes (vector_service.h): "auto" takes the role if it is free, "writer"
+  // insists (fails to start if taken), "reader" never writes.
+  std::string role = "auto";
+  int reload_interval_ms = 2000;  // how often a reader looks for changed indexes
   // Where dataset text indexes read their rows; empty: they cannot be built.
   std::string queryd_url;
 };

@@ -1,19 +1,15 @@
 #include "query/query_engine.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <cctype>
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "common/logging.h"
-#include "common/sha256.h"
+#include "query/data_file_cache.h"
 #include "query/duckdb_handles.h"
 #include "query/sql_functions.h"
 
@@ -21,52 +17,6 @@ namespace lakehouse::query {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Where DuckDB reads a data file: straight from a local store, or a copy
-// downloaded once into the scratch directory (data files never change, so a
-// copy is never stale).
-class DataFileLocator {
- public:
-  DataFileLocator(storage::ObjectStore& store, std::string cache_dir)
-      : store_(store), cache_dir_(std::move(cache_dir)) {}
-
-  Result<std::string> PathOf(const std::string& key) {
-    if (auto local = store_.LocalPathOf(key)) return *local;
-    std::string path = cache_dir_ + "/" + Sha256Hex(key) + ".parquet";
-    if (::access(path.c_str(), R_OK) == 0) return path;
-    std::string temp =
-        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter_.fetch_add(1));
-    {
-      std::ofstream out(temp, std::ios::binary);
-      class FileSink : public storage::ObjectSink {
-       public:
-        explicit FileSink(std::ofstream& out) : out_(out) {}
-        Status OnInfo(const storage::ObjectInfo&) override { return Status::Ok(); }
-        Status OnData(std::string_view chunk) override {
-          out_.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-          return out_ ? Status::Ok() : Status::IoError("cannot write the file cache");
-        }
-
-       private:
-        std::ofstream& out_;
-      } sink(out);
-      auto got = store_.Get(key, sink);
-      if (!got.ok()) {
-        std::filesystem::remove(temp);
-        return got.status();
-      }
-    }
-    std::filesystem::rename(temp, path);
-    return path;
-  }
-
-  const std::string& cache_dir() const { return cache_dir_; }
-
- private:
-  storage::ObjectStore& store_;
-  std::string cache_dir_;
-  std::atomic<uint64_t> counter_{0};
-};
 
 // Interrupts queries that outlive their deadline.
 class Watchdog {
@@ -137,6 +87,12 @@ struct BindContext {
   std::map<std::string, uint64_t> versions;
   std::map<std::string, std::vector<std::string>> paths;  // table name -> files
   std::optional<Status> error;                            // the first resolution failure
+  // The cached files the query reads, pinned until its cursor is destroyed
+  // (or until binding fails) so eviction cannot pull them from under DuckDB.
+  std::vector<DataFileCache::Lease> leases;
+  // Set once a cursor owns the connection slot: its destructor gives the
+  // slot back, so a failure after that must not give it back again.
+  bool cursor_owns_slot = false;
 };
 thread_local BindContext* current_bind = nullptr;
 
@@ -278,13 +234,14 @@ class CursorImpl final : public QueryCursor {
  public:
   CursorImpl(EngineImpl& engine, size_t slot, uint64_t watch_id, Prepared prepared,
              std::vector<ResultColumn> columns, std::map<std::string, uint64_t> versions,
-             size_t limit, Clock::time_point start)
+             std::vector<DataFileCache::Lease> leases, size_t limit, Clock::time_point start)
       : engine_(engine),
         slot_(slot),
         watch_id_(watch_id),
         prepared_(std::move(prepared)),
         formatter_(std::move(columns)),
         versions_(std::move(versions)),
+        leases_(std::move(leases)),
         limit_(limit),
         start_(start) {}
   ~CursorImpl() override;
@@ -320,6 +277,8 @@ class CursorImpl final : public QueryCursor {
   QueryResult result_;
   ChunkFormatter formatter_;
   std::map<std::string, uint64_t> versions_;
+  // Released after the destructor's body, once DuckDB is done with the files.
+  std::vector<DataFileCache::Lease> leases_;
   size_t limit_;
   Clock::time_point start_;
   uint64_t rows_ = 0;
@@ -330,12 +289,8 @@ class CursorImpl final : public QueryCursor {
 
 class EngineImpl final : public QueryEngine {
  public:
-  EngineImpl(const QueryEngineOptions& options, catalog::Catalog& catalog,
-             storage::ObjectStore& store)
-      : options_(options),
-        catalog_(catalog),
-        locator_(store, options.scratch_dir + "/cache"),
-        functions_(options.functions) {}
+  EngineImpl(const QueryEngineOptions& options, catalog::Catalog& catalog)
+      : options_(options), catalog_(catalog), functions_(options.functions) {}
 
   ~EngineImpl() override {
     connections_.clear();
@@ -345,6 +300,7 @@ class EngineImpl final : public QueryEngine {
   Status Init(storage::ObjectStore& store);
   Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) override;
   const QueryEngineOptions& options() const override { return options_; }
+  DataFileCacheStats cache_stats() const override { return cache_->stats(); }
 
   void Release(size_t slot) {
     {
@@ -371,7 +327,9 @@ class EngineImpl final : public QueryEngine {
 
   QueryEngineOptions options_;
   catalog::Catalog& catalog_;
-  DataFileLocator locator_;
+  // Declared before database_ and the connections, so it outlives anything
+  // reading its files.
+  std::unique_ptr<DataFileCache> cache_;
   SqlFunctionState functions_;  // outlives database_, which calls into it
   Database database_;
   std::vector<Connection> connections_;
@@ -418,13 +376,14 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
     }
     std::vector<std::string> resolved;
     for (const auto& file : manifest->files) {
-      auto path = locator_.PathOf(file.key);
-      if (!path.ok()) {
-        if (!bind->error) bind->error = path.status();
-        duckdb_replacement_scan_set_error(info, path.status().message().c_str());
+      auto lease = cache_->Acquire(file.key);
+      if (!lease.ok()) {
+        if (!bind->error) bind->error = lease.status();
+        duckdb_replacement_scan_set_error(info, lease.status().message().c_str());
         return;
       }
-      resolved.push_back(std::move(*path));
+      resolved.push_back(lease->path());
+      bind->leases.push_back(std::move(*lease));
     }
     auto [existing, inserted] = bind->versions.emplace(ref->dataset, manifest->version);
     if (!inserted && existing->second != manifest->version) {
@@ -445,9 +404,11 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
 
 Status EngineImpl::Init(storage::ObjectStore& store) {
   std::error_code ec;
-  std::filesystem::create_directories(locator_.cache_dir(), ec);
   std::filesystem::create_directories(options_.scratch_dir + "/spill", ec);
   if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
+  LH_ASSIGN_OR_RETURN(cache_, DataFileCache::Open({.dir = options_.scratch_dir + "/cache",
+                                                   .max_bytes = options_.cache_bytes},
+                                                  store));
 
   Config config;
   if (duckdb_create_config(config.out()) != DuckDBSuccess) {
@@ -463,7 +424,7 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
 
   // The fence, set once and locked: after lock_configuration no statement can
   // change any of it.
-  std::vector<std::string> allowed = {locator_.cache_dir() + "/"};
+  std::vector<std::string> allowed = {cache_->dir() + "/"};
   // Only the data files' directory: manifests and other objects stay out of
   // reach of read_text() and friends.
   if (auto data_file = store.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
@@ -531,7 +492,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Execute(const QueryRequest& req
   current_bind = &bind;
   auto cursor = Run(slot, request, bind, start);
   current_bind = nullptr;
-  if (!cursor.ok()) Release(slot);
+  if (!cursor.ok() && !bind.cursor_owns_slot) Release(slot);
   return cursor;
 }
 
@@ -679,9 +640,10 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
 
   uint64_t watch_id =
       watchdog_.Watch(connection, start + std::chrono::milliseconds(options_.timeout_ms));
-  auto cursor =
-      std::make_unique<CursorImpl>(*this, slot, watch_id, std::move(prepared), std::move(columns),
-                                   std::move(bind.versions), request.limit, start);
+  auto cursor = std::make_unique<CursorImpl>(*this, slot, watch_id, std::move(prepared),
+                                             std::move(columns), std::move(bind.versions),
+                                             std::move(bind.leases), request.limit, start);
+  bind.cursor_owns_slot = true;
   LH_RETURN_IF_ERROR(cursor->Start());
   return std::unique_ptr<QueryCursor>(std::move(cursor));
 }
@@ -745,7 +707,7 @@ Result<std::unique_ptr<QueryEngine>> QueryEngine::Open(const QueryEngineOptions&
                                                        storage::ObjectStore& store) {
   if (options.scratch_dir.empty()) return Status::InvalidArgument("query scratch dir is empty");
   if (options.connections == 0) return Status::InvalidArgument("connections must be at least 1");
-  auto engine = std::make_unique<EngineImpl>(options, catalog, store);
+  auto engine = std::make_unique<EngineImpl>(options, catalog);
   LH_RETURN_IF_ERROR(engine->Init(store));
   return std::unique_ptr<QueryEngine>(std::move(engine));
 }

@@ -9,6 +9,9 @@
 //    file access outside the data files, no network, no extensions, and its
 //    configuration is locked, so a query cannot lift the fence.
 //  - Each query has a time limit (kTimeout) and the database a memory limit.
+//  - On a remote store the data files a query binds are copied to a bounded
+//    local cache (data_file_cache.h) and pinned there until its cursor is
+//    destroyed; a cold query fetches only the files of the versions it reads.
 //  - Queries run in parallel on a pool of connections; rows stream out chunk
 //    by chunk through a cursor rather than being built whole.
 //  - SQL has two functions beyond DuckDB's own, answered by callbacks the
@@ -28,6 +31,7 @@
 
 #include "catalog/catalog.h"
 #include "common/status.h"
+#include "query/data_file_cache.h"
 #include "query/result_format.h"
 #include "storage/object_store.h"
 
@@ -64,8 +68,11 @@ struct SqlFunctions {
 inline constexpr size_t kMaxSearchK = 10000;
 
 struct QueryEngineOptions {
-  // Local directory for spilling and for copies of remote data files.
+  // Local directory for spilling and for copies of remote data files
+  // (<scratch_dir>/cache, see data_file_cache.h).
   std::string scratch_dir;
+  // The bound of those copies; a store with local files is read in place.
+  uint64_t cache_bytes = 10ull << 30;
   int timeout_ms = 30000;
   std::string memory_limit = "2GB";
   int threads = 2;
@@ -106,6 +113,8 @@ class QueryEngine {
   virtual ~QueryEngine() = default;
   virtual Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) = 0;
   virtual const QueryEngineOptions& options() const = 0;
+  // The data file cache's counters (all zero on a store read in place).
+  virtual DataFileCacheStats cache_stats() const = 0;
 };
 
 }  // namespace lakehouse::query

@@ -2,8 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 
 #include "vector/lhv1.h"
 
@@ -145,8 +153,139 @@ class IndexSaver {
 };
 
 VectorService::VectorService(storage::ObjectStore* store, VectorServiceOptions options)
-    : store_(store), options_(options) {}
-VectorService::~VectorService() = default;
+    : store_(store), options_(std::move(options)) {}
+
+VectorService::~VectorService() {
+  // The background thread may be saving: it must be done before the claim
+  // goes, or its save could land after the next writer's.
+  if (retrier_.joinable()) {
+    retrier_.request_stop();
+    retrier_.join();
+  }
+  ReleaseWriter();
+}
+
+namespace {
+std::string NewClaimToken() {
+  std::mt19937_64 rng{std::random_device{}()};
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buffer;
+}
+
+struct Claim {
+  std::string writer;
+  std::string token;
+  std::string host;
+  int64_t pid = 0;
+};
+
+std::string HostName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return "";
+  return host;
+}
+
+// The holder ran on this host and its process is gone (a crash or kill -9):
+// its claim protects nobody. pid reuse can only make this answer "alive".
+bool HolderIsDeadHere(const Claim& claim) {
+  if (claim.host.empty() || claim.host != HostName() || claim.pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(claim.pid), 0) != 0 && errno == ESRCH;
+}
+
+// A claim object that does not parse still holds the role (someone wrote
+// it); it is described as unknown.
+Claim ParseClaim(const std::string& bytes) {
+  auto json = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  Claim claim;
+  claim.writer = "an unknown process";
+  if (json.is_object()) {
+    if (json.contains("writer") && json["writer"].is_string()) claim.writer = json["writer"];
+    if (json.contains("token") && json["token"].is_string()) claim.token = json["token"];
+    if (json.contains("host") && json["host"].is_string()) claim.host = json["host"];
+    if (json.contains("pid") && json["pid"].is_number_integer()) claim.pid = json["pid"];
+  }
+  return claim;
+}
+}  // namespace
+
+Status VectorService::ClaimWriter() {
+  writer_ = options_.writer_id.empty() ? "pid " + std::to_string(::getpid()) : options_.writer_id;
+  auto read_claim = [&]() -> Result<std::optional<Claim>> {
+    auto bytes = store_->GetBytes(kWriterKey);
+    if (!bytes.ok()) {
+      if (bytes.status().code() == StatusCode::kNotFound) return std::optional<Claim>();
+      return bytes.status();
+    }
+    return std::optional<Claim>(ParseClaim(*bytes));
+  };
+  if (options_.role == VectorRole::kReader) {
+    LH_ASSIGN_OR_RETURN(auto claim, read_claim());
+    read_only_ = true;
+    writer_ = claim ? claim->writer : "none (no vectord holds " + std::string(kWriterKey) + ")";
+    spdlog::info("vectord: read-only by configuration; the writer is {}", writer_);
+    return Status::Ok();
+  }
+  claim_token_ = NewClaimToken();
+  nlohmann::json body = {{"writer", writer_},
+                         {"token", claim_token_},
+                         {"host", HostName()},
+                         {"pid", ::getpid()},
+                         {"since_unix_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch())
+                                               .count()}};
+  // A few rounds: the holder may release between our put and our read.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto put = store_->PutBytes(kWriterKey, body.dump(), storage::PutMode::kIfAbsent);
+    if (put.ok()) {
+      spdlog::info("vectord: this process ({}) writes _vectors/", writer_);
+      return Status::Ok();
+    }
+    if (put.status().code() != StatusCode::kAlreadyExists) return put.status();
+    LH_ASSIGN_OR_RETURN(auto claim, read_claim());
+    if (!claim) continue;
+    if ((!options_.writer_id.empty() && claim->writer == options_.writer_id) ||
+        HolderIsDeadHere(*claim)) {
+      // Our own claim, or one of a dead process on this host, left by a
+      // crash: take it back.
+      LH_RETURN_IF_ERROR(store_->PutBytes(kWriterKey, body.dump()).status());
+      spdlog::warn("vectord: took back the writer claim of {} left by an earlier run",
+                   claim->writer);
+      return Status::Ok();
+    }
+    claim_token_.clear();
+    if (options_.role == VectorRole::kWriter) {
+      return Status::Conflict("vectord role = \"writer\", but " + claim->writer + " holds " +
+                              std::string(kWriterKey) +
+                              "; stop it, or delete that object if it is gone");
+    }
+    read_only_ = true;
+    writer_ = claim->writer;
+    spdlog::info("vectord: read-only; {} writes _vectors/ (it holds {})", writer_, kWriterKey);
+    return Status::Ok();
+  }
+  return Status::Unavailable("the vectord writer claim " + std::string(kWriterKey) +
+                             " keeps changing; try again");
+}
+
+void VectorService::ReleaseWriter() {
+  if (store_ == nullptr || read_only_ || claim_token_.empty()) return;
+  // Only our own claim: a process that lost it (taken back by a restarted
+  // writer of the same id) must not delete the new holder's.
+  auto bytes = store_->GetBytes(kWriterKey);
+  if (!bytes.ok() || ParseClaim(*bytes).token != claim_token_) return;
+  Status deleted = store_->Delete(kWriterKey);
+  if (!deleted.ok()) {
+    spdlog::warn("vectord: could not release the writer claim: {}", deleted.ToString());
+  }
+}
+
+Status VectorService::CheckWritable() const {
+  if (!read_only_) return Status::Ok();
+  return Status::Conflict("this vectord is read-only: index writes go to the writer, " + writer_ +
+                          " (the holder of " + std::string(kWriterKey) + ")");
+}
 
 std::string VectorService::ObjectKey(std::string_view index_name) {
   return std::string(kPrefix) + std::string(index_name) + std::string(kSuffix);
@@ -154,11 +293,18 @@ std::string VectorService::ObjectKey(std::string_view index_name) {
 
 Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore* store,
                                                            VectorServiceOptions options) {
-  std::unique_ptr<VectorService> service(new VectorService(store, options));
+  std::unique_ptr<VectorService> service(new VectorService(store, std::move(options)));
   if (store != nullptr) {
+    LH_RETURN_IF_ERROR(service->ClaimWriter());
     LH_RETURN_IF_ERROR(service->LoadAll());
-    service->retrier_ = std::jthread(
-        [raw = service.get()](std::stop_token stop) { raw->RetryUnsavedUntilStopped(stop); });
+    // A writer retries unsaved indexes; a reader follows the writer's saves.
+    if (service->read_only_) {
+      service->retrier_ = std::jthread(
+          [raw = service.get()](std::stop_token stop) { raw->RefreshUntilStopped(stop); });
+    } else {
+      service->retrier_ = std::jthread(
+          [raw = service.get()](std::stop_token stop) { raw->RetryUnsavedUntilStopped(stop); });
+    }
   }
   return service;
 }
@@ -184,7 +330,31 @@ void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
   }
 }
 
+void VectorService::RefreshUntilStopped(std::stop_token stop) {
+  while (true) {
+    {
+      std::unique_lock lock(retry_mu_);
+      if (retry_cv_.wait_for(lock, stop, options_.reload_interval, [] { return false; }) ||
+          stop.stop_requested()) {
+        return;
+      }
+    }
+    if (Status s = Refresh(); !s.ok()) {
+      spdlog::warn("vectord: reload of indexes failed: {}", s.ToString());
+    }
+  }
+}
+
+Status VectorService::Refresh() {
+  if (!read_only_) return Status::Ok();
+  return LoadAll();
+}
+
+// Loads what changed since the last call (everything, the first time):
+// objects whose etag is unchanged are left as they are, so a reader's timer
+// costs one listing when nothing happened.
 Status VectorService::LoadAll() {
+  std::lock_guard refreshing(refresh_mu_);
   storage::ListOptions options;
   options.prefix = std::string(kPrefix);
   std::vector<storage::ObjectInfo> objects;
@@ -194,58 +364,72 @@ Status VectorService::LoadAll() {
     if (!page.next) break;
     options.start_after = *page.next;
   }
+  std::set<std::string> listed;
   for (const auto& object : objects) {
-    auto started = std::chrono::steady_clock::now();
-    auto skip = [&](const std::string& why) {
-      spdlog::error("vectord: skipped {}: {}", object.key, why);
-      skipped_.push_back({object.key, why});
-    };
-    std::string_view key = object.key;
-    if (!key.ends_with(kSuffix)) {
-      skip("not an index object (no .lhv1 suffix)");
-      continue;
-    }
-    std::string name(key.substr(kPrefix.size(), key.size() - kPrefix.size() - kSuffix.size()));
-    auto bytes = store_->GetBytes(object.key);
-    if (!bytes.ok()) {
-      // It vanished since the listing (dropped elsewhere): nothing to load.
-      if (bytes.status().code() == StatusCode::kNotFound) continue;
-      skip(bytes.status().ToString());
-      continue;
-    }
-    auto image = lhv1::Decode(std::move(*bytes));
-    if (!image.ok()) {
-      skip(image.status().message());
-      continue;
-    }
-    if (image->params.name != name) {
-      skip("holds index \"" + image->params.name + "\", not \"" + name + "\"");
-      continue;
-    }
-    auto origin = std::make_shared<TextOrigin>();
-    origin->source = std::move(image->source);
-    if (!image->embedder_state.empty()) {
-      auto embedder = RestoreEmbedder(image->params.model, image->embedder_state);
-      if (!embedder.ok()) {
-        skip(embedder.status().message());
+    listed.insert(object.key);
+    {
+      std::shared_lock lock(mu_);
+      if (auto it = etags_.find(object.key); it != etags_.end() && it->second == object.etag) {
         continue;
       }
-      origin->embedder = std::move(*embedder);
     }
-    auto index = Index::Restore(std::move(*image));
-    if (!index.ok()) {
-      skip(index.status().message());
+    auto loaded = LoadObject(object);
+    // It vanished since the listing (dropped elsewhere): nothing to load.
+    if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound) continue;
+    std::unique_lock lock(mu_);
+    etags_[object.key] = object.etag;
+    std::erase_if(skipped_, [&](const SkippedObject& s) { return s.key == object.key; });
+    if (!loaded.ok()) {
+      // A reader keeps answering from the index it had, if any.
+      spdlog::error("vectord: skipped {}: {}", object.key, loaded.status().message());
+      skipped_.push_back({object.key, loaded.status().message()});
       continue;
     }
-    std::shared_ptr<Index> shared = std::move(*index);
-    auto saver = std::make_shared<IndexSaver>(*store_, shared, origin, /*durable=*/0);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started)
-                  .count();
-    spdlog::info("vectord: loaded index {} ({} items) in {} ms", name, shared->size(), ms);
-    indexes_.emplace(name, Entry{std::move(shared), std::move(saver), std::move(origin)});
+    indexes_.insert_or_assign(loaded->index->params().name, std::move(*loaded));
   }
+  // What the writer dropped since.
+  std::unique_lock lock(mu_);
+  std::erase_if(etags_, [&](const auto& e) { return !listed.contains(e.first); });
+  std::erase_if(skipped_, [&](const SkippedObject& s) { return !listed.contains(s.key); });
+  std::erase_if(indexes_, [&](const auto& e) {
+    if (listed.contains(ObjectKey(e.first))) return false;
+    spdlog::info("vectord: index {} was dropped by the writer", e.first);
+    return true;
+  });
   return Status::Ok();
+}
+
+Result<VectorService::Entry> VectorService::LoadObject(const storage::ObjectInfo& object) {
+  auto started = std::chrono::steady_clock::now();
+  std::string_view key = object.key;
+  if (!key.ends_with(kSuffix)) return Status::IoError("not an index object (no .lhv1 suffix)");
+  std::string name(key.substr(kPrefix.size(), key.size() - kPrefix.size() - kSuffix.size()));
+  auto bytes = store_->GetBytes(object.key);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) return bytes.status();
+    return Status::IoError(bytes.status().ToString());
+  }
+  auto image = lhv1::Decode(std::move(*bytes));
+  if (!image.ok()) return Status::IoError(image.status().message());
+  if (image->params.name != name) {
+    return Status::IoError("holds index \"" + image->params.name + "\", not \"" + name + "\"");
+  }
+  auto origin = std::make_shared<TextOrigin>();
+  origin->source = std::move(image->source);
+  if (!image->embedder_state.empty()) {
+    auto embedder = RestoreEmbedder(image->params.model, image->embedder_state);
+    if (!embedder.ok()) return Status::IoError(embedder.status().message());
+    origin->embedder = std::move(*embedder);
+  }
+  auto index = Index::Restore(std::move(*image));
+  if (!index.ok()) return Status::IoError(index.status().message());
+  std::shared_ptr<Index> shared = std::move(*index);
+  auto saver = std::make_shared<IndexSaver>(*store_, shared, origin, /*durable=*/0);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  spdlog::info("vectord: loaded index {} ({} items) in {} ms", name, shared->size(), ms);
+  return Entry{std::move(shared), std::move(saver), std::move(origin)};
 }
 
 Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) const {
@@ -292,6 +476,7 @@ Status VectorService::Register(const std::string& name, const Entry& entry) {
 }
 
 Result<IndexStatus> VectorService::Create(IndexParams params) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard admin(admin_mu_);
   {
     std::shared_lock lock(mu_);
@@ -330,6 +515,7 @@ Result<IndexStatus> VectorService::Create(IndexParams params) {
 }
 
 Status VectorService::Drop(std::string_view name) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard admin(admin_mu_);
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
   if (entry.saver) {
@@ -368,6 +554,7 @@ std::vector<IndexStatus> VectorService::List() const {
 }
 
 Result<WriteOutcome> VectorService::Add(std::string_view name, std::vector<Item> items) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
   LH_RETURN_IF_ERROR(entry.index->Add(std::move(items)));
   bool persisted = SaveThrough(entry);
@@ -375,6 +562,7 @@ Result<WriteOutcome> VectorService::Add(std::string_view name, std::vector<Item>
 }
 
 Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_view id) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
   LH_RETURN_IF_ERROR(entry.index->Remove(id));
   bool persisted = SaveThrough(entry);
@@ -416,6 +604,7 @@ Result<std::shared_ptr<embed::Embedder>> VectorService::EmbedderOf(const Entry& 
 Result<IndexStatus> VectorService::Install(std::unique_ptr<Index> index, DatasetSource source,
                                            std::shared_ptr<embed::Embedder> fitted_embedder,
                                            bool replace) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard admin(admin_mu_);
   std::string name = index->params().name;
   Entry entry{std::move(index), nullptr, std::make_shared<TextOrigin>()};
@@ -441,6 +630,7 @@ Result<IndexStatus> VectorService::Install(std::unique_ptr<Index> index, Dataset
 Result<WriteOutcome> VectorService::Apply(std::string_view name, std::vector<Item> upserts,
                                           const std::vector<std::string>& removals,
                                           DatasetSource source) {
+  LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
   {
     std::lock_guard lock(entry.origin->mu);

@@ -17,6 +17,18 @@
 //    fails and the index stays.
 //  - Open loads every index under `_vectors/`. A damaged object is logged,
 //    listed by skipped() and left alone; the others still load.
+//
+// Several processes on one store (services side by side): exactly one writes
+// `_vectors/`. At Open a persistent service claims the object
+// `_lakehouse/vectord-writer` with put-if-absent; of any number of processes
+// starting together one wins. The
+// others run read-only: searches and reads answer, every write is kConflict
+// naming the writer, and they reload an index whenever its object's etag
+// changes (Refresh, on a timer). So no object is ever written by two
+// processes. The claim is deleted when the writer stops cleanly. After a
+// crash it is taken back by a writer restarted under the same `writer_id`,
+// or by any process on the holder's host once the holder's pid is gone; a
+// claim left by a machine that is gone is removed by hand.
 #pragma once
 
 #include <chrono>
@@ -57,8 +69,22 @@ struct SkippedObject {
 class IndexSaver;
 struct TextOrigin;
 
+// Who writes `_vectors/` when several processes share a store.
+enum class VectorRole {
+  kAuto,    // claim the writer role if it is free, else read-only
+  kWriter,  // claim it; Open fails if another process holds it
+  kReader,  // never write; follow the writer
+};
+
 struct VectorServiceOptions {
   std::chrono::milliseconds retry_interval{5000};
+  VectorRole role = VectorRole::kAuto;
+  // Names this process in the claim and in read-only refusals ("host
+  // 10.0.0.5:8080"); stable across restarts, so a restarted writer knows its
+  // own claim. Empty: a claim is never taken back.
+  std::string writer_id{};
+  // How often a read-only service looks for changed index objects.
+  std::chrono::milliseconds reload_interval{2000};
   // Where an index's `model` is found (search by text); null: no embedders,
   // so indexes with a model cannot be created.
   const embed::EmbedderSet* embedders = nullptr;
@@ -73,7 +99,18 @@ class VectorService {
   ~VectorService();
 
   static std::string ObjectKey(std::string_view index_name);
+  // The writer claim's object; outside `_vectors/`, which holds only indexes.
+  static constexpr std::string_view kWriterKey = "_lakehouse/vectord-writer";
   bool persistent() const { return store_ != nullptr; }
+  // True when another process holds the writer claim: writes are refused.
+  bool read_only() const { return read_only_; }
+  // The writer's id as its claim names it (ours when we write).
+  const std::string& writer() const { return writer_; }
+
+  // Read-only services: reloads every index whose object changed (etag),
+  // adds new ones and forgets dropped ones. Runs on a timer; public so tests
+  // and callers can force it. A writer's memory is the truth: no-op there.
+  Status Refresh();
 
   // kConflict if the name is taken; kInvalidArgument for bad parameters.
   // With a model and no dim, the index takes the model's dimension.
@@ -121,8 +158,14 @@ class VectorService {
   };
 
   VectorService(storage::ObjectStore* store, VectorServiceOptions options);
+  Status ClaimWriter();
+  void ReleaseWriter();
+  Status CheckWritable() const;
   Status LoadAll();
+  // Loads one listed index object; the error says why it is skipped.
+  Result<Entry> LoadObject(const storage::ObjectInfo& object);
   void RetryUnsavedUntilStopped(std::stop_token stop);
+  void RefreshUntilStopped(std::stop_token stop);
   Result<Entry> FindEntry(std::string_view name) const;
   IndexStatus StatusOf(const Entry& entry) const;
   bool SaveThrough(const Entry& entry, bool retry = false);
@@ -136,6 +179,12 @@ class VectorService {
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry, std::less<>> indexes_;
   std::vector<SkippedObject> skipped_;
+  // The etag each `_vectors/` object had when it was last loaded or skipped.
+  std::map<std::string, std::string, std::less<>> etags_;
+  std::mutex refresh_mu_;  // one Refresh at a time
+  bool read_only_ = false;
+  std::string writer_;
+  std::string claim_token_;  // this process's claim, to release only our own
   VectorServiceOptions options_;
   std::mutex retry_mu_;
   std::condition_variable_any retry_cv_;

@@ -98,7 +98,8 @@ if grep -v ' 201$' "$CRASH/acked"; then fail "a PUT before the kill did not answ
 
 start_server crash serve --data "$CRASH/data" --listen 127.0.0.1:0
 CRASH_PID=$SERVER_PID
-listed=$(walk_listing 7)
+# The server's own vectord writer claim (_lakehouse/) is not one of the PUTs.
+listed=$(walk_listing 7 | grep -v '^_lakehouse/' || true)
 n_listed=$(grep -c . <<<"$listed") || true
 ((n_listed >= 1)) || fail "no object survived the crash"
 while IFS= read -r key; do

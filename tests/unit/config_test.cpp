@@ -137,3 +137,55 @@ timeout_s = 5
 
 }  // namespace
 }  // namespace lakehouse
+
+namespace lakehouse {
+namespace {
+
+TEST(ConfigTest, ServicesSideBySideOnDirectStorage) {
+  auto defaults = ParseConfig("", "empty.toml", "");
+  ASSERT_TRUE(defaults.ok());
+  // Old configs keep reaching storage through storaged.
+  EXPECT_EQ(defaults->catalogd.storage, "storaged");
+  EXPECT_EQ(defaults->queryd.storage, "storaged");
+  EXPECT_EQ(defaults->vectord.storage, "storaged");
+  EXPECT_EQ(defaults->vectord.role, "auto");
+  EXPECT_EQ(defaults->vectord.reload_interval_ms, 2000);
+
+  auto config = ParseConfig(R"(
+[storaged]
+backend = "s3"
+[s3]
+endpoint = "http://minio:9000"
+bucket = "lake"
+[catalogd]
+storage = "direct"
+[queryd]
+storage = "direct"
+[vectord]
+storage = "direct"
+role = "reader"
+reload_interval_ms = 500
+)",
+                            "side.toml", "/srv");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->catalogd.storage, "direct");
+  EXPECT_EQ(config->queryd.storage, "direct");
+  EXPECT_EQ(config->vectord.storage, "direct");
+  EXPECT_EQ(config->vectord.role, "reader");
+  EXPECT_EQ(config->vectord.reload_interval_ms, 500);
+
+  auto bad = [](const std::string& text, const std::string& expected) {
+    auto parsed = ParseConfig(text, "bad.toml", "");
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_NE(parsed.status().message().find(expected), std::string::npos)
+        << parsed.status().message();
+  };
+  bad("[queryd]\nstorage = \"s3\"\n", "bad.toml:2:");
+  bad("[queryd]\nstorage = \"s3\"\n", "queryd.storage must be one of direct, storaged");
+  bad("[vectord]\nrole = \"leader\"\n", "vectord.role must be one of");
+  bad("[vectord]\nreload_interval_ms = 5\n", "vectord.reload_interval_ms must be between");
+  bad("[vectord]\nwriter = true\n", "bad.toml:2:10: unknown key \"vectord.writer\"");
+}
+
+}  // namespace
+}  // namespace lakehouse

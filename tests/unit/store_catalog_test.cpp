@@ -262,6 +262,55 @@ TEST(StoreCatalogTest, ARestartedCatalogKnowsEverything) {
   EXPECT_EQ(current->rows, 6u);
 }
 
+// Two processes on one bucket: each has its own StoreCatalog (and its own
+// caches) over the same objects.
+TEST(StoreCatalogTest, TwoCatalogsOnOneStoreSeeEachOtherAndAppendConsecutively) {
+  testing::TempDir dir;
+  auto store = storage::LocalObjectStore::Open({dir.path(), 1 << 20});
+  ASSERT_TRUE(store.ok());
+  StoreCatalog a(**store);
+  StoreCatalog b(**store);
+  CommitRequest r;
+  r.dataset = "shared";
+  r.schema = {{"x", "INTEGER"}};
+  r.files = {{"data/shared/first.parquet", 1, 10}};
+  ASSERT_TRUE(a.Commit(r).ok());
+  // b looked once (and remembers version 1); a's next commit is still seen.
+  ASSERT_EQ(b.GetCurrent("shared")->version, 1u);
+  ASSERT_TRUE(a.Commit(r).ok());
+  EXPECT_EQ(b.GetCurrent("shared")->version, 2u);
+  EXPECT_EQ(b.ListDatasets()->at(0).version, 2u);
+
+  // Appends from both at once: a loser of a race commits as the next number.
+  constexpr int kEach = 10;
+  std::atomic<int> failures{0};
+  auto append = [&](StoreCatalog& catalog, const std::string& who) {
+    for (int i = 0; i < kEach; ++i) {
+      CommitRequest one = r;
+      one.files = {{"data/shared/" + who + std::to_string(i) + ".parquet", 1, 10}};
+      if (!catalog.Commit(one).ok()) ++failures;
+    }
+  };
+  std::thread ta(append, std::ref(a), "a");
+  std::thread tb(append, std::ref(b), "b");
+  ta.join();
+  tb.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (StoreCatalog* catalog : {&a, &b}) {
+    auto current = catalog->GetCurrent("shared");
+    ASSERT_TRUE(current.ok());
+    EXPECT_EQ(current->version, 2u + 2 * kEach);
+    EXPECT_EQ(current->rows, 2u + 2 * kEach);
+    auto versions = catalog->ListVersions("shared");
+    ASSERT_TRUE(versions.ok());
+    ASSERT_EQ(versions->size(), 2u + 2 * kEach);
+    for (size_t i = 0; i < versions->size(); ++i) EXPECT_EQ((*versions)[i].version, i + 1);
+  }
+  // A delete through one is seen by the other.
+  ASSERT_TRUE(a.DeleteDataset("shared").ok());
+  EXPECT_EQ(b.GetCurrent("shared").status().code(), StatusCode::kNotFound);
+}
+
 TEST(StoreCatalogTest, CorruptManifestIsAnIoErrorNotACrash) {
   testing::TempDir dir;
   auto store = storage::LocalObjectStore::Open({dir.path(), 1 << 20});

@@ -4,9 +4,12 @@
 #include "vector/vector_service.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -369,6 +372,186 @@ TEST_F(VectorServiceTest, DamagedObjectsAreSkippedAndTheRestLoad) {
   ASSERT_TRUE(service->Create(Params("cut")).ok());
   EXPECT_EQ(service->skipped().size(), 4u);
   EXPECT_EQ(OpenService()->Describe("cut")->count, 0u);
+}
+
+}  // namespace
+}  // namespace lakehouse::vector
+
+namespace lakehouse::vector {
+namespace {
+
+// --- several processes on one store (services side by side) ----------------
+
+class SideBySideTest : public VectorServiceTest {
+ protected:
+  // Each "process" gets its own view of the store, so its puts are counted
+  // apart from the others'.
+  std::unique_ptr<VectorService> OpenAs(ControlledStore& store, const std::string& id,
+                                        VectorRole role = VectorRole::kAuto) {
+    auto service = VectorService::Open(&store, {.retry_interval = std::chrono::hours(1),
+                                                .role = role,
+                                                .writer_id = id,
+                                                .reload_interval = std::chrono::hours(1)});
+    EXPECT_TRUE(service.ok()) << service.status().ToString();
+    return service.ok() ? std::move(*service) : nullptr;
+  }
+  ControlledStore& View() {
+    return *views_.emplace_back(std::make_unique<ControlledStore>(*local_));
+  }
+
+  std::vector<std::unique_ptr<ControlledStore>> views_;
+};
+
+TEST_F(SideBySideTest, OneWritesTheOthersReadAndFollowItsSaves) {
+  ControlledStore& a_store = View();
+  ControlledStore& b_store = View();
+  auto a = OpenAs(a_store, "host-a 10.0.0.1:8080");
+  auto b = OpenAs(b_store, "host-b 10.0.0.2:8080");
+  ASSERT_TRUE(a && b);
+  EXPECT_FALSE(a->read_only());
+  EXPECT_TRUE(b->read_only());
+  EXPECT_EQ(b->writer(), "host-a 10.0.0.1:8080");
+  // The reader's only put was its refused claim; from here on it puts nothing.
+  const int b_puts = b_store.puts();
+
+  ASSERT_TRUE(a->Create(Params("shared")).ok());
+  ASSERT_TRUE(a->Add("shared", Items(0, 50))->persisted);
+  // Every write through the reader is refused, naming the writer, and
+  // changes nothing.
+  auto refused = b->Create(Params("mine"));
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict);
+  EXPECT_NE(refused.status().message().find("host-a 10.0.0.1:8080"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(b->Add("shared", Items(50, 51)).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(b->Remove("shared", "item-1").status().code(), StatusCode::kConflict);
+  EXPECT_EQ(b->Drop("shared").code(), StatusCode::kConflict);
+  EXPECT_EQ(b_store.puts(), b_puts);
+  EXPECT_EQ(local_->Head(VectorService::ObjectKey("mine")).status().code(), StatusCode::kNotFound);
+
+  // The reader sees the writer's index after a reload, searchable exactly.
+  EXPECT_EQ(b->Describe("shared").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(b->Refresh().ok());
+  EXPECT_EQ(b->Describe("shared")->count, 50u);
+  auto item = Items(7, 8)[0];
+  auto hits = b->Find("shared").value()->Search(item.vector, 1);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ((*hits)[0].id, "item-7");
+  EXPECT_NEAR((*hits)[0].distance, 0.0, 1e-6);
+
+  // Later writes and a drop reach it too; an unchanged object is not reread.
+  ASSERT_TRUE(a->Remove("shared", "item-7")->persisted);
+  ASSERT_TRUE(a->Create(Params("second")).ok());
+  ASSERT_TRUE(b->Refresh().ok());
+  EXPECT_EQ(b->Describe("shared")->count, 49u);
+  EXPECT_EQ(b->Find("shared").value()->Get("item-7").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(b->List().size(), 2u);
+  ASSERT_TRUE(a->Drop("shared").ok());
+  ASSERT_TRUE(b->Refresh().ok());
+  EXPECT_EQ(b->Describe("shared").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(b->List().size(), 1u);
+  EXPECT_TRUE(b->skipped().empty());
+  EXPECT_EQ(b_store.puts(), b_puts);
+}
+
+TEST_F(SideBySideTest, AReaderReloadsOnItsTimer) {
+  auto a = OpenAs(View(), "a");
+  auto b = VectorService::Open(&View(), {.role = VectorRole::kAuto,
+                                         .writer_id = "b",
+                                         .reload_interval = std::chrono::milliseconds(20)});
+  ASSERT_TRUE(a && b.ok());
+  ASSERT_TRUE((*b)->read_only());
+  ASSERT_TRUE(a->Create(Params("timed")).ok());
+  ASSERT_TRUE(a->Add("timed", Items(0, 30)).ok());
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {
+    auto status = (*b)->Describe("timed");
+    seen = status.ok() && status->count == 30;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST_F(SideBySideTest, ProcessesStartingTogetherElectExactlyOneWriter) {
+  constexpr int kProcesses = 8;
+  std::vector<ControlledStore*> stores;
+  for (int i = 0; i < kProcesses; ++i) stores.push_back(&View());
+  std::vector<std::unique_ptr<VectorService>> services(kProcesses);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kProcesses; ++i) {
+    threads.emplace_back(
+        [&, i] { services[i] = OpenAs(*stores[i], "process-" + std::to_string(i)); });
+  }
+  for (auto& t : threads) t.join();
+  int writers = 0;
+  std::string writer;
+  for (const auto& s : services) {
+    ASSERT_TRUE(s);
+    if (!s->read_only()) {
+      ++writers;
+      writer = s->writer();
+    }
+  }
+  EXPECT_EQ(writers, 1);
+  for (const auto& s : services) EXPECT_EQ(s->writer(), writer);
+}
+
+TEST_F(SideBySideTest, TheRoleIsFreedOnStopTakenBackAfterACrashAndNeverStolen) {
+  auto a = OpenAs(View(), "host-a");
+  ASSERT_TRUE(a && !a->read_only());
+  // A process that must write does not start while another holds the role.
+  auto insisting =
+      VectorService::Open(&View(), {.role = VectorRole::kWriter, .writer_id = "host-c"});
+  EXPECT_EQ(insisting.status().code(), StatusCode::kConflict);
+  EXPECT_NE(insisting.status().message().find("host-a"), std::string::npos);
+  // A reader by configuration never writes, even with the role free.
+  auto reader = OpenAs(View(), "host-r", VectorRole::kReader);
+  EXPECT_TRUE(reader->read_only());
+  a.reset();  // a clean stop releases the claim...
+  EXPECT_EQ(local_->Head(VectorService::kWriterKey).status().code(), StatusCode::kNotFound);
+  auto reader_again = OpenAs(View(), "host-r", VectorRole::kReader);
+  EXPECT_TRUE(reader_again->read_only());
+  EXPECT_EQ(local_->Head(VectorService::kWriterKey).status().code(), StatusCode::kNotFound);
+  // ...so the next process takes it.
+  auto b = OpenAs(View(), "host-b");
+  ASSERT_TRUE(b && !b->read_only());
+  ASSERT_TRUE(b->Create(Params("kept")).ok());
+  // A crash leaves the claim: another id stays a reader, the same id (the
+  // writer restarted) takes it back.
+  auto claim = local_->GetBytes(VectorService::kWriterKey);
+  ASSERT_TRUE(claim.ok());
+  b.reset();
+  ASSERT_TRUE(local_->PutBytes(VectorService::kWriterKey, *claim).ok());
+  auto other = OpenAs(View(), "host-x");
+  EXPECT_TRUE(other->read_only());
+  EXPECT_EQ(other->writer(), "host-b");
+  auto restarted = OpenAs(View(), "host-b");
+  ASSERT_TRUE(restarted && !restarted->read_only());
+  EXPECT_EQ(restarted->Describe("kept")->count, 0u);
+  ASSERT_TRUE(restarted->Add("kept", Items(0, 3))->persisted);
+  // The stale reader's stop must not release the restarted writer's claim.
+  other.reset();
+  EXPECT_TRUE(local_->Head(VectorService::kWriterKey).ok());
+  EXPECT_TRUE(restarted->skipped().empty());  // the claim is not an index
+}
+
+TEST_F(SideBySideTest, AClaimOfADeadProcessOnThisHostIsTakenBack) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  nlohmann::json claim = {{"writer", "crashed"}, {"token", "t"}, {"host", host}, {"pid", child}};
+  ASSERT_TRUE(local_->PutBytes(VectorService::kWriterKey, claim.dump()).ok());
+  auto other_host = claim;
+  other_host["host"] = std::string(host) + "-elsewhere";
+  // Same claim but another host: nothing here can tell whether it lives.
+  ASSERT_TRUE(local_->PutBytes(VectorService::kWriterKey, other_host.dump()).ok());
+  EXPECT_TRUE(OpenAs(View(), "fresh")->read_only());
+  ASSERT_TRUE(local_->PutBytes(VectorService::kWriterKey, claim.dump()).ok());
+  auto fresh = OpenAs(View(), "fresh");
+  ASSERT_TRUE(fresh);
+  EXPECT_FALSE(fresh->read_only());
 }
 
 }  // namespace
