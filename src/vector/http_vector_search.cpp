@@ -1,31 +1,14 @@
 #include "vector/http_vector_search.h"
 
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "http/http_status.h"
+#include "storage/object_key.h"
 
 namespace lakehouse::vector {
 namespace {
 
 using nlohmann::json;
-
-// One path segment, percent-encoded: an index name comes from SQL text and
-// must not reach another route.
-std::string EncodeSegment(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -37,7 +20,9 @@ Result<std::unique_ptr<HttpVectorSearch>> HttpVectorSearch::Create(
 
 Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
                                                       const std::string& text, size_t k) {
-  const std::string path = "/v1/indexes/" + EncodeSegment(index) + "/search";
+  // Every byte but the unreserved ones escaped: an index name comes from SQL
+  // text and must not reach another route.
+  const std::string path = "/v1/indexes/" + storage::EncodeQueryValue(index) + "/search";
   const std::string body =
       json{{"text", text}, {"k", k}}.dump(-1, ' ', false, json::error_handler_t::replace);
   auto lease = pool_->Acquire();

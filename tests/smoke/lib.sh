@@ -434,3 +434,31 @@ random_file() { # path bytes
   size=$(stat -c %s "$1")
   [[ "$size" == "$2" ]] || fail "could not make $2 random bytes in $1"
 }
+
+# Starts the S3 protocol peer of the tests (tests/s3/peer.mjs: s3rver,
+# installed by scripts/bootstrap.sh, behind a front that verifies SigV4 and
+# honours If-None-Match) on 127.0.0.1:PORT with its objects under DIR, and
+# waits until it answers. Sets PEER (its URL) and exports the AWS_*
+# credentials the lakehouse reads.
+start_s3_peer() { # PORT DIR BUCKET ACCESS_KEY SECRET_KEY
+  local port=$1 dir=$2 bucket=$3 access=$4 secret=$5
+  local repo s3rver
+  repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  s3rver="${LAKEHOUSE_CACHE:-$HOME/.cache/lakehouse}/deps/s3rver"
+  [[ -f "$s3rver/node_modules/s3rver/package.json" ]] ||
+    fail "s3rver is not installed in $s3rver: run scripts/bootstrap.sh"
+  command -v node >/dev/null || fail "node is not installed: run scripts/bootstrap.sh"
+  PEER="http://127.0.0.1:$port"
+  # s3rver's ListObjectsV2 continuation tokens use DES, which OpenSSL 3 keeps
+  # in its legacy provider.
+  node --openssl-legacy-provider "$repo/tests/s3/peer.mjs" --modules "$s3rver" \
+    --port "$port" --dir "$dir" --bucket "$bucket" \
+    --access-key "$access" --secret-key "$secret" >"$SMOKE_TMP/peer.log" 2>&1 &
+  smoke_track_pid $!
+  local deadline=$((SECONDS + SMOKE_START_TIMEOUT))
+  until curl -sf -o /dev/null --max-time 1 "$PEER/__peer/health"; do
+    ((SECONDS < deadline)) || fail "the S3 peer did not start: $(smoke_show "$(cat "$SMOKE_TMP/peer.log")")"
+    sleep 0.1
+  done
+  export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_REGION=us-east-1
+}

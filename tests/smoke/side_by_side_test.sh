@@ -15,31 +15,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh" "$@"
 
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-S3RVER_DIR="${LAKEHOUSE_CACHE:-$HOME/.cache/lakehouse}/deps/s3rver"
-[[ -f "$S3RVER_DIR/node_modules/s3rver/package.json" ]] ||
-  fail "s3rver is not installed in $S3RVER_DIR: run scripts/bootstrap.sh"
-command -v node >/dev/null || fail "node is not installed: run scripts/bootstrap.sh"
-
 # Fixed ports: a process's writer id is its host and listen address, which
 # must stay the same across a restart.
 pick_ports 3
 PEER_PORT=${PORTS[0]}
 A_PORT=${PORTS[1]}
 B_PORT=${PORTS[2]}
-PEER="http://127.0.0.1:$PEER_PORT"
-PEER_DIR="$SMOKE_TMP/s3"
-node --openssl-legacy-provider "$REPO/tests/s3/peer.mjs" --modules "$S3RVER_DIR" \
-  --port "$PEER_PORT" --dir "$PEER_DIR" --bucket lake \
-  --access-key SIDEKEY --secret-key 'side/secret' >"$SMOKE_TMP/peer.log" 2>&1 &
-smoke_track_pid $!
-deadline=$((SECONDS + SMOKE_START_TIMEOUT))
-until curl -sf -o /dev/null --max-time 1 "$PEER/__peer/health"; do
-  ((SECONDS < deadline)) || fail "the S3 peer did not start: $(smoke_show "$(cat "$SMOKE_TMP/peer.log")")"
-  sleep 0.1
-done
-
-export AWS_ACCESS_KEY_ID=SIDEKEY AWS_SECRET_ACCESS_KEY='side/secret' AWS_REGION=us-east-1
+start_s3_peer "$PEER_PORT" "$SMOKE_TMP/s3" lake SIDEKEY 'side/secret'
 cat >"$SMOKE_TMP/lakehouse.toml" <<EOF
 [storaged]
 backend = "s3"

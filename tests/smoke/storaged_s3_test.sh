@@ -12,27 +12,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh" "$@"
 source "$(dirname "$0")/object_checks.sh"
 
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-S3RVER_DIR="${LAKEHOUSE_CACHE:-$HOME/.cache/lakehouse}/deps/s3rver"
-[[ -f "$S3RVER_DIR/node_modules/s3rver/package.json" ]] ||
-  fail "s3rver is not installed in $S3RVER_DIR: run scripts/bootstrap.sh"
-command -v node >/dev/null || fail "node is not installed: run scripts/bootstrap.sh"
-
 PEER_DIR="$SMOKE_TMP/s3"
 pick_ports 1
-PEER_PORT=${PORTS[0]}
-PEER="http://127.0.0.1:$PEER_PORT"
-node --openssl-legacy-provider "$REPO/tests/s3/peer.mjs" --modules "$S3RVER_DIR" \
-  --port "$PEER_PORT" --dir "$PEER_DIR" --bucket smoke \
-  --access-key SMOKEKEY --secret-key 'smoke/secret' >"$SMOKE_TMP/peer.log" 2>&1 &
-smoke_track_pid $!
-deadline=$((SECONDS + SMOKE_START_TIMEOUT))
-until curl -sf -o /dev/null --max-time 1 "$PEER/__peer/health"; do
-  ((SECONDS < deadline)) || fail "the S3 peer did not start: $(smoke_show "$(cat "$SMOKE_TMP/peer.log")")"
-  sleep 0.1
-done
-
-export AWS_ACCESS_KEY_ID=SMOKEKEY AWS_SECRET_ACCESS_KEY='smoke/secret' AWS_REGION=us-east-1
+start_s3_peer "${PORTS[0]}" "$PEER_DIR" smoke SMOKEKEY 'smoke/secret'
 SPLIT="$SMOKE_TMP/split"
 mkdir -p "$SPLIT"
 cat >"$SPLIT/lakehouse.toml" <<EOF
