@@ -144,6 +144,8 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
   if (request.id_column.empty() || request.text_column.empty()) {
     return Status::InvalidArgument("\"id_column\" and \"text_column\" are required");
   }
+  // A read-only vectord would refuse the result: refuse before the work.
+  LH_RETURN_IF_ERROR(vectors_.CheckWritable());
   IndexParams name_check;
   name_check.name = request.index;
   name_check.dim = 1;

@@ -106,6 +106,8 @@ class VectorService {
   bool read_only() const { return read_only_; }
   // The writer's id as its claim names it (ours when we write).
   const std::string& writer() const { return writer_; }
+  // kConflict naming the writer when this service is read-only.
+  Status CheckWritable() const;
 
   // Read-only services: reloads every index whose object changed (etag),
   // adds new ones and forgets dropped ones. Runs on a timer; public so tests
@@ -160,7 +162,6 @@ class VectorService {
   VectorService(storage::ObjectStore* store, VectorServiceOptions options);
   Status ClaimWriter();
   void ReleaseWriter();
-  Status CheckWritable() const;
   Status LoadAll();
   // Loads one listed index object; the error says why it is skipped.
   Result<Entry> LoadObject(const storage::ObjectInfo& object);

@@ -261,6 +261,21 @@ TEST_F(DatasetIndexerTest, BadRequestsSayWhatIsWrongAndChangeNothing) {
   expect(request, StatusCode::kConflict, "is built from candidates.id/resume");
   EXPECT_EQ(vectors_->Describe("resumes")->source->text_column, "resume");
 
+  // A read-only vectord (another process writes this store) refuses before
+  // reading or embedding anything.
+  auto reader = VectorService::Open(&lakehouse_.store(),
+                                    {.role = VectorRole::kReader, .embedders = &embedders_});
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  DatasetIndexer on_reader(**reader, &reader_, embedders_);
+  counting_->embedded = 0;
+  request = Request("counting");
+  request.index = "elsewhere";
+  auto refused = on_reader.BuildOrRefresh(request);
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict);
+  EXPECT_NE(refused.status().message().find("read-only"), std::string::npos);
+  EXPECT_EQ(counting_->embedded, 0u);
+  EXPECT_FALSE((*reader)->Describe("elsewhere").ok());
+
   DatasetIndexer without_queryd(*vectors_, nullptr, embedders_);
   auto outcome = without_queryd.BuildOrRefresh(Request());
   EXPECT_EQ(outcome.status().code(), StatusCode::kUnavailable);
