@@ -33,6 +33,10 @@ std::string_view StatusCodeName(StatusCode code) {
       return "timeout";
     case StatusCode::kIoError:
       return "io_error";
+    case StatusCode::kNoSpace:
+      return "insufficient_storage";
+    case StatusCode::kResourceExhausted:
+      return "resource_exhausted";
     case StatusCode::kInternal:
       return "internal";
   }
@@ -53,6 +57,9 @@ Status Status::FromErrno(int err, std::string_view context) {
       return PermissionDenied(std::move(message));
     case EFBIG:
       return TooLarge(std::move(message));
+    case ENOSPC:
+    case EDQUOT:
+      return NoSpace(std::move(message));
     default:
       return IoError(std::move(message));
   }

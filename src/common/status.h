@@ -24,6 +24,8 @@ enum class StatusCode {
   kUnavailable,       // a dependency cannot be reached: 503
   kTimeout,           // a deadline passed: 504
   kIoError,           // the local disk or OS failed: 500
+  kNoSpace,           // the server's disk is full: 507, never the client's fault
+  kResourceExhausted, // the work needs more memory than the server allows: 422
   kInternal,          // a bug: 500
 };
 
@@ -54,6 +56,10 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status Timeout(std::string m) { return {StatusCode::kTimeout, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+  static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) {
+    return {StatusCode::kResourceExhausted, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   // An errno-carrying failure: the code is decided from errno, not from text.
   static Status FromErrno(int err, std::string_view context);

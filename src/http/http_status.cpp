@@ -32,6 +32,10 @@ int HttpStatusFor(StatusCode code) {
       return 504;
     case StatusCode::kIoError:
       return 500;
+    case StatusCode::kNoSpace:
+      return 507;
+    case StatusCode::kResourceExhausted:
+      return 422;
     case StatusCode::kInternal:
       return 500;
   }
@@ -72,7 +76,11 @@ Status StatusFromHttp(int http_status, std::string_view body) {
     case 413:
       return Status::TooLarge(message);
     case 422:
-      return Status::Unprocessable(message);
+      return code_word == StatusCodeName(StatusCode::kResourceExhausted)
+                 ? Status::ResourceExhausted(message)
+                 : Status::Unprocessable(message);
+    case 507:
+      return Status::NoSpace(message);
     case 502:
     case 503:
       return Status::Unavailable(message);
