@@ -410,7 +410,9 @@ int RunBackends(const Options& options, const std::string& root) {
   auto served_store = open_store(root + "/storaged", "open storaged's store");
   lakehouse::HttpConfig http_config;
   lakehouse::server::HttpServer server(http_config, kMaxObjectBytes);
-  lakehouse::server::RegisterObjectRoutes(server.router(), *served_store, kMaxObjectBytes);
+  // HttpObjectStore speaks storaged's internal routes, as the services do.
+  lakehouse::server::RegisterObjectRoutes(server.router(), *served_store, kMaxObjectBytes,
+                                          lakehouse::server::ObjectApi::kInternal);
   bench::ServerThread running(server, "bind storaged");
 
   lakehouse::http::ClientOptions client_options;

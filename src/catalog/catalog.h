@@ -14,6 +14,10 @@
 //    from listings and lookups, its earlier versions stay readable by number
 //    until vacuumed, and a later ingest starts it again.
 //  - Vacuum never removes a data file that a kept version references.
+//  - A damaged manifest (not JSON, not a manifest, or naming another
+//    dataset or version) never fails a listing: ListDatasets answers the
+//    other datasets and reports it in `damaged`. Reading that dataset's
+//    current version is kIoError naming the manifest's key.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +71,17 @@ struct DatasetSummary {
   int64_t updated_unix_ms = 0;
 };
 
+// A dataset whose newest manifest could not be read as one.
+struct DamagedManifest {
+  std::string key;    // the manifest's object key
+  std::string error;  // why it was refused
+};
+
+struct DatasetListing {
+  std::vector<DatasetSummary> datasets;  // by name
+  std::vector<DamagedManifest> damaged;  // by key
+};
+
 enum class WriteMode { kAppend, kOverwrite };
 
 // New data for a dataset: files already written to storage under unique keys.
@@ -96,7 +111,9 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
 
-  virtual Result<std::vector<DatasetSummary>> ListDatasets() = 0;
+  // The live datasets, and the damaged ones beside them; an error only when
+  // storage itself fails.
+  virtual Result<DatasetListing> ListDatasets() = 0;
   // The current version; kNotFound for an unknown or deleted dataset.
   virtual Result<Manifest> GetCurrent(std::string_view name) = 0;
   virtual Result<Manifest> GetVersion(std::string_view name, uint64_t version) = 0;

@@ -31,14 +31,9 @@ Result<json> HttpCatalog::Call(const std::string& method, const std::string& pat
   return parsed;
 }
 
-Result<std::vector<DatasetSummary>> HttpCatalog::ListDatasets() {
+Result<DatasetListing> HttpCatalog::ListDatasets() {
   LH_ASSIGN_OR_RETURN(json body, Call("GET", "/v1/datasets"));
-  std::vector<DatasetSummary> out;
-  for (const auto& item : body.value("datasets", json::array())) {
-    LH_ASSIGN_OR_RETURN(auto summary, SummaryFromJson(item));
-    out.push_back(std::move(summary));
-  }
-  return out;
+  return ListingFromJson(body);
 }
 
 Result<Manifest> HttpCatalog::GetCurrent(std::string_view name) {

@@ -15,7 +15,7 @@ class HttpCatalog final : public Catalog {
  public:
   static Result<std::unique_ptr<HttpCatalog>> Create(const http::ClientOptions& options);
 
-  Result<std::vector<DatasetSummary>> ListDatasets() override;
+  Result<DatasetListing> ListDatasets() override;
   Result<Manifest> GetCurrent(std::string_view name) override;
   Result<Manifest> GetVersion(std::string_view name, uint64_t version) override;
   Result<std::vector<Manifest>> ListVersions(std::string_view name) override;

@@ -206,4 +206,29 @@ Result<DatasetSummary> SummaryFromJson(const json& j) {
   return s;
 }
 
+json ListingToJson(const DatasetListing& listing) {
+  json datasets = json::array();
+  for (const auto& d : listing.datasets) datasets.push_back(SummaryToJson(d));
+  json damaged = json::array();
+  for (const auto& d : listing.damaged) damaged.push_back({{"key", d.key}, {"error", d.error}});
+  return {{"datasets", std::move(datasets)}, {"damaged", std::move(damaged)}};
+}
+
+Result<DatasetListing> ListingFromJson(const json& j) {
+  if (!j.is_object()) return Status::IoError("a dataset listing must be a JSON object");
+  DatasetListing listing;
+  for (const auto& item : j.value("datasets", json::array())) {
+    LH_ASSIGN_OR_RETURN(auto summary, SummaryFromJson(item));
+    listing.datasets.push_back(std::move(summary));
+  }
+  // Older catalogds answer without "damaged".
+  for (const auto& item : j.value("damaged", json::array())) {
+    DamagedManifest damaged;
+    LH_RETURN_IF_ERROR(Read(item, "key", &damaged.key));
+    LH_RETURN_IF_ERROR(Read(item, "error", &damaged.error));
+    listing.damaged.push_back(std::move(damaged));
+  }
+  return listing;
+}
+
 }  // namespace lakehouse::catalog

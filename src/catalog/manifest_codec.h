@@ -21,6 +21,10 @@ Result<CommitRequest> CommitRequestFromJson(const nlohmann::json& json);
 nlohmann::json SummaryToJson(const DatasetSummary& summary);
 Result<DatasetSummary> SummaryFromJson(const nlohmann::json& json);
 
+// GET /v1/datasets: {"datasets": [summary...], "damaged": [{"key", "error"}]}.
+nlohmann::json ListingToJson(const DatasetListing& listing);
+Result<DatasetListing> ListingFromJson(const nlohmann::json& json);
+
 std::optional<Operation> ParseOperation(std::string_view name);
 
 }  // namespace lakehouse::catalog

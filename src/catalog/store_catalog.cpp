@@ -104,14 +104,18 @@ Result<Manifest> StoreCatalog::Load(std::string_view name, uint64_t version) {
     }
     return bytes.status();
   }
-  LH_ASSIGN_OR_RETURN(Manifest manifest, ParseManifest(*bytes));
-  if (manifest.dataset != name || manifest.version != version) {
-    return Status::IoError("manifest " + ManifestKey(name, version) + " names " + manifest.dataset +
-                           "@" + std::to_string(manifest.version));
+  auto manifest = ParseManifest(*bytes);
+  if (!manifest.ok()) {
+    return Status::IoError("manifest " + ManifestKey(name, version) +
+                           " is damaged: " + manifest.status().message());
+  }
+  if (manifest->dataset != name || manifest->version != version) {
+    return Status::IoError("manifest " + ManifestKey(name, version) + " is damaged: it names " +
+                           manifest->dataset + "@" + std::to_string(manifest->version));
   }
   std::lock_guard lock(mu_);
   if (manifests_.size() >= kMaxCachedManifests) manifests_.clear();
-  manifests_.emplace(cache_key, manifest);
+  manifests_.emplace(cache_key, *manifest);
   return manifest;
 }
 
@@ -191,7 +195,7 @@ Result<std::vector<Manifest>> StoreCatalog::ListVersions(std::string_view name) 
   return manifests;
 }
 
-Result<std::vector<DatasetSummary>> StoreCatalog::ListDatasets() {
+Result<DatasetListing> StoreCatalog::ListDatasets() {
   storage::ListOptions options;
   options.prefix = std::string(kCatalogPrefix);
   options.limit = storage::kMaxListLimit;
@@ -206,13 +210,25 @@ Result<std::vector<DatasetSummary>> StoreCatalog::ListDatasets() {
     if (!page.next) break;
     options.start_after = *page.next;
   }
-  std::vector<DatasetSummary> summaries;
+  DatasetListing listing;
   for (const auto& name : names) {
-    LH_ASSIGN_OR_RETURN(auto head, Head(name));
-    if (!head || head->operation == Operation::kDelete) continue;
-    summaries.push_back({name, head->version, head->rows, head->bytes, head->created_unix_ms});
+    auto head = Head(name);
+    if (!head.ok()) {
+      // One unreadable manifest must not hide every other dataset; storage
+      // failing is another matter, and fails the listing.
+      if (head.status().code() != StatusCode::kIoError) return head.status();
+      std::lock_guard lock(mu_);
+      auto newest = newest_seen_.find(name);
+      listing.damaged.push_back(
+          {newest == newest_seen_.end() ? VersionsPrefix(name) : ManifestKey(name, newest->second),
+           head.status().message()});
+      continue;
+    }
+    if (!*head || (*head)->operation == Operation::kDelete) continue;
+    const Manifest& m = **head;
+    listing.datasets.push_back({name, m.version, m.rows, m.bytes, m.created_unix_ms});
   }
-  return summaries;
+  return listing;
 }
 
 Result<Manifest> StoreCatalog::TryCommit(Manifest manifest) {

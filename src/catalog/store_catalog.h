@@ -13,7 +13,7 @@ class StoreCatalog final : public Catalog {
  public:
   explicit StoreCatalog(storage::ObjectStore& store) : store_(store) {}
 
-  Result<std::vector<DatasetSummary>> ListDatasets() override;
+  Result<DatasetListing> ListDatasets() override;
   Result<Manifest> GetCurrent(std::string_view name) override;
   Result<Manifest> GetVersion(std::string_view name, uint64_t version) override;
   Result<std::vector<Manifest>> ListVersions(std::string_view name) override;

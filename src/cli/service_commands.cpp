@@ -58,13 +58,17 @@ void AddServeGauges(server::Metrics& metrics, catalog::Catalog& catalog,
                     const query::QueryEngine& engine) {
   metrics.AddGauges([&catalog] {
     std::vector<server::Gauge> out;
-    auto datasets = catalog.ListDatasets();
-    if (!datasets.ok()) return out;
+    auto listing = catalog.ListDatasets();
+    if (!listing.ok()) return out;
     out.push_back({"lakehouse_datasets",
                    "Datasets (not deleted).",
                    {},
-                   static_cast<double>(datasets->size())});
-    for (const auto& d : *datasets) {
+                   static_cast<double>(listing->datasets.size())});
+    out.push_back({"lakehouse_damaged_manifests",
+                   "Datasets whose newest manifest cannot be read (GET /v1/datasets names them).",
+                   {},
+                   static_cast<double>(listing->damaged.size())});
+    for (const auto& d : listing->datasets) {
       out.push_back({"lakehouse_dataset_version",
                      "Current version of each dataset.",
                      {{"dataset", d.name}},
@@ -167,6 +171,7 @@ query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string s
   options.connections = static_cast<size_t>(config.connections);
   options.max_rows = static_cast<size_t>(config.max_rows);
   options.cache_bytes = config.cache_bytes;
+  options.release_idle_memory = config.release_idle_memory;
   return options;
 }
 
@@ -311,7 +316,10 @@ int RunServe(const ServeOptions& options) {
                          std::string rows;
                          return cursor->NextJson(rows).status();
                        }}});
-  server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes);
+  // Only the public object routes: the parts in this process reach the store
+  // directly, so nothing here needs the system's keys over HTTP.
+  server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes,
+                               server::ObjectApi::kPublic);
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
   server::RegisterQueryRoutes(http.router(), **engine);
   server::RegisterVectorRoutes(http.router(), **vectors);
@@ -335,7 +343,12 @@ int RunStoraged(const ServiceOptions& options) {
 
   server::HttpServer http(config->http, config->storaged.max_object_bytes);
   server::RegisterHealthRoutes(http.router(), {StorageCheck("storage", **store)});
-  server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes);
+  // Users' keys on the public routes (reached through the gateway); the
+  // system's own keys on the internal ones, for catalogd, queryd and vectord.
+  server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes,
+                               server::ObjectApi::kPublic);
+  server::RegisterObjectRoutes(http.router(), **store, config->storaged.max_object_bytes,
+                               server::ObjectApi::kInternal);
   return ServeUntilSignal(watcher, http, config->storaged.listen, "storaged");
 }
 

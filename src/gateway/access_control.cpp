@@ -1,8 +1,10 @@
 #include "gateway/access_control.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -31,23 +33,51 @@ bool ParseHexDigest(std::string_view hex, std::array<unsigned char, 32>* out) {
   return true;
 }
 
-// The token in "Bearer <token>", or in the cookie "lakehouse_token=<token>".
-std::string_view PresentedToken(std::string_view authorization, std::string_view cookie) {
+std::string Hex(const unsigned char* bytes, size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 0xF]);
+  }
+  return out;
+}
+
+std::string DigestHex(std::string_view text) {
+  auto digest = Digest(text);
+  return Hex(digest.data(), digest.size());
+}
+
+// The token in "Bearer <token>"; empty if there is none.
+std::string_view BearerToken(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() > kBearer.size() && authorization.substr(0, kBearer.size()) == kBearer) {
     return authorization.substr(kBearer.size());
   }
-  constexpr std::string_view kCookie = "lakehouse_token=";
+  return {};
+}
+
+// The value of the cookie `name` in a Cookie header; empty if absent.
+std::string_view CookieValue(std::string_view cookie, std::string_view name) {
   for (size_t at = 0; at < cookie.size();) {
     size_t end = cookie.find(';', at);
     std::string_view part =
         cookie.substr(at, end == std::string_view::npos ? cookie.npos : end - at);
     while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.substr(0, kCookie.size()) == kCookie) return part.substr(kCookie.size());
+    if (part.size() > name.size() && part.starts_with(name) && part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
     if (end == std::string_view::npos) break;
     at = end + 1;
   }
   return {};
+}
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 bool IsLoopback(const std::string& host) {
@@ -55,6 +85,56 @@ bool IsLoopback(const std::string& host) {
 }
 
 }  // namespace
+
+SessionTable::SessionTable(int64_t lifetime_ms, Clock now, size_t max_sessions)
+    : lifetime_ms_(lifetime_ms),
+      now_(now ? std::move(now) : SteadyMs),
+      max_sessions_(max_sessions) {}
+
+Result<std::string> SessionTable::Start(Identity who) {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    return Status::Internal("the random number generator failed; no session was started");
+  }
+  std::string id = Hex(bytes, sizeof bytes);
+  const int64_t now = now_();
+  std::lock_guard lock(mu_);
+  std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires_ms <= now; });
+  while (!sessions_.empty() && sessions_.size() >= max_sessions_) {
+    auto oldest = sessions_.begin();
+    for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+      if (it->second.expires_ms < oldest->second.expires_ms) oldest = it;
+    }
+    sessions_.erase(oldest);
+  }
+  sessions_[DigestHex(id)] = {std::move(who), now + lifetime_ms_};
+  return id;
+}
+
+std::optional<Identity> SessionTable::Find(std::string_view id) {
+  if (id.empty()) return std::nullopt;
+  const std::string key = DigestHex(id);
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return std::nullopt;
+  if (it->second.expires_ms <= now_()) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.who;
+}
+
+void SessionTable::End(std::string_view id) {
+  if (id.empty()) return;
+  const std::string key = DigestHex(id);
+  std::lock_guard lock(mu_);
+  sessions_.erase(key);
+}
+
+size_t SessionTable::size() const {
+  std::lock_guard lock(mu_);
+  return sessions_.size();
+}
 
 Result<AccessControl> AccessControl::FromTokenFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -105,27 +185,56 @@ Result<AccessControl> AccessControl::FromText(std::string_view text, std::string
   return access;
 }
 
+Status AccessControl::Check(const Identity& who, Scope needed) const {
+  if (who.scope >= needed) return Status::Ok();
+  return Status::PermissionDenied("token \"" + who.name + "\" has scope " +
+                                  std::string(ScopeName(who.scope)) + "; this needs " +
+                                  std::string(ScopeName(needed)));
+}
+
+Result<Identity> AccessControl::Identify(std::string_view token, Scope needed) const {
+  if (token.empty()) {
+    return Status::Unauthenticated("a token is required: send Authorization: Bearer <token>");
+  }
+  auto digest = Digest(token);
+  const Token* match = nullptr;
+  // Compare against every token, so timing says nothing about which matched.
+  for (const Token& known : tokens_) {
+    if (CRYPTO_memcmp(known.digest.data(), digest.data(), digest.size()) == 0) match = &known;
+  }
+  if (match == nullptr) return Status::Unauthenticated("the token is not known");
+  Identity who{match->name, match->scope};
+  LH_RETURN_IF_ERROR(Check(who, needed));
+  return who;
+}
+
 Status AccessControl::Authorize(std::string_view authorization, std::string_view cookie,
                                 Scope needed, std::string* who) const {
   if (!enabled() || needed == Scope::kPublic) return Status::Ok();
-  std::string_view presented = PresentedToken(authorization, cookie);
-  if (presented.empty()) {
+  Identity identity;
+  if (std::string_view token = BearerToken(authorization); !token.empty()) {
+    LH_ASSIGN_OR_RETURN(identity, Identify(token, needed));
+  } else if (std::string_view session = CookieValue(cookie, kSessionCookie); !session.empty()) {
+    auto found = sessions_->Find(session);
+    if (!found) {
+      return Status::Unauthenticated("the session has ended or is not known: sign in again");
+    }
+    identity = std::move(*found);
+    LH_RETURN_IF_ERROR(Check(identity, needed));
+  } else {
     return Status::Unauthenticated("a token is required: send Authorization: Bearer <token>");
   }
-  auto digest = Digest(presented);
-  const Token* match = nullptr;
-  // Compare against every token, so timing says nothing about which matched.
-  for (const Token& token : tokens_) {
-    if (CRYPTO_memcmp(token.digest.data(), digest.data(), digest.size()) == 0) match = &token;
-  }
-  if (match == nullptr) return Status::Unauthenticated("the token is not known");
-  if (match->scope < needed) {
-    return Status::PermissionDenied("token \"" + match->name + "\" has scope " +
-                                    std::string(ScopeName(match->scope)) + "; this needs " +
-                                    std::string(ScopeName(needed)));
-  }
-  if (who) *who = match->name;
+  if (who) *who = identity.name;
   return Status::Ok();
+}
+
+Result<std::string> AccessControl::SignIn(std::string_view token, Scope needed) const {
+  LH_ASSIGN_OR_RETURN(Identity who, Identify(token, needed));
+  return sessions_->Start(std::move(who));
+}
+
+void AccessControl::SignOut(std::string_view cookie) const {
+  sessions_->End(CookieValue(cookie, kSessionCookie));
 }
 
 Status CheckExposure(const ListenAddress& listen, const AccessControl& access, bool force) {

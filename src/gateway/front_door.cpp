@@ -2,9 +2,36 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "gateway/route_table.h"
+#include "server/object_routes.h"
 
 namespace lakehouse::gateway {
+namespace {
+
+constexpr int64_t kSessionLifetimeS = SessionTable::kDefaultLifetimeMs / 1000;
+
+// The Set-Cookie value of a session id (empty and Max-Age=0 clears it).
+std::string SessionCookie(const httplib::Request& request, std::string_view id, int64_t max_age_s) {
+  std::string cookie = std::string(kSessionCookie) + "=" + std::string(id) +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (request.get_header_value("X-Forwarded-Proto") == "https") cookie += "; Secure";
+  return cookie;
+}
+
+// The scope a request needs: its route's; read for a path outside the API
+// (the web UI); and read for a deep health check, which runs a real call
+// against every dependency and names what failed.
+Scope NeededScope(const Route* route, const httplib::Request& request) {
+  if (route == nullptr) return Scope::kRead;
+  if (route->path == "/healthz" && request.has_param("deep")) {
+    return std::max(route->scope, Scope::kRead);
+  }
+  return route->scope;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<FrontDoor>> FrontDoor::Open(const AuthConfig& auth,
                                                    const ListenAddress& listen) {
@@ -24,12 +51,16 @@ Result<std::unique_ptr<FrontDoor>> FrontDoor::Open(const AuthConfig& auth,
 }
 
 void FrontDoor::Install(server::HttpServer& http) {
-  // Paths outside the API (the web UI) need read access like the API's reads.
   http.SetGuard([this](const httplib::Request& request, httplib::Response& response) {
     const Route* route = FindRoute(request.method, request.path);
-    Scope needed = route ? route->scope : Scope::kRead;
+    const Scope needed = NeededScope(route, request);
     Status allowed = access_.Authorize(request.get_header_value("Authorization"),
                                        request.get_header_value("Cookie"), needed, nullptr);
+    // The system's keys are refused to every token, before any body is read
+    // (the object routes refuse them too, for storaged reached directly).
+    if (allowed.ok() && route != nullptr && route->path == "/v1/objects/{key*}") {
+      allowed = server::CheckPublicObjectTarget(request.target);
+    }
     if (allowed.ok()) return true;
     server::WriteError(response, allowed);
     if (allowed.code() == StatusCode::kUnauthenticated) {
@@ -55,9 +86,12 @@ void FrontDoor::Install(server::HttpServer& http) {
 }
 
 // Browsers cannot add an Authorization header to page loads and form posts,
-// so /login puts the token in an HttpOnly, same-site cookie instead; the
-// guard reads it like a bearer token. A wrong token is refused here, before
-// it is stored.
+// so /login checks the token once and answers with a session cookie: a
+// random id standing for the token's name and scope (access_control.h), so
+// the token itself is never stored in the browser. A wrong token is refused
+// here. The cookie is HttpOnly and SameSite=Strict, so neither scripts nor
+// other sites' pages can use it; it is Secure when the request came over TLS
+// (this server speaks plain HTTP, so that means a proxy in front said so).
 void FrontDoor::RegisterLogin(httplib::Server& router) {
   static constexpr const char* kPage =
       "<!doctype html><html><head><meta charset=\"utf-8\"><title>Lakehouse: sign in</title>"
@@ -74,16 +108,23 @@ void FrontDoor::RegisterLogin(httplib::Server& router) {
     response.set_content(page("This server needs an API token."), "text/html; charset=utf-8");
   });
   router.Post("/login", [this, page](const httplib::Request& request, httplib::Response& response) {
-    const std::string token = request.get_param_value("token");
-    if (Status s = access_.Authorize("Bearer " + token, "", Scope::kRead, nullptr); !s.ok()) {
-      response.status = 401;
-      response.set_content(page("That token is not known, or may not read."),
-                           "text/html; charset=utf-8");
+    if (!access_.enabled()) return response.set_redirect("/", 303);  // nothing to sign in to
+    auto session = access_.SignIn(request.get_param_value("token"), Scope::kRead);
+    if (!session.ok()) {
+      response.status = session.status().code() == StatusCode::kInternal ? 500 : 401;
+      response.set_content(
+          page(response.status == 500 ? "Signing in failed; try again."
+                                      : "That token is not known, or may not read."),
+          "text/html; charset=utf-8");
       return;
     }
-    response.set_header("Set-Cookie", "lakehouse_token=" + token +
-                                          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000");
+    response.set_header("Set-Cookie", SessionCookie(request, *session, kSessionLifetimeS));
     response.set_redirect("/", 303);
+  });
+  router.Post("/logout", [this](const httplib::Request& request, httplib::Response& response) {
+    access_.SignOut(request.get_header_value("Cookie"));
+    response.set_header("Set-Cookie", SessionCookie(request, "", 0));
+    response.set_redirect(access_.enabled() ? "/login" : "/", 303);
   });
 }
 

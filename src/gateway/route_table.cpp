@@ -7,11 +7,13 @@ using enum Service;
 using enum Scope;
 
 constexpr Route kRoutes[] = {
+    // Liveness is public; with ?deep it needs read (front_door.cpp).
     {"GET", "/healthz", kLocal, kPublic},
     {"GET", "/metrics", kLocal, kRead},
     // The browser's way to present a token (a cookie); see front_door.cpp.
     {"GET", "/login", kLocal, kPublic},
     {"POST", "/login", kLocal, kPublic},
+    {"POST", "/logout", kLocal, kPublic},
     {"GET", "/v1/objects", kStoraged, kRead},
     {"GET", "/v1/objects/{key*}", kStoraged, kRead},
     {"HEAD", "/v1/objects/{key*}", kStoraged, kRead},

@@ -91,11 +91,10 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
 void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                            ingest::Ingestor* ingestor) {
   router.Get("/v1/datasets", [&catalog](const httplib::Request&, httplib::Response& response) {
-    auto datasets = catalog.ListDatasets();
-    if (!datasets.ok()) return WriteError(response, datasets.status());
-    json list = json::array();
-    for (const auto& d : *datasets) list.push_back(catalog::SummaryToJson(d));
-    WriteJson(response, 200, json{{"datasets", list}}.dump());
+    // Damaged manifests are listed beside the good datasets, never a 500.
+    auto listing = catalog.ListDatasets();
+    if (!listing.ok()) return WriteError(response, listing.status());
+    WriteJson(response, 200, catalog::ListingToJson(*listing).dump());
   });
   router.Get(kName, [&catalog](const httplib::Request& request, httplib::Response& response) {
     auto manifest = catalog.GetCurrent(request.matches[1].str());

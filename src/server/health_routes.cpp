@@ -3,11 +3,43 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "common/version.h"
 #include "query/engine_info.h"
 #include "server/http_server.h"
 
 namespace lakehouse::server {
+namespace {
+
+// A path starts at a '/' that begins a word; "://" inside a URL does not.
+bool StartsPath(std::string_view text, size_t at) {
+  if (text[at] != '/') return false;
+  if (at == 0) return true;
+  return std::string_view(" \t\n'\"(=[,").find(text[at - 1]) != std::string_view::npos;
+}
+
+bool EndsPath(char c) { return std::string_view(" \t\n'\")],;").find(c) != std::string_view::npos; }
+
+}  // namespace
+
+std::string RedactPaths(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (size_t i = 0; i < message.size();) {
+    if (!StartsPath(message, i)) {
+      out.push_back(message[i++]);
+      continue;
+    }
+    // "path: reason" is the usual form, so a colon before a space ends it.
+    while (i < message.size() && !EndsPath(message[i]) &&
+           !(message[i] == ':' && (i + 1 == message.size() || message[i + 1] == ' '))) {
+      ++i;
+    }
+    out += "<path>";
+  }
+  return out;
+}
 
 void RegisterHealthRoutes(httplib::Server& router, std::vector<HealthCheck> checks) {
   router.Get("/healthz", [checks = std::move(checks)](const httplib::Request& request,
@@ -25,7 +57,8 @@ void RegisterHealthRoutes(httplib::Server& router, std::vector<HealthCheck> chec
               .count();
       nlohmann::json result = {{"ok", s.ok()}, {"ms", ms}};
       if (!s.ok()) {
-        result["error"] = s.message();
+        spdlog::warn("health: {} failed: {}", check.name, s.ToString());
+        result["error"] = RedactPaths(s.message());
         failed.push_back(check.name);
       }
       results[check.name] = std::move(result);

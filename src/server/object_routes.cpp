@@ -13,15 +13,25 @@ namespace {
 
 using storage::ObjectInfo;
 
-constexpr std::string_view kObjectsPrefix = "/v1/objects/";
-
 // The key comes from the raw request target, not httplib's decoded path, so
 // that "%2F" and the other escapes are decoded exactly once, by our rules.
-Result<std::string> KeyFromTarget(const std::string& target) {
-  std::string_view raw(target);
+// `base` is the family's path ("/v1/objects").
+Result<std::string> KeyFromTarget(std::string_view raw, std::string_view base) {
   if (size_t query = raw.find('?'); query != std::string_view::npos) raw = raw.substr(0, query);
-  if (!raw.starts_with(kObjectsPrefix)) return Status::InvalidKey("malformed object path");
-  return storage::DecodeKeyFromPath(raw.substr(kObjectsPrefix.size()));
+  if (!raw.starts_with(base) || raw.substr(base.size(), 1) != "/") {
+    return Status::InvalidKey("malformed object path");
+  }
+  return storage::DecodeKeyFromPath(raw.substr(base.size() + 1));
+}
+
+// The key a request names, checked against the family's rule.
+Result<std::string> RequestKey(const httplib::Request& request, ObjectApi api) {
+  const bool internal = api == ObjectApi::kInternal;
+  LH_ASSIGN_OR_RETURN(
+      std::string key,
+      KeyFromTarget(request.target, internal ? kInternalObjectsPath : kPublicObjectsPath));
+  if (!internal) LH_RETURN_IF_ERROR(storage::CheckUserKey(key));
+  return key;
 }
 
 nlohmann::json InfoJson(const ObjectInfo& info) {
@@ -77,10 +87,11 @@ class RangeSink : public storage::ObjectSink {
   bool finished_ = false;
 };
 
-void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes,
+void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes, ObjectApi api,
                const httplib::Request& request, httplib::Response& response,
                const httplib::ContentReader& reader) {
-  auto key = KeyFromTarget(request.target);
+  // A refused key leaves the body unread; ConsumeBody deals with it.
+  auto key = RequestKey(request, api);
   if (!key.ok()) return WriteError(response, key.status());
 
   storage::PutOptions options;
@@ -108,9 +119,9 @@ void HandlePut(storage::ObjectStore& store, uint64_t max_object_bytes,
   WriteJson(response, 201, InfoJson(*info).dump());
 }
 
-void HandleGet(storage::ObjectStore& store, const httplib::Request& request,
+void HandleGet(storage::ObjectStore& store, ObjectApi api, const httplib::Request& request,
                httplib::Response& response) {
-  auto key = KeyFromTarget(request.target);
+  auto key = RequestKey(request, api);
   if (!key.ok()) return WriteError(response, key.status());
   auto info = store.Head(*key);
   if (!info.ok()) return WriteError(response, info.status());
@@ -131,19 +142,24 @@ void HandleGet(storage::ObjectStore& store, const httplib::Request& request,
                                 });
 }
 
-void HandleDelete(storage::ObjectStore& store, const httplib::Request& request,
+void HandleDelete(storage::ObjectStore& store, ObjectApi api, const httplib::Request& request,
                   httplib::Response& response) {
-  auto key = KeyFromTarget(request.target);
+  auto key = RequestKey(request, api);
   if (!key.ok()) return WriteError(response, key.status());
   Status deleted = store.Delete(*key);
   if (!deleted.ok()) return WriteError(response, deleted);
   response.status = 204;
 }
 
-void HandleList(storage::ObjectStore& store, const httplib::Request& request,
+void HandleList(storage::ObjectStore& store, ObjectApi api, const httplib::Request& request,
                 httplib::Response& response) {
   storage::ListOptions options;
   options.prefix = request.get_param_value("prefix");
+  if (api == ObjectApi::kPublic) {
+    if (Status s = storage::CheckUserPrefix(options.prefix); !s.ok()) {
+      return WriteError(response, s);
+    }
+  }
   options.start_after = request.get_param_value("start_after");
   if (request.has_param("limit")) {
     const std::string text = request.get_param_value("limit");
@@ -157,7 +173,7 @@ void HandleList(storage::ObjectStore& store, const httplib::Request& request,
     }
     options.limit = limit;
   }
-  auto page = store.List(options);
+  auto page = api == ObjectApi::kPublic ? ListUserObjects(store, options) : store.List(options);
   if (!page.ok()) return WriteError(response, page.status());
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& info : page->objects) objects.push_back(InfoJson(info));
@@ -168,23 +184,63 @@ void HandleList(storage::ObjectStore& store, const httplib::Request& request,
 
 }  // namespace
 
+Status CheckPublicObjectTarget(std::string_view target) {
+  auto key = KeyFromTarget(target, kPublicObjectsPath);
+  if (!key.ok()) return Status::Ok();
+  return storage::CheckUserKey(*key);
+}
+
+Result<storage::ListPage> ListUserObjects(storage::ObjectStore& store,
+                                          storage::ListOptions options) {
+  const size_t limit = options.limit;
+  storage::ListPage out;
+  while (true) {
+    options.limit = limit - out.objects.size();
+    LH_ASSIGN_OR_RETURN(storage::ListPage page, store.List(options));
+    bool skipped = false;
+    for (size_t i = 0; i < page.objects.size(); ++i) {
+      std::string_view reserved = storage::SystemPrefixOf(page.objects[i].key);
+      if (reserved.empty()) {
+        out.objects.push_back(std::move(page.objects[i]));
+        if (out.objects.size() < limit) continue;
+        bool more = i + 1 < page.objects.size() || page.next.has_value();
+        if (more) out.next = out.objects.back().key;
+        return out;
+      }
+      // The rest of this system space is system keys: list again from past
+      // it (unless already there, for a key PastPrefix does not cover).
+      std::string past = storage::PastPrefix(reserved);
+      if (past > options.start_after) {
+        options.start_after = std::move(past);
+        skipped = true;
+        break;
+      }
+    }
+    if (skipped) continue;
+    if (!page.next) return out;
+    options.start_after = *page.next;
+  }
+}
+
 void RegisterObjectRoutes(httplib::Server& router, storage::ObjectStore& store,
-                          uint64_t max_object_bytes) {
+                          uint64_t max_object_bytes, ObjectApi api) {
+  const std::string base(api == ObjectApi::kPublic ? kPublicObjectsPath : kInternalObjectsPath);
   // (.*) rather than (.+): an empty key is a 400 naming the rule, not a 404.
-  const std::string pattern = R"(/v1/objects/(.*))";
-  router.Put(pattern, ConsumeBody([&store, max_object_bytes](const httplib::Request& request,
-                                                             httplib::Response& response,
-                                                             const httplib::ContentReader& reader) {
-               HandlePut(store, max_object_bytes, request, response, reader);
+  const std::string pattern = base + "/(.*)";
+  router.Put(pattern, ConsumeBody([&store, max_object_bytes, api](
+                                      const httplib::Request& request, httplib::Response& response,
+                                      const httplib::ContentReader& reader) {
+               HandlePut(store, max_object_bytes, api, request, response, reader);
              }));
-  router.Get(pattern, [&store](const httplib::Request& request, httplib::Response& response) {
-    HandleGet(store, request, response);
+  router.Get(pattern, [&store, api](const httplib::Request& request, httplib::Response& response) {
+    HandleGet(store, api, request, response);
   });
-  router.Delete(pattern, [&store](const httplib::Request& request, httplib::Response& response) {
-    HandleDelete(store, request, response);
-  });
-  router.Get("/v1/objects", [&store](const httplib::Request& request, httplib::Response& response) {
-    HandleList(store, request, response);
+  router.Delete(pattern,
+                [&store, api](const httplib::Request& request, httplib::Response& response) {
+                  HandleDelete(store, api, request, response);
+                });
+  router.Get(base, [&store, api](const httplib::Request& request, httplib::Response& response) {
+    HandleList(store, api, request, response);
   });
 }
 

@@ -12,7 +12,14 @@ namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
 
-std::string ObjectPath(std::string_view key) { return "/v1/objects/" + EncodeKeyForPath(key); }
+// storaged's internal family (server/object_routes.h): the services write
+// the system's own keys (manifests, data files, indexes), which the public
+// /v1/objects refuses.
+constexpr std::string_view kObjectsPath = "/v1/internal/objects";
+
+std::string ObjectPath(std::string_view key) {
+  return std::string(kObjectsPath) + "/" + EncodeKeyForPath(key);
+}
 
 ObjectInfo InfoFromHeaders(std::string_view key, const httplib::Response& response) {
   ObjectInfo info;
@@ -173,7 +180,7 @@ Status HttpObjectStore::Delete(std::string_view key) {
 
 Result<ListPage> HttpObjectStore::List(const ListOptions& options) {
   LH_RETURN_IF_ERROR(ValidatePrefix(options.prefix));
-  std::string path = "/v1/objects?prefix=" + EncodeQueryValue(options.prefix) +
+  std::string path = std::string(kObjectsPath) + "?prefix=" + EncodeQueryValue(options.prefix) +
                      "&limit=" + std::to_string(options.limit);
   if (!options.start_after.empty()) {
     path += "&start_after=" + EncodeQueryValue(options.start_after);

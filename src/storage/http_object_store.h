@@ -1,6 +1,10 @@
-// An ObjectStore that talks to storaged over HTTP (API.md, Objects). Errors
-// come from status codes: 404 is kNotFound, 412 kAlreadyExists, 413
-// kTooLarge, a refused connection kUnavailable.
+// An ObjectStore that talks to storaged over HTTP: the services' storage
+// client in split mode. It uses storaged's internal object routes
+// (`/v1/internal/objects`, same wire form as API.md's Objects), which allow
+// the system keys the public routes refuse; the services and storaged trust
+// each other on their network. Errors come from status codes: 404 is
+// kNotFound, 412 kAlreadyExists, 413 kTooLarge, a refused connection
+// kUnavailable.
 #pragma once
 
 #include <memory>

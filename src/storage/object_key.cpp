@@ -96,6 +96,31 @@ int HexValue(char c) {
 
 }  // namespace
 
+std::span<const std::string_view> SystemKeyPrefixes() {
+  static constexpr std::string_view kPrefixes[] = {"_catalog/", "_lakehouse/", "_vectors/",
+                                                   "data/"};
+  return kPrefixes;
+}
+
+std::string_view SystemPrefixOf(std::string_view key) {
+  for (std::string_view prefix : SystemKeyPrefixes()) {
+    if (key.starts_with(prefix)) return prefix;
+  }
+  return {};
+}
+
+Status CheckUserKey(std::string_view key) {
+  std::string_view reserved = SystemPrefixOf(key);
+  if (reserved.empty()) return Status::Ok();
+  return Status::PermissionDenied("keys under \"" + std::string(reserved) +
+                                  "\" are reserved for the system and cannot be used through "
+                                  "the object API; use the datasets and indexes APIs");
+}
+
+Status CheckUserPrefix(std::string_view prefix) { return CheckUserKey(prefix); }
+
+std::string PastPrefix(std::string_view prefix) { return std::string(prefix) + "\xF4\x8F\xBF\xBF"; }
+
 Status ValidateKey(std::string_view key) {
   if (key.empty()) return Status::InvalidKey("key is empty");
   return ValidateSegments(key, false);

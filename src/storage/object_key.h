@@ -6,6 +6,7 @@
 // name the same key.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,32 @@ Status ValidateKey(std::string_view key);
 
 // A prefix for List: like a key, but may be empty and may end with '/'.
 Status ValidatePrefix(std::string_view prefix);
+
+// The system's own key spaces: the catalog's manifests, the datasets' data
+// files, vector indexes, and the process bookkeeping under `_lakehouse/`
+// (the vectord writer claim, the S3 conditional-put probe). Only the
+// services write them, through their storage client; the public object API
+// refuses them to every token. Sorted, each ending in '/'.
+std::span<const std::string_view> SystemKeyPrefixes();
+
+// The system prefix `key` lies under, or empty when it is a user's key.
+std::string_view SystemPrefixOf(std::string_view key);
+inline bool IsSystemKey(std::string_view key) { return !SystemPrefixOf(key).empty(); }
+
+// OK for a user's key; kPermissionDenied naming the reserved prefix for a
+// system key. `key` must already be decoded: this compares literal bytes.
+Status CheckUserKey(std::string_view key);
+
+// A List prefix that lies inside a system space is kPermissionDenied; one
+// that merely overlaps one (such as "" or "_") is OK, and its listing must
+// leave the system keys out.
+Status CheckUserPrefix(std::string_view prefix);
+
+// A List start_after that skips the keys under `prefix`: `prefix` followed
+// by U+10FFFF, the greatest code point. Every key under `prefix` sorts before
+// it except one whose rest itself begins with U+10FFFF, which the system never
+// writes (a caller that meets one must skip it by itself).
+std::string PastPrefix(std::string_view prefix);
 
 // Percent-encodes every segment of `key` for use in a URL path.
 std::string EncodeKeyForPath(std::string_view key);

@@ -181,11 +181,12 @@ std::string SourceText(const catalog::Manifest& m) {
 
 void Overview(catalog::Catalog& catalog, vector::VectorService& vectors,
               const httplib::Request& request, httplib::Response& response) {
-  auto datasets = catalog.ListDatasets();
-  if (!datasets.ok()) return SendError(request, response, datasets.status());
+  auto listing = catalog.ListDatasets();
+  if (!listing.ok()) return SendError(request, response, listing.status());
+  const auto& datasets = listing->datasets;
   List dataset_list;
   uint64_t total_bytes = 0, total_rows = 0;
-  for (const auto& d : *datasets) {
+  for (const auto& d : datasets) {
     Data item;
     item.set("name", d.name);
     item.set("version", std::to_string(d.version));
@@ -208,8 +209,19 @@ void Overview(catalog::Catalog& catalog, vector::VectorService& vectors,
   }
   Data data;
   data.set("datasets", dataset_list);
-  data.set("no_datasets", datasets->empty());
-  data.set("dataset_count", std::to_string(datasets->size()));
+  data.set("no_datasets", datasets.empty());
+  data.set("dataset_count", std::to_string(datasets.size()));
+  // A damaged manifest is shown, not hidden: its dataset cannot be read
+  // until someone repairs or removes the object.
+  List damaged_list;
+  for (const auto& d : listing->damaged) {
+    Data item;
+    item.set("key", d.key);
+    item.set("error", d.error);
+    damaged_list.push_back(item);
+  }
+  data.set("damaged", damaged_list);
+  data.set("has_damaged", !damaged_list.empty());
   data.set("total_bytes", FormatBytes(total_bytes));
   data.set("total_rows", FormatCount(total_rows));
   data.set("indexes", index_list);
@@ -432,8 +444,8 @@ void UploadPage(catalog::Catalog& catalog, const httplib::Request& request,
   Data data;
   data.set("dataset", request.get_param_value("dataset"));
   List names;
-  if (auto datasets = catalog.ListDatasets(); datasets.ok()) {
-    for (const auto& d : *datasets) names.push_back(Data("name", d.name));
+  if (auto listing = catalog.ListDatasets(); listing.ok()) {
+    for (const auto& d : listing->datasets) names.push_back(Data("name", d.name));
   }
   data.set("datasets", names);
   Send(request, response, RenderPage("upload", "Upload", data));

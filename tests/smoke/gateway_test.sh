@@ -9,6 +9,12 @@
 #   - /healthz?deep=1 checks each service; a killed service gives 503
 #     naming it, on its routes and in the deep health check, and everything
 #     works again once it is back;
+#   - the system's key spaces (_catalog/, data/, _vectors/, _lakehouse/) are
+#     refused on the object API to every token, escaped or not, and hidden
+#     from listings; storaged's internal routes are not forwarded (404);
+#   - /healthz?deep=1 needs a read token and shows no server path;
+#   - a damaged manifest is listed as damaged, never a 500 of the listing,
+#     the UI overview or deep health;
 #   - /metrics counts requests by route;
 #   - without tokens, serve does not agree to listen beyond loopback.
 #
@@ -104,6 +110,41 @@ exercise() {
   as "$WRITE" DELETE /v1/datasets/people
   assert_status 403 "write may not delete a dataset"
 
+  case_begin "$what: the system's keys are not the object API's"
+  local manifest=_catalog/people/v/0000000001.json token
+  for token in "$WRITE" "$ADMIN"; do
+    as "$token" DELETE "/v1/objects/$manifest"
+    assert_error 403 forbidden "DELETE a manifest"
+    assert_contains "$HTTP_BODY" '_catalog/' "the refusal names the reserved prefix"
+    as "$token" DELETE "/v1/objects/%5Fcatalog%2Fpeople%2Fv%2F0000000001.json"
+    assert_error 403 forbidden "DELETE a manifest, escaped"
+    as "$token" PUT "/v1/objects/_catalog/forged/v/0000000001.json" -H 'If-None-Match: *' \
+      --data-binary '{}'
+    assert_status 403 "put-if-absent of a forged manifest"
+    as "$token" GET "/v1/objects/$manifest"
+    assert_status 403 "GET a manifest"
+    as "$token" HEAD "/v1/objects/$manifest"
+    assert_status 403 "HEAD a manifest"
+    as "$token" GET "/v1/objects?prefix=data/"
+    assert_error 403 forbidden "list the data files"
+    as "$token" GET "/v1/objects?prefix="
+    assert_status 200 "list everything"
+    assert_contains "$HTTP_BODY" '"notes/blob.bin"' "the user's keys are listed"
+    assert_not_contains "$HTTP_BODY" '"_catalog/' "manifests are not"
+    assert_not_contains "$HTTP_BODY" '"data/' "data files are not"
+    as "$token" GET "/v1/objects?prefix=_"
+    assert_not_contains "$HTTP_BODY" '"_' "nor anything else of the system's"
+    as "$token" GET "/v1/internal/objects/$manifest"
+    assert_status 404 "storaged's internal routes are not the front door's"
+    as "$token" DELETE "/v1/internal/objects/$manifest"
+    assert_status 404 "not even to delete"
+  done
+  as "$READ" GET /v1/datasets/people
+  assert_status 200 "the dataset is intact"
+  as "$READ" POST /v1/query -H 'Content-Type: application/json' \
+    --data-binary '{"sql":"SELECT count(*) AS n FROM people"}'
+  assert_contains "$HTTP_BODY" '[3]' "and its rows"
+
   case_begin "$what: vectors"
   as "$WRITE" POST /v1/indexes -H 'Content-Type: application/json' \
     --data-binary '{"name":"g","dim":2,"metric":"l2"}'
@@ -139,6 +180,8 @@ exercise split
 
 case_begin "split: deep health"
 as "" GET "/healthz?deep=1"
+assert_status 401 "deep health needs a token"
+as "$READ" GET "/healthz?deep=1"
 assert_status 200 "all healthy"
 assert_contains "$HTTP_BODY" '"queryd":{' "queryd checked"
 
@@ -147,7 +190,7 @@ kill9_server "$QUERYD_PID"
 as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary '{"sql":"SELECT 1"}'
 assert_error 503 unavailable "queryd down"
 assert_contains "$HTTP_BODY" "queryd at http://127.0.0.1:${PORTS[2]}" "names the service"
-as "" GET "/healthz?deep=1"
+as "$READ" GET "/healthz?deep=1"
 assert_status 503 "deep health sees it"
 assert_contains "$HTTP_BODY" "queryd" "deep health names it"
 as "$READ" GET /v1/datasets
@@ -204,8 +247,32 @@ printf '[auth]\ntoken_file = "%s/tokens"\n' "$SPLIT" >"$SMOKE_TMP/serve.toml"
 start_server serve serve --data "$SMOKE_TMP/serve-data" --listen 127.0.0.1:0 --config "$SMOKE_TMP/serve.toml"
 exercise serve
 as "" GET "/healthz?deep=1"
+assert_status 401 "serve's deep health needs a token"
+as "$READ" GET "/healthz?deep=1"
 assert_status 200 "serve's deep health"
 assert_contains "$HTTP_BODY" '"storage":{' "storage checked"
+assert_not_contains "$HTTP_BODY" "$SMOKE_TMP" "no server path in health"
+
+case_begin "serve: a damaged manifest is reported, not a failure"
+# Written straight into the local backend's directory, as a bad disk or a
+# careless hand would (the object API refuses _catalog/).
+damaged_dir="$SMOKE_TMP/serve-data/objects/_catalog%2F/zzz%2F/v%2F"
+mkdir -p "$damaged_dir"
+printf 'not a manifest {' >"$damaged_dir/0000000001.json"
+as "$READ" GET /v1/datasets
+assert_status 200 "the listing still answers"
+assert_contains "$HTTP_BODY" '"name":"people"' "with the good datasets"
+assert_contains "$HTTP_BODY" '"damaged":[{"error":' "and the damaged one"
+assert_contains "$HTTP_BODY" '"key":"_catalog/zzz/v/0000000001.json"' "named by its key"
+as "$READ" GET /v1/datasets/zzz
+assert_error 500 io_error "the damaged dataset itself"
+assert_contains "$HTTP_BODY" "_catalog/zzz/v/0000000001.json" "names the manifest"
+as "$READ" GET / -H 'Accept: text/html'
+assert_status 200 "the overview renders"
+assert_contains "$HTTP_BODY" '_catalog/zzz/v/0000000001.json' "and shows the damage"
+as "$READ" GET "/healthz?deep=1"
+assert_status 200 "deep health is not broken by it"
+rm -r "$SMOKE_TMP/serve-data/objects/_catalog%2F/zzz%2F"
 
 case_begin "no tokens, no public listener"
 RC=0

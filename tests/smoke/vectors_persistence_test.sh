@@ -107,6 +107,12 @@ restart_vectord_hard() {
 
 vec() { URL=$VEC_URL http "$@"; }
 store() { URL=$STORE_URL http "$@"; }
+# _vectors/ is the system's own key space: the public object API refuses it,
+# so this test, standing in for a damaged disk, uses storaged's internal
+# routes (the ones vectord itself uses).
+store_put() { # KEY BODY (curl --data-binary syntax: @file or text)
+  store PUT "/v1/internal/objects/$1" -H 'Content-Type: application/octet-stream' --data-binary "$2"
+}
 
 vec_post() { # PATH BODY
   vec POST "$1" -H 'Content-Type: application/json' --data-binary "$2"
@@ -198,7 +204,7 @@ drop_line() { # FILE ID
 }
 
 object_status() { # INDEX -> HTTP status of HEAD of its object in storaged
-  store HEAD "/v1/objects/_vectors/$1.lhv1"
+  store HEAD "/v1/internal/objects/_vectors/$1.lhv1"
   printf '%s' "$HTTP_STATUS"
 }
 
@@ -251,7 +257,7 @@ assert_eq true "$(json_bool persisted)" "persisted of replacing p0010"
 mv "$IN/points.tmp" "$IN/points.expected"
 expect_index points 298 true
 expect_index angles 199 true
-store GET /v1/objects -G --data-urlencode prefix=_vectors/
+store GET /v1/internal/objects -G --data-urlencode prefix=_vectors/
 assert_status 200 "list _vectors/ in storaged"
 assert_eq $'_vectors/angles.lhv1\n_vectors/doomed.lhv1\n_vectors/points.lhv1' \
   "$(json_strs key <<<"$HTTP_BODY")" "objects in storaged"
@@ -389,7 +395,7 @@ for name in bitrot cut junk; do
 done
 kill9_server "$VECTORD_PID"
 for name in bitrot cut junk points; do
-  store GET "/v1/objects/_vectors/$name.lhv1" -o "$SMOKE_TMP/$name.lhv1"
+  store GET "/v1/internal/objects/_vectors/$name.lhv1" -o "$SMOKE_TMP/$name.lhv1"
   assert_status 200 "GET the object of $name"
 done
 head -c 4 "$SMOKE_TMP/bitrot.lhv1" | cmp -s - <(printf LHV1) || fail "an index object does not start with LHV1"
@@ -407,13 +413,13 @@ mv "$SMOKE_TMP/cut.half" "$SMOKE_TMP/cut.lhv1"
 # junk: not an index at all.
 printf 'this is not an index, just some text\n' >"$SMOKE_TMP/junk.lhv1"
 for name in bitrot cut junk; do
-  URL=$STORE_URL put_file "_vectors/$name.lhv1" "$SMOKE_TMP/$name.lhv1"
+  store_put "_vectors/$name.lhv1" "@$SMOKE_TMP/$name.lhv1"
   assert_status 201 "PUT the damaged object of $name"
 done
 # A valid index under another index's name, and a key that is no index.
-URL=$STORE_URL put_file _vectors/copy.lhv1 "$SMOKE_TMP/points.lhv1"
+store_put _vectors/copy.lhv1 "@$SMOKE_TMP/points.lhv1"
 assert_status 201 "PUT points' object as copy"
-URL=$STORE_URL put_text _vectors/notes.txt 'not an index'
+store_put _vectors/notes.txt 'not an index'
 assert_status 201 "PUT _vectors/notes.txt"
 declare -A damaged_sha
 for name in bitrot cut junk; do damaged_sha[$name]=$(sha256_of "$SMOKE_TMP/$name.lhv1"); done
@@ -445,7 +451,7 @@ expect_self_hits points "$IN/points.expected" 4 0
 expect_self_hits angles "$IN/angles.expected" 3 1e-4
 # The damaged objects are left as they are.
 for name in bitrot cut junk; do
-  store GET "/v1/objects/_vectors/$name.lhv1" -o "$SMOKE_TMP/again.lhv1"
+  store GET "/v1/internal/objects/_vectors/$name.lhv1" -o "$SMOKE_TMP/again.lhv1"
   assert_status 200 "GET the damaged object of $name"
   assert_file_sha "$SMOKE_TMP/again.lhv1" "${damaged_sha[$name]}" "the damaged object of $name after the restart"
 done

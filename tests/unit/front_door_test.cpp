@@ -1,6 +1,7 @@
 // The front door of serve and gateway: the route table, tokens and scopes
-// (each scope does exactly what it should on every route), the loopback
-// rule, and /metrics.
+// (each scope does exactly what it should on every route), the system's
+// object keys, browser sessions, deep health, the loopback rule, and
+// /metrics.
 #include "gateway/front_door.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "gateway/route_table.h"
+#include "server/health_routes.h"
 #include "testing/server_thread.h"
 
 namespace lakehouse::gateway {
@@ -32,6 +34,85 @@ TEST(RouteTableTest, FindsRoutesByTemplate) {
   EXPECT_EQ(name("GET", "/"), "none");
   EXPECT_EQ(FindRoute("DELETE", "/v1/datasets/jobs")->scope, Scope::kAdmin);
   EXPECT_EQ(FindRoute("POST", "/v1/query")->service, Service::kQueryd);
+  // storaged's internal object routes are no route of the front door: the
+  // gateway never forwards them.
+  for (const char* method : {"GET", "HEAD", "PUT", "DELETE"}) {
+    EXPECT_EQ(FindRoute(method, "/v1/internal/objects/_catalog/x/v/0000000001.json"), nullptr);
+  }
+  EXPECT_EQ(FindRoute("GET", "/v1/internal/objects"), nullptr);
+}
+
+TEST(AccessControlTest, SessionsStandForATokenUntilTheyExpireOrEnd) {
+  auto access = AccessControl::FromText("ci write 0123456789abcdef\n", "t");
+  ASSERT_TRUE(access.ok());
+  int64_t now = 1000;
+  access->set_sessions(std::make_shared<SessionTable>(/*lifetime_ms=*/500, [&now] { return now; }));
+  EXPECT_EQ(access->SignIn("not-the-token-00000", Scope::kRead).status().code(),
+            StatusCode::kUnauthenticated);
+  auto id = access->SignIn("0123456789abcdef", Scope::kRead);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(id->size(), 64u);  // 32 random bytes, hex
+  EXPECT_EQ(id->find("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(*access->SignIn("0123456789abcdef", Scope::kRead), *id);  // fresh each time
+  const std::string cookie = "other=1; lakehouse_session=" + *id;
+  std::string who;
+  EXPECT_TRUE(access->Authorize("", cookie, Scope::kWrite, &who).ok());
+  EXPECT_EQ(who, "ci");  // the token's name and scope, not more
+  EXPECT_EQ(access->Authorize("", cookie, Scope::kAdmin, nullptr).code(),
+            StatusCode::kPermissionDenied);
+  // A forged id, and the raw token where a session id belongs, are refused.
+  EXPECT_EQ(
+      access->Authorize("", "lakehouse_session=" + std::string(64, 'a'), Scope::kRead, nullptr)
+          .code(),
+      StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      access->Authorize("", "lakehouse_session=0123456789abcdef", Scope::kRead, nullptr).code(),
+      StatusCode::kUnauthenticated);
+  EXPECT_EQ(access->Authorize("", "lakehouse_token=0123456789abcdef", Scope::kRead, nullptr).code(),
+            StatusCode::kUnauthenticated);
+  now += 499;
+  EXPECT_TRUE(access->Authorize("", cookie, Scope::kRead, nullptr).ok());
+  now += 1;
+  EXPECT_EQ(access->Authorize("", cookie, Scope::kRead, nullptr).code(),
+            StatusCode::kUnauthenticated);
+  auto second = access->SignIn("0123456789abcdef", Scope::kRead);
+  ASSERT_TRUE(second.ok());
+  access->SignOut("lakehouse_session=" + *second);
+  EXPECT_EQ(access->Authorize("", "lakehouse_session=" + *second, Scope::kRead, nullptr).code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST(AccessControlTest, SessionTableStaysBounded) {
+  SessionTable sessions(SessionTable::kDefaultLifetimeMs, nullptr, /*max_sessions=*/3);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(*sessions.Start({"ci", Scope::kRead}));
+  EXPECT_EQ(sessions.size(), 3u);
+  EXPECT_TRUE(sessions.Find(ids.back()).has_value());
+}
+
+TEST(HealthTest, AFailedCheckNamesNoServerPath) {
+  server::HttpServer http(HttpConfig{}, 1 << 20);
+  server::RegisterHealthRoutes(
+      http.router(),
+      {{"storage",
+        [] {
+          return Status::IoError(
+              "cannot list /var/lib/lakehouse/objects/_catalog%2F: Permission denied");
+        }},
+       {"queryd",
+        [] { return Status::Unavailable("queryd at http://127.0.0.1:8083/x is unavailable"); }}});
+  testing::ServerThread running(http);
+  httplib::Client client("127.0.0.1", running.port());
+  auto plain = client.Get("/healthz");
+  EXPECT_EQ(plain->status, 200);
+  auto deep = client.Get("/healthz?deep=1");
+  EXPECT_EQ(deep->status, 503);
+  EXPECT_EQ(deep->body.find("/var/lib"), std::string::npos) << deep->body;
+  EXPECT_NE(deep->body.find("cannot list <path>: Permission denied"), std::string::npos)
+      << deep->body;
+  EXPECT_NE(deep->body.find("http://127.0.0.1:8083/x"), std::string::npos) << deep->body;
+  EXPECT_EQ(server::RedactPaths("open '/etc/x' failed (/tmp/a/b)"),
+            "open '<path>' failed (<path>)");
 }
 
 TEST(AccessControlTest, TokenFilesAreCheckedLineByLine) {
@@ -58,9 +139,11 @@ TEST(AccessControlTest, TokenFilesAreCheckedLineByLine) {
   std::string who;
   EXPECT_TRUE(good->Authorize("Bearer 0123456789abcdef", "", Scope::kRead, &who).ok());
   EXPECT_EQ(who, "ci");
-  EXPECT_TRUE(
+  // A cookie never carries the token itself (sessions: below).
+  EXPECT_EQ(
       good->Authorize("", "theme=dark; lakehouse_token=0123456789abcdef", Scope::kRead, nullptr)
-          .ok());
+          .code(),
+      StatusCode::kUnauthenticated);
   EXPECT_EQ(good->Authorize("Basic abc", "", Scope::kRead, nullptr).code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(good->Authorize("Bearer 0123456789abcdeX", "", Scope::kRead, nullptr).code(),
@@ -103,7 +186,7 @@ class FrontDoorTest : public ::testing::Test {
     auto& router = server_->router();
     router.Get("/(?!metrics).*", ok);
     router.Delete(".*", ok);
-    router.Post("/(?!login).*", ok_with_body);  // content-reader routes match first
+    router.Post("/(?!login|logout).*", ok_with_body);  // content-reader routes match first
     router.Put(".*", ok_with_body);
     running_ = std::make_unique<testing::ServerThread>(*server_);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
@@ -160,7 +243,8 @@ TEST_F(FrontDoorTest, EachScopeDoesExactlyWhatItShould) {
                                                   {"wwwwwwwwwwwwwwwwwwww", Scope::kWrite},
                                                   {"aaaaaaaaaaaaaaaaaaaa", Scope::kAdmin}};
   for (const Route& route : ApiRoutes()) {
-    if (route.path == "/login") continue;  // public, and answers by itself (tested below)
+    // Public, and answering by themselves (tested below).
+    if (route.path == "/login" || route.path == "/logout") continue;
     for (const auto& [token, has] : tokens) {
       int expected = has >= route.scope ? 200 : token.empty() ? 401 : 403;
       EXPECT_EQ(Send(route, token), expected)
@@ -172,11 +256,40 @@ TEST_F(FrontDoorTest, EachScopeDoesExactlyWhatItShould) {
   EXPECT_EQ(client_->Get("/v1/datasets", wrong)->status, 401);
   EXPECT_EQ(client_->Get("/ui/anything")->status, 401);
   EXPECT_EQ(
-      client_->Get("/ui/anything", {{"Cookie", "lakehouse_token=rrrrrrrrrrrrrrrrrrrr"}})->status,
+      client_->Get("/ui/anything", {{"Authorization", "Bearer rrrrrrrrrrrrrrrrrrrr"}})->status,
       200);
 }
 
-TEST_F(FrontDoorTest, BrowsersSignInWithACookie) {
+TEST_F(FrontDoorTest, SystemObjectKeysAreRefusedToEveryScope) {
+  for (const char* token : {"wwwwwwwwwwwwwwwwwwww", "aaaaaaaaaaaaaaaaaaaa"}) {
+    httplib::Headers auth = {{"Authorization", std::string("Bearer ") + token}};
+    httplib::Headers if_absent = auth;
+    if_absent.emplace("If-None-Match", "*");
+    for (const char* path :
+         {"/v1/objects/_catalog/people/v/0000000001.json", "/v1/objects/%5Fcatalog/p/v/1.json",
+          "/v1/objects/_catalog%2Fp%2Fv%2F0000000001.json", "/v1/objects/data/people/a.parquet",
+          "/v1/objects/_vectors/idx.lhv1", "/v1/objects/_lakehouse/vectord-writer"}) {
+      EXPECT_EQ(client_->Put(path, auth, "x", "text/plain")->status, 403) << path;
+      EXPECT_EQ(client_->Put(path, if_absent, "x", "text/plain")->status, 403) << path;
+      EXPECT_EQ(client_->Delete(path, auth)->status, 403) << path;
+      EXPECT_EQ(client_->Get(path, auth)->status, 403) << path;
+      EXPECT_EQ(client_->Head(path, auth)->status, 403) << path;
+    }
+    auto refused = client_->Delete("/v1/objects/_catalog/people/v/0000000001.json", auth);
+    EXPECT_NE(refused->body.find("_catalog/"), std::string::npos) << refused->body;
+    EXPECT_EQ(client_->Put("/v1/objects/notes/a.txt", auth, "x", "text/plain")->status, 200);
+  }
+}
+
+TEST_F(FrontDoorTest, DeepHealthNeedsAReadTokenPlainHealthDoesNot) {
+  EXPECT_EQ(client_->Get("/healthz")->status, 200);
+  EXPECT_EQ(client_->Get("/healthz?deep=1")->status, 401);
+  EXPECT_EQ(client_->Get("/healthz?deep=0")->status, 401);
+  httplib::Headers reader = {{"Authorization", "Bearer rrrrrrrrrrrrrrrrrrrr"}};
+  EXPECT_EQ(client_->Get("/healthz?deep=1", reader)->status, 200);
+}
+
+TEST_F(FrontDoorTest, BrowsersSignInWithASessionCookieNotTheToken) {
   EXPECT_EQ(client_->Get("/login")->status, 200);
   auto wrong =
       client_->Post("/login", "token=not-a-token-at-all-0000", "application/x-www-form-urlencoded");
@@ -186,18 +299,37 @@ TEST_F(FrontDoorTest, BrowsersSignInWithACookie) {
       client_->Post("/login", "token=rrrrrrrrrrrrrrrrrrrr", "application/x-www-form-urlencoded");
   EXPECT_EQ(right->status, 303);
   const std::string cookie = right->get_header_value("Set-Cookie");
-  EXPECT_NE(cookie.find("lakehouse_token=rrrrrrrrrrrrrrrrrrrr"), std::string::npos);
+  EXPECT_EQ(cookie.find("rrrrrrrrrrrrrrrrrrrr"), std::string::npos) << cookie;
+  EXPECT_TRUE(cookie.starts_with("lakehouse_session=")) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  EXPECT_NE(cookie.find("Path=/"), std::string::npos);
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // plain HTTP here
   httplib::Headers with_cookie = {{"Cookie", cookie.substr(0, cookie.find(';'))}};
   EXPECT_EQ(client_->Get("/", with_cookie)->status, 200);
   EXPECT_EQ(client_->Get("/")->status, 401);
+  // Forged session ids, and the old raw-token cookie, are not let in.
+  EXPECT_EQ(client_->Get("/", {{"Cookie", "lakehouse_session=" + std::string(64, '0')}})->status,
+            401);
+  EXPECT_EQ(client_->Get("/", {{"Cookie", "lakehouse_token=rrrrrrrrrrrrrrrrrrrr"}})->status, 401);
   // A browser asking for a page is sent to sign in; the API stays 401.
   httplib::Headers browser = {{"Accept", "text/html,application/xhtml+xml"}};
   auto page = client_->Get("/", browser);
   EXPECT_EQ(page->status, 303);
   EXPECT_EQ(page->get_header_value("Location"), "/login");
   EXPECT_EQ(client_->Get("/v1/datasets", browser)->status, 401);
+  // Signing out ends the session on the server, not just in the browser.
+  auto out = client_->Post("/logout", with_cookie, "", "application/x-www-form-urlencoded");
+  EXPECT_EQ(out->status, 303);
+  EXPECT_NE(out->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(client_->Get("/", with_cookie)->status, 401);
+}
+
+TEST_F(FrontDoorTest, SessionCookieIsSecureBehindATlsProxy) {
+  auto right = client_->Post("/login", {{"X-Forwarded-Proto", "https"}},
+                             "token=rrrrrrrrrrrrrrrrrrrr", "application/x-www-form-urlencoded");
+  EXPECT_EQ(right->status, 303);
+  EXPECT_NE(right->get_header_value("Set-Cookie").find("; Secure"), std::string::npos);
 }
 
 TEST_F(FrontDoorTest, MetricsCountRequestsByRouteAndStatus) {

@@ -82,5 +82,40 @@ TEST(ObjectKeyTest, QueryValuesEncodeEverythingReserved) {
   EXPECT_EQ(*PercentDecode("a+b", false), "a+b");
 }
 
+TEST(ObjectKeyTest, TheSystemsKeySpacesAreReservedByTheirDecodedKey) {
+  for (const char* key : {"_catalog/ds/v/0000000001.json", "data/ds/a.parquet", "_vectors/i.lhv1",
+                          "_lakehouse/vectord-writer", "_lakehouse/probe/put-if-absent"}) {
+    EXPECT_TRUE(IsSystemKey(key)) << key;
+    Status refused = CheckUserKey(key);
+    EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied) << key;
+    EXPECT_NE(refused.message().find(SystemPrefixOf(key)), std::string::npos) << refused.message();
+  }
+  // Escapes are decoded before the check.
+  EXPECT_TRUE(IsSystemKey(*DecodeKeyFromPath("%5Fcatalog%2Fds%2Fv%2F0000000001.json")));
+  EXPECT_TRUE(IsSystemKey(*DecodeKeyFromPath("%64ata/x")));
+  for (const char* key : {"data", "database/x", "_catalog", "_catalogue/x", "a/_catalog/x",
+                          "Data/x", "_vectorsx/y", "lakehouse/x"}) {
+    EXPECT_FALSE(IsSystemKey(key)) << key;
+    EXPECT_TRUE(CheckUserKey(key).ok()) << key;
+  }
+  // Listing prefixes: inside a space is refused; one that only overlaps is not.
+  EXPECT_EQ(CheckUserPrefix("_catalog/").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckUserPrefix("data/ds/").code(), StatusCode::kPermissionDenied);
+  for (const char* prefix : {"", "_", "_catalog", "d", "data"}) {
+    EXPECT_TRUE(CheckUserPrefix(prefix).ok()) << prefix;
+  }
+}
+
+TEST(ObjectKeyTest, PastPrefixSortsAfterEveryKeyUnderThePrefixAndBeforeTheNext) {
+  const std::string past = PastPrefix("data/");
+  for (const char* key :
+       {"data/", "data/z", "data/\xF4\x8F\xBF\xBE", "data/~~~~/zzz", "data/\xEF\xBF\xBF"}) {
+    EXPECT_LT(std::string(key), past) << key;
+  }
+  for (const char* key : {"data0", "datum", "e", "data\x7F"})
+    EXPECT_GT(std::string(key), past) << key;
+  EXPECT_TRUE(ValidateKey(past).ok());
+}
+
 }  // namespace
 }  // namespace lakehouse::storage

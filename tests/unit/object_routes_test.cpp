@@ -11,6 +11,7 @@
 #include "server/http_server.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
+#include "storage/object_key.h"
 #include "testing/server_thread.h"
 #include "testing/service_process.h"
 #include "testing/temp_dir.h"
@@ -146,6 +147,141 @@ TEST_F(ObjectRoutesTest, UnknownRouteIs404WithJsonError) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 404);
   EXPECT_EQ(ErrorCode(result), "not_found");
+}
+
+// The system's key spaces, as stored and as an attacker may spell them on
+// the wire: literally, with an escaped first byte, with escaped slashes.
+struct SystemKey {
+  std::string key;      // literal
+  std::string on_wire;  // the path tail sent
+  std::string prefix;   // the reserved prefix the 403 must name
+};
+
+std::vector<SystemKey> SystemKeys() {
+  return {
+      {"_catalog/ds/v/0000000001.json", "_catalog/ds/v/0000000001.json", "_catalog/"},
+      {"_catalog/ds/v/0000000001.json", "%5Fcatalog/ds/v/0000000001.json", "_catalog/"},
+      {"_catalog/ds/v/0000000001.json", "_catalog%2Fds%2Fv%2F0000000001.json", "_catalog/"},
+      {"_catalog/other/v/0000000002.json", "%5f%63atalog%2fother/v/0000000002.json", "_catalog/"},
+      {"data/ds/file.parquet", "data/ds/file.parquet", "data/"},
+      {"data/ds/file.parquet", "%64ata%2Fds/file.parquet", "data/"},
+      {"_vectors/idx.lhv1", "_vectors/idx.lhv1", "_vectors/"},
+      {"_vectors/idx.lhv1", "%5Fvectors%2Fidx.lhv1", "_vectors/"},
+      {"_lakehouse/vectord-writer", "_lakehouse/vectord-writer", "_lakehouse/"},
+      {"_lakehouse/vectord-writer", "_lakehouse%2Fvectord-writer", "_lakehouse/"}};
+}
+
+TEST_F(ObjectRoutesTest, SystemKeysAreRefusedToEveryMethodAndNothingChanges) {
+  for (const auto& system : SystemKeys()) {
+    ASSERT_TRUE(store_->PutBytes(system.key, "the system's bytes").ok());
+  }
+  httplib::Headers if_absent = {{"If-None-Match", "*"}};
+  for (const auto& system : SystemKeys()) {
+    const std::string path = "/v1/objects/" + system.on_wire;
+    auto check = [&](const httplib::Result& result, const char* method) {
+      ASSERT_TRUE(result) << method << " " << path;
+      EXPECT_EQ(result->status, 403) << method << " " << path;
+      if (std::string(method) == "HEAD") return;
+      EXPECT_EQ(ErrorCode(result), "forbidden") << method << " " << path;
+      EXPECT_NE(result->body.find(system.prefix), std::string::npos) << result->body;
+    };
+    check(client_->Put(path, "forged", "application/octet-stream"), "PUT");
+    check(client_->Put(path, if_absent, "forged", "application/octet-stream"), "PUT if absent");
+    check(client_->Delete(path), "DELETE");
+    check(client_->Get(path), "GET");
+    check(client_->Head(path), "HEAD");
+  }
+  // Nor may a put-if-absent create a system key that does not exist yet.
+  auto fresh = client_->Put("/v1/objects/_catalog/new/v/0000000001.json", if_absent, "{}",
+                            "application/json");
+  EXPECT_EQ(fresh->status, 403);
+  EXPECT_EQ(store_->Head("_catalog/new/v/0000000001.json").status().code(), StatusCode::kNotFound);
+  for (const auto& system : SystemKeys()) {
+    EXPECT_EQ(*store_->GetBytes(system.key), "the system's bytes") << system.key;
+  }
+}
+
+TEST_F(ObjectRoutesTest, KeysThatOnlyLookLikeSystemKeysAreUsers) {
+  for (const char* key :
+       {"data", "database/x", "_catalog", "_catalogue/x", "x/_catalog/y", "Data/x", "_vectorsx"}) {
+    auto put = client_->Put("/v1/objects/" + storage::EncodeKeyForPath(key), "mine", "text/plain");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 201) << key;
+  }
+}
+
+TEST_F(ObjectRoutesTest, ListingsNeverShowSystemKeys) {
+  const std::vector<std::string> users = {"_catalogue", "_notes/a", "a", "d",
+                                          "data",       "datum/1",  "zz"};
+  for (const auto& key : users) ASSERT_TRUE(store_->PutBytes(key, "u").ok());
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(store_->PutBytes("data/ds/" + std::to_string(100 + i) + ".parquet", "s").ok());
+    ASSERT_TRUE(
+        store_->PutBytes("_catalog/ds/v/00000000" + std::to_string(10 + i) + ".json", "s").ok());
+  }
+  ASSERT_TRUE(store_->PutBytes("_vectors/idx.lhv1", "s").ok());
+  ASSERT_TRUE(store_->PutBytes("_lakehouse/vectord-writer", "s").ok());
+
+  // Every page size walks exactly the user's keys, in order.
+  auto walk = [&](const std::string& prefix, size_t limit) {
+    std::vector<std::string> keys;
+    std::string after;
+    for (int pages = 0; pages < 100; ++pages) {
+      std::string query = "/v1/objects?limit=" + std::to_string(limit) +
+                          "&prefix=" + storage::EncodeQueryValue(prefix);
+      if (!after.empty()) query += "&start_after=" + storage::EncodeQueryValue(after);
+      auto result = client_->Get(query);
+      EXPECT_EQ(result->status, 200) << query << " " << result->body;
+      auto body = nlohmann::json::parse(result->body);
+      for (const auto& object : body["objects"]) keys.push_back(object["key"]);
+      if (body["next"].is_null()) break;
+      after = body["next"];
+    }
+    return keys;
+  };
+  for (size_t limit : {1, 2, 3, 1000}) {
+    EXPECT_EQ(walk("", limit), users) << "limit " << limit;
+    EXPECT_EQ(walk("_", limit), (std::vector<std::string>{"_catalogue", "_notes/a"}));
+    EXPECT_EQ(walk("_catalog", limit), (std::vector<std::string>{"_catalogue"}));
+    EXPECT_EQ(walk("d", limit), (std::vector<std::string>{"d", "data", "datum/1"}));
+    EXPECT_EQ(walk("data", limit), (std::vector<std::string>{"data"}));
+  }
+  // A prefix inside a system space is refused outright, however it is spelt.
+  for (const char* query : {"prefix=_catalog/", "prefix=_catalog/ds/", "prefix=data/",
+                            "prefix=%5Fvectors%2F", "prefix=_lakehouse/"}) {
+    auto result = client_->Get(std::string("/v1/objects?") + query);
+    EXPECT_EQ(result->status, 403) << query;
+    EXPECT_EQ(ErrorCode(result), "forbidden") << query;
+  }
+}
+
+TEST_F(ObjectRoutesTest, InternalRoutesServeTheSystemKeysToTheServices) {
+  RegisterObjectRoutes(server_->router(), *store_, kMax, ObjectApi::kInternal);
+  auto put =
+      client_->Put("/v1/internal/objects/_catalog/ds/v/0000000001.json", "{}", "application/json");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 201);
+  EXPECT_EQ(client_->Get("/v1/internal/objects/_catalog/ds/v/0000000001.json")->body, "{}");
+  auto internal = nlohmann::json::parse(client_->Get("/v1/internal/objects")->body);
+  ASSERT_EQ(internal["objects"].size(), 1u);
+  EXPECT_EQ(internal["objects"][0]["key"], "_catalog/ds/v/0000000001.json");
+  auto public_list = nlohmann::json::parse(client_->Get("/v1/objects")->body);
+  EXPECT_TRUE(public_list["objects"].empty());
+  EXPECT_EQ(client_->Delete("/v1/internal/objects/_catalog/ds/v/0000000001.json")->status, 204);
+}
+
+TEST(HttpObjectStoreTest, ServicesWriteSystemKeysThroughStoraged) {
+  testing::TempDir dir;
+  testing::StoragedProcess process(dir.path());
+  auto store = storage::HttpObjectStore::Create({.base_url = process.url()});
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->PutBytes("_catalog/ds/v/0000000001.json", "{}").ok());
+  EXPECT_EQ(*(*store)->GetBytes("_catalog/ds/v/0000000001.json"), "{}");
+  // The same storaged refuses the key on its public routes.
+  httplib::Client client(process.url());
+  EXPECT_EQ(client.Get("/v1/objects/_catalog/ds/v/0000000001.json")->status, 403);
+  EXPECT_EQ(client.Delete("/v1/objects/_catalog/ds/v/0000000001.json")->status, 403);
+  EXPECT_TRUE((*store)->Head("_catalog/ds/v/0000000001.json").ok());
 }
 
 TEST(HttpObjectStoreTest, StoppedServiceIsUnavailable) {
