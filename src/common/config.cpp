@@ -224,6 +224,7 @@ Status ParseQueryd(SectionReader& r, Config& c) {
 
 Status ParseVectord(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
+  LH_RETURN_IF_ERROR(r.Bool("release_idle_memory", &c.queryd.release_idle_memory));
   LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.vectord.storage));
   LH_RETURN_IF_ERROR(r.OneOf("role", {"auto", "writer", "reader"}, &c.vectord.role));
   LH_RETURN_IF_ERROR(r.Int("reload_interval_ms", 100, 3600 * 1000, &c.vectord.reload_interval_ms));

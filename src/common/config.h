@@ -92,6 +92,10 @@ struct VectordConfig {
   std::string storaged_url;          // empty (with storage = "storaged"): ephemeral
   // Of several vectord (or serve) processes on one store exactly one writes
   // indexes (vector_service.h): "auto" takes the role if it is free, "writer"
+  // Give memory that queries freed back to the system once queryd is idle
+  // (about a second), instead of keeping it for the next query: without
+  // this, resident memory stays near the peak of the largest query.
+  bool release_idle_memory = true;
   // insists (fails to start if taken), "reader" never writes.
   std::string role = "auto";
   int reload_interval_ms = 2000;  // how often a reader looks for changed indexes

@@ -11,6 +11,8 @@
 #include "common/logging.h"
 #include "query/data_file_cache.h"
 #include "query/duckdb_handles.h"
+#include "query/path_scrubber.h"
+#include "query/sql_fence.h"
 #include "query/sql_functions.h"
 
 namespace lakehouse::query {
@@ -87,6 +89,8 @@ struct BindContext {
   std::map<std::string, uint64_t> versions;
   std::map<std::string, std::vector<std::string>> paths;  // table name -> files
   std::optional<Status> error;                            // the first resolution failure
+  // The query names a column `filename` (see FencedSql::names_filename).
+  bool names_filename = false;
   // The cached files the query reads, pinned until its cursor is destroyed
   // (or until binding fails) so eviction cannot pull them from under DuckDB.
   std::vector<DataFileCache::Lease> leases;
@@ -119,7 +123,43 @@ std::optional<TableRef> ParseTableRef(std::string_view name) {
   return ref;
 }
 
-Status ErrorFromResult(duckdb_error_type type, const std::string& message) {
+// The refusal of a query over the memory bound: the work needs more memory
+// than the server allows, which no smaller request body would change.
+Status MemoryExhausted(const std::string& limit, const std::string& message) {
+  return Status::ResourceExhausted("query exceeded the memory limit of " + limit +
+                                   " ([queryd] memory_limit): " + message);
+}
+
+Result<std::string> ReadSetting(duckdb_connection connection, const std::string& name) {
+  Prepared prepared;
+  if (duckdb_prepare(connection, "SELECT current_setting($1)::VARCHAR", prepared.out()) !=
+          DuckDBSuccess ||
+      duckdb_bind_varchar(prepared.get(), 1, name.c_str()) != DuckDBSuccess) {
+    return Status::Internal("cannot prepare the read of a setting");
+  }
+  QueryResult result;
+  if (duckdb_execute_prepared(prepared.get(), result.out()) != DuckDBSuccess) {
+    return Status::NotFound(duckdb_result_error(result.get()));
+  }
+  char* text = duckdb_value_varchar(result.get(), 0, 0);
+  std::string value = text != nullptr ? text : "";
+  duckdb_free(text);
+  return value;
+}
+
+bool HasColumn(const catalog::Manifest& manifest, std::string_view name) {
+  for (const auto& column : manifest.schema) {
+    if (column.name.size() == name.size() &&
+        std::equal(name.begin(), name.end(), column.name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status ErrorFromResult(duckdb_error_type type, const std::string& message,
+                       const std::string& memory_limit) {
   switch (type) {
     case DUCKDB_ERROR_PERMISSION:
     case DUCKDB_ERROR_MISSING_EXTENSION:
@@ -130,7 +170,7 @@ Status ErrorFromResult(duckdb_error_type type, const std::string& message) {
     case DUCKDB_ERROR_INTERRUPT:
       return Status::Timeout(message);
     case DUCKDB_ERROR_OUT_OF_MEMORY:
-      return Status::TooLarge("query exceeded the memory limit: " + message);
+      return MemoryExhausted(memory_limit, message);
     case DUCKDB_ERROR_IO:
       return Status::IoError(message);
     case DUCKDB_ERROR_INTERNAL:
@@ -177,55 +217,6 @@ std::string_view StatementTypeName(duckdb_statement_type type) {
     default:
       return "a statement that is not a query";
   }
-}
-
-// The statement an EXPLAIN explains: the text after EXPLAIN, an optional
-// ANALYZE (or ANALYSE) and an optional parenthesised option list, skipping
-// whitespace and comments; nullopt when the text does not start that way.
-// EXPLAIN ANALYZE runs its statement, so the fence holds that statement to
-// the rule of every other: it must prepare, on its own, as a SELECT. The
-// parse fails closed: a comment ends at its first "*/" (never later than
-// DuckDB ends it), so an ANALYZE this misses is left in the text, which then
-// prepares as something other than a SELECT.
-std::optional<std::string> ExplainedStatement(std::string_view sql) {
-  size_t i = 0;
-  auto skip = [&]() -> bool {
-    while (true) {
-      while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
-      if (sql.substr(i, 2) == "--") {
-        i = sql.find('\n', i);
-        if (i == std::string_view::npos) i = sql.size();
-      } else if (sql.substr(i, 2) == "/*") {
-        size_t end = sql.find("*/", i + 2);
-        if (end == std::string_view::npos) return false;
-        i = end + 2;
-      } else {
-        return true;
-      }
-    }
-  };
-  auto keyword = [&](std::string_view word) -> bool {
-    if (!skip() || sql.size() - i < word.size()) return false;
-    for (size_t k = 0; k < word.size(); ++k) {
-      if (std::toupper(static_cast<unsigned char>(sql[i + k])) != word[k]) return false;
-    }
-    size_t after = i + word.size();
-    if (after < sql.size() &&
-        (std::isalnum(static_cast<unsigned char>(sql[after])) || sql[after] == '_')) {
-      return false;
-    }
-    i = after;
-    return true;
-  };
-  if (!keyword("EXPLAIN")) return std::nullopt;
-  if (!keyword("ANALYZE")) keyword("ANALYSE");
-  if (!skip()) return std::nullopt;
-  if (i < sql.size() && sql[i] == '(') {
-    size_t close = sql.find(')', i);
-    if (close == std::string_view::npos) return std::nullopt;
-    i = close + 1;
-  }
-  return std::string(sql.substr(i));
 }
 
 class EngineImpl;
@@ -301,6 +292,7 @@ class EngineImpl final : public QueryEngine {
   Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) override;
   const QueryEngineOptions& options() const override { return options_; }
   DataFileCacheStats cache_stats() const override { return cache_->stats(); }
+  Result<std::string> Setting(const std::string& name) override;
 
   void Release(size_t slot) {
     {
@@ -310,6 +302,8 @@ class EngineImpl final : public QueryEngine {
     pool_cv_.notify_one();
   }
   Watchdog& watchdog() { return watchdog_; }
+  // `status` without the server's directories in its message.
+  Status Scrub(const Status& status) const { return scrubber_.Scrub(status); }
   // The failure vector_search or embed recorded for the query on `slot`, if
   // it is what DuckDB reported (so its Status code survives DuckDB).
   std::optional<Status> FunctionFailure(size_t slot, std::string_view message) {
@@ -324,6 +318,10 @@ class EngineImpl final : public QueryEngine {
   Result<size_t> AcquireSlot();
   Result<std::unique_ptr<QueryCursor>> Run(size_t slot, const QueryRequest& request,
                                            BindContext& bind, Clock::time_point start);
+  // Fences, then prepares `sql` on the slot's connection.
+  Result<Prepared> Prepare(size_t slot, const std::string& sql, BindContext& bind);
+  Status BindFailure(size_t slot, const BindContext& bind, duckdb_prepared_statement prepared);
+  Status ConfigureScrubber(duckdb_connection setup, storage::ObjectStore& store);
 
   QueryEngineOptions options_;
   catalog::Catalog& catalog_;
@@ -338,6 +336,8 @@ class EngineImpl final : public QueryEngine {
   std::condition_variable pool_cv_;
   std::vector<size_t> free_slots_;
   Watchdog watchdog_;
+  std::optional<SqlFence> fence_;  // set by Init
+  PathScrubber scrubber_;          // set by Init
 };
 
 void ReplacementScan(duckdb_replacement_scan_info info, const char* table_name, void* data) {
@@ -384,6 +384,15 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
       }
       resolved.push_back(lease->path());
       bind->leases.push_back(std::move(*lease));
+    }
+    if (bind->names_filename && !HasColumn(*manifest, "filename")) {
+      // DuckDB would answer `filename` with the data file's server path.
+      Status refused = Status::PermissionDenied(
+          "column filename is refused: " + ref->dataset +
+          " has no column of that name, and DuckDB would answer it with a server file path");
+      if (!bind->error) bind->error = refused;
+      duckdb_replacement_scan_set_error(info, refused.message().c_str());
+      return;
     }
     auto [existing, inserted] = bind->versions.emplace(ref->dataset, manifest->version);
     if (!inserted && existing->second != manifest->version) {
@@ -444,6 +453,8 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
       "SET threads = " + std::to_string(options_.threads),
       "SET memory_limit = " + SqlString(options_.memory_limit),
       "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
+      std::string("SET allocator_background_threads = ") +
+          (options_.release_idle_memory ? "true" : "false"),
       "SET autoinstall_known_extensions = false",
       "SET autoload_known_extensions = false",
       "SET allow_community_extensions = false",
@@ -452,6 +463,9 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
       "SET lock_configuration = true",
   };
   for (const auto& sql : statements) LH_RETURN_IF_ERROR(Exec(setup.get(), sql));
+  LH_RETURN_IF_ERROR(ConfigureScrubber(setup.get(), store));
+  LH_ASSIGN_OR_RETURN(auto fence, SqlFence::Open(setup.get()));
+  fence_.emplace(std::move(fence));
 
   for (size_t i = 0; i < options_.connections; ++i) {
     Connection connection;
@@ -463,6 +477,42 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
     free_slots_.push_back(i);
   }
   return Status::Ok();
+}
+
+// The directories a message must not show: the data files', the scratch
+// space's, and DuckDB's own (home, secrets, extensions, spill), read from
+// its settings so none is missed.
+Status EngineImpl::ConfigureScrubber(duckdb_connection setup, storage::ObjectStore& store) {
+  if (auto data_file = store.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
+    // <root>/objects/data%2F... : the store's root, whatever its layout.
+    auto root = std::filesystem::path(*data_file).parent_path().parent_path().parent_path();
+    scrubber_.Add(root.string(), "<data>");
+  }
+  scrubber_.Add(options_.scratch_dir, "<scratch>");
+  QueryResult result;
+  if (duckdb_query(setup,
+                   "SELECT name, value FROM duckdb_settings() WHERE name IN ('home_directory', "
+                   "'secret_directory', 'extension_directory', 'temp_directory')",
+                   result.out()) != DuckDBSuccess) {
+    return Status::Internal(std::string("cannot read DuckDB's settings: ") +
+                            duckdb_result_error(result.get()));
+  }
+  for (idx_t row = 0; row < duckdb_row_count(result.get()); ++row) {
+    char* name = duckdb_value_varchar(result.get(), 0, row);
+    char* value = duckdb_value_varchar(result.get(), 1, row);
+    if (name != nullptr && value != nullptr) scrubber_.Add(value, "<" + std::string(name) + ">");
+    duckdb_free(name);
+    duckdb_free(value);
+  }
+  if (const char* home = std::getenv("HOME")) scrubber_.Add(home, "<home>");
+  return Status::Ok();
+}
+
+Result<std::string> EngineImpl::Setting(const std::string& name) {
+  LH_ASSIGN_OR_RETURN(size_t slot, AcquireSlot());
+  auto value = ReadSetting(connections_[slot].get(), name);
+  Release(slot);
+  return value;
 }
 
 Result<size_t> EngineImpl::AcquireSlot() {
@@ -493,66 +543,59 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Execute(const QueryRequest& req
   auto cursor = Run(slot, request, bind, start);
   current_bind = nullptr;
   if (!cursor.ok() && !bind.cursor_owns_slot) Release(slot);
+  if (!cursor.ok()) return Scrub(cursor.status());
   return cursor;
 }
 
-Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryRequest& request,
-                                                     BindContext& bind, Clock::time_point start) {
-  duckdb_connection connection = connections_[slot].get();
-  functions_.BeginQuery(connection_ids_[slot]);
-  Extracted extracted;
-  idx_t count = duckdb_extract_statements(connection, request.sql.c_str(), extracted.out());
-  if (count == 0) {
-    const char* error = duckdb_extract_statements_error(extracted.get());
-    return Status::InvalidArgument(error ? error : "no SQL statement found");
+Status EngineImpl::BindFailure(size_t slot, const BindContext& bind,
+                               duckdb_prepared_statement prepared) {
+  if (bind.error) return *bind.error;
+  std::string message = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "";
+  if (auto failure = FunctionFailure(slot, message)) return *failure;
+  // The C API gives no error type for a failed prepare; the fence's refusals
+  // are recognised by DuckDB's own error class prefix.
+  if (message.starts_with("Permission Error") || message.starts_with("Invalid Configuration")) {
+    return Status::PermissionDenied(message);
   }
-  if (count > 1)
-    return Status::InvalidArgument("one statement per query, found " + std::to_string(count));
+  if (message.starts_with("Catalog Error: Table with name")) return Status::NotFound(message);
+  if (message.starts_with("Out of Memory Error")) {
+    return MemoryExhausted(options_.memory_limit, message);
+  }
+  return Status::InvalidArgument(message);
+}
 
-  auto bind_failure = [&](duckdb_prepared_statement prepared) -> Status {
-    if (bind.error) return *bind.error;
-    std::string message = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "";
-    if (auto failure = FunctionFailure(slot, message)) return *failure;
-    // The C API gives no error type for a failed prepare; the fence's refusals
-    // are recognised by DuckDB's own error class prefix.
-    if (message.starts_with("Permission Error") || message.starts_with("Invalid Configuration")) {
-      return Status::PermissionDenied(message);
-    }
-    if (message.starts_with("Catalog Error: Table with name")) {
-      return Status::NotFound(message);
-    }
-    return Status::InvalidArgument(message);
-  };
-
+Result<Prepared> EngineImpl::Prepare(size_t slot, const std::string& sql, BindContext& bind) {
+  duckdb_connection connection = connections_[slot].get();
+  // The fence decides on the parse alone; nothing below runs for a refusal.
+  LH_ASSIGN_OR_RETURN(FencedSql fenced, fence_->Check(connection, sql));
+  bind.names_filename = bind.names_filename || fenced.names_filename;
+  Extracted extracted;
+  idx_t count = duckdb_extract_statements(connection, fenced.sql.c_str(), extracted.out());
+  if (count != 1) {
+    const char* error = duckdb_extract_statements_error(extracted.get());
+    return Status::InvalidArgument(error ? error : "expected one SQL statement");
+  }
   Prepared prepared;
   if (duckdb_prepare_extracted_statement(connection, extracted.get(), 0, prepared.out()) !=
       DuckDBSuccess) {
-    return bind_failure(prepared.get());
+    return BindFailure(slot, bind, prepared.get());
   }
+  // The fence already decided; this holds should the parse and the prepare
+  // ever disagree.
   duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
   if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
     return Status::PermissionDenied("only read-only queries (SELECT, EXPLAIN) may run; this is " +
                                     std::string(StatementTypeName(type)));
   }
-  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-    auto explained = ExplainedStatement(request.sql);
-    Prepared inner;
-    if (!explained ||
-        duckdb_prepare(connection, explained->c_str(), inner.out()) != DuckDBSuccess) {
-      if (bind.error) return *bind.error;
-      if (explained && inner) {
-        const char* message = duckdb_prepare_error(inner.get());
-        if (auto failure = FunctionFailure(slot, message ? message : "")) return *failure;
-      }
-      return Status::PermissionDenied(
-          "only EXPLAIN [ANALYZE] of a single SELECT may run; this EXPLAIN's statement is not one");
-    }
-    duckdb_statement_type inner_type = duckdb_prepared_statement_type(inner.get());
-    if (inner_type != DUCKDB_STATEMENT_TYPE_SELECT) {
-      return Status::PermissionDenied("only EXPLAIN [ANALYZE] of a SELECT may run; this explains " +
-                                      std::string(StatementTypeName(inner_type)));
-    }
-  }
+  return prepared;
+}
+
+Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryRequest& request,
+                                                     BindContext& bind, Clock::time_point start) {
+  duckdb_connection connection = connections_[slot].get();
+  functions_.BeginQuery(connection_ids_[slot],
+                        start + std::chrono::milliseconds(options_.timeout_ms));
+  LH_ASSIGN_OR_RETURN(Prepared prepared, Prepare(slot, request.sql, bind));
   if (duckdb_nparams(prepared.get()) > 0) {
     return Status::InvalidArgument("the query has parameters ($1, ?) but none can be bound");
   }
@@ -592,9 +635,8 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     }
     std::string wrapped =
         "SELECT " + select + " FROM (" + sql + "\n) AS lakehouse_result(" + aliases + ")";
-    if (duckdb_prepare(connection, wrapped.c_str(), prepared.out()) != DuckDBSuccess) {
-      return bind_failure(prepared.get());
-    }
+    // The wrapper holds the user's text too, so it passes the fence as well.
+    LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, wrapped, bind));
   }
   for (idx_t c = 0; c < column_count; ++c) {
     LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
@@ -664,14 +706,18 @@ Status CursorImpl::Start() {
 
 Status CursorImpl::FetchError() {
   const char* message = duckdb_result_error(result_.get());
-  if (auto failure = engine_.FunctionFailure(slot_, message ? message : "")) return *failure;
-  Status status =
-      ErrorFromResult(duckdb_result_error_type(result_.get()), message ? message : "query failed");
-  if (status.code() == StatusCode::kTimeout) {
+  std::optional<Status> status = engine_.FunctionFailure(slot_, message ? message : "");
+  if (!status) {
+    status = ErrorFromResult(duckdb_result_error_type(result_.get()),
+                             message ? message : "query failed", engine_.options().memory_limit);
+  }
+  // The watchdog's interrupt and a SQL function giving up at the deadline
+  // read the same to the client.
+  if (status->code() == StatusCode::kTimeout) {
     return Status::Timeout("query exceeded its time limit of " +
                            std::to_string(engine_.options().timeout_ms) + " ms");
   }
-  return status;
+  return engine_.Scrub(*status);
 }
 
 template <typename Emit>

@@ -55,17 +55,24 @@ struct SqlFunctions {
   // non-NULL arguments. An error fails the query with its code kept
   // (kNotFound for an unknown index is a 404, kUnavailable a 503) and its
   // message prefixed with the function and index name. The query's time
-  // limit does not interrupt the call: the callback must bound its own time.
+  // limit does not interrupt the call: the callback must bound its own time
+  // (a call that returns after the deadline fails the query with kTimeout).
   std::function<Result<std::vector<SearchRow>>(const std::string& index, const std::string& text,
                                                size_t k)>
       vector_search;
   // `embed('text')`: FLOAT[], NULL for NULL. Called while the query runs,
   // from DuckDB's worker threads at once, with up to one chunk (2048) of
-  // texts: it must be thread-safe, and return one vector per text in order
-  // or an error for the whole batch (which fails the query, its code kept).
+  // texts and at most a few MiB of them: it must be thread-safe, and return
+  // one vector per text in order or an error for the whole batch (which
+  // fails the query, its code kept). Between calls the engine checks the
+  // query's deadline and gives up with kTimeout once it has passed.
   std::function<Result<std::vector<std::vector<float>>>(std::span<const std::string> texts)> embed;
 };
 inline constexpr size_t kMaxSearchK = 10000;
+// The longest text vector_search() and embed() accept, in bytes: a longer
+// one fails the query with kInvalidArgument naming the bound, before any of
+// it is copied or embedded.
+inline constexpr size_t kMaxSqlFunctionTextBytes = 1u << 20;
 
 struct QueryEngineOptions {
   // Local directory for spilling and for copies of remote data files
@@ -78,6 +85,10 @@ struct QueryEngineOptions {
   int threads = 2;
   size_t connections = 8;
   size_t max_rows = 10'000'000;  // the largest `limit` a request may ask for
+  // DuckDB's allocator returns freed memory to the system after about a
+  // second idle (jemalloc background threads), rather than keeping each
+  // arena at its peak until the next query reuses it.
+  bool release_idle_memory = true;
   // What vector_search() and embed() call; whatever they refer to must
   // outlive the engine.
   SqlFunctions functions;
@@ -115,6 +126,9 @@ class QueryEngine {
   virtual const QueryEngineOptions& options() const = 0;
   // The data file cache's counters (all zero on a store read in place).
   virtual DataFileCacheStats cache_stats() const = 0;
+  // The value of one of DuckDB's settings, for operators and tests: queries
+  // themselves cannot read settings (they hold server paths).
+  virtual Result<std::string> Setting(const std::string& name) = 0;
 };
 
 }  // namespace lakehouse::query

@@ -15,6 +15,20 @@ constexpr const char* kEmbedUnavailable =
 
 using ClientContext = Handle<duckdb_client_context, duckdb_destroy_client_context>;
 
+const Status kPastDeadline = Status::Timeout("the query's time limit passed");
+
+// Texts the embedder receives in one call, at most: with texts of up to
+// kMaxSqlFunctionTextBytes, what embed() holds at once per DuckDB thread
+// stays near this, whatever the size of DuckDB's chunk.
+constexpr size_t kEmbedBatchBytes = 4u << 20;
+
+Status TextTooLong(const char* function, size_t bytes) {
+  return Status::InvalidArgument(std::string(function) + ": a text of " + std::to_string(bytes) +
+                                 " bytes is over the bound of " +
+                                 std::to_string(kMaxSqlFunctionTextBytes) +
+                                 " bytes (1 MiB) per text");
+}
+
 std::string SqlQuote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
@@ -85,10 +99,17 @@ void SearchBindFunction(duckdb_bind_info info) {
         Status::InvalidArgument("vector_search: k must be 1.." + std::to_string(kMaxSearchK) +
                                 ", got " + std::to_string(k)));
   }
+  if (text.size() > kMaxSqlFunctionTextBytes) {
+    return BindFail(info, state, connection, TextTooLong("vector_search", text.size()));
+  }
   if (!state.functions().vector_search) {
     return BindFail(info, state, connection, Status::InvalidArgument(kSearchUnavailable));
   }
+  if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
   auto rows = state.Search(connection, index, text, static_cast<size_t>(k));
+  // The callback bounds its own time; a result after the deadline is not
+  // worth binding the rest of the query for.
+  if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
   if (!rows.ok()) return BindFail(info, state, connection, rows.status());
   duckdb_bind_set_cardinality(info, (*rows)->size(), true);
   duckdb_bind_set_bind_data(info, new SearchBind{std::move(*rows)},
@@ -146,28 +167,43 @@ void EmbedFunction(duckdb_function_info info, duckdb_data_chunk input, duckdb_ve
   duckdb_vector texts_vector = duckdb_data_chunk_get_vector(input, 0);
   auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(texts_vector));
   uint64_t* valid = duckdb_vector_get_validity(texts_vector);
-  std::vector<std::string> texts;
-  std::vector<idx_t> rows;  // the row of each text
+  std::vector<idx_t> rows;  // the valid rows
   for (idx_t row = 0; row < size; ++row) {
     if (valid != nullptr && !duckdb_validity_row_is_valid(valid, row)) continue;
-    texts.emplace_back(duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row]));
+    const size_t length = duckdb_string_t_length(strings[row]);
+    if (length > kMaxSqlFunctionTextBytes) return fail(TextTooLong("embed", length));
     rows.push_back(row);
   }
-  Result<std::vector<std::vector<float>>> vectors = std::vector<std::vector<float>>{};
-  if (!texts.empty()) {
-    if (!state.functions().embed) return fail(Status::InvalidArgument(kEmbedUnavailable));
-    vectors = state.functions().embed(texts);
-    if (!vectors.ok()) {
-      return fail(Status(vectors.status().code(), "embed: " + vectors.status().message()));
+  if (!rows.empty() && !state.functions().embed) {
+    return fail(Status::InvalidArgument(kEmbedUnavailable));
+  }
+  std::vector<std::vector<float>> vectors;
+  // In batches of at most kEmbedBatchBytes, checking the deadline before
+  // each: a chunk of long texts neither copies them all at once nor runs
+  // on long after the query's time is up.
+  for (size_t next_row = 0; next_row < rows.size();) {
+    if (bind != nullptr && state.PastDeadline(bind->connection)) return fail(kPastDeadline);
+    std::vector<std::string> texts;
+    size_t bytes = 0;
+    for (; next_row < rows.size(); ++next_row) {
+      duckdb_string_t& text = strings[rows[next_row]];
+      const size_t length = duckdb_string_t_length(text);
+      if (!texts.empty() && bytes + length > kEmbedBatchBytes) break;
+      texts.emplace_back(duckdb_string_t_data(&text), length);
+      bytes += length;
     }
-    if (vectors->size() != texts.size()) {
-      return fail(Status::Internal("embed: the embedder returned " +
-                                   std::to_string(vectors->size()) + " vectors for " +
-                                   std::to_string(texts.size()) + " texts"));
+    auto batch = state.functions().embed(texts);
+    if (!batch.ok()) {
+      return fail(Status(batch.status().code(), "embed: " + batch.status().message()));
     }
+    if (batch->size() != texts.size()) {
+      return fail(Status::Internal("embed: the embedder returned " + std::to_string(batch->size()) +
+                                   " vectors for " + std::to_string(texts.size()) + " texts"));
+    }
+    for (auto& v : *batch) vectors.push_back(std::move(v));
   }
   size_t total = 0;
-  for (const auto& v : *vectors) total += v.size();
+  for (const auto& v : vectors) total += v.size();
   const idx_t base = duckdb_list_vector_get_size(output);
   if (duckdb_list_vector_reserve(output, base + total) != DuckDBSuccess ||
       duckdb_list_vector_set_size(output, base + total) != DuckDBSuccess) {
@@ -181,7 +217,7 @@ void EmbedFunction(duckdb_function_info info, duckdb_data_chunk input, duckdb_ve
   size_t next = 0;  // the next vector, for the next valid row
   for (idx_t row = 0; row < size; ++row) {
     if (next < rows.size() && rows[next] == row) {
-      const auto& v = (*vectors)[next++];
+      const auto& v = vectors[next++];
       if (!v.empty()) std::memcpy(floats + offset, v.data(), v.size() * sizeof(float));
       entries[row] = {offset, v.size()};
       offset += v.size();
@@ -229,9 +265,17 @@ Status RegisterEmbed(duckdb_connection connection, SqlFunctionState& state) {
 
 }  // namespace
 
-void SqlFunctionState::BeginQuery(idx_t connection) {
+void SqlFunctionState::BeginQuery(idx_t connection,
+                                  std::chrono::steady_clock::time_point deadline) {
   std::lock_guard lock(mu_);
   connections_.erase(connection);
+  connections_[connection].deadline = deadline;
+}
+
+bool SqlFunctionState::PastDeadline(idx_t connection) {
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(connection);
+  return it != connections_.end() && std::chrono::steady_clock::now() >= it->second.deadline;
 }
 
 std::optional<Status> SqlFunctionState::FailureFor(idx_t connection,

@@ -11,6 +11,7 @@
 
 #include <duckdb.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,8 +30,11 @@ class SqlFunctionState {
   explicit SqlFunctionState(SqlFunctions functions) : functions_(std::move(functions)) {}
 
   // The engine calls this before each query on a connection: forgets the
-  // previous query's failure and search results.
-  void BeginQuery(idx_t connection);
+  // previous query's failure and search results, and sets the time after
+  // which the functions give up with kTimeout rather than start more work.
+  void BeginQuery(idx_t connection, std::chrono::steady_clock::time_point deadline);
+  // Whether the query on `connection` is past its deadline.
+  bool PastDeadline(idx_t connection);
   // The failure a function recorded on `connection` during this query, when
   // DuckDB's message for the failed query is that failure's.
   std::optional<Status> FailureFor(idx_t connection, std::string_view duckdb_message);
@@ -48,6 +52,7 @@ class SqlFunctionState {
   using SearchKey = std::tuple<std::string, std::string, size_t>;
   struct PerConnection {
     std::optional<Status> failure;  // the first of the query
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     std::map<SearchKey, std::shared_ptr<const std::vector<SearchRow>>> searches;
   };
 

@@ -187,5 +187,18 @@ reload_interval_ms = 500
   bad("[vectord]\nwriter = true\n", "bad.toml:2:10: unknown key \"vectord.writer\"");
 }
 
+TEST(ConfigTest, QuerydReleasesIdleMemoryUnlessToldNot) {
+  auto defaults = ParseConfig("", "empty.toml", "");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->queryd.release_idle_memory);
+  auto off = ParseConfig("[queryd]\nrelease_idle_memory = false\n", "off.toml", "");
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(off->queryd.release_idle_memory);
+  auto bad = ParseConfig("[queryd]\nrelease_idle_memory = \"yes\"\n", "bad.toml", "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("release_idle_memory"), std::string::npos)
+      << bad.status().ToString();
+}
+
 }  // namespace
 }  // namespace lakehouse

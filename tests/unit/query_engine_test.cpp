@@ -96,7 +96,170 @@ TEST_F(QueryEngineTest, WritesAndEscapesAreForbiddenAndLeaveNothingBehind) {
   EXPECT_EQ(Code("SELECT * FROM t"), StatusCode::kNotFound);
   EXPECT_EQ(Rows("SELECT count(*) FROM candidates")[0][0], 3);
   EXPECT_EQ(Rows("EXPLAIN ANALYZE SELECT count(*) FROM candidates").size(), 1u);
-  EXPECT_EQ(Rows("SELECT current_setting('enable_external_access')")[0][0], false);
+  EXPECT_EQ(Code("SELECT current_setting('enable_external_access')"),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(QueryEngineTest, SideEffectFunctionsAreRefusedInEverySpelling) {
+  const std::string log_dir = lake_.dir() + "/objects/duckdb-log";
+  const std::vector<std::string> refused = {
+      "SELECT * FROM enable_logging(storage='file', storage_path='" + log_dir + "')",
+      "SELECT * FROM enable_logging()",
+      "select * from ENABLE_LOGGING()",
+      "SELECT * FROM \"enable_logging\"()",
+      "SELECT * FROM main.enable_logging()",
+      "SELECT * FROM system.main.enable_logging()",
+      "SELECT * FROM /* a */ enable_logging /* b */ ()",
+      "SELECT (SELECT count(*) FROM enable_logging())",
+      "WITH x AS (SELECT * FROM enable_logging()) SELECT 1",
+      "SELECT 1 FROM candidates WHERE id IN (SELECT 1 FROM enable_logging())",
+      "EXPLAIN ANALYZE SELECT * FROM enable_logging()",
+      "EXPLAIN (ANALYZE, FORMAT ') SELECT 1 --') SELECT * FROM enable_logging()",
+      "SELECT * FROM disable_logging()",
+      "SELECT * FROM truncate_duckdb_logs()",
+      "SELECT * FROM duckdb_logs",
+      "SELECT * FROM duckdb_logs()",
+      "SELECT write_log('x')",
+      "SELECT * FROM checkpoint()",
+      "SELECT * FROM force_checkpoint()",
+      "SELECT * FROM query('SELECT 1')",
+      "SELECT * FROM query_table('candidates')",
+      "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))",
+      "SELECT * FROM pragma_version()",
+      "SELECT * FROM duckdb_settings()",
+      "SELECT * FROM duckdb_secrets()",
+      "SELECT * FROM duckdb_extensions()",
+      "SELECT * FROM pg_settings",
+      "SELECT * FROM information_schema.tables",
+      "SELECT setseed(0.5)",
+      "SELECT * FROM icu_calendar_names()",
+      "SHOW TABLES",
+  };
+  for (const auto& sql : refused) {
+    auto result = lake_.QueryJson(sql);
+    EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied)
+        << sql << ": " << result.status().ToString();
+  }
+  auto named = lake_.QueryJson("SELECT * FROM Main.Enable_Logging()");
+  EXPECT_NE(named.status().message().find("enable_logging"), std::string::npos)
+      << named.status().ToString();
+  // Nothing was switched on: every query still runs, and nothing was written.
+  EXPECT_EQ(Rows("SELECT count(*) FROM candidates")[0][0], 3);
+  EXPECT_FALSE(std::filesystem::exists(log_dir));
+  // Functions that only compute, and the fence's own exceptions, still work.
+  EXPECT_EQ(Rows("SELECT upper(name), row_number() OVER (ORDER BY id) FROM candidates "
+                 "ORDER BY id LIMIT 1")[0],
+            json::parse(R"(["ADA", 1])"));
+  EXPECT_EQ(Rows("SELECT count(*) FROM range(3) r, unnest([1, 2])")[0][0], 6);
+  EXPECT_EQ(Rows("EXPLAIN SELECT count(*) FROM candidates").size(), 1u);
+  EXPECT_EQ(Rows("EXPLAIN (FORMAT json) SELECT 1").size(), 1u);
+  EXPECT_EQ(Rows("WITH c AS (SELECT * FROM candidates) SELECT count(*) FROM c")[0][0], 3);
+  EXPECT_EQ(Rows("DESCRIBE candidates").size(), 4u);
+}
+
+TEST_F(QueryEngineTest, StatementKindIsRefusedBeforeAnythingRuns) {
+  const std::string exported = lake_.dir() + "/exported";
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"EXPORT DATABASE '" + exported + "'", "EXPORT"},
+      {"INSERT INTO candidates VALUES (9, 'Eve', 'NY', 1)", "INSERT"},
+      {"UPDATE candidates SET rate = 0", "UPDATE"},
+      {"DELETE FROM candidates", "DELETE"},
+      {"ALTER TABLE candidates ADD COLUMN x INTEGER", "ALTER"},
+      {"COPY candidates FROM '/etc/passwd'", "COPY"},
+      {"PRAGMA import_database('" + lake_.dir() + "')", "PRAGMA"},
+      {"/* c */ CALL enable_logging()", "CALL"},
+      {"BEGIN TRANSACTION", "transaction"},
+  };
+  for (const auto& [sql, kind] : refused) {
+    auto result = lake_.QueryJson(sql);
+    EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied) << sql;
+    EXPECT_NE(result.status().message().find(kind), std::string::npos)
+        << sql << ": " << result.status().ToString();
+  }
+  EXPECT_FALSE(std::filesystem::exists(exported));
+  EXPECT_EQ(Code("SELECT 1; EXPORT DATABASE '" + exported + "'"), StatusCode::kPermissionDenied);
+  EXPECT_EQ(Code("SELECT 1; SELECT 2"), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(exported));
+}
+
+TEST_F(QueryEngineTest, DataFilesAreReachableOnlyThroughDatasetNames) {
+  auto keys = lake_.Keys("data/");
+  ASSERT_FALSE(keys.empty());
+  const std::string file = *lake_.store().LocalPathOf(keys[0]);
+  const std::vector<std::string> refused = {
+      "SELECT * FROM glob('" + lake_.dir() + "/objects/**')",
+      "SELECT * FROM read_parquet('" + file + "')",
+      "SELECT * FROM parquet_scan('" + file + "')",
+      "SELECT * FROM parquet_metadata('" + file + "')",
+      "SELECT * FROM '" + file + "'",
+      "SELECT * FROM \"" + file + "\"",
+      "FROM '" + lake_.dir() + "/objects/**/*.parquet'",
+      "SELECT * FROM 'https://example.com/x.parquet'",
+      "SELECT filename FROM candidates",
+      "SELECT c.FileName FROM candidates c",
+  };
+  for (const auto& sql : refused) {
+    auto result = lake_.QueryJson(sql);
+    EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied)
+        << sql << ": " << result.status().ToString();
+    EXPECT_EQ(result.status().message().find(lake_.dir()), std::string::npos)
+        << result.status().ToString();
+  }
+  // A deleted dataset's files stay out of reach too.
+  ASSERT_TRUE(lake_.catalog().DeleteDataset("candidates").ok());
+  EXPECT_EQ(Code("SELECT * FROM '" + file + "'"), StatusCode::kPermissionDenied);
+  // A dataset's own column named filename is just a column.
+  ASSERT_TRUE(lake_.Ingest("docs", "id,filename\n1,a.txt\n").ok());
+  EXPECT_EQ(Rows("SELECT filename FROM docs")[0][0], "a.txt");
+}
+
+TEST_F(QueryEngineTest, ErrorsShowNoServerPaths) {
+  auto keys = lake_.Keys("data/");
+  ASSERT_FALSE(keys.empty());
+  const std::string file = *lake_.store().LocalPathOf(keys[0]);
+  // Damage a data file behind the catalog's back: DuckDB names it failing.
+  std::filesystem::resize_file(file, 10);
+  auto result = lake_.QueryJson("SELECT * FROM candidates");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message().find(lake_.dir()), std::string::npos)
+      << result.status().ToString();
+  EXPECT_NE(result.status().message().find("<data>"), std::string::npos)
+      << result.status().ToString();
+}
+
+TEST(QueryEngineMemoryTest, IdleMemoryReleaseIsConfigured) {
+  EmbeddedLakehouse lake;
+  EXPECT_EQ(*lake.engine().Setting("allocator_background_threads"), "true");
+  QueryEngineOptions options;
+  options.scratch_dir = lake.dir() + "/scratch/keep";
+  options.release_idle_memory = false;
+  auto engine = QueryEngine::Open(options, lake.catalog(), lake.store());
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_EQ(*(*engine)->Setting("allocator_background_threads"), "false");
+}
+
+TEST(QueryEngineMemoryTest, QueryOverTheMemoryLimitIsResourceExhaustedNamingTheLimit) {
+  EmbeddedLakehouse lake;
+  QueryEngineOptions options;
+  options.scratch_dir = lake.dir() + "/scratch/small";
+  options.memory_limit = "64MB";
+  options.connections = 1;
+  auto engine = QueryEngine::Open(options, lake.catalog(), lake.store());
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  Status status;
+  auto cursor = (*engine)->Execute({"SELECT list(i) FROM range(50000000) t(i)", 10, {}});
+  if (cursor.ok()) {
+    std::string out;
+    while (true) {
+      auto more = (*cursor)->NextJson(out);
+      if (!more.ok()) status = more.status();
+      if (!more.ok() || !*more) break;
+    }
+  } else {
+    status = cursor.status();
+  }
+  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.ToString();
+  EXPECT_NE(status.message().find("64MB"), std::string::npos) << status.ToString();
 }
 
 TEST_F(QueryEngineTest, BadSqlIsInvalidArgument) {

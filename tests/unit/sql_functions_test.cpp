@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "embed/embedder_set.h"
 #include "testing/embedded_lakehouse.h"
@@ -267,8 +269,60 @@ TEST_F(SqlFunctionsTest, TheFenceStillHolds) {
     EXPECT_EQ(Query(*engine, sql).status().code(), StatusCode::kPermissionDenied) << sql;
   }
   EXPECT_FALSE(std::filesystem::exists(target));
-  EXPECT_EQ(Query(*engine, "SELECT current_setting('enable_external_access')")->at(0)[0], false);
+  EXPECT_EQ(Query(*engine, "SELECT current_setting('enable_external_access')").status().code(),
+            StatusCode::kPermissionDenied);
   EXPECT_EQ(Query(*engine, "SELECT embed('x')")->at(0)[0], json({1.0}));
+}
+
+TEST_F(SqlFunctionsTest, TextsOverTheBoundAreRefusedNamingIt) {
+  SqlFunctions functions = FakeSearch();
+  std::atomic<size_t> longest{0};
+  functions.embed = [&](std::span<const std::string> texts) {
+    for (const auto& text : texts) longest = std::max<size_t>(longest, text.size());
+    return Result<std::vector<std::vector<float>>>(
+        std::vector<std::vector<float>>(texts.size(), std::vector<float>{1.0f}));
+  };
+  auto engine = OpenEngine(lake_, functions);
+  const std::string over = std::to_string(kMaxSqlFunctionTextBytes + 1);
+  auto embed = Query(*engine, "SELECT len(embed(repeat('a', " + over + ")))");
+  EXPECT_EQ(embed.status().code(), StatusCode::kInvalidArgument) << embed.status().ToString();
+  EXPECT_TRUE(Contains(embed.status().message(), std::to_string(kMaxSqlFunctionTextBytes)))
+      << embed.status().ToString();
+  EXPECT_EQ(longest.load(), 0u);
+  auto search = Query(
+      *engine, "SELECT * FROM vector_search('candidates_resume', repeat('a', " + over + "), 3)");
+  EXPECT_EQ(search.status().code(), StatusCode::kInvalidArgument) << search.status().ToString();
+  EXPECT_EQ(calls_.load(), 0);
+  // At the bound itself, both work.
+  const std::string at = std::to_string(kMaxSqlFunctionTextBytes);
+  EXPECT_TRUE(Query(*engine, "SELECT len(embed(repeat('a', " + at + ")))").ok());
+  EXPECT_TRUE(
+      Query(*engine, "SELECT * FROM vector_search('candidates_resume', repeat('a', " + at + "), 3)")
+          .ok());
+}
+
+TEST_F(SqlFunctionsTest, EmbedGivesUpAtTheQueryDeadline) {
+  SqlFunctions functions;
+  std::atomic<int> calls{0};
+  // Slow enough that a chunk of long texts outlasts the query's time limit.
+  functions.embed = [&](std::span<const std::string> texts) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return Result<std::vector<std::vector<float>>>(
+        std::vector<std::vector<float>>(texts.size(), std::vector<float>{1.0f}));
+  };
+  QueryEngineOptions options;
+  options.scratch_dir = lake_.dir() + "/scratch/deadline";
+  options.connections = 1;
+  options.timeout_ms = 300;
+  options.functions = functions;
+  auto engine = QueryEngine::Open(options, lake_.catalog(), lake_.store());
+  ASSERT_TRUE(engine.ok());
+  auto result =
+      Query(**engine, "SELECT count(embed(repeat('a', 1000000) || i)) FROM range(100) t(i)");
+  EXPECT_EQ(result.status().code(), StatusCode::kTimeout) << result.status().ToString();
+  // It stopped calling the embedder rather than finishing the chunk.
+  EXPECT_LT(calls.load(), 25);
 }
 
 // The real thing behind `serve`: a VectorService whose index has a model,

@@ -1,0 +1,303 @@
+// The query fence (sql_fence.h): DuckDB's parse tree of a statement, walked
+// for every function call and table reference in it.
+#include "query/sql_fence.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "query/duckdb_handles.h"
+#include "query/sql_fence_functions.h"
+
+namespace lakehouse::query {
+namespace {
+
+using nlohmann::json;
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Skips whitespace and comments from `i`; block comments nest, as in
+// DuckDB's scanner. False when a block comment does not end.
+bool SkipSpace(std::string_view sql, size_t& i) {
+  while (i < sql.size()) {
+    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      i = sql.find('\n', i);
+      if (i == std::string_view::npos) i = sql.size();
+    } else if (sql.substr(i, 2) == "/*") {
+      int depth = 0;
+      do {
+        if (sql.substr(i, 2) == "/*") {
+          ++depth;
+          i += 2;
+        } else if (sql.substr(i, 2) == "*/") {
+          --depth;
+          i += 2;
+        } else if (++i >= sql.size()) {
+          return false;
+        }
+      } while (depth > 0);
+    } else {
+      return true;
+    }
+  }
+  return true;
+}
+
+// The word at `i` (letters and underscores), upper case; empty if none.
+std::string Word(std::string_view sql, size_t& i) {
+  std::string word;
+  while (i < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+  }
+  return word;
+}
+
+// The statement's first keyword, for naming what was refused; only a name,
+// never what decides.
+std::string FirstKeyword(std::string_view sql) {
+  size_t i = 0;
+  while (SkipSpace(sql, i) && i < sql.size() && sql[i] == '(') ++i;
+  return Word(sql, i);
+}
+
+std::string KindOf(const std::string& keyword) {
+  static const std::set<std::string> kNamed = {
+      "INSERT",  "UPDATE",   "DELETE",     "CREATE",     "ALTER",   "DROP",  "COPY",   "ATTACH",
+      "DETACH",  "SET",      "RESET",      "PRAGMA",     "INSTALL", "LOAD",  "EXPORT", "IMPORT",
+      "CALL",    "VACUUM",   "CHECKPOINT", "PREPARE",    "EXECUTE", "USE",   "MERGE",  "PIVOT",
+      "UNPIVOT", "TRUNCATE", "COMMENT",    "DEALLOCATE", "ANALYZE", "FORCE", "UPSERT"};
+  static const std::set<std::string> kTransaction = {"BEGIN", "START",    "COMMIT",
+                                                     "END",   "ROLLBACK", "ABORT"};
+  if (kNamed.count(keyword)) return keyword == "FORCE" ? "FORCE CHECKPOINT" : keyword;
+  if (kTransaction.count(keyword)) return "a transaction statement (" + keyword + ")";
+  return "a statement that is not a query";
+}
+
+// EXPLAIN [ANALYZE] [(options)] <statement>, split. Options may hold only
+// words and commas: a quoted option could hide where the statement starts.
+struct Explain {
+  bool analyze = false;
+  std::string options;
+  std::string_view statement;
+};
+
+Result<std::optional<Explain>> SplitExplain(std::string_view sql) {
+  size_t i = 0;
+  if (!SkipSpace(sql, i) || Word(sql, i) != "EXPLAIN") return std::optional<Explain>();
+  Explain explain;
+  size_t before = i;
+  if (!SkipSpace(sql, i)) return Status::InvalidArgument("unterminated comment");
+  std::string word = Word(sql, i);
+  if (word == "ANALYZE" || word == "ANALYSE") {
+    explain.analyze = true;
+    before = i;
+    if (!SkipSpace(sql, i)) return Status::InvalidArgument("unterminated comment");
+  } else {
+    i = before;
+    SkipSpace(sql, i);
+  }
+  if (i < sql.size() && sql[i] == '(') {
+    size_t close = sql.find(')', i);
+    if (close == std::string_view::npos) return Status::InvalidArgument("EXPLAIN ( is not closed");
+    std::string_view options = sql.substr(i, close + 1 - i);
+    for (char c : options.substr(1, options.size() - 2)) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != ',' &&
+          !std::isspace(static_cast<unsigned char>(c))) {
+        return Status::PermissionDenied(
+            "EXPLAIN options may hold only words and commas, e.g. EXPLAIN (FORMAT json)");
+      }
+    }
+    explain.options = std::string(options);
+    i = close + 1;
+  }
+  explain.statement = sql.substr(i);
+  return std::optional<Explain>(explain);
+}
+
+// DuckDB's parse tree of `sql`, as json_serialize_sql writes it.
+Result<json> ParseTree(duckdb_connection connection, std::string_view sql) {
+  Prepared prepared;
+  if (duckdb_prepare(connection, "SELECT json_serialize_sql($1::VARCHAR)", prepared.out()) !=
+      DuckDBSuccess) {
+    return Status::Internal("cannot prepare the parse of a query");
+  }
+  std::string text(sql);
+  QueryResult result;
+  if (duckdb_bind_varchar_length(prepared.get(), 1, text.data(), text.size()) != DuckDBSuccess ||
+      duckdb_execute_prepared(prepared.get(), result.out()) != DuckDBSuccess) {
+    const char* error = duckdb_result_error(result.get());
+    return Status::Internal(std::string("cannot parse the query: ") + (error ? error : ""));
+  }
+  char* serialized = duckdb_value_varchar(result.get(), 0, 0);
+  if (serialized == nullptr) return Status::Internal("the parse of the query is empty");
+  json tree = json::parse(serialized, nullptr, false);
+  duckdb_free(serialized);
+  if (tree.is_discarded()) return Status::Internal("the parse of the query is not JSON");
+  return tree;
+}
+
+std::string Text(const json& node, const char* key) {
+  auto it = node.find(key);
+  return it != node.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+bool IsIdentifier(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+// An identifier, or one with @<digits> after it (a dataset version).
+bool IsPlainTableName(std::string_view name) {
+  size_t at = name.find('@');
+  if (at == std::string_view::npos) return IsIdentifier(name);
+  std::string_view digits = name.substr(at + 1);
+  if (!IsIdentifier(name.substr(0, at)) || digits.empty()) return false;
+  for (char c : digits) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// By name alone, whatever schema or catalog qualifies it: every function of
+// a name is decided together, and queries cannot create functions, so
+// main.f, system.main.f and f are the same decision. (The parser itself
+// writes main.list_value for [1, 2].)
+Status CheckFunction(const json& node) {
+  const std::string name = Lower(Text(node, "function_name"));
+  if (IsAllowedFunction(name)) return Status::Ok();
+  if (auto reason = DenialReason(name)) {
+    return Status::PermissionDenied("function " + name + " is not allowed in queries: it " +
+                                    std::string(*reason));
+  }
+  return Status::PermissionDenied("function " + name +
+                                  " is not allowed in queries: it is not among the functions "
+                                  "that only compute from their arguments");
+}
+
+Status CheckTable(const json& node, const std::set<std::string>& catalog_names) {
+  const std::string name = Text(node, "table_name");
+  const std::string schema = Text(node, "schema_name");
+  const std::string catalog = Text(node, "catalog_name");
+  if (!schema.empty() || !catalog.empty()) {
+    return Status::PermissionDenied("table reference " + (catalog.empty() ? "" : catalog + ".") +
+                                    (schema.empty() ? "" : schema + ".") + name +
+                                    " is refused: datasets are named without a schema");
+  }
+  if (!IsPlainTableName(name)) {
+    return Status::PermissionDenied(
+        "table reference '" + name +
+        "' is refused: queries read data only through dataset names (name or \"name@version\"), "
+        "never files, paths, globs or URLs");
+  }
+  if (catalog_names.count(Lower(name))) {
+    return Status::PermissionDenied("table reference " + name +
+                                    " is refused: it names one of DuckDB's own views, not a "
+                                    "dataset");
+  }
+  return Status::Ok();
+}
+
+bool NamesFilename(const json& node) {
+  auto it = node.find("column_names");
+  if (it == node.end() || !it->is_array()) return false;
+  for (const auto& part : *it) {
+    if (part.is_string() && Lower(part.get<std::string>()) == "filename") return true;
+  }
+  return false;
+}
+
+// Every node of the tree, without recursion: a deeply nested expression must
+// not overflow the stack.
+Status Walk(const json& tree, const std::set<std::string>& catalog_names, bool& names_filename) {
+  std::vector<const json*> pending = {&tree};
+  while (!pending.empty()) {
+    const json& node = *pending.back();
+    pending.pop_back();
+    if (node.is_object()) {
+      if (node.contains("function_name")) LH_RETURN_IF_ERROR(CheckFunction(node));
+      const std::string type = Text(node, "type");
+      if (type == "BASE_TABLE") LH_RETURN_IF_ERROR(CheckTable(node, catalog_names));
+      if (type == "SHOW_REF" && node.value("query", json()).is_null()) {
+        return Status::PermissionDenied(
+            "SHOW of DuckDB's catalog is refused: datasets are not in it (GET /v1/datasets lists "
+            "them)");
+      }
+      if (Text(node, "class") == "COLUMN_REF" && NamesFilename(node)) names_filename = true;
+    }
+    if (node.is_structured()) {
+      for (const auto& child : node) pending.push_back(&child);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<SqlFence> SqlFence::Open(duckdb_connection connection) {
+  QueryResult result;
+  if (duckdb_query(connection,
+                   "SELECT DISTINCT lower(view_name) FROM duckdb_views() UNION "
+                   "SELECT DISTINCT lower(table_name) FROM duckdb_tables()",
+                   result.out()) != DuckDBSuccess) {
+    return Status::Internal(std::string("cannot list DuckDB's views: ") +
+                            duckdb_result_error(result.get()));
+  }
+  std::set<std::string> names;
+  for (idx_t row = 0; row < duckdb_row_count(result.get()); ++row) {
+    char* name = duckdb_value_varchar(result.get(), 0, row);
+    if (name != nullptr) names.insert(name);
+    duckdb_free(name);
+  }
+  return SqlFence(std::move(names));
+}
+
+Status SqlFence::CheckTree(duckdb_connection connection, std::string_view sql,
+                           FencedSql& out) const {
+  LH_ASSIGN_OR_RETURN(json tree, ParseTree(connection, sql));
+  if (tree.value("error", true)) {
+    std::string type = Text(tree, "error_type");
+    if (type == "not implemented") {
+      return Status::PermissionDenied(
+          "only one read-only statement (SELECT, EXPLAIN) may run; this is " +
+          KindOf(FirstKeyword(sql)));
+    }
+    return Status::InvalidArgument(Text(tree, "error_message"));
+  }
+  const json& statements = tree["statements"];
+  if (statements.empty()) return Status::InvalidArgument("no SQL statement found");
+  if (statements.size() > 1) {
+    return Status::InvalidArgument("one statement per query, found " +
+                                   std::to_string(statements.size()));
+  }
+  return Walk(statements, catalog_names_, out.names_filename);
+}
+
+Result<FencedSql> SqlFence::Check(duckdb_connection connection, std::string_view sql) const {
+  FencedSql out;
+  LH_ASSIGN_OR_RETURN(auto explain, SplitExplain(sql));
+  if (!explain) {
+    LH_RETURN_IF_ERROR(CheckTree(connection, sql, out));
+    out.sql = std::string(sql);
+    return out;
+  }
+  Status inner = CheckTree(connection, explain->statement, out);
+  if (!inner.ok()) {
+    return Status(inner.code(), "EXPLAIN" + std::string(explain->analyze ? " ANALYZE" : "") +
+                                    " of a statement the fence refuses: " + inner.message());
+  }
+  out.sql = "EXPLAIN " + std::string(explain->analyze ? "ANALYZE " : "") + explain->options + "\n" +
+            std::string(explain->statement);
+  return out;
+}
+
+}  // namespace lakehouse::query
