@@ -325,8 +325,8 @@ scenario_catalog() {
   # Every version's manifest and data file is in storage.
   store_snapshot
   local n_manifests n_files
-  n_manifests=$(grep -o '"key":"_catalog/candidates/v/[0-9]\{10\}\.json"' <<<"$SNAPSHOT" | grep -c .) || true
-  n_files=$(grep -o '"key":"data/candidates/[^"]*\.parquet"' <<<"$SNAPSHOT" | grep -c .) || true
+  n_manifests=$(grep -c '^_catalog/candidates/v/[0-9]\{10\}\.json ' <<<"$SNAPSHOT") || true
+  n_files=$(grep -c '^data/candidates/[^ ]*\.parquet ' <<<"$SNAPSHOT") || true
   assert_eq 3 "$n_manifests" "manifests in storage"
   assert_eq 3 "$n_files" "data files in storage"
 
