@@ -1,3 +1,4 @@
+// The ingestor: spool, check, convert with DuckDB, store, commit.
 #include "ingest/ingestor.h"
 
 #include <fcntl.h>
@@ -5,14 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <future>
-#include <mutex>
 #include <random>
 
+#include "common/json_depth.h"
 #include "common/logging.h"
+#include "ingest/csv_records.h"
+#include "ingest/failures.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
@@ -70,14 +71,14 @@ class Sha256 {
 // The SHA-256 of a file, as hex.
 Result<std::string> Sha256OfFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
+  if (fd < 0) return ScratchFailure(errno, "reread the spooled upload", path);
   Sha256 hash;
   std::unique_ptr<char[]> buffer(new char[kSpoolBlock]);
   while (true) {
     ssize_t n = ::read(fd, buffer.get(), kSpoolBlock);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      Status error = Status::FromErrno(errno, "read " + path);
+      Status error = ScratchFailure(errno, "reread the spooled upload", path);
       ::close(fd);
       return error;
     }
@@ -140,74 +141,47 @@ std::optional<char> LastNonSpace(const std::string& path) {
   return last;
 }
 
-// The most frequent of , ; tab | in the file's first line, if any.
-std::optional<char> HeaderDelimiter(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  std::getline(in, line);
-  std::optional<char> best;
-  size_t best_count = 0;
-  for (char candidate : {',', ';', '\t', '|'}) {
-    size_t count = static_cast<size_t>(std::count(line.begin(), line.end(), candidate));
-    if (count > best_count) {
-      best = candidate;
-      best_count = count;
-    }
-  }
-  return best;
+// The name the client gave the upload, for messages.
+std::string UploadName(const IngestRequest& request) {
+  return request.file_name.empty() ? "the upload" : request.file_name;
 }
 
-// The first record whose field count differs from the header's, reading
-// RFC 4180 quoting: {line it starts on, its fields, the header's fields}.
-struct RaggedRow {
-  uint64_t line;
-  size_t fields;
-  size_t expected;
-};
-std::optional<RaggedRow> FirstRaggedRow(const std::string& path, char delimiter) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> buffer(1 << 16);
-  bool quoted = false;
-  bool record_has_data = false;
-  size_t fields = 1;
-  std::optional<size_t> expected;
-  uint64_t line = 1;
-  uint64_t record_line = 1;
-  char previous = 0;
-  auto end_record = [&]() -> std::optional<RaggedRow> {
-    if (record_has_data) {
-      if (!expected) {
-        expected = fields;
-      } else if (fields != *expected) {
-        return RaggedRow{record_line, fields, *expected};
-      }
-    }
-    fields = 1;
-    record_has_data = false;
-    record_line = line;
-    return std::nullopt;
-  };
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    for (std::streamsize i = 0; i < in.gcount(); ++i) {
-      char c = buffer[static_cast<size_t>(i)];
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == '\n') {
-        ++line;
-        if (!quoted) {
-          if (auto ragged = end_record()) return ragged;
-        }
-      } else if (c == delimiter && !quoted) {
-        ++fields;
-      }
-      if (c != '\n' && c != '\r') record_has_data = true;
-      previous = c;
-    }
-  }
-  (void)previous;
-  return end_record();
+const char* FormatName(Format format) {
+  static constexpr const char* kNames[] = {"CSV", "JSON", "Parquet"};
+  return kNames[static_cast<int>(format)];
 }
+
+// A DuckDB failure with less than this free on the scratch disk is taken for
+// a full disk even when its text does not say so (DuckDB may have removed its
+// partial file before we look, so the margin is generous).
+constexpr uint64_t kNearlyFullBytes = 64ull << 20;
+
+// The dialect DuckDB's sniffer settled on, and what it implies.
+struct CsvPlan {
+  CsvDialect dialect;
+  bool header = true;
+  size_t fields = 0;       // of the first record
+  uint64_t data_rows = 0;  // records less the header
+};
+
+// A record with a different field count than the first record's.
+Status RaggedRow(const CsvShape& shape, const IngestRequest& request) {
+  return Status::InvalidArgument(
+      "cannot read " + UploadName(request) + " as CSV: line " + std::to_string(shape.ragged->line) +
+      " has " + std::to_string(shape.ragged->fields) + " fields but line " +
+      std::to_string(shape.first->line) + " has " + std::to_string(shape.first->fields) +
+      " (every row needs as many fields as the first)");
+}
+
+// One of the sniffer's characters: "(empty)" stands for none.
+std::optional<char> SniffedChar(const char* value) {
+  if (value == nullptr || std::string_view(value) == "(empty)" || value[0] == '\0') {
+    return std::nullopt;
+  }
+  return value[0];
+}
+
+std::string CharOption(std::optional<char> c) { return SqlString(c ? std::string(1, *c) : ""); }
 
 class IngestorImpl final : public Ingestor {
  public:
@@ -251,7 +225,17 @@ class IngestorImpl final : public Ingestor {
   }
 
   Result<IngestResult> Ingest(const IngestRequest& request,
-                              const storage::BodyProducer& body) override;
+                              const storage::BodyProducer& body) override {
+    auto result = IngestInWorkDir(request, body);
+    if (result.ok()) return result;
+    // Every message should already name the upload rather than a file; this
+    // is the net for one that does not.
+    const Status& status = result.status();
+    if (status.message().find(options_.scratch_dir) == std::string::npos) return result;
+    spdlog::warn("ingest {}: {}", request.dataset, status.ToString());
+    return Status(status.code(),
+                  RedactPathsUnder(status.message(), options_.scratch_dir, "(scratch file)"));
+  }
 
  private:
   struct Spooled {
@@ -259,15 +243,31 @@ class IngestorImpl final : public Ingestor {
     uint64_t bytes = 0;
     std::string sha256;
   };
+  Result<IngestResult> IngestInWorkDir(const IngestRequest& request,
+                                       const storage::BodyProducer& body);
+  Result<std::string> MakeWorkDir() const;
   Result<Spooled> Spool(const std::string& dir, const IngestRequest& request,
                         const storage::BodyProducer& body);
+  Result<CsvPlan> PlanCsv(duckdb_connection connection, const std::string& path,
+                          const IngestRequest& request);
   std::string ReaderSql(const std::string& path, const IngestRequest& request,
-                        std::optional<char> delimiter,
+                        const std::optional<CsvPlan>& csv,
                         const std::vector<catalog::Column>* types) const;
   Result<std::vector<catalog::Column>> Describe(duckdb_connection connection,
                                                 const std::string& reader, const std::string& path,
                                                 const IngestRequest& request);
-  // A DuckDB error about the scratch file, retold in terms of the upload.
+  // The SELECT list reading an append as the dataset's schema ("*" for a new
+  // dataset or an overwrite); replaces `schema` by the dataset's.
+  Result<std::string> AppendProjection(const IngestRequest& request,
+                                       std::vector<catalog::Column>& schema, bool& read_with_types);
+  Result<catalog::Manifest> StoreAndCommit(const IngestRequest& request, const std::string& parquet,
+                                           uint64_t rows,
+                                           const std::vector<catalog::Column>& schema,
+                                           const catalog::Source& source);
+  // A failed DuckDB statement over the upload: a full disk, too little
+  // memory, or else the upload's fault, retold in terms of the upload.
+  Status DuckDbFailure(duckdb_result* result, const std::string& path,
+                       const IngestRequest& request) const;
   Status InputError(const std::string& message, const std::string& path,
                     const IngestRequest& request) const;
 
@@ -276,6 +276,15 @@ class IngestorImpl final : public Ingestor {
   catalog::Catalog& catalog_;
   query::Database database_;
 };
+
+Result<std::string> IngestorImpl::MakeWorkDir() const {
+  if (options_.make_work_dir) return options_.make_work_dir(options_.scratch_dir);
+  std::string dir = options_.scratch_dir + "/ingest-" + RandomId();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return ScratchFailure(ec.value(), "make scratch space for the upload", dir);
+  return dir;
+}
 
 Result<IngestorImpl::Spooled> IngestorImpl::Spool(const std::string& dir,
                                                   const IngestRequest& request,
@@ -287,8 +296,16 @@ Result<IngestorImpl::Spooled> IngestorImpl::Spool(const std::string& dir,
   static constexpr const char* kExtensions[] = {"csv", "json", "parquet"};
   Spooled spooled;
   spooled.path = dir + "/source." + kExtensions[static_cast<int>(request.format)];
-  int fd = ::open(spooled.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::FromErrno(errno, "create " + spooled.path);
+  // Not O_EXCL: the directory is this ingest's own, and a test may have
+  // pointed the name at a device that fails writes.
+  int fd = ::open(spooled.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ScratchFailure(errno, "store the upload", spooled.path);
+  // DuckDB's JSON reader recurses per level of nesting: the shape is checked
+  // here, on the way in, so DuckDB never sees a file that could exhaust it.
+  std::optional<JsonShapeChecker> json_shape;
+  if (request.format == Format::kJson) {
+    json_shape.emplace(JsonShapeLimits{kMaxJsonDepth, kMaxIngestJsonKeyBytes, kMaxIngestJsonKeys});
+  }
   // The body arrives in small pieces (4 KiB reads in the HTTP server): write
   // it in blocks, so a large upload costs hundreds of write(2) calls rather
   // than hundreds of thousands.
@@ -299,7 +316,7 @@ Result<IngestorImpl::Spooled> IngestorImpl::Spool(const std::string& dir,
       ssize_t n = ::write(fd, data.data(), data.size());
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Status::FromErrno(errno, "write " + spooled.path);
+        return ScratchFailure(errno, "store the upload", spooled.path);
       }
       data.remove_prefix(static_cast<size_t>(n));
     }
@@ -316,29 +333,90 @@ Result<IngestorImpl::Spooled> IngestorImpl::Spool(const std::string& dir,
       return Status::TooLarge("the file exceeds the limit of " +
                               std::to_string(options_.max_bytes) + " bytes");
     }
+    if (json_shape && !json_shape->Feed(chunk)) {
+      return Status::Unprocessable("cannot read " + UploadName(request) +
+                                   " as JSON: " + json_shape->violation()->ToString());
+    }
     if (block.size() + chunk.size() > kSpoolBlock) LH_RETURN_IF_ERROR(flush());
     if (chunk.size() >= kSpoolBlock) return write_all(chunk);
     block.insert(block.end(), chunk.begin(), chunk.end());
     return Status::Ok();
   });
   if (produced.ok()) produced = flush();
-  ::close(fd);
+  if (::close(fd) != 0 && produced.ok()) {
+    produced = ScratchFailure(errno, "store the upload", spooled.path);
+  }
   LH_RETURN_IF_ERROR(produced);
   if (spooled.bytes == 0) return Status::InvalidArgument("the file is empty");
   return spooled;
 }
 
+// Asks DuckDB's sniffer for the dialect, with skipping lines and comments
+// ruled out (either would drop rows silently), then checks every record of
+// the file against the first with that dialect.
+Result<CsvPlan> IngestorImpl::PlanCsv(duckdb_connection connection, const std::string& path,
+                                      const IngestRequest& request) {
+  std::string sql = "SELECT Delimiter, Quote, \"Escape\", HasHeader, len(Columns) FROM sniff_csv(" +
+                    SqlString(path) +
+                    ", skip = 0, comment = '', strict_mode = true, null_padding = false";
+  if (request.delimiter) sql += ", delim = " + CharOption(request.delimiter);
+  if (request.header) sql += std::string(", header = ") + (*request.header ? "true" : "false");
+  sql += ")";
+  query::QueryResult sniffed;
+  if (duckdb_query(connection, sql.c_str(), sniffed.out()) != DuckDBSuccess) {
+    return DuckDbFailure(sniffed.get(), path, request);
+  }
+  if (duckdb_row_count(sniffed.get()) != 1) return Status::Internal("sniff_csv returned no row");
+  CsvPlan plan;
+  char* delimiter = duckdb_value_varchar(sniffed.get(), 0, 0);
+  char* quote = duckdb_value_varchar(sniffed.get(), 1, 0);
+  char* escape = duckdb_value_varchar(sniffed.get(), 2, 0);
+  plan.dialect =
+      CsvDialect{SniffedChar(delimiter).value_or(','), SniffedChar(quote), SniffedChar(escape)};
+  duckdb_free(delimiter);
+  duckdb_free(quote);
+  duckdb_free(escape);
+  plan.header = duckdb_value_boolean(sniffed.get(), 3, 0);
+  const int64_t columns = duckdb_value_int64(sniffed.get(), 4, 0);
+
+  // Every reading of the file that a person might intend must agree on the
+  // field count of every record, else the first record that breaks ranks is
+  // named. The sniffer's alone is not enough: when rows disagree it may settle
+  // on one column, or on no quoting, and so find agreement the file lacks.
+  std::vector<CsvDialect> readings = {plan.dialect};
+  const CsvDialect rfc4180{plan.dialect.delimiter, '"', '"'};
+  if (!plan.dialect.quote) readings.push_back(rfc4180);
+  if (!request.delimiter && columns == 1) {
+    for (char delimiter : PlausibleDelimiters(path)) {
+      if (delimiter != plan.dialect.delimiter) readings.push_back({delimiter, '"', '"'});
+    }
+  }
+  CsvShape shape;
+  for (size_t i = readings.size(); i-- > 0;) {
+    LH_ASSIGN_OR_RETURN(shape, ScanCsvFile(path, readings[i]));
+    if (shape.ragged) return RaggedRow(shape, request);
+  }
+  if (!shape.first) return Status::InvalidArgument(UploadName(request) + " has no rows");
+  plan.fields = shape.first->fields;
+  plan.data_rows = shape.records - (plan.header ? 1 : 0);
+  return plan;
+}
+
 std::string IngestorImpl::ReaderSql(const std::string& path, const IngestRequest& request,
-                                    std::optional<char> delimiter,
+                                    const std::optional<CsvPlan>& csv,
                                     const std::vector<catalog::Column>* types) const {
   switch (request.format) {
     case Format::kCsv: {
-      // strict_mode: a row with the wrong number of fields is an error, not a
-      // silently padded row. Types, when given, make every value prove it fits.
+      // The dialect is the one the records were counted with. strict_mode: a
+      // row with the wrong number of fields is an error, not a silently
+      // padded row. Types, when given, make every value prove it fits.
+      const CsvDialect& dialect = csv->dialect;
       std::string sql = "read_csv(" + SqlString(path) +
-                        ", auto_detect = true, strict_mode = true, null_padding = false";
-      if (delimiter) sql += ", delim = " + SqlString(std::string(1, *delimiter));
-      if (request.header) sql += std::string(", header = ") + (*request.header ? "true" : "false");
+                        ", auto_detect = true, strict_mode = true, null_padding = false" +
+                        ", skip = 0, comment = ''" + ", delim = " + CharOption(dialect.delimiter) +
+                        ", quote = " + CharOption(dialect.quote) +
+                        ", escape = " + CharOption(dialect.escape) +
+                        ", header = " + (csv->header ? "true" : "false");
       if (types != nullptr) {
         sql += ", types = {";
         for (size_t i = 0; i < types->size(); ++i) {
@@ -349,11 +427,34 @@ std::string IngestorImpl::ReaderSql(const std::string& path, const IngestRequest
       return sql + ")";
     }
     case Format::kJson:
-      return "read_json(" + SqlString(path) + ", format = 'auto')";
+      // The spool already refused deeper files; the bound also caps the
+      // recursion of DuckDB's type inference.
+      return "read_json(" + SqlString(path) +
+             ", format = 'auto', maximum_depth = " + std::to_string(kMaxJsonDepth) + ")";
     case Format::kParquet:
       return "read_parquet(" + SqlString(path) + ")";
   }
   return "";
+}
+
+Status IngestorImpl::DuckDbFailure(duckdb_result* result, const std::string& path,
+                                   const IngestRequest& request) const {
+  const char* error = duckdb_result_error(result);
+  std::string text = error ? error : "unknown error";
+  const duckdb_error_type type = duckdb_result_error_type(result);
+  const std::string dir = path.substr(0, path.rfind('/'));
+  if (MentionsFullDisk(text) ||
+      (type == DUCKDB_ERROR_IO && HasLessFreeThan(dir, kNearlyFullBytes))) {
+    spdlog::warn("ingest {}: DuckDB ran out of disk: {}", request.dataset, text);
+    return DiskFull("convert the upload");
+  }
+  if (type == DUCKDB_ERROR_OUT_OF_MEMORY) {
+    spdlog::warn("ingest {}: DuckDB ran out of memory: {}", request.dataset, text);
+    return Status::ResourceExhausted("converting " + UploadName(request) +
+                                     " needs more memory than the ingest limit of " +
+                                     options_.memory_limit);
+  }
+  return InputError(text, path, request);
 }
 
 Status IngestorImpl::InputError(const std::string& message, const std::string& path,
@@ -363,14 +464,14 @@ Status IngestorImpl::InputError(const std::string& message, const std::string& p
   if (size_t context = text.find("\n\nLINE 1:"); context != std::string::npos) {
     text.resize(context);
   }
-  const std::string name = request.file_name.empty() ? "the upload" : request.file_name;
+  const std::string name = UploadName(request);
   for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at)) {
     text.replace(at, path.size(), name);
     at += name.size();
   }
-  static constexpr const char* kNames[] = {"CSV", "JSON", "Parquet"};
-  return Status::InvalidArgument("cannot read " + name + " as " +
-                                 kNames[static_cast<int>(request.format)] + ": " + text);
+  text = RedactPathsUnder(std::move(text), options_.scratch_dir, "(scratch file)");
+  return Status::InvalidArgument("cannot read " + name + " as " + FormatName(request.format) +
+                                 ": " + text);
 }
 
 Result<std::vector<catalog::Column>> IngestorImpl::Describe(duckdb_connection connection,
@@ -380,7 +481,7 @@ Result<std::vector<catalog::Column>> IngestorImpl::Describe(duckdb_connection co
   query::QueryResult result;
   std::string sql = "DESCRIBE SELECT * FROM " + reader;
   if (duckdb_query(connection, sql.c_str(), result.out()) != DuckDBSuccess) {
-    return InputError(duckdb_result_error(result.get()), path, request);
+    return DuckDbFailure(result.get(), path, request);
   }
   std::vector<catalog::Column> schema;
   idx_t rows = duckdb_row_count(result.get());
@@ -395,19 +496,79 @@ Result<std::vector<catalog::Column>> IngestorImpl::Describe(duckdb_connection co
   return schema;
 }
 
-Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
-                                          const storage::BodyProducer& body) {
-  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
-  ScratchDir scratch(options_.scratch_dir + "/ingest-" + RandomId());
+Result<std::string> IngestorImpl::AppendProjection(const IngestRequest& request,
+                                                   std::vector<catalog::Column>& schema,
+                                                   bool& read_with_types) {
+  read_with_types = false;
+  if (request.mode != catalog::WriteMode::kAppend) return std::string("*");
+  auto current = catalog_.GetCurrent(request.dataset);
+  if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+  if (!current.ok()) return std::string("*");
+  const auto& existing = current->schema;
+  if (existing.size() != schema.size()) {
+    return Status::Unprocessable("dataset " + request.dataset + " has " +
+                                 std::to_string(existing.size()) + " columns; the file has " +
+                                 std::to_string(schema.size()));
+  }
+  std::string projection;
+  for (size_t i = 0; i < existing.size(); ++i) {
+    if (existing[i].name != schema[i].name) {
+      return Status::Unprocessable("column " + std::to_string(i + 1) + " of dataset " +
+                                   request.dataset + " is \"" + existing[i].name +
+                                   "\"; the file has \"" + schema[i].name + "\"");
+    }
+    if (request.format != Format::kCsv && !SafeWidening(schema[i].type, existing[i].type)) {
+      return Status::Unprocessable("column \"" + schema[i].name + "\" of dataset " +
+                                   request.dataset + " is " + existing[i].type + "; the file has " +
+                                   schema[i].type +
+                                   ", which cannot be appended safely (overwrite instead)");
+    }
+    projection += (i ? ", " : "") + std::string("CAST(") + SqlIdentifier(schema[i].name) + " AS " +
+                  existing[i].type + ") AS " + SqlIdentifier(schema[i].name);
+  }
+  read_with_types = request.format == Format::kCsv;
+  schema = existing;
+  return projection;
+}
+
+Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& request,
+                                                       const std::string& parquet, uint64_t rows,
+                                                       const std::vector<catalog::Column>& schema,
+                                                       const catalog::Source& source) {
   std::error_code ec;
-  std::filesystem::create_directories(scratch.path(), ec);
-  if (ec) return Status::FromErrno(ec.value(), "create " + scratch.path());
+  catalog::DataFile file{catalog::DataFilePrefix(request.dataset) + RandomId() + ".parquet", rows,
+                         std::filesystem::file_size(parquet, ec)};
+  auto stored = store_.PutFile(file.key, parquet, storage::PutMode::kIfAbsent);
+  if (!stored.ok()) return stored.status();
+  file.bytes = stored->size;
+
+  catalog::CommitRequest commit;
+  commit.dataset = request.dataset;
+  commit.mode = request.mode;
+  commit.schema = schema;
+  commit.files = {file};
+  commit.source = source;
+  auto manifest = catalog_.Commit(commit);
+  if (!manifest.ok()) {
+    if (Status removed = store_.Delete(file.key); !removed.ok()) {
+      spdlog::warn("ingest {}: could not remove {} after a failed commit: {}", request.dataset,
+                   file.key, removed.ToString());
+    }
+  }
+  return manifest;
+}
+
+Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
+                                                   const storage::BodyProducer& body) {
+  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
+  ScratchDir scratch(work_dir);
   LH_ASSIGN_OR_RETURN(Spooled source, Spool(scratch.path(), request, body));
   if (request.format == Format::kJson && LastNonSpace(source.path) == ',') {
     // DuckDB reads an array cut short after a comma as if it were closed:
     // a truncated file would silently lose its tail.
     return Status::InvalidArgument(
-        "cannot read " + (request.file_name.empty() ? "the upload" : request.file_name) +
+        "cannot read " + UploadName(request) +
         " as JSON: Malformed JSON: the file ends with a comma (is it cut short?)");
   }
   // The hash only goes into the manifest: compute it from the spooled file
@@ -419,93 +580,44 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");
   }
-  std::optional<char> delimiter = request.delimiter;
-  std::string reader = ReaderSql(source.path, request, delimiter, nullptr);
+  std::optional<CsvPlan> csv;
+  if (request.format == Format::kCsv) {
+    LH_ASSIGN_OR_RETURN(csv, PlanCsv(connection.get(), source.path, request));
+  }
+  std::string reader = ReaderSql(source.path, request, csv, nullptr);
   LH_ASSIGN_OR_RETURN(auto schema, Describe(connection.get(), reader, source.path, request));
-  if (request.format == Format::kCsv && !delimiter && schema.size() == 1) {
-    // The sniffer settles on one column when rows disagree on their field
-    // count. If the header plainly has a delimiter, read with it, so the
-    // strict reader names the row that breaks ranks.
-    if (auto guessed = HeaderDelimiter(source.path)) {
-      if (auto ragged = FirstRaggedRow(source.path, *guessed)) {
-        return Status::InvalidArgument(
-            "cannot read " + (request.file_name.empty() ? "the upload" : request.file_name) +
-            " as CSV: the row on line " + std::to_string(ragged->line) + " has " +
-            std::to_string(ragged->fields) + " fields; the header has " +
-            std::to_string(ragged->expected));
-      }
-    }
+  if (csv && schema.size() != csv->fields) {
+    return Status::Unprocessable("cannot read " + UploadName(request) + " as CSV: its rows have " +
+                                 std::to_string(csv->fields) + " fields but DuckDB read " +
+                                 std::to_string(schema.size()) + " columns");
   }
-
-  // An append is read as, or cast to, the dataset's current schema.
-  std::string projection = "*";
-  if (request.mode == catalog::WriteMode::kAppend) {
-    auto current = catalog_.GetCurrent(request.dataset);
-    if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
-    if (current.ok()) {
-      const auto& existing = current->schema;
-      if (existing.size() != schema.size()) {
-        return Status::Unprocessable("dataset " + request.dataset + " has " +
-                                     std::to_string(existing.size()) + " columns; the file has " +
-                                     std::to_string(schema.size()));
-      }
-      projection.clear();
-      for (size_t i = 0; i < existing.size(); ++i) {
-        if (existing[i].name != schema[i].name) {
-          return Status::Unprocessable("column " + std::to_string(i + 1) + " of dataset " +
-                                       request.dataset + " is \"" + existing[i].name +
-                                       "\"; the file has \"" + schema[i].name + "\"");
-        }
-        if (request.format != Format::kCsv && !SafeWidening(schema[i].type, existing[i].type)) {
-          return Status::Unprocessable("column \"" + schema[i].name + "\" of dataset " +
-                                       request.dataset + " is " + existing[i].type +
-                                       "; the file has " + schema[i].type +
-                                       ", which cannot be appended safely (overwrite instead)");
-        }
-        projection += (i ? ", " : "") + std::string("CAST(") + SqlIdentifier(schema[i].name) +
-                      " AS " + existing[i].type + ") AS " + SqlIdentifier(schema[i].name);
-      }
-      if (request.format == Format::kCsv) {
-        reader = ReaderSql(source.path, request, delimiter, &existing);
-      }
-      schema = existing;
-    }
-  }
+  bool read_with_types = false;
+  LH_ASSIGN_OR_RETURN(std::string projection, AppendProjection(request, schema, read_with_types));
+  if (read_with_types) reader = ReaderSql(source.path, request, csv, &schema);
 
   const std::string parquet = scratch.path() + "/data.parquet";
   std::string copy = "COPY (SELECT " + projection + " FROM " + reader + ") TO " +
                      SqlString(parquet) + " (FORMAT parquet, COMPRESSION zstd)";
   query::QueryResult copied;
   if (duckdb_query(connection.get(), copy.c_str(), copied.out()) != DuckDBSuccess) {
-    return InputError(duckdb_result_error(copied.get()), source.path, request);
+    return DuckDbFailure(copied.get(), source.path, request);
   }
-  uint64_t rows = duckdb_rows_changed(copied.get());
-  uint64_t bytes = std::filesystem::file_size(parquet, ec);
-
-  catalog::DataFile file{catalog::DataFilePrefix(request.dataset) + RandomId() + ".parquet", rows,
-                         bytes};
-  auto stored = store_.PutFile(file.key, parquet, storage::PutMode::kIfAbsent);
-  if (!stored.ok()) return stored.status();
-  file.bytes = stored->size;
-
-  catalog::CommitRequest commit;
-  commit.dataset = request.dataset;
-  commit.mode = request.mode;
-  commit.schema = schema;
-  commit.files = {file};
+  const uint64_t rows = duckdb_rows_changed(copied.get());
+  if (csv && rows != csv->data_rows) {
+    // Whatever the cause, storing fewer or more rows than the file holds
+    // would change its meaning silently.
+    return Status::Unprocessable("cannot read " + UploadName(request) + " as CSV: it has " +
+                                 std::to_string(csv->data_rows) + " rows after the header but " +
+                                 std::to_string(rows) + " were read; nothing was stored");
+  }
   LH_ASSIGN_OR_RETURN(source.sha256, sha256.get());
-  commit.source = catalog::Source{request.file_name, source.bytes, source.sha256};
-  auto manifest = catalog_.Commit(commit);
-  if (!manifest.ok()) {
-    if (Status removed = store_.Delete(file.key); !removed.ok()) {
-      spdlog::warn("ingest {}: could not remove {} after a failed commit: {}", request.dataset,
-                   file.key, removed.ToString());
-    }
-    return manifest.status();
-  }
+  LH_ASSIGN_OR_RETURN(
+      catalog::Manifest manifest,
+      StoreAndCommit(request, parquet, rows, schema,
+                     catalog::Source{request.file_name, source.bytes, source.sha256}));
   spdlog::info("ingest {}: version {} ({} {} rows from {} bytes)", request.dataset,
-               manifest->version, catalog::OperationName(manifest->operation), rows, source.bytes);
-  return IngestResult{std::move(*manifest), rows};
+               manifest.version, catalog::OperationName(manifest.operation), rows, source.bytes);
+  return IngestResult{std::move(manifest), rows};
 }
 
 }  // namespace

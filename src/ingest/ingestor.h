@@ -11,8 +11,24 @@
 // type when that is safe: a narrower integer to a wider one or to DOUBLE,
 // FLOAT to DOUBLE, DATE to TIMESTAMP, anything to VARCHAR. Anything else is
 // kUnprocessable naming the column; an overwrite replaces the schema.
+//
+// What is refused before DuckDB decides anything: JSON nested deeper than
+// kMaxJsonDepth, with a key longer than kMaxIngestJsonKeyBytes or with more
+// than kMaxIngestJsonKeys distinct keys (kUnprocessable naming the line and
+// byte; checked while spooling, so DuckDB never sees such a file); a CSV
+// record whose field count differs from the first record's (kInvalidArgument
+// naming its line). A CSV is never read with skipped lines, comments or a
+// different column count than its first record, and the rows stored must be
+// exactly the file's records less its header, else kUnprocessable.
+//
+// A full disk, ours or DuckDB's, is kNoSpace. No error message names a server
+// path; paths are logged.
+//
+// Thread-safe: Ingest may be called concurrently; each call works in its own
+// scratch directory. The store and catalog must outlive the Ingestor.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,7 +47,17 @@ struct IngestOptions {
   uint64_t max_bytes = 5ull << 30;
   int threads = 2;
   std::string memory_limit = "2GB";
+  // Makes the directory one ingest works in, below scratch_dir, and returns
+  // its path; unset, a fresh "ingest-<random>". The ingest writes
+  // source.<csv|json|parquet> and data.parquet there (following symlinks)
+  // and removes the directory when done. Tests substitute a directory whose
+  // files cannot be written, to see a full disk handled.
+  std::function<Result<std::string>(const std::string& scratch_dir)> make_work_dir = nullptr;
 };
+
+// Shapes of JSON refused before DuckDB reads it (beside kMaxJsonDepth).
+inline constexpr size_t kMaxIngestJsonKeyBytes = 4096;
+inline constexpr size_t kMaxIngestJsonKeys = 50000;
 
 struct IngestRequest {
   std::string dataset;

@@ -56,19 +56,31 @@ int RetryEintr(auto call) {
   return rc;
 }
 
-Status FsyncDir(const std::string& dir) {
+// An errno failure as its Status. Messages reach HTTP clients, so they name
+// the key, never the path below the root; the path goes to the log. A full
+// disk is kNoSpace (507): the server's problem, never the client's.
+Status KeyFailure(int err, std::string_view doing, std::string_view key, const std::string& path) {
+  spdlog::warn("storage: cannot {} {} ({}): {}", doing, key, path, std::strerror(err));
+  if (err == ENOSPC || err == EDQUOT) {
+    return Status::NoSpace("the server's disk is full: cannot store " + std::string(key));
+  }
+  return Status::FromErrno(err, "cannot " + std::string(doing) + " " + std::string(key));
+}
+
+Status FsyncDir(const std::string& dir, std::string_view key) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return Status::FromErrno(errno, "open directory " + dir);
-  if (::fsync(fd.get()) != 0) return Status::FromErrno(errno, "fsync directory " + dir);
+  if (fd.get() < 0) return KeyFailure(errno, "open the directory of", key, dir);
+  if (::fsync(fd.get()) != 0) return KeyFailure(errno, "sync the directory of", key, dir);
   return Status::Ok();
 }
 
-Status WriteAll(int fd, const char* data, size_t size, const std::string& path) {
+Status WriteAll(int fd, const char* data, size_t size, std::string_view key,
+                const std::string& path) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::FromErrno(errno, "write " + path);
+      return KeyFailure(errno, "write", key, path);
     }
     data += n;
     size -= static_cast<size_t>(n);
@@ -134,7 +146,7 @@ ObjectInfo InfoFromStat(std::string key, const struct stat& st) {
 
 // Creates each missing directory of `path` below `root`, making every new
 // entry durable in its parent.
-Status MakeDirs(const std::string& root, const std::string& path) {
+Status MakeDirs(const std::string& root, const std::string& path, std::string_view key) {
   if (path.size() <= root.size()) return Status::Ok();
   std::string current = root;
   size_t pos = root.size();
@@ -143,9 +155,9 @@ Status MakeDirs(const std::string& root, const std::string& path) {
     if (next == std::string::npos) next = path.size();
     current = path.substr(0, next);
     if (::mkdir(current.c_str(), 0755) == 0) {
-      LH_RETURN_IF_ERROR(FsyncDir(current.substr(0, current.rfind('/'))));
+      LH_RETURN_IF_ERROR(FsyncDir(current.substr(0, current.rfind('/')), key));
     } else if (errno != EEXIST) {
-      return Status::FromErrno(errno, "mkdir " + current);
+      return KeyFailure(errno, "make the directory of", key, current);
     }
     pos = next;
   }
@@ -280,14 +292,14 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
   std::string temp_path;
   Fd fd;
   for (int attempt = 0;; ++attempt) {
-    LH_RETURN_IF_ERROR(MakeDirs(options_.root, location.dir));
+    LH_RETURN_IF_ERROR(MakeDirs(options_.root, location.dir, key));
     temp_path = NewTempPath(location.dir);
     int raw = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (raw >= 0) {
       fd.Reset(raw);
       break;
     }
-    if (errno != ENOENT || attempt >= 3) return Status::FromErrno(errno, "create " + temp_path);
+    if (errno != ENOENT || attempt >= 3) return KeyFailure(errno, "create", key, temp_path);
   }
   // Everything past this point removes the temp file on failure.
   auto fail = [&](Status status) -> Result<ObjectInfo> {
@@ -300,7 +312,7 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
   buffer.reserve(std::min<uint64_t>(kIoChunk, options.content_length.value_or(kIoChunk)));
   uint64_t written = 0;
   auto flush = [&]() -> Status {
-    Status s = WriteAll(fd.get(), buffer.data(), buffer.size(), temp_path);
+    Status s = WriteAll(fd.get(), buffer.data(), buffer.size(), key, temp_path);
     buffer.clear();
     return s;
   };
@@ -310,7 +322,9 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
       return Status::TooLarge("object exceeds the limit of " + std::to_string(max) + " bytes");
     }
     if (buffer.size() + chunk.size() > kIoChunk) LH_RETURN_IF_ERROR(flush());
-    if (chunk.size() >= kIoChunk) return WriteAll(fd.get(), chunk.data(), chunk.size(), temp_path);
+    if (chunk.size() >= kIoChunk) {
+      return WriteAll(fd.get(), chunk.data(), chunk.size(), key, temp_path);
+    }
     buffer.insert(buffer.end(), chunk.begin(), chunk.end());
     return Status::Ok();
   });
@@ -322,9 +336,9 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
                                         std::to_string(*options.content_length)));
   }
   if (RetryEintr([&] { return ::fsync(fd.get()); }) != 0) {
-    return fail(Status::FromErrno(errno, "fsync " + temp_path));
+    return fail(KeyFailure(errno, "sync", key, temp_path));
   }
-  if (fd.Close() != 0) return fail(Status::FromErrno(errno, "close " + temp_path));
+  if (fd.Close() != 0) return fail(KeyFailure(errno, "close", key, temp_path));
 
   if (options.mode == PutMode::kIfAbsent) {
     // link() fails with EEXIST atomically: of many racing writers one wins.
@@ -332,17 +346,15 @@ Result<ObjectInfo> LocalObjectStore::Put(std::string_view key, const BodyProduce
       int err = errno;
       ::unlink(temp_path.c_str());
       if (err == EEXIST) return Status::AlreadyExists("object exists: " + std::string(key));
-      return Status::FromErrno(err, "link " + location.path);
+      return KeyFailure(err, "link", key, location.path);
     }
     ::unlink(temp_path.c_str());
   } else if (::rename(temp_path.c_str(), location.path.c_str()) != 0) {
-    return fail(Status::FromErrno(errno, "rename to " + location.path));
+    return fail(KeyFailure(errno, "rename into place", key, location.path));
   }
-  LH_RETURN_IF_ERROR(FsyncDir(location.dir));
+  LH_RETURN_IF_ERROR(FsyncDir(location.dir, key));
   struct stat st;
-  if (::stat(location.path.c_str(), &st) != 0) {
-    return Status::FromErrno(errno, "stat " + location.path);
-  }
+  if (::stat(location.path.c_str(), &st) != 0) return KeyFailure(errno, "stat", key, location.path);
   return InfoFromStat(std::string(key), st);
 }
 
@@ -350,7 +362,8 @@ Result<ObjectInfo> LocalObjectStore::PutFile(std::string_view key, const std::st
                                              PutMode mode) {
   LH_ASSIGN_OR_RETURN(Location location, Locate(key));
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "stat " + path);
+  if (::stat(path.c_str(), &st) != 0)
+    return KeyFailure(errno, "read the file to store as", key, path);
   if (static_cast<uint64_t>(st.st_size) > options_.max_object_bytes) {
     return Status::TooLarge("object is " + std::to_string(st.st_size) + " bytes; the limit is " +
                             std::to_string(options_.max_object_bytes));
@@ -358,23 +371,21 @@ Result<ObjectInfo> LocalObjectStore::PutFile(std::string_view key, const std::st
   {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0 || RetryEintr([&] { return ::fsync(fd.get()); }) != 0) {
-      return Status::FromErrno(errno, "fsync " + path);
+      return KeyFailure(errno, "sync the file to store as", key, path);
     }
   }
-  LH_RETURN_IF_ERROR(MakeDirs(options_.root, location.dir));
+  LH_RETURN_IF_ERROR(MakeDirs(options_.root, location.dir, key));
   int rc = mode == PutMode::kIfAbsent ? ::link(path.c_str(), location.path.c_str())
                                       : ::rename(path.c_str(), location.path.c_str());
   if (rc != 0) {
     int err = errno;
     if (err == EXDEV) return ObjectStore::PutFile(key, path, mode);  // another filesystem: copy
     if (err == EEXIST) return Status::AlreadyExists("object exists: " + std::string(key));
-    return Status::FromErrno(err, "move " + path + " to " + location.path);
+    return KeyFailure(err, "move into place", key, path + " -> " + location.path);
   }
   if (mode == PutMode::kIfAbsent) ::unlink(path.c_str());
-  LH_RETURN_IF_ERROR(FsyncDir(location.dir));
-  if (::stat(location.path.c_str(), &st) != 0) {
-    return Status::FromErrno(errno, "stat " + location.path);
-  }
+  LH_RETURN_IF_ERROR(FsyncDir(location.dir, key));
+  if (::stat(location.path.c_str(), &st) != 0) return KeyFailure(errno, "stat", key, location.path);
   return InfoFromStat(std::string(key), st);
 }
 
@@ -385,7 +396,7 @@ Result<ObjectInfo> LocalObjectStore::Head(std::string_view key) {
     if (errno == ENOENT || errno == ENOTDIR) {
       return Status::NotFound("no object under key: " + std::string(key));
     }
-    return Status::FromErrno(errno, "stat " + location.path);
+    return KeyFailure(errno, "stat", key, location.path);
   }
   return InfoFromStat(std::string(key), st);
 }
@@ -398,10 +409,10 @@ Result<ObjectInfo> LocalObjectStore::Get(std::string_view key, ObjectSink& sink)
     if (errno == ENOENT || errno == ENOTDIR) {
       return Status::NotFound("no object under key: " + std::string(key));
     }
-    return Status::FromErrno(errno, "open " + location.path);
+    return KeyFailure(errno, "open", key, location.path);
   }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Status::FromErrno(errno, "fstat " + location.path);
+  if (::fstat(fd.get(), &st) != 0) return KeyFailure(errno, "stat", key, location.path);
   ObjectInfo info = InfoFromStat(std::string(key), st);
   LH_RETURN_IF_ERROR(sink.OnInfo(info));
   // Uninitialised: zero-filling a 1 MiB buffer costs as much as the read.
@@ -412,9 +423,9 @@ Result<ObjectInfo> LocalObjectStore::Get(std::string_view key, ObjectSink& sink)
     ssize_t n = ::read(fd.get(), buffer.get(), std::min<uint64_t>(buffer_size, remaining));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::FromErrno(errno, "read " + location.path);
+      return KeyFailure(errno, "read", key, location.path);
     }
-    if (n == 0) return Status::IoError("object shrank while being read: " + location.path);
+    if (n == 0) return Status::IoError("object shrank while being read: " + std::string(key));
     remaining -= static_cast<uint64_t>(n);
     LH_RETURN_IF_ERROR(sink.OnData(std::string_view(buffer.get(), static_cast<size_t>(n))));
   }
@@ -427,9 +438,9 @@ Status LocalObjectStore::Delete(std::string_view key) {
     if (errno == ENOENT || errno == ENOTDIR) {
       return Status::NotFound("no object under key: " + std::string(key));
     }
-    return Status::FromErrno(errno, "unlink " + location.path);
+    return KeyFailure(errno, "delete", key, location.path);
   }
-  LH_RETURN_IF_ERROR(FsyncDir(location.dir));
+  LH_RETURN_IF_ERROR(FsyncDir(location.dir, key));
   RemoveEmptyParents(location.dir);
   return Status::Ok();
 }

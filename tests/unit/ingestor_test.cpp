@@ -201,6 +201,146 @@ TEST_F(IngestorTest, BadDatasetNameIsRefusedBeforeReading) {
   EXPECT_FALSE(read);
 }
 
+std::string Repeat(std::string_view piece, size_t times) {
+  std::string out;
+  for (size_t i = 0; i < times; ++i) out += piece;
+  return out;
+}
+
+// A JSON shape DuckDB must never see: 422 naming the limit and the place.
+void ExpectShapeRefused(const Result<IngestResult>& result, const std::string& place) {
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnprocessable) << result.status().ToString();
+  EXPECT_NE(result.status().message().find(place), std::string::npos) << result.status().message();
+}
+
+TEST_F(IngestorTest, DeeplyNestedJsonObjectIsRefusedBeforeDuckDbReadsIt) {
+  auto result = lake_.Ingest("deep", Repeat("{\"a\":", 10000) + "1" + Repeat("}", 10000),
+                             Format::kJson, WriteMode::kAppend, "deep.json");
+  ExpectShapeRefused(result,
+                     "deep.json as JSON: JSON nested deeper than 64 levels at line 1, "
+                     "byte 321");
+  ExpectUntouched("deep", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, DeeplyNestedJsonArrayIsRefused) {
+  auto result = lake_.Ingest("deep", Repeat("[", 10000) + Repeat("]", 10000), Format::kJson);
+  ExpectShapeRefused(result, "deeper than 64 levels at line 1, byte 65");
+  ExpectUntouched("deep", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, DeepNestingOnTheSecondNdjsonLineNamesThatLine) {
+  ASSERT_TRUE(lake_.Ingest("deep", "{\"a\": 0}\n", Format::kJson).ok());
+  std::string second = "{\"a\": " + Repeat("[", 5000) + Repeat("]", 5000) + "}\n";
+  auto result = lake_.Ingest("deep", "{\"a\": 1}\n" + second, Format::kJson);
+  ExpectShapeRefused(result, "at line 2, byte " + std::to_string(9 + 6 + 64));
+  ExpectUntouched("deep", 1, 1);
+}
+
+TEST_F(IngestorTest, ModeratelyNestedJsonIngestsWithItsStructure) {
+  // Twenty levels of objects and arrays, well inside the bound.
+  std::string inner = "{\"leaf\": 42}";
+  for (int level = 0; level < 10; ++level) inner = "{\"l\": [" + inner + "]}";
+  std::string lines;
+  for (int id = 0; id < 3; ++id) {
+    lines += "{\"id\": " + std::to_string(id) + ", \"tree\": " + inner + "}\n";
+  }
+  auto result = lake_.Ingest("tree", lines, Format::kJson);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->rows_added, 3u);
+  ASSERT_EQ(result->manifest.schema.size(), 2u);
+  const std::string& type = result->manifest.schema[1].type;
+  EXPECT_TRUE(type.starts_with("STRUCT(l STRUCT(l ")) << type;
+  EXPECT_NE(type.find("leaf BIGINT"), std::string::npos) << type;
+}
+
+TEST_F(IngestorTest, BracketsInsideJsonStringsAreNotNesting) {
+  std::string text = Repeat("[{", 3000) + "\\\"" + Repeat("}]", 10);
+  auto result = lake_.Ingest("strings", "[{\"id\": 1, \"text\": \"" + text + "\"}]", Format::kJson);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->rows_added, 1u);
+  auto rows = lake_.QueryJson("SELECT length(text) FROM strings");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(json::parse(*rows)[0][0], 6000 + 1 + 20);
+}
+
+TEST_F(IngestorTest, OverlongJsonKeyIsRefused) {
+  auto result = lake_.Ingest(
+      "keys", "{\"id\": 1}\n{\"" + std::string(kMaxIngestJsonKeyBytes + 1, 'k') + "\": 1}\n",
+      Format::kJson);
+  ExpectShapeRefused(result, "key longer than 4096 bytes at line 2, byte 12");
+  ExpectUntouched("keys", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, TooManyDistinctJsonKeysAreRefused) {
+  std::string lines;
+  for (size_t i = 0; i <= kMaxIngestJsonKeys; ++i) lines += "{\"k" + std::to_string(i) + "\": 1}\n";
+  auto result = lake_.Ingest("keys", lines, Format::kJson);
+  ExpectShapeRefused(result, "more than 50000 distinct keys at line 50001");
+  ExpectUntouched("keys", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, ExtraFieldOnTheLastCsvRowIsAnErrorNotAReinterpretation) {
+  // DuckDB's sniffer alone takes this for a header-less file of its last row.
+  auto result = lake_.Ingest("rates", "id,name,rate\n1,Ann,50\n2,Bob,60\n3,Cy,70,oops\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.status().message(),
+            "cannot read upload.csv as CSV: line 4 has 4 fields but line 1 has 3 (every row "
+            "needs as many fields as the first)");
+  ExpectUntouched("rates", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, TwoHundredRowsWithABadLastLineAreRefused) {
+  std::string csv = "id,name,rate\n";
+  for (int i = 1; i <= 200; ++i) csv += std::to_string(i) + ",n" + std::to_string(i) + ",1.5\n";
+  csv += "201,x,2,extra\n";
+  auto result = lake_.Ingest("many", csv);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("line 202 has 4 fields"), std::string::npos)
+      << result.status().message();
+  ExpectUntouched("many", std::nullopt, 0);
+}
+
+TEST_F(IngestorTest, HeaderWiderThanItsRowsNamesTheFirstRow) {
+  auto result = lake_.Ingest("wide", "id,name,rate,extra\n1,Ann,50\n2,Bob,60\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("line 2 has 3 fields but line 1 has 4"),
+            std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(IngestorTest, LinesBeforeTheHeaderAreNotSkippedSilently) {
+  auto result = lake_.Ingest("preamble", "Exported from somewhere\nid,name\n1,a\n2,b\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("line 2 has 2 fields but line 1 has 1"),
+            std::string::npos)
+      << result.status().message();
+}
+
+TEST_F(IngestorTest, CsvAppendWithADifferentFieldCountNamesTheLine) {
+  ASSERT_TRUE(lake_.Ingest("app", "id,name\n1,a\n").ok());
+  auto wider = lake_.Ingest("app", "id,name\n2,b\n3,c,d\n4,e\n");
+  ASSERT_FALSE(wider.ok());
+  EXPECT_EQ(wider.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(wider.status().message().find("line 3 has 3 fields"), std::string::npos)
+      << wider.status().message();
+  auto narrower = lake_.Ingest("app", "id,name\n2,b\n3,c\n4\n");
+  ASSERT_FALSE(narrower.ok());
+  EXPECT_NE(narrower.status().message().find("line 4 has 1 fields"), std::string::npos)
+      << narrower.status().message();
+  ExpectUntouched("app", 1, 1);
+  EXPECT_EQ(CountRows(lake_, "app"), 1);
+}
+
+TEST_F(IngestorTest, HeaderlessCsvKeepsEveryRow) {
+  auto result = lake_.Ingest("plain", "1,2.5,x\n2,3.5,y\n3,4.5,z\n");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->rows_added, 3u);
+  EXPECT_EQ(result->manifest.schema.size(), 3u);
+}
+
 TEST(FormatTest, FromNamesAndExtensions) {
   EXPECT_EQ(*ParseFormat("csv"), Format::kCsv);
   EXPECT_EQ(*ParseFormat("ndjson"), Format::kJson);

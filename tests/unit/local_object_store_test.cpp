@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "http/http_status.h"
 #include "testing/temp_dir.h"
+#include "testing/tmpfs_mount.h"
 
 namespace lakehouse::storage {
 namespace {
@@ -106,6 +108,39 @@ TEST_F(LocalObjectStoreTest, ObjectsSurviveReopening) {
   }
   auto store = Open();
   EXPECT_EQ(*store->GetBytes("persist/me"), "durable");
+}
+
+// Failure messages reach HTTP clients: they name the key, never a path on
+// the server.
+TEST_F(LocalObjectStoreTest, FailuresNameTheKeyNeverTheServerPath) {
+  auto store = Open();
+  // A file where the store needs the directory for keys under "a/".
+  std::ofstream(root() + "/a%2F") << "in the way";
+  auto put = store->PutBytes("a/b", "v");
+  ASSERT_FALSE(put.ok());
+  EXPECT_NE(put.status().message().find("a/b"), std::string::npos) << put.status().message();
+  EXPECT_EQ(put.status().message().find(dir_.path()), std::string::npos) << put.status().message();
+  // A directory where an object should be: it opens, but cannot be read.
+  fs::create_directories(root() + "/plain");
+  auto get = store->GetBytes("plain");
+  ASSERT_FALSE(get.ok());
+  EXPECT_NE(get.status().message().find("plain"), std::string::npos) << get.status().message();
+  EXPECT_EQ(get.status().message().find(dir_.path()), std::string::npos) << get.status().message();
+}
+
+TEST_F(LocalObjectStoreTest, FullDiskIsNoSpaceNamingTheKeyAndLeavesNoTempFile) {
+  testing::TmpfsMount tmpfs(root(), 64 << 10);
+  if (!tmpfs.mounted()) GTEST_SKIP() << tmpfs.error();
+  auto store = Open(1 << 20);
+  auto put = store->PutBytes("big/object", std::string(256 << 10, 'x'));
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.status().code(), StatusCode::kNoSpace) << put.status().ToString();
+  EXPECT_EQ(http::HttpStatusFor(put.status().code()), 507);
+  EXPECT_EQ(put.status().message(), "the server's disk is full: cannot store big/object");
+  for (const auto& entry : fs::recursive_directory_iterator(root())) {
+    EXPECT_TRUE(entry.is_directory()) << "left behind: " << entry.path();
+  }
+  EXPECT_TRUE(store->PutBytes("small/object", "fits").ok());
 }
 
 TEST_F(LocalObjectStoreTest, RootThatIsAFileIsAnError) {
