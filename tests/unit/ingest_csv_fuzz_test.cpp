@@ -17,7 +17,7 @@ namespace {
 using testing::EmbeddedLakehouse;
 
 enum class Defect { kNone, kExtraField, kMissingField };
-enum class Where { kFirst, kMiddle, kLast };
+enum class Where { kHeader, kFirst, kMiddle, kLast };
 
 struct Case {
   size_t rows;
@@ -27,7 +27,7 @@ struct Case {
   uint64_t seed;
   std::string Describe() const {
     static constexpr const char* kDefects[] = {"clean", "extra field", "missing field"};
-    static constexpr const char* kWheres[] = {"first", "middle", "last"};
+    static constexpr const char* kWheres[] = {"header", "first", "middle", "last"};
     return std::to_string(rows) + " rows, " + (header ? "header" : "no header") + ", " +
            kDefects[static_cast<int>(defect)] +
            (defect == Defect::kNone
@@ -56,10 +56,14 @@ std::string TextField(SplitMix64& rng) {
 
 std::string MakeCsv(const Case& c, SplitMix64& rng) {
   const std::string newline = rng.Below(4) == 0 ? "\r\n" : "\n";
-  std::string csv = c.header ? "id,name,rate" + newline : "";
-  size_t bad_row = c.where == Where::kFirst    ? 0
-                   : c.where == Where::kMiddle ? c.rows / 2
-                                               : c.rows - 1;
+  std::string header = "id,name,rate";
+  if (c.where == Where::kHeader && c.defect == Defect::kExtraField) header += ",more";
+  if (c.where == Where::kHeader && c.defect == Defect::kMissingField) header = "id,name";
+  std::string csv = c.header ? header + newline : "";
+  const size_t bad_row = c.where == Where::kHeader   ? c.rows
+                         : c.where == Where::kFirst  ? 0
+                         : c.where == Where::kMiddle ? c.rows / 2
+                                                     : c.rows - 1;
   for (size_t row = 0; row < c.rows; ++row) {
     std::vector<std::string> fields = {std::to_string(row + 1), TextField(rng),
                                        std::to_string(rng.Below(1000)) + ".5"};
@@ -75,13 +79,19 @@ std::string MakeCsv(const Case& c, SplitMix64& rng) {
 std::vector<Case> Cases() {
   std::vector<Case> cases;
   uint64_t seed = 20240601;
-  for (size_t rows : {2u, 3u, 10u, 250u}) {
+  for (size_t rows : {1u, 2u, 3u, 10u, 250u}) {
     for (bool header : {true, false}) {
-      cases.push_back({rows, header, Defect::kNone, Where::kFirst, ++seed});
-      cases.push_back({rows, header, Defect::kNone, Where::kFirst, ++seed});
+      // One row alone cannot disagree with anything, nor tell a header apart.
+      if (rows == 1 && !header) continue;
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        cases.push_back({rows, header, Defect::kNone, Where::kFirst, ++seed});
+      }
       for (Defect defect : {Defect::kExtraField, Defect::kMissingField}) {
-        for (Where where : {Where::kFirst, Where::kMiddle, Where::kLast}) {
-          cases.push_back({rows, header, defect, where, ++seed});
+        for (Where where : {Where::kHeader, Where::kFirst, Where::kMiddle, Where::kLast}) {
+          if (where == Where::kHeader && !header) continue;
+          for (int repeat = 0; repeat < 2; ++repeat) {
+            cases.push_back({rows, header, defect, where, ++seed});
+          }
         }
       }
     }
