@@ -167,7 +167,11 @@ Status ParseHttp(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Int("read_timeout_s", 1, 3600, &c.http.read_timeout_s));
   LH_RETURN_IF_ERROR(r.Int("write_timeout_s", 1, 3600, &c.http.write_timeout_s));
   LH_RETURN_IF_ERROR(r.Int("keep_alive_timeout_s", 1, 3600, &c.http.keep_alive_timeout_s));
-  return r.Int("threads", 1, 1024, &c.http.threads);
+  LH_RETURN_IF_ERROR(r.Int("threads", 1, 1024, &c.http.threads));
+  LH_RETURN_IF_ERROR(r.Int("header_timeout_s", 1, 3600, &c.http.header_timeout_s));
+  LH_RETURN_IF_ERROR(r.Int("min_body_bytes_per_s", 0, 1 << 30, &c.http.min_body_bytes_per_s));
+  LH_RETURN_IF_ERROR(r.Int("max_connections", 1, 100000, &c.http.max_connections));
+  return r.Int("max_connections_per_client", 1, 100000, &c.http.max_connections_per_client);
 }
 
 Status ParseStoraged(SectionReader& r, Config& c) {
@@ -219,12 +223,12 @@ Status ParseQueryd(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Integer("cache_bytes", int64_t{1} << 20, int64_t{1} << 50, &cache_bytes));
   c.queryd.cache_bytes = static_cast<uint64_t>(cache_bytes);
   LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.queryd.vectord_url));
+  LH_RETURN_IF_ERROR(r.Bool("release_idle_memory", &c.queryd.release_idle_memory));
   return r.Url("storaged_url", false, &c.queryd.storaged_url);
 }
 
 Status ParseVectord(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
-  LH_RETURN_IF_ERROR(r.Bool("release_idle_memory", &c.queryd.release_idle_memory));
   LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.vectord.storage));
   LH_RETURN_IF_ERROR(r.OneOf("role", {"auto", "writer", "reader"}, &c.vectord.role));
   LH_RETURN_IF_ERROR(r.Int("reload_interval_ms", 100, 3600 * 1000, &c.vectord.reload_interval_ms));

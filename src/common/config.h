@@ -29,8 +29,15 @@ struct HttpConfig {
   int read_timeout_s = 30;
   int write_timeout_s = 30;
   int keep_alive_timeout_s = 5;
-  int threads = 16;
-  int max_header_bytes = 8192;  // enforced by cpp-httplib's compile-time limit
+  int threads = 16;  // kept ready; a connection beyond them gets a thread of its own
+  // A request head must arrive whole within this many seconds of its first
+  // byte, and once a body has kept the server waiting this long in all, it
+  // must have come at min_body_bytes_per_s on average (0: no minimum).
+  int header_timeout_s = 10;
+  int min_body_bytes_per_s = 1024;
+  int max_connections = 512;             // open at once; beyond it 503
+  int max_connections_per_client = 128;  // from one client address; beyond it 503
+  int max_header_bytes = 8192;           // enforced by cpp-httplib's compile-time limit
 };
 
 struct StoragedConfig {
@@ -85,6 +92,10 @@ struct QuerydConfig {
   uint64_t cache_bytes = 10ull << 30;
   // Where SQL's vector_search() finds indexes; empty: vector_search refuses.
   std::string vectord_url;
+  // Give memory that queries freed back to the system once queryd is idle
+  // (about a second), instead of keeping it for the next query: without
+  // this, resident memory stays near the peak of the largest query.
+  bool release_idle_memory = true;
 };
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";
@@ -92,10 +103,6 @@ struct VectordConfig {
   std::string storaged_url;          // empty (with storage = "storaged"): ephemeral
   // Of several vectord (or serve) processes on one store exactly one writes
   // indexes (vector_service.h): "auto" takes the role if it is free, "writer"
-  // Give memory that queries freed back to the system once queryd is idle
-  // (about a second), instead of keeping it for the next query: without
-  // this, resident memory stays near the peak of the largest query.
-  bool release_idle_memory = true;
   // insists (fails to start if taken), "reader" never writes.
   std::string role = "auto";
   int reload_interval_ms = 2000;  // how often a reader looks for changed indexes

@@ -1,11 +1,14 @@
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 
 #include <nlohmann/json.hpp>
 
 #include "common/logging.h"
 #include "http/http_status.h"
+#include "server/connection_threads.h"
 #include "server/metrics.h"
 
 namespace lakehouse::server {
@@ -111,7 +114,23 @@ void WriteError(httplib::Response& response, const Status& status) {
 
 HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   const int threads = config.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.new_task_queue = [threads] { return new ConnectionThreads(threads); };
+  ConnectionPolicy policy;
+  policy.limits.read_timeout = std::chrono::seconds(config.read_timeout_s);
+  policy.limits.write_timeout = std::chrono::seconds(config.write_timeout_s);
+  policy.limits.idle_timeout = std::chrono::seconds(config.keep_alive_timeout_s);
+  policy.limits.head_timeout = std::chrono::seconds(config.header_timeout_s);
+  policy.limits.min_body_bytes_per_s = static_cast<uint64_t>(config.min_body_bytes_per_s);
+  policy.max_connections = static_cast<size_t>(config.max_connections);
+  policy.max_connections_per_client = static_cast<size_t>(config.max_connections_per_client);
+  policy.max_body_bytes = max_body_bytes;
+  server_.SetPolicy(policy);
+  // httplib's default sets SO_REUSEPORT, with which a second server binds the
+  // same port and the kernel splits connections between the two.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server_.set_read_timeout(config.read_timeout_s, 0);
   server_.set_write_timeout(config.write_timeout_s, 0);
   server_.set_keep_alive_timeout(config.keep_alive_timeout_s);
@@ -169,6 +188,12 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
                                   ? "no route for " + request.method + " " + request.path
                                   : "request rejected with HTTP " + std::to_string(response.status);
         if (response.status == 413) message = "request body exceeds the configured limit";
+        // The connection refused the body (bad chunk framing, too slow): say so.
+        const ConnectionStream* stream = ConnectionServer::CurrentStream();
+        if (stream != nullptr && !stream->refusal().empty()) {
+          response.status = stream->refusal_status();
+          message = stream->refusal();
+        }
         nlohmann::json body = {
             {"error", {{"code", StatusWord(response.status)}, {"message", message}}}};
         response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
@@ -220,6 +245,7 @@ Result<int> HttpServer::Bind(const ListenAddress& address) {
     return Status::Unavailable("cannot listen on " + address.ToString() +
                                " (address in use or not available)");
   }
+  server_.WidenBacklog();
   return port;
 }
 

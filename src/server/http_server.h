@@ -1,6 +1,8 @@
 // A cpp-httplib server with the limits every Lakehouse listener shares:
-// bounded body, header and time, JSON errors for whatever httplib rejects
-// itself, an access log line per request, and a clean stop.
+// bounded body, header and time, strict framing, connection caps
+// (connection_server.h), JSON errors for whatever httplib rejects itself, an
+// access log line per request, and a clean stop. The listening socket is
+// exclusive: a second server on a port in use fails to bind.
 #pragma once
 
 #include <httplib.h>
@@ -11,6 +13,7 @@
 
 #include "common/config.h"
 #include "common/status.h"
+#include "server/connection_server.h"
 
 namespace lakehouse::server {
 
@@ -36,6 +39,11 @@ class HttpServer {
   // Where parts register their routes.
   httplib::Server& router() { return server_; }
 
+  // Connections open from a client address now.
+  size_t OpenConnections(const std::string& address) const {
+    return server_.OpenConnections(address);
+  }
+
   // Binds the address; port 0 picks a free one. Returns the bound port.
   Result<int> Bind(const ListenAddress& address);
   // Serves until Stop(); returns once every in-flight request has finished.
@@ -43,7 +51,7 @@ class HttpServer {
   void Stop();
 
  private:
-  httplib::Server server_;
+  ConnectionServer server_;
   Guard guard_;
   Metrics* metrics_ = nullptr;
   RouteNamer route_name_;
