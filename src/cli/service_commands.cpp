@@ -243,6 +243,7 @@ vector::VectorServiceOptions VectorOptions(const VectordConfig& config, const st
                  : config.role == "reader" ? vector::VectorRole::kReader
                                            : vector::VectorRole::kAuto;
   options.reload_interval = std::chrono::milliseconds(config.reload_interval_ms);
+  options.compact_deltas = static_cast<size_t>(config.compact_deltas);
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown-host");
   options.writer_id = std::string(host) + " " + listen;

@@ -232,6 +232,7 @@ Status ParseVectord(SectionReader& r, Config& c) {
   LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.vectord.storage));
   LH_RETURN_IF_ERROR(r.OneOf("role", {"auto", "writer", "reader"}, &c.vectord.role));
   LH_RETURN_IF_ERROR(r.Int("reload_interval_ms", 100, 3600 * 1000, &c.vectord.reload_interval_ms));
+  LH_RETURN_IF_ERROR(r.Int("compact_deltas", 1, 1000000, &c.vectord.compact_deltas));
   LH_RETURN_IF_ERROR(r.Url("queryd_url", true, &c.vectord.queryd_url));
   return r.Url("storaged_url", true, &c.vectord.storaged_url);
 }

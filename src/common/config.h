@@ -106,6 +106,9 @@ struct VectordConfig {
   // insists (fails to start if taken), "reader" never writes.
   std::string role = "auto";
   int reload_interval_ms = 2000;  // how often a reader looks for changed indexes
+  // An index is compacted (a new base, its deltas deleted) once it has this
+  // many deltas, or once they outgrow a quarter of its base.
+  int compact_deltas = 1000;
   // Where dataset text indexes read their rows; empty: they cannot be built.
   std::string queryd_url;
 };

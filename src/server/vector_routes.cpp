@@ -245,6 +245,7 @@ void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& servic
                       {"metric", vector::MetricName(p.metric)},
                       {"count", status.count},
                       {"persisted", status.persisted}});
+      if (!status.damaged.empty()) list.back()["damaged"] = status.damaged;
     }
     json skipped = json::array();
     for (const auto& s : service.skipped()) skipped.push_back({{"key", s.key}, {"error", s.error}});

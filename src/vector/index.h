@@ -86,6 +86,7 @@ struct IndexImage {
   // Kept beside the index by its owner (VectorService), not by the engine:
   std::optional<DatasetSource> source;  // a dataset text index's origin
   std::string embedder_state;           // what its embedder learned (Fit)
+  uint64_t seq = 0;                     // the last stored change (delta) it covers
 };
 
 struct Hit {

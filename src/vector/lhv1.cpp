@@ -55,6 +55,8 @@ Result<IndexParams> DecodeParams(const json& params) {
   return p;
 }
 
+}  // namespace
+
 Result<DatasetSource> DecodeSource(const json& source) {
   if (!source.is_object()) return Bad("\"source\" must be an object");
   DatasetSource s;
@@ -73,7 +75,13 @@ Result<DatasetSource> DecodeSource(const json& source) {
   return s;
 }
 
-}  // namespace
+json EncodeSource(const DatasetSource& s) {
+  return {{"dataset", s.dataset},
+          {"version", s.version},
+          {"id_column", s.id_column},
+          {"text_column", s.text_column},
+          {"metadata_columns", s.metadata_columns}};
+}
 
 std::string EncodePrefix(const IndexImage& image) {
   const IndexParams& p = image.params;
@@ -95,15 +103,11 @@ std::string EncodePrefix(const IndexImage& image) {
                      {"ef_search", p.ef_search},
                      {"model", p.model}}},
                    {"next_label", image.next_label},
+                   {"seq", image.seq},
                    {"items", std::move(items)},
                    {"graph", {{"bytes", image.graph.size()}, {"sha256", Sha256Hex(image.graph)}}}};
   if (image.source) {
-    const DatasetSource& s = *image.source;
-    envelope["source"] = {{"dataset", s.dataset},
-                          {"version", s.version},
-                          {"id_column", s.id_column},
-                          {"text_column", s.text_column},
-                          {"metadata_columns", s.metadata_columns}};
+    envelope["source"] = EncodeSource(*image.source);
   }
   if (!image.embedder_state.empty()) {
     envelope["embedder_state"] = Base64Encode(image.embedder_state);
@@ -139,6 +143,8 @@ Result<IndexImage> Decode(std::string bytes) {
   if (params == envelope.end()) return Bad("envelope lacks \"params\"");
   LH_ASSIGN_OR_RETURN(image.params, DecodeParams(*params));
   LH_RETURN_IF_ERROR(Field(envelope, "next_label", &image.next_label));
+  // Absent in objects written before deltas existed: they cover no delta.
+  if (envelope.contains("seq")) LH_RETURN_IF_ERROR(Field(envelope, "seq", &image.seq));
   if (auto source = envelope.find("source"); source != envelope.end()) {
     LH_ASSIGN_OR_RETURN(image.source, DecodeSource(*source));
   }

@@ -3,15 +3,17 @@
 //
 //   4 bytes   magic "LHV1"
 //   4 bytes   envelope length n, uint32 big-endian
-//   n bytes   envelope: JSON {format_version, engine, params, next_label,
+//   n bytes   envelope: JSON {format_version, engine, params, next_label, seq,
 //             items: [{id, label, norm, metadata}], graph: {bytes, sha256},
 //             and for a dataset text index source: {dataset, version,
 //             id_column, text_column, metadata_columns} and embedder_state
 //             (base64 of what its embedder learned)}
 //   rest      graph bytes: hnswlib 0.8's own serialisation
 //
-// Everything an index is lives in one object, so a save is one put and no
-// state exists in which the parameters and the graph disagree.
+// Everything an index is at change `seq` lives in one object (the base), so
+// a save is one put and no state exists in which the parameters and the
+// graph disagree. Later changes are LHD1 deltas (lhd1.h). An object without
+// `seq` (written before deltas existed) is a base at seq 0.
 #pragma once
 
 #include <string>
@@ -36,5 +38,10 @@ std::string EncodePrefix(const IndexImage& image);
 // does not match: kUnprocessable saying which. Checks the format only; the
 // graph itself is checked by Index::Restore.
 Result<IndexImage> Decode(std::string bytes);
+
+// A dataset text index's origin as stored in LHV1 and LHD1; the decoder's
+// error says which field is wrong.
+nlohmann::json EncodeSource(const DatasetSource& source);
+Result<DatasetSource> DecodeSource(const nlohmann::json& source);
 
 }  // namespace lakehouse::vector::lhv1

@@ -5,14 +5,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 
+#include "vector/lhd1.h"
 #include "vector/lhv1.h"
 
 namespace lakehouse::vector {
@@ -24,62 +27,134 @@ constexpr size_t kPutChunk = 1 << 20;
 }  // namespace
 
 // A dataset text index's origin, kept beside the engine's index and saved
-// with it. Each change counts in `changes`, so saves cover it as they cover
-// the index's own changes.
+// with it.
 struct TextOrigin {
   mutable std::mutex mu;
   std::optional<DatasetSource> source;
   std::shared_ptr<embed::Embedder> embedder;  // fitted to the texts; null: the model's
-  uint64_t changes = 0;
+};
+
+// Where an index's stored objects stand when its saver starts.
+struct StoredState {
+  int64_t durable = -1;  // writes stored; -1: not even the base (a new index)
+  uint64_t seq = 0;      // the last delta stored, or the base's seq
+  uint64_t base_bytes = 0;
+  uint64_t delta_bytes = 0;  // deltas after the base
+  size_t deltas = 0;
+  bool needs_base = true;  // the next save writes a base instead of a delta
 };
 
 namespace {
-int64_t VersionOf(const Index& index, const TextOrigin& origin) {
-  std::lock_guard lock(origin.mu);
-  return static_cast<int64_t>(index.version() + origin.changes);
+
+// One write, applied to the index: the live path and replay at load share it,
+// so a replayed delta does exactly what the write did. `missing_ok`: removing
+// an absent id is no error (a refresh, or a replay repeating a change).
+Status ApplyChange(Index& index, TextOrigin& origin, lhd1::Change change, bool missing_ok) {
+  if (!change.upserts.empty()) LH_RETURN_IF_ERROR(index.Add(std::move(change.upserts)));
+  for (const auto& id : change.removals) {
+    Status removed = index.Remove(id);
+    if (!removed.ok() && !(missing_ok && removed.code() == StatusCode::kNotFound)) return removed;
+  }
+  if (change.source) {
+    std::lock_guard lock(origin.mu);
+    origin.source = std::move(change.source);
+  }
+  return Status::Ok();
 }
+
+// The deltas stored for `name`, in seq order.
+Result<std::vector<std::pair<uint64_t, storage::ObjectInfo>>> ListDeltas(
+    storage::ObjectStore& store, std::string_view name) {
+  storage::ListOptions options;
+  options.prefix = lhd1::DeltaPrefix(name);
+  std::vector<std::pair<uint64_t, storage::ObjectInfo>> deltas;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store.List(options));
+    for (auto& object : page.objects) {
+      if (auto seq = lhd1::ParseDeltaKey(name, object.key)) {
+        deltas.emplace_back(*seq, std::move(object));
+      }
+    }
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  return deltas;
+}
+
+// Deletes the deltas a stored base covers. A failure only leaves garbage:
+// a load skips deltas at or below the base's seq.
+void DeleteDeltas(storage::ObjectStore& store,
+                  const std::vector<std::pair<uint64_t, storage::ObjectInfo>>& deltas,
+                  uint64_t through) {
+  for (const auto& [seq, object] : deltas) {
+    if (seq > through) continue;
+    Status deleted = store.Delete(object.key);
+    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) {
+      spdlog::warn("vectord: could not delete covered delta {}: {}", object.key,
+                   deleted.ToString());
+    }
+  }
+}
+
 }  // namespace
 
-// Saves one index to its object, one save at a time, each covering every
-// change made before it began (group commit). Versions are the index's change
-// counts; -1 means nothing stored yet.
+struct SaverPolicy {
+  double compact_fraction = 0.25;
+  uint64_t compact_min_bytes = 0;
+  size_t compact_deltas = 0;
+  std::function<void()> wake_compactor;  // called when compaction is due
+};
+
+// Stores one index's writes, one save at a time: a delta holding every write
+// queued before it began (group commit), or a base covering all of them.
+// Write numbers count Record calls; durable_ is the highest stored.
 class IndexSaver {
  public:
   IndexSaver(storage::ObjectStore& store, std::shared_ptr<Index> index,
-             std::shared_ptr<TextOrigin> origin, int64_t durable)
+             std::shared_ptr<TextOrigin> origin, SaverPolicy policy, StoredState state)
       : store_(store),
         index_(std::move(index)),
         origin_(std::move(origin)),
-        durable_(durable),
-        attempted_(durable) {}
+        policy_(std::move(policy)),
+        stored_(state),
+        durable_(state.durable),
+        attempted_(state.durable) {}
 
-  // Returns once a save covering `version` has been tried: true if stored.
-  // A retry tries again even if a save covering it already failed.
-  bool SaveThrough(int64_t version, bool retry = false) {
+  // Applies `change` and queues it for the next save, in one turn with other
+  // writes, so deltas replay in the order the index saw the writes. Returns
+  // the write's number; an error changed nothing and queued nothing.
+  Result<int64_t> Record(lhd1::Change change, bool missing_ok) {
+    std::lock_guard lock(write_mu_);
+    lhd1::Change queued = change;
+    LH_RETURN_IF_ERROR(ApplyChange(*index_, *origin_, std::move(change), missing_ok));
+    pending_.push_back(std::move(queued));
+    return ++recorded_;
+  }
+  int64_t recorded() const { return recorded_.load(); }
+
+  // Returns once a save covering write `number` has been tried: true if
+  // stored. A retry tries again even if a save covering it already failed.
+  bool SaveThrough(int64_t number, bool retry = false) {
     std::unique_lock lock(mu_);
     while (true) {
-      if (durable_ >= version) return true;
-      if (stopped_ || (attempted_ >= version && !retry)) return false;
+      if (durable_ >= number) return true;
+      if (stopped_ || (attempted_ >= number && !retry)) return false;
       if (!saving_) break;
       done_.wait(lock);
     }
-    saving_ = true;
     lock.unlock();
-    int64_t covered = version;
-    bool stored = SaveNow(&covered);
-    lock.lock();
-    saving_ = false;
-    // Waiters whose writes this save covered learn their outcome from it;
-    // after a failure the rest try again rather than queue behind it.
-    attempted_ = std::max(attempted_, covered);
-    if (stored) durable_ = std::max(durable_, covered);
-    done_.notify_all();
-    return durable_ >= version;
+    return RunSave(/*base=*/false) && Durable(number);
   }
 
-  bool Durable() const {
+  // Writes a base covering every write so far, then deletes the deltas it
+  // covers. Waits out a running save; false if the base was not stored.
+  bool Compact() { return RunSave(/*base=*/true); }
+
+  bool Durable() const { return Durable(recorded_.load()); }
+
+  bool WantsCompaction() const {
     std::lock_guard lock(mu_);
-    return durable_ >= VersionOf(*index_, *origin_);
+    return WantsCompactionLocked();
   }
 
   // Waits out a running save and refuses later ones (the index is going).
@@ -94,62 +169,173 @@ class IndexSaver {
   }
 
  private:
-  // Saves a snapshot; sets `covered` to the version it holds.
-  bool SaveNow(int64_t* covered) {
+  bool Durable(int64_t number) const {
+    std::lock_guard lock(mu_);
+    return durable_ >= number;
+  }
+
+  bool WantsCompactionLocked() const {
+    if (stored_.needs_base || stored_.deltas == 0) return false;
+    if (policy_.compact_deltas > 0 && stored_.deltas >= policy_.compact_deltas) return true;
+    return stored_.delta_bytes > policy_.compact_min_bytes &&
+           static_cast<double>(stored_.delta_bytes) >
+               policy_.compact_fraction * static_cast<double>(stored_.base_bytes);
+  }
+
+  // Takes the save turn, saves and hands the outcome to the waiters. Waiters
+  // whose writes this save covered learn their outcome from it; after a
+  // failure the rest try again rather than queue behind it.
+  bool RunSave(bool base) {
+    std::unique_lock lock(mu_);
+    done_.wait(lock, [&] { return !saving_; });
+    if (stopped_) return false;
+    saving_ = true;
+    base = base || stored_.needs_base;
+    lock.unlock();
+    int64_t covered = -1;
+    bool stored = base ? SaveBase(&covered) : SaveDelta(&covered);
+    lock.lock();
+    saving_ = false;
+    attempted_ = std::max(attempted_, covered);
+    if (stored) durable_ = std::max(durable_, covered);
+    bool wake = stored && WantsCompactionLocked();
+    done_.notify_all();
+    lock.unlock();
+    if (wake && policy_.wake_compactor) policy_.wake_compactor();
+    return stored;
+  }
+
+  // Moves the queued writes out, with the number of the last of them.
+  std::vector<lhd1::Change> TakePending(int64_t* covered) {
+    std::lock_guard lock(write_mu_);
+    *covered = recorded_;
+    return std::exchange(pending_, {});
+  }
+  // A failed save's writes go back in front of the ones queued since.
+  void Requeue(std::vector<lhd1::Change> changes) {
+    std::lock_guard lock(write_mu_);
+    pending_.insert(pending_.begin(), std::make_move_iterator(changes.begin()),
+                    std::make_move_iterator(changes.end()));
+  }
+
+  bool SaveDelta(int64_t* covered) {
+    const std::string& name = index_->params().name;
+    lhd1::Delta delta{name, stored_.seq + 1, index_->params().dim, TakePending(covered)};
+    if (delta.changes.empty()) return true;
+    std::string bytes = lhd1::Encode(delta);
+    // A put that failed may still have landed (a timeout): its seq is taken,
+    // and this delta, which repeats its writes, goes after it.
+    for (int attempt = 0;; ++attempt) {
+      auto put =
+          store_.PutBytes(lhd1::DeltaKey(name, delta.seq), bytes, storage::PutMode::kIfAbsent);
+      if (put.ok()) break;
+      if (put.status().code() != StatusCode::kAlreadyExists || attempt == 2) {
+        spdlog::error("vectord: save of index {} failed: delta {}: {}", name, delta.seq,
+                      put.status().ToString());
+        Requeue(std::move(delta.changes));
+        return false;
+      }
+      delta.seq += 1;
+      bytes = lhd1::Encode(delta);
+    }
+    std::lock_guard lock(mu_);
+    stored_.seq = delta.seq;
+    stored_.delta_bytes += bytes.size();
+    stored_.deltas += 1;
+    return true;
+  }
+
+  // A consistent image of the index with every queued write, taken while no
+  // write runs, and those writes (now covered by it).
+  Result<IndexImage> TakeImage(int64_t* covered, std::vector<lhd1::Change>* taken) {
+    std::lock_guard lock(write_mu_);
+    LH_ASSIGN_OR_RETURN(IndexImage image, index_->Snapshot());
+    {
+      std::lock_guard origin_lock(origin_->mu);
+      image.source = origin_->source;
+      if (origin_->embedder) image.embedder_state = origin_->embedder->LearnedState();
+    }
+    *covered = recorded_;
+    *taken = std::exchange(pending_, {});
+    return image;
+  }
+
+  // Order: list the deltas, put the base with a seq at or past all of them
+  // (one atomic overwrite: readers see the old base or the new one), then
+  // delete the deltas it covers. A crash before the put leaves the old base
+  // and its deltas; after it, covered deltas are skipped at load.
+  bool SaveBase(int64_t* covered) {
     const std::string& name = index_->params().name;
     auto started = std::chrono::steady_clock::now();
-    std::optional<DatasetSource> source;
-    std::string embedder_state;
-    uint64_t origin_changes;
-    {
-      std::lock_guard lock(origin_->mu);
-      source = origin_->source;
-      if (origin_->embedder) embedder_state = origin_->embedder->LearnedState();
-      origin_changes = origin_->changes;
+    auto deltas = ListDeltas(store_, name);
+    if (!deltas.ok()) {
+      spdlog::error("vectord: save of index {} failed: {}", name, deltas.status().ToString());
+      return false;
     }
-    auto image = index_->Snapshot();
+    std::vector<lhd1::Change> taken;
+    auto image = TakeImage(covered, &taken);
     if (!image.ok()) {
       spdlog::error("vectord: save of index {} failed: {}", name, image.status().ToString());
+      Requeue(std::move(taken));
       return false;
     }
-    image->source = std::move(source);
-    image->embedder_state = std::move(embedder_state);
-    *covered = static_cast<int64_t>(image->version + origin_changes);
-    std::string prefix = lhv1::EncodePrefix(*image);
-    const std::string& graph = image->graph;
-    storage::PutOptions options;
-    options.content_length = prefix.size() + graph.size();
-    auto put = store_.Put(
-        VectorService::ObjectKey(name),
-        [&](const storage::ChunkWriter& write) -> Status {
-          LH_RETURN_IF_ERROR(write(prefix));
-          for (size_t at = 0; at < graph.size(); at += kPutChunk) {
-            LH_RETURN_IF_ERROR(write(std::string_view(graph).substr(at, kPutChunk)));
-          }
-          return Status::Ok();
-        },
-        options);
+    image->seq = stored_.seq;
+    for (const auto& [seq, object] : *deltas) image->seq = std::max(image->seq, seq);
+    auto put = PutBase(*image);
     if (!put.ok()) {
-      spdlog::error("vectord: save of index {} failed: {}", name, put.status().ToString());
+      spdlog::error("vectord: save of index {} failed: base: {}", name, put.status().ToString());
+      Requeue(std::move(taken));
       return false;
     }
+    {
+      std::lock_guard lock(mu_);
+      stored_ = {*covered, image->seq, *put, 0, 0, false};
+    }
+    DeleteDeltas(store_, *deltas, image->seq);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - started)
                   .count();
-    spdlog::debug("vectord: saved index {} ({} items, {} bytes) in {} ms", name,
-                  image->entries.size(), *options.content_length, ms);
+    spdlog::debug("vectord: stored base of index {} ({} items, {} bytes, seq {}) in {} ms", name,
+                  image->entries.size(), *put, image->seq, ms);
     return true;
+  }
+
+  // Puts the base object; returns its size.
+  Result<uint64_t> PutBase(const IndexImage& image) {
+    std::string prefix = lhv1::EncodePrefix(image);
+    const std::string& graph = image.graph;
+    storage::PutOptions options;
+    options.content_length = prefix.size() + graph.size();
+    LH_RETURN_IF_ERROR(store_
+                           .Put(
+                               VectorService::ObjectKey(image.params.name),
+                               [&](const storage::ChunkWriter& write) -> Status {
+                                 LH_RETURN_IF_ERROR(write(prefix));
+                                 for (size_t at = 0; at < graph.size(); at += kPutChunk) {
+                                   LH_RETURN_IF_ERROR(
+                                       write(std::string_view(graph).substr(at, kPutChunk)));
+                                 }
+                                 return Status::Ok();
+                               },
+                               options)
+                           .status());
+    return *options.content_length;
   }
 
   storage::ObjectStore& store_;
   std::shared_ptr<Index> index_;
   std::shared_ptr<TextOrigin> origin_;
+  SaverPolicy policy_;
+  std::mutex write_mu_;                // writes take turns with each other and with TakeImage
+  std::vector<lhd1::Change> pending_;  // applied, not yet stored; under write_mu_
+  std::atomic<int64_t> recorded_{0};
   mutable std::mutex mu_;
   std::condition_variable done_;
+  StoredState stored_;  // written by the one running save, under mu_
   bool saving_ = false;
   bool stopped_ = false;
-  int64_t durable_;    // highest version stored
-  int64_t attempted_;  // highest version a finished save covered, stored or not
+  int64_t durable_;    // highest write number stored
+  int64_t attempted_;  // highest write number a finished save covered, stored or not
 };
 
 VectorService::VectorService(storage::ObjectStore* store, VectorServiceOptions options)
@@ -311,13 +497,19 @@ Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore*
 
 // Without it, a write acknowledged with "persisted": false while storage was
 // down would stay unsaved until the index's next write, which may never come.
+// Compaction runs here too, woken by the save that made it due.
 void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
   while (true) {
     {
       std::unique_lock lock(retry_mu_);
-      if (retry_cv_.wait_for(lock, stop, options_.retry_interval, [] { return false; }) ||
-          stop.stop_requested()) {
-        return;
+      bool compact =
+          retry_cv_.wait_for(lock, stop, options_.retry_interval, [&] { return compact_wanted_; });
+      if (stop.stop_requested()) return;
+      compact_wanted_ = false;
+      if (compact) {
+        lock.unlock();
+        CompactWhereWanted(stop);
+        continue;
       }
     }
     for (const auto& status : List()) {
@@ -328,6 +520,31 @@ void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
       }
     }
   }
+}
+
+void VectorService::CompactWhereWanted(std::stop_token stop) {
+  std::vector<std::pair<std::string, Entry>> entries;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, entry] : indexes_) entries.emplace_back(name, entry);
+  }
+  for (const auto& [name, entry] : entries) {
+    if (stop.stop_requested()) return;
+    if (entry.saver && entry.saver->WantsCompaction() && !entry.saver->Compact()) {
+      spdlog::warn("vectord: compaction of index {} failed; its deltas stay", name);
+    }
+  }
+}
+
+Status VectorService::Compact(std::string_view name) {
+  LH_RETURN_IF_ERROR(CheckWritable());
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  if (!entry.saver) return Status::Ok();
+  if (!entry.saver->Compact()) {
+    return Status::Unavailable("compaction of index \"" + std::string(name) +
+                               "\" failed; its deltas stay and it loads as before");
+  }
+  return Status::Ok();
 }
 
 void VectorService::RefreshUntilStopped(std::stop_token stop) {
@@ -350,9 +567,46 @@ Status VectorService::Refresh() {
   return LoadAll();
 }
 
+// What the store holds for one index name.
+struct VectorService::StoredIndex {
+  std::optional<storage::ObjectInfo> base;
+  std::vector<std::pair<uint64_t, storage::ObjectInfo>> deltas;  // in seq order
+
+  // Changes whenever the base or any delta does: what a reader compares.
+  std::string Signature() const {
+    std::string signature = base ? base->etag : "";
+    for (const auto& [seq, object] : deltas) signature += "|" + object.key + "=" + object.etag;
+    return signature;
+  }
+};
+
+namespace {
+// Sorts a `_vectors/` listing into bases and deltas by index name; the rest
+// (not an index object) goes to `others`.
+template <typename StoredIndex>
+void SortListing(std::vector<storage::ObjectInfo> objects,
+                 std::map<std::string, StoredIndex>* stored,
+                 std::vector<storage::ObjectInfo>* others) {
+  for (auto& object : objects) {
+    std::string_view rest = std::string_view(object.key).substr(kPrefix.size());
+    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+      std::string name(rest.substr(0, slash));
+      if (auto seq = lhd1::ParseDeltaKey(name, object.key)) {
+        (*stored)[name].deltas.emplace_back(*seq, std::move(object));
+        continue;
+      }
+    } else if (rest.ends_with(kSuffix)) {
+      (*stored)[std::string(rest.substr(0, rest.size() - kSuffix.size()))].base = std::move(object);
+      continue;
+    }
+    others->push_back(std::move(object));
+  }
+}
+}  // namespace
+
 // Loads what changed since the last call (everything, the first time):
-// objects whose etag is unchanged are left as they are, so a reader's timer
-// costs one listing when nothing happened.
+// indexes whose objects are unchanged are left as they are, so a reader's
+// timer costs one listing when nothing happened.
 Status VectorService::LoadAll() {
   std::lock_guard refreshing(refresh_mu_);
   storage::ListOptions options;
@@ -364,28 +618,47 @@ Status VectorService::LoadAll() {
     if (!page.next) break;
     options.start_after = *page.next;
   }
+  std::map<std::string, StoredIndex> stored;
+  std::vector<storage::ObjectInfo> others;
+  SortListing(std::move(objects), &stored, &others);
   std::set<std::string> listed;
-  for (const auto& object : objects) {
-    listed.insert(object.key);
-    {
-      std::shared_lock lock(mu_);
-      if (auto it = etags_.find(object.key); it != etags_.end() && it->second == object.etag) {
-        continue;
-      }
+  auto unchanged = [&](const std::string& key, const std::string& signature) {
+    listed.insert(key);
+    std::shared_lock lock(mu_);
+    auto it = etags_.find(key);
+    return it != etags_.end() && it->second == signature;
+  };
+  auto skip = [&](const std::string& key, const std::string& signature, const std::string& why) {
+    std::unique_lock lock(mu_);
+    etags_[key] = signature;
+    std::erase_if(skipped_, [&](const SkippedObject& s) { return s.key == key; });
+    // A reader keeps answering from the index it had, if any.
+    spdlog::error("vectord: skipped {}: {}", key, why);
+    skipped_.push_back({key, why});
+  };
+  for (const auto& object : others) {
+    if (!unchanged(object.key, object.etag)) {
+      skip(object.key, object.etag, "not an index object (no .lhv1 suffix)");
     }
-    auto loaded = LoadObject(object);
+  }
+  for (const auto& [name, index] : stored) {
+    // Deltas without a base: left by a drop that stopped halfway; the next
+    // base of that name removes them.
+    if (!index.base) continue;
+    const std::string& key = index.base->key;
+    std::string signature = index.Signature();
+    if (unchanged(key, signature)) continue;
+    auto loaded = LoadIndex(name, index);
     // It vanished since the listing (dropped elsewhere): nothing to load.
     if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound) continue;
-    std::unique_lock lock(mu_);
-    etags_[object.key] = object.etag;
-    std::erase_if(skipped_, [&](const SkippedObject& s) { return s.key == object.key; });
     if (!loaded.ok()) {
-      // A reader keeps answering from the index it had, if any.
-      spdlog::error("vectord: skipped {}: {}", object.key, loaded.status().message());
-      skipped_.push_back({object.key, loaded.status().message()});
+      skip(key, signature, loaded.status().message());
       continue;
     }
-    indexes_.insert_or_assign(loaded->index->params().name, std::move(*loaded));
+    std::unique_lock lock(mu_);
+    etags_[key] = signature;
+    std::erase_if(skipped_, [&](const SkippedObject& s) { return s.key == key; });
+    indexes_.insert_or_assign(name, std::move(*loaded));
   }
   // What the writer dropped since.
   std::unique_lock lock(mu_);
@@ -399,37 +672,94 @@ Status VectorService::LoadAll() {
   return Status::Ok();
 }
 
-Result<VectorService::Entry> VectorService::LoadObject(const storage::ObjectInfo& object) {
+namespace {
+// Applies the deltas after the base's seq in order, through the same path as
+// a live write. Stops at the first missing, unreadable or inapplicable one
+// and returns what it was (empty: all applied); `state` ends at the last
+// applied. A delta is checked whole (checksum) before any of it applies.
+std::string ReplayDeltas(storage::ObjectStore& store, const std::string& name, Index& index,
+                         TextOrigin& origin,
+                         const std::vector<std::pair<uint64_t, storage::ObjectInfo>>& deltas,
+                         StoredState* state) {
+  for (const auto& [seq, object] : deltas) {
+    if (seq <= state->seq) continue;  // covered by the base: a compaction's leftovers
+    if (seq != state->seq + 1) {
+      return lhd1::DeltaKey(name, state->seq + 1) + ": missing (the next stored is " + object.key +
+             ")";
+    }
+    auto bytes = store.GetBytes(object.key);
+    if (!bytes.ok()) return object.key + ": " + bytes.status().ToString();
+    auto delta = lhd1::Decode(*bytes);
+    if (!delta.ok()) return object.key + ": " + delta.status().message();
+    if (delta->index != name || delta->seq != seq || delta->dim != index.params().dim) {
+      return object.key + ": holds seq " + std::to_string(delta->seq) + " of index \"" +
+             delta->index + "\" (dim " + std::to_string(delta->dim) + ")";
+    }
+    for (auto& change : delta->changes) {
+      Status applied = ApplyChange(index, origin, std::move(change), /*missing_ok=*/true);
+      if (!applied.ok()) return object.key + ": " + applied.message();
+    }
+    state->seq = seq;
+    state->delta_bytes += bytes->size();
+    state->deltas += 1;
+  }
+  return "";
+}
+}  // namespace
+
+Result<VectorService::Entry> VectorService::LoadIndex(const std::string& name,
+                                                      const StoredIndex& stored) {
   auto started = std::chrono::steady_clock::now();
-  std::string_view key = object.key;
-  if (!key.ends_with(kSuffix)) return Status::IoError("not an index object (no .lhv1 suffix)");
-  std::string name(key.substr(kPrefix.size(), key.size() - kPrefix.size() - kSuffix.size()));
-  auto bytes = store_->GetBytes(object.key);
+  auto bytes = store_->GetBytes(stored.base->key);
   if (!bytes.ok()) {
     if (bytes.status().code() == StatusCode::kNotFound) return bytes.status();
     return Status::IoError(bytes.status().ToString());
   }
+  const uint64_t base_bytes = bytes->size();
   auto image = lhv1::Decode(std::move(*bytes));
   if (!image.ok()) return Status::IoError(image.status().message());
   if (image->params.name != name) {
     return Status::IoError("holds index \"" + image->params.name + "\", not \"" + name + "\"");
   }
-  auto origin = std::make_shared<TextOrigin>();
-  origin->source = std::move(image->source);
+  Entry entry{nullptr, nullptr, std::make_shared<TextOrigin>(), ""};
+  entry.origin->source = std::move(image->source);
   if (!image->embedder_state.empty()) {
     auto embedder = RestoreEmbedder(image->params.model, image->embedder_state);
     if (!embedder.ok()) return Status::IoError(embedder.status().message());
-    origin->embedder = std::move(*embedder);
+    entry.origin->embedder = std::move(*embedder);
   }
+  StoredState state{0, image->seq, base_bytes, 0, 0, false};
   auto index = Index::Restore(std::move(*image));
   if (!index.ok()) return Status::IoError(index.status().message());
-  std::shared_ptr<Index> shared = std::move(*index);
-  auto saver = std::make_shared<IndexSaver>(*store_, shared, origin, /*durable=*/0);
+  entry.index = std::move(*index);
+  entry.damaged = ReplayDeltas(*store_, name, *entry.index, *entry.origin, stored.deltas, &state);
+  if (!entry.damaged.empty()) {
+    spdlog::error("vectord: index {} loaded up to seq {}; replay stopped at {}", name, state.seq,
+                  entry.damaged);
+    // The next save writes a base past every stored delta, so later deltas
+    // never follow the hole.
+    for (const auto& [seq, object] : stored.deltas) state.seq = std::max(state.seq, seq);
+    state.needs_base = true;
+  }
+  entry.saver = NewSaver(entry, state);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
-  spdlog::info("vectord: loaded index {} ({} items) in {} ms", name, shared->size(), ms);
-  return Entry{std::move(shared), std::move(saver), std::move(origin)};
+  spdlog::info("vectord: loaded index {} ({} items) from its base and {} deltas in {} ms", name,
+               entry.index->size(), state.deltas, ms);
+  return entry;
+}
+
+std::shared_ptr<IndexSaver> VectorService::NewSaver(const Entry& entry, const StoredState& state) {
+  SaverPolicy policy{options_.compact_fraction, options_.compact_min_bytes, options_.compact_deltas,
+                     [this] {
+                       {
+                         std::lock_guard lock(retry_mu_);
+                         compact_wanted_ = true;
+                       }
+                       retry_cv_.notify_all();
+                     }};
+  return std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, std::move(policy), state);
 }
 
 Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) const {
@@ -441,7 +771,7 @@ Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) con
 
 IndexStatus VectorService::StatusOf(const Entry& entry) const {
   IndexStatus status{entry.index->params(), entry.index->size(),
-                     entry.saver && entry.saver->Durable(), std::nullopt};
+                     entry.saver && entry.saver->Durable(), std::nullopt, entry.damaged};
   std::lock_guard lock(entry.origin->mu);
   status.source = entry.origin->source;
   return status;
@@ -449,7 +779,7 @@ IndexStatus VectorService::StatusOf(const Entry& entry) const {
 
 bool VectorService::SaveThrough(const Entry& entry, bool retry) {
   if (!entry.saver) return false;
-  return entry.saver->SaveThrough(VersionOf(*entry.index, *entry.origin), retry);
+  return entry.saver->SaveThrough(entry.saver->recorded(), retry);
 }
 
 Result<std::shared_ptr<embed::Embedder>> VectorService::RestoreEmbedder(
@@ -504,10 +834,8 @@ Result<IndexStatus> VectorService::Create(IndexParams params) {
     }
   }
   LH_ASSIGN_OR_RETURN(std::unique_ptr<Index> created, Index::Create(params));
-  Entry entry{std::move(created), nullptr, std::make_shared<TextOrigin>()};
-  if (store_) {
-    entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, /*durable=*/-1);
-  }
+  Entry entry{std::move(created), nullptr, std::make_shared<TextOrigin>(), ""};
+  if (store_) entry.saver = NewSaver(entry, StoredState{});
   LH_RETURN_IF_ERROR(Register(params.name, entry));
   IndexStatus status = StatusOf(entry);
   status.persisted = SaveThrough(entry);
@@ -526,6 +854,10 @@ Status VectorService::Drop(std::string_view name) {
       return Status(deleted.code(), "could not delete the stored index \"" + std::string(name) +
                                         "\", so it stays: " + deleted.message());
     }
+    // The base went first: without it the deltas are never loaded, and the
+    // next base of this name deletes any that stay behind now.
+    auto deltas = ListDeltas(*store_, name);
+    if (deltas.ok()) DeleteDeltas(*store_, *deltas, UINT64_MAX);
   }
   std::unique_lock lock(mu_);
   indexes_.erase(indexes_.find(name));
@@ -556,17 +888,24 @@ std::vector<IndexStatus> VectorService::List() const {
 Result<WriteOutcome> VectorService::Add(std::string_view name, std::vector<Item> items) {
   LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
-  LH_RETURN_IF_ERROR(entry.index->Add(std::move(items)));
-  bool persisted = SaveThrough(entry);
+  return Write(entry, lhd1::Change{std::move(items), {}, std::nullopt}, /*missing_ok=*/false);
+}
+
+Result<WriteOutcome> VectorService::Write(const Entry& entry, lhd1::Change change,
+                                          bool missing_ok) {
+  if (!entry.saver) {
+    LH_RETURN_IF_ERROR(ApplyChange(*entry.index, *entry.origin, std::move(change), missing_ok));
+    return WriteOutcome{entry.index->size(), false};
+  }
+  LH_ASSIGN_OR_RETURN(int64_t number, entry.saver->Record(std::move(change), missing_ok));
+  bool persisted = entry.saver->SaveThrough(number);
   return WriteOutcome{entry.index->size(), persisted};
 }
 
 Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_view id) {
   LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
-  LH_RETURN_IF_ERROR(entry.index->Remove(id));
-  bool persisted = SaveThrough(entry);
-  return WriteOutcome{entry.index->size(), persisted};
+  return Write(entry, lhd1::Change{{}, {std::string(id)}, std::nullopt}, /*missing_ok=*/false);
 }
 
 Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const std::string& text,
@@ -607,12 +946,11 @@ Result<IndexStatus> VectorService::Install(std::unique_ptr<Index> index, Dataset
   LH_RETURN_IF_ERROR(CheckWritable());
   std::lock_guard admin(admin_mu_);
   std::string name = index->params().name;
-  Entry entry{std::move(index), nullptr, std::make_shared<TextOrigin>()};
+  Entry entry{std::move(index), nullptr, std::make_shared<TextOrigin>(), ""};
   entry.origin->source = std::move(source);
   entry.origin->embedder = std::move(fitted_embedder);
-  if (store_) {
-    entry.saver = std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, /*durable=*/-1);
-  }
+  // Its base gets a seq past the replaced index's deltas, which it covers.
+  if (store_) entry.saver = NewSaver(entry, StoredState{});
   if (replace) {
     std::unique_lock lock(mu_);
     if (auto old = indexes_.find(name); old != indexes_.end()) {
@@ -639,23 +977,19 @@ Result<WriteOutcome> VectorService::Apply(std::string_view name, std::vector<Ite
                                      "\" was not built from a dataset");
     }
   }
-  if (!upserts.empty()) LH_RETURN_IF_ERROR(entry.index->Add(std::move(upserts)));
-  for (const auto& id : removals) {
-    Status removed = entry.index->Remove(id);
-    if (!removed.ok() && removed.code() != StatusCode::kNotFound) return removed;
-  }
-  {
-    std::lock_guard lock(entry.origin->mu);
-    entry.origin->source = std::move(source);
-    ++entry.origin->changes;
-  }
-  bool persisted = SaveThrough(entry);
-  return WriteOutcome{entry.index->size(), persisted};
+  return Write(entry, lhd1::Change{std::move(upserts), removals, std::move(source)},
+               /*missing_ok=*/true);
 }
 
 std::vector<SkippedObject> VectorService::skipped() const {
-  std::shared_lock lock(mu_);
-  return skipped_;
+  std::vector<SkippedObject> out;
+  {
+    std::shared_lock lock(mu_);
+    out = skipped_;
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SkippedObject& a, const SkippedObject& b) { return a.key < b.key; });
+  return out;
 }
 
 }  // namespace lakehouse::vector

@@ -1,31 +1,42 @@
 // vector::VectorService — vectord's state: the named indexes of a process,
-// each optionally persisted as one LHV1 object `_vectors/<name>.lhv1`
-// (DESIGN.md, Vectors; the format is in lhv1.h).
+// each optionally persisted as an LHV1 base `_vectors/<name>.lhv1` plus an
+// ordered log of LHD1 deltas `_vectors/<name>/d/<seq>.lhd1` (README,
+// Vectors/Persistence; the formats are in lhv1.h and lhd1.h).
 //
 // Promises:
 //  - Without a store, indexes live in memory and every write reports
 //    persisted = false.
-//  - With a store, a create, batch add or item delete returns after a save
-//    that covers it has finished, and says whether that save stored it.
-//    Concurrent writes to one index share saves (group commit): while one
-//    save runs, later writes wait and the next single save covers them all.
+//  - With a store, a create writes a base; a batch add, item delete or
+//    dataset refresh returns after a delta holding it (or a base covering
+//    it) is stored, and says whether it was. Concurrent writes to one index
+//    share deltas (group commit): while one save runs, later writes wait and
+//    the next single delta holds them all.
 //  - A failed save is logged with the index name and the error; the write
-//    still succeeds in memory. The next write's save catches up, and so does
-//    a background retry every `retry_interval` while any index is unsaved.
+//    still succeeds in memory and stays queued, so the next save stores it,
+//    and so does a background retry every `retry_interval` while any index
+//    is unsaved.
+//  - Compaction runs in the background once an index's deltas outgrow
+//    `compact_fraction` of its base (past `compact_min_bytes`) or number
+//    `compact_deltas`: a new base covering them is stored, then the deltas
+//    it covers are deleted. A crash at any step leaves a loadable index
+//    holding every acknowledged write.
 //  - Searches never wait for a save.
-//  - Dropping an index deletes its object; if the store refuses, the drop
-//    fails and the index stays.
-//  - Open loads every index under `_vectors/`. A damaged object is logged,
-//    listed by skipped() and left alone; the others still load.
+//  - Dropping an index deletes its base, then its deltas; if the store
+//    refuses the base, the drop fails and the index stays.
+//  - Open loads every index under `_vectors/`: the base, then each delta
+//    after its seq in order. A damaged base is logged, listed by skipped()
+//    and left alone; a missing, torn or damaged delta stops the replay
+//    there and is reported in IndexStatus::damaged.
 //
 // Several processes on one store (services side by side): exactly one writes
 // `_vectors/`. At Open a persistent service claims the object
 // `_lakehouse/vectord-writer` with put-if-absent; of any number of processes
 // starting together one wins. The
 // others run read-only: searches and reads answer, every write is kConflict
-// naming the writer, and they reload an index whenever its object's etag
-// changes (Refresh, on a timer). So no object is ever written by two
-// processes. The claim is deleted when the writer stops cleanly. After a
+// naming the writer, and they reload an index whenever its base's etag or
+// its set of deltas changes (Refresh, on a timer). So no object is ever
+// written by two processes. The claim is deleted when the writer stops
+// cleanly. After a
 // crash it is taken back by a writer restarted under the same `writer_id`,
 // or by any process on the holder's host once the holder's pid is gone; a
 // claim left by a machine that is gone is removed by hand.
@@ -46,6 +57,7 @@
 #include "embed/embedder_set.h"
 #include "storage/object_store.h"
 #include "vector/index.h"
+#include "vector/lhd1.h"
 
 namespace lakehouse::vector {
 
@@ -54,6 +66,9 @@ struct IndexStatus {
   size_t count = 0;
   bool persisted = false;               // the stored object holds every change so far
   std::optional<DatasetSource> source;  // set for a dataset text index
+  // Set when the load found a missing, torn or damaged delta: which object
+  // and why. The index holds every change before it.
+  std::string damaged;
 };
 
 struct WriteOutcome {
@@ -67,6 +82,7 @@ struct SkippedObject {
 };
 
 class IndexSaver;
+struct StoredState;
 struct TextOrigin;
 
 // Who writes `_vectors/` when several processes share a store.
@@ -88,6 +104,11 @@ struct VectorServiceOptions {
   // Where an index's `model` is found (search by text); null: no embedders,
   // so indexes with a model cannot be created.
   const embed::EmbedderSet* embedders = nullptr;
+  // Compaction starts when an index's deltas add up to more than this share
+  // of its base and more than compact_min_bytes, or number compact_deltas.
+  double compact_fraction = 0.25;
+  uint64_t compact_min_bytes = 1 << 20;
+  size_t compact_deltas = 1000;
 };
 
 class VectorService {
@@ -152,19 +173,31 @@ class VectorService {
 
   std::vector<SkippedObject> skipped() const;
 
+  // Writes a base covering every change of the index so far, then deletes
+  // the deltas it covers. Runs in the background on its own; public so tests
+  // and tools can force it. kUnavailable if a put failed (the deltas stay and
+  // the index loads as before); no-op without a store.
+  Status Compact(std::string_view name);
+
  private:
   struct Entry {
     std::shared_ptr<Index> index;
     std::shared_ptr<IndexSaver> saver;   // null when ephemeral
     std::shared_ptr<TextOrigin> origin;  // never null; empty unless built from a dataset
+    std::string damaged;                 // see IndexStatus::damaged
   };
+  struct StoredIndex;
 
   VectorService(storage::ObjectStore* store, VectorServiceOptions options);
   Status ClaimWriter();
   void ReleaseWriter();
   Status LoadAll();
-  // Loads one listed index object; the error says why it is skipped.
-  Result<Entry> LoadObject(const storage::ObjectInfo& object);
+  // Loads one listed index, its base and then its deltas; the error says
+  // why the base is skipped.
+  Result<Entry> LoadIndex(const std::string& name, const StoredIndex& stored);
+  std::shared_ptr<IndexSaver> NewSaver(const Entry& entry, const StoredState& state);
+  Result<WriteOutcome> Write(const Entry& entry, lhd1::Change change, bool missing_ok);
+  void CompactWhereWanted(std::stop_token stop);
   void RetryUnsavedUntilStopped(std::stop_token stop);
   void RefreshUntilStopped(std::stop_token stop);
   Result<Entry> FindEntry(std::string_view name) const;
@@ -180,7 +213,8 @@ class VectorService {
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry, std::less<>> indexes_;
   std::vector<SkippedObject> skipped_;
-  // The etag each `_vectors/` object had when it was last loaded or skipped.
+  // What each `_vectors/` object was when it was last loaded or skipped: its
+  // etag, and for a base also its deltas' keys and etags.
   std::map<std::string, std::string, std::less<>> etags_;
   std::mutex refresh_mu_;  // one Refresh at a time
   bool read_only_ = false;
@@ -189,7 +223,8 @@ class VectorService {
   VectorServiceOptions options_;
   std::mutex retry_mu_;
   std::condition_variable_any retry_cv_;
-  std::jthread retrier_;  // last: stops and joins before the rest goes
+  bool compact_wanted_ = false;  // under retry_mu_
+  std::jthread retrier_;         // last: stops and joins before the rest goes
 };
 
 }  // namespace lakehouse::vector

@@ -42,7 +42,9 @@ class ForwardingObjectStore : public storage::ObjectStore {
 };
 
 // Fails every put (Put and PutFile) after the first `succeed` ones with
-// `error`, writing nothing, the way a store whose disk filled up would.
+// `error`, writing nothing, the way a store whose disk filled up would. Or
+// "crashes": after the first `succeed` puts and deletes, every later put and
+// delete fails, as if the process writing had died at that step.
 class FaultInjectingStore : public ForwardingObjectStore {
  public:
   using ForwardingObjectStore::ForwardingObjectStore;
@@ -51,8 +53,21 @@ class FaultInjectingStore : public ForwardingObjectStore {
     puts_left_ = succeed;
     error_ = std::move(error);
   }
-  void Heal() { error_.reset(); }
+  void CrashAfterWrites(int succeed) {
+    writes_left_ = succeed;
+    crashing_ = true;
+  }
+  void Heal() {
+    error_.reset();
+    crashing_ = false;
+  }
   int failed_puts() const { return failed_; }
+  bool crashed() const { return crashed_; }
+
+  Status Delete(std::string_view key) override {
+    if (NextWriteCrashes()) return Status::Unavailable("crashed (test)");
+    return ForwardingObjectStore::Delete(key);
+  }
 
   Result<storage::ObjectInfo> Put(std::string_view key, const storage::BodyProducer& body,
                                   const storage::PutOptions& options) override {
@@ -66,7 +81,14 @@ class FaultInjectingStore : public ForwardingObjectStore {
   }
 
  private:
+  bool NextWriteCrashes() {
+    if (!crashing_) return false;
+    if (writes_left_-- > 0) return false;
+    crashed_ = true;
+    return true;
+  }
   std::optional<Status> NextPutFails() {
+    if (NextWriteCrashes()) return Status::Unavailable("crashed (test)");
     if (!error_) return std::nullopt;
     if (puts_left_-- > 0) return std::nullopt;
     ++failed_;
@@ -75,6 +97,9 @@ class FaultInjectingStore : public ForwardingObjectStore {
 
   std::atomic<int> puts_left_{0};
   std::atomic<int> failed_{0};
+  std::atomic<int> writes_left_{0};
+  std::atomic<bool> crashing_{false};
+  std::atomic<bool> crashed_{false};
   std::optional<Status> error_;
 };
 
