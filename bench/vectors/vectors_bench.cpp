@@ -73,6 +73,7 @@
 #include "common/splitmix64.h"
 #include "server/http_server.h"
 #include "server/vector_routes.h"
+#include "storage/local_object_store.h"
 #include "vector/distance.h"
 #include "vector/index.h"
 #include "vector/lhv1.h"
@@ -102,6 +103,8 @@ struct Options : bench::CommonOptions {
   uint64_t big = 0;  // 0: no gen128 set
   double budget_s = 1.0;
   int http_rounds = 5;
+  uint64_t grow = 50'000;  // vectors of the incremental persistence section
+  bool grow_only = false;
 };
 
 void Usage(FILE* out) {
@@ -116,6 +119,9 @@ void Usage(FILE* out) {
       "(default 1)\n"
       "  --quick      gen768 of 4000 x 50 queries, short budgets: a sanity check,\n"
       "               numbers are not meaningful\n"
+      "  --grow N     vectors (128-d) of the persistence section: added over HTTP in\n"
+      "               batches of 1,000, persisted vs in memory (default 50000)\n"
+      "  --grow-only  run only the persistence section\n"
       "  --dir PARENT make the scratch directory under PARENT (default: .)\n"
       "  --keep       leave the scratch directory in place\n");
 }
@@ -128,6 +134,10 @@ Options ParseOptions(int argc, char** argv) {
       options.gen768 =
           bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--gen768", kTool);
       gen_set = true;
+    } else if (arg == "--grow") {
+      options.grow = bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--grow", kTool);
+    } else if (arg == "--grow-only") {
+      options.grow_only = true;
     } else if (arg == "--big") {
       options.big = bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--big", kTool);
     } else if (arg == "--budget") {
@@ -950,7 +960,178 @@ void RunHttp(const Dataset& data, const Options& options) {
   bench::PrintCpuContention(cpu_before, cpu_after);
 }
 
+// ---------------------------------------------------------------------------
+// Incremental persistence: what a growing index costs to store.
+
+// Forwards to a store and counts the bytes put through it.
+class CountingStore : public lakehouse::storage::ObjectStore {
+ public:
+  explicit CountingStore(lakehouse::storage::ObjectStore& target) : target_(target) {}
+  lakehouse::Result<lakehouse::storage::ObjectInfo> Put(
+      std::string_view key, const lakehouse::storage::BodyProducer& body,
+      const lakehouse::storage::PutOptions& options) override {
+    return target_.Put(
+        key,
+        [&](const lakehouse::storage::ChunkWriter& write) {
+          return body([&](std::string_view chunk) {
+            written_ += chunk.size();
+            return write(chunk);
+          });
+        },
+        options);
+  }
+  lakehouse::Result<lakehouse::storage::ObjectInfo> Get(
+      std::string_view key, lakehouse::storage::ObjectSink& sink) override {
+    return target_.Get(key, sink);
+  }
+  lakehouse::Result<lakehouse::storage::ObjectInfo> Head(std::string_view key) override {
+    return target_.Head(key);
+  }
+  lakehouse::Status Delete(std::string_view key) override { return target_.Delete(key); }
+  lakehouse::Result<lakehouse::storage::ListPage> List(
+      const lakehouse::storage::ListOptions& options) override {
+    return target_.List(options);
+  }
+  uint64_t written() const { return written_.load(); }
+
+ private:
+  lakehouse::storage::ObjectStore& target_;
+  std::atomic<uint64_t> written_{0};
+};
+
+double PeakRssMb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024;
+  }
+  return 0;
+}
+
+// Fills index "grow" through POST .../vectors in batches of 1,000 on a
+// server over `service`; returns each batch's seconds.
+std::vector<double> FillOverHttp(vector::VectorService& service, const std::vector<float>& data,
+                                 size_t n) {
+  server::HttpServer http(lakehouse::Config{}.http, 64 << 20);
+  server::RegisterVectorRoutes(http.router(), service);
+  bench::ServerThread running(http, "bind the vectord server");
+  httplib::Client client("127.0.0.1", running.port());
+  client.set_keep_alive(true);
+  client.set_read_timeout(600, 0);
+  client.set_write_timeout(600, 0);
+  auto post = [&](const std::string& path, const std::string& body, int want) {
+    auto result = client.Post(path, body, "application/json");
+    if (!result || result->status != want) Fail("POST " + path + " failed");
+    return json::parse(result->body);
+  };
+  post("/v1/indexes", json{{"name", "grow"}, {"dim", 128}, {"metric", "l2"}}.dump(), 201);
+  std::vector<double> batches;
+  for (size_t from = 0; from < n && !g_interrupted; from += 1000) {
+    json items = json::array();
+    for (size_t i = from; i < std::min(n, from + 1000); ++i) {
+      items.push_back({{"id", std::to_string(i)},
+                       {"vector", std::vector<float>(&data[i * 128], &data[i * 128] + 128)}});
+    }
+    std::string body = json{{"items", std::move(items)}}.dump();
+    const auto start = Clock::now();
+    json answer = post("/v1/indexes/grow/vectors", body, 200);
+    batches.push_back(bench::SecondsSince(start));
+    if (service.persistent() && !answer.value("persisted", false))
+      Fail("a batch was not persisted");
+  }
+  return batches;
+}
+
+double MeanOf(const std::vector<double>& v, size_t from, size_t to) {
+  double sum = 0;
+  for (size_t i = from; i < to; ++i) sum += v[i];
+  return to > from ? sum / double(to - from) : 0;
+}
+
+void RunGrow(const Options& options, const std::string& root) {
+  const size_t n = options.grow;
+  std::printf("\n== incremental persistence: %s x 128 l2 vectors over HTTP, batches of 1,000 ==\n",
+              bench::Thousands(double(n)).c_str());
+  std::vector<float> data(n * 128);
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal;
+  for (float& x : data) x = normal(rng);
+  const double raw_bytes = double(n) * 128 * sizeof(float);
+
+  auto local = lakehouse::storage::LocalObjectStore::Open({root + "/grow-objects", 1ull << 40});
+  bench::Check(local.status(), "open the local store");
+  CountingStore counting(**local);
+  double persisted_s = 0, load_s = 0, stored_bytes = 0;
+  std::vector<double> batches;
+  {
+    auto service = vector::VectorService::Open(&counting);
+    bench::Check(service.status(), "open the persistent vector service");
+    const auto start = Clock::now();
+    batches = FillOverHttp(**service, data, n);
+    persisted_s = bench::SecondsSince(start);
+  }  // joins a compaction still running, so its bytes count
+  const double written = double(counting.written());
+  {
+    lakehouse::storage::ListOptions list;
+    list.prefix = "_vectors/";
+    auto page = (*local)->List(list);
+    bench::Check(page.status(), "list _vectors/");
+    for (const auto& object : page->objects) stored_bytes += double(object.size);
+    const auto start = Clock::now();
+    auto reopened = vector::VectorService::Open(&counting);
+    bench::Check(reopened.status(), "reopen the vector service");
+    load_s = bench::SecondsSince(start);
+    auto count = (*reopened)->Describe("grow");
+    if (!count.ok() || count->count != n) Fail("the restarted service lacks vectors");
+  }
+  const double peak_mb = PeakRssMb();
+  double ephemeral_s = 0;
+  std::vector<double> ephemeral_batches;
+  {
+    auto service = vector::VectorService::Open(nullptr);
+    bench::Check(service.status(), "open the ephemeral vector service");
+    const auto start = Clock::now();
+    ephemeral_batches = FillOverHttp(**service, data, n);
+    ephemeral_s = bench::SecondsSince(start);
+  }
+  const size_t tenth = std::max<size_t>(1, batches.size() / 10);
+  const double first = MeanOf(batches, 0, tenth);
+  const double last = MeanOf(batches, batches.size() - tenth, batches.size());
+  const double amplification = written / raw_bytes;
+  const double throughput = ephemeral_s / persisted_s;
+  const double growth = last / first;
+  const double load_ratio = ephemeral_s / load_s;
+  std::printf(
+      "server: HttpServer + RegisterVectorRoutes over VectorService on a local store (as serve); "
+      "default compaction (deltas over 25%% of the base, or 1,000 of them)\n");
+  std::printf("  persisted fill %.2f s, in-memory fill %.2f s; %s written for %s of raw vectors\n",
+              persisted_s, ephemeral_s, bench::Thousands(written).c_str(),
+              bench::Thousands(raw_bytes).c_str());
+  std::printf(
+      "  batch time: first 10%% %.1f ms, last 10%% %.1f ms (in memory: %.1f ms, %.1f ms: the "
+      "graph's own growth)\n",
+      first * 1000, last * 1000, MeanOf(ephemeral_batches, 0, tenth) * 1000,
+      MeanOf(ephemeral_batches, ephemeral_batches.size() - tenth, ephemeral_batches.size()) * 1000);
+  std::printf("  restart: loaded in %.2f s; rebuilding by re-adding took %.2f s\n", load_s,
+              ephemeral_s);
+  std::printf("  stored %s bytes; peak RSS %.0f MB = %.2f x the stored index\n",
+              bench::Thousands(stored_bytes).c_str(), peak_mb,
+              peak_mb * 1024 * 1024 / std::max(1.0, stored_bytes));
+  bench::PrintGoal("bytes written / raw vector bytes <= 3.0", bench::Fixed(amplification, 2),
+                   amplification <= 3.0);
+  bench::PrintGoal("add throughput persisted / in memory >= 0.8", bench::Fixed(throughput, 2),
+                   throughput >= 0.8);
+  bench::PrintGoal("last 10% of batches / first 10% <= 1.5x", bench::Fixed(growth, 2) + "x",
+                   growth <= 1.5);
+  bench::PrintGoal("restart load >= 10x faster than a rebuild", bench::Fixed(load_ratio, 1) + "x",
+                   load_ratio >= 10);
+}
+
 int Run(const Options& options, const std::string& root) {
+  if (options.grow_only) {
+    RunGrow(options, root);
+    return g_interrupted ? 130 : 0;
+  }
   std::printf("vectors_bench: vectord's Index vs hnswlib, usearch, FAISS and an exact scan, %s\n",
               options.run_kind());
   bench::PrintMachine(root, bench::MachineLine::kBrief);
@@ -1015,6 +1196,7 @@ int Run(const Options& options, const std::string& root) {
     RunDataset(set, options);
   }
   if (!g_interrupted) RunHttp(sets[0], options);
+  if (!g_interrupted) RunGrow(options, root);
   return g_interrupted ? 130 : 0;
 }
 
