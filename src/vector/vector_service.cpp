@@ -157,6 +157,16 @@ class IndexSaver {
     return WantsCompactionLocked();
   }
 
+  // A reader's view of what it has applied, advanced as it follows deltas.
+  StoredState stored() const {
+    std::lock_guard lock(mu_);
+    return stored_;
+  }
+  void Followed(const StoredState& state) {
+    std::lock_guard lock(mu_);
+    stored_ = state;
+  }
+
   // Waits out a running save and refuses later ones (the index is going).
   void Stop() {
     std::unique_lock lock(mu_);
@@ -648,6 +658,11 @@ Status VectorService::LoadAll() {
     const std::string& key = index.base->key;
     std::string signature = index.Signature();
     if (unchanged(key, signature)) continue;
+    if (FollowDeltas(name, index)) {
+      std::unique_lock lock(mu_);
+      etags_[key] = signature;
+      continue;
+    }
     auto loaded = LoadIndex(name, index);
     // It vanished since the listing (dropped elsewhere): nothing to load.
     if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound) continue;
@@ -706,6 +721,34 @@ std::string ReplayDeltas(storage::ObjectStore& store, const std::string& name, I
   return "";
 }
 }  // namespace
+
+// Only new deltas after the ones applied (same base): a reader applies them
+// to the index it serves, as the writer did, instead of loading it whole.
+// Anything else (a new base, a delta gone, damage) takes a whole reload.
+bool VectorService::FollowDeltas(const std::string& name, const StoredIndex& stored) {
+  if (!read_only_) return false;
+  std::string previous;
+  Entry entry;
+  {
+    std::shared_lock lock(mu_);
+    auto seen = etags_.find(stored.base->key);
+    auto loaded = indexes_.find(name);
+    if (seen == etags_.end() || loaded == indexes_.end()) return false;
+    previous = seen->second;
+    entry = loaded->second;
+  }
+  if (!entry.damaged.empty() || !entry.saver || !stored.Signature().starts_with(previous + "|")) {
+    return false;
+  }
+  StoredState state = entry.saver->stored();
+  const uint64_t before = state.seq;
+  std::string damaged =
+      ReplayDeltas(*store_, name, *entry.index, *entry.origin, stored.deltas, &state);
+  if (!damaged.empty()) return false;
+  entry.saver->Followed(state);
+  spdlog::debug("vectord: index {} followed deltas {} to {}", name, before + 1, state.seq);
+  return true;
+}
 
 Result<VectorService::Entry> VectorService::LoadIndex(const std::string& name,
                                                       const StoredIndex& stored) {

@@ -33,8 +33,9 @@
 // `_lakehouse/vectord-writer` with put-if-absent; of any number of processes
 // starting together one wins. The
 // others run read-only: searches and reads answer, every write is kConflict
-// naming the writer, and they reload an index whenever its base's etag or
-// its set of deltas changes (Refresh, on a timer). So no object is ever
+// naming the writer, and they follow it (Refresh, on a timer): new deltas
+// are applied to the index they serve; a new base or anything else changed
+// reloads the index whole. So no object is ever
 // written by two processes. The claim is deleted when the writer stops
 // cleanly. After a
 // crash it is taken back by a writer restarted under the same `writer_id`,
@@ -195,6 +196,7 @@ class VectorService {
   // Loads one listed index, its base and then its deltas; the error says
   // why the base is skipped.
   Result<Entry> LoadIndex(const std::string& name, const StoredIndex& stored);
+  bool FollowDeltas(const std::string& name, const StoredIndex& stored);
   std::shared_ptr<IndexSaver> NewSaver(const Entry& entry, const StoredState& state);
   Result<WriteOutcome> Write(const Entry& entry, lhd1::Change change, bool missing_ok);
   void CompactWhereWanted(std::stop_token stop);

@@ -315,9 +315,12 @@ TEST_F(VectorDeltasTest, AReaderFollowsNewDeltasAndCompactions) {
   ASSERT_TRUE(writer->Add("shared", Items(0, 10)).ok());
   ASSERT_TRUE(reader->Refresh().ok());
   ExpectHolds(*reader, "shared", Ids(0, 10));
+  auto served = reader->Find("shared").value();
   ASSERT_TRUE(writer->Add("shared", Items(10, 20)).ok());
   ASSERT_TRUE(reader->Refresh().ok());
   ExpectHolds(*reader, "shared", Ids(0, 20));
+  // The new delta went into the index being served: no whole reload.
+  EXPECT_EQ(reader->Find("shared").value(), served);
   ASSERT_TRUE(writer->Compact("shared").ok());
   ASSERT_TRUE(writer->Remove("shared", "item-0").ok());
   ASSERT_TRUE(reader->Refresh().ok());

@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "server/http_server.h"
+#include "storage/local_object_store.h"
 #include "testing/server_thread.h"
+#include "testing/temp_dir.h"
+#include "vector/lhd1.h"
 
 namespace lakehouse::server {
 namespace {
@@ -78,6 +81,40 @@ TEST_F(VectorRoutesTest, CreateAddSearchGetDelete) {
   EXPECT_EQ(json::parse(client_->Get("/v1/indexes")->body)["indexes"][0]["count"], 1);
   EXPECT_EQ(client_->Delete("/v1/indexes/people")->status, 204);
   EXPECT_EQ(client_->Get("/v1/indexes/people")->status, 404);
+}
+
+TEST(VectorRoutesDamageTest, ADamagedDeltaIsNamedInTheIndexList) {
+  testing::TempDir dir;
+  auto local = storage::LocalObjectStore::Open({dir.path() + "/objects", 1ull << 30});
+  ASSERT_TRUE(local.ok());
+  vector::IndexParams params;
+  params.name = "notes";
+  params.dim = 2;
+  params.metric = vector::Metric::kL2;
+  {
+    auto writer = vector::VectorService::Open(local->get());
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->Create(params).ok());
+    ASSERT_TRUE((*writer)->Add("notes", {{"a", {1, 0}, json::object()}}).ok());
+    ASSERT_TRUE((*writer)->Add("notes", {{"b", {0, 1}, json::object()}}).ok());
+  }
+  const std::string key = vector::lhd1::DeltaKey("notes", 2);
+  std::string bytes = *(*local)->GetBytes(key);
+  ASSERT_TRUE((*local)->PutBytes(key, bytes.substr(0, bytes.size() - 10)).ok());
+
+  auto service = vector::VectorService::Open(local->get());
+  ASSERT_TRUE(service.ok());
+  HttpServer server(HttpConfig{}, 64 << 20);
+  RegisterVectorRoutes(server.router(), **service);
+  testing::ServerThread running(server);
+  httplib::Client client("127.0.0.1", running.port());
+  auto listed = client.Get("/v1/indexes");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200);
+  json index = json::parse(listed->body)["indexes"][0];
+  EXPECT_EQ(index["count"], 1);
+  ASSERT_TRUE(index.contains("damaged")) << index.dump();
+  EXPECT_NE(index["damaged"].get<std::string>().find(key), std::string::npos) << index.dump();
 }
 
 TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
