@@ -48,6 +48,30 @@ std::string ErrorBody(const Status& status) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string_view CodeWordForHttpStatus(int http_status) {
+  switch (http_status) {
+    case 400:
+      return "invalid_argument";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 408:
+      return "timeout";
+    case 413:
+    case 431:
+      return "too_large";
+    case 414:
+      return "uri_too_long";
+    case 416:
+      return "range_not_satisfiable";
+    case 503:
+      return "unavailable";
+    default:
+      return http_status >= 500 ? "internal" : "bad_request";
+  }
+}
+
 Status StatusFromHttp(int http_status, std::string_view body) {
   std::string code_word;
   std::string message = "HTTP " + std::to_string(http_status);

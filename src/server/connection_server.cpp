@@ -32,22 +32,6 @@ std::string_view ReasonPhrase(int status) {
   }
 }
 
-std::string_view CodeWord(int status) {
-  switch (status) {
-    case 400:
-      return "invalid_argument";
-    case 408:
-      return "timeout";
-    case 413:
-    case 431:
-      return "too_large";
-    case 503:
-      return "unavailable";
-    default:
-      return "bad_request";
-  }
-}
-
 // Half-closes, then reads what the client still sends for a moment before
 // closing: closing with unread bytes makes the kernel reset the connection,
 // and a reset can destroy the answer before the client has read it.
@@ -77,7 +61,8 @@ constexpr uint64_t kOversizeDrainBytes = 16 << 20;
 }  // namespace
 
 std::string RefusalResponse(int http_status, std::string_view message) {
-  nlohmann::json body = {{"error", {{"code", CodeWord(http_status)}, {"message", message}}}};
+  nlohmann::json body = {
+      {"error", {{"code", http::CodeWordForHttpStatus(http_status)}, {"message", message}}}};
   const std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return "HTTP/1.1 " + std::to_string(http_status) + " " + std::string(ReasonPhrase(http_status)) +
          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) +

@@ -19,27 +19,6 @@ namespace {
 thread_local std::chrono::steady_clock::time_point request_start;
 thread_local std::string request_route;  // empty: httplib answered before routing
 
-std::string StatusWord(int http_status) {
-  switch (http_status) {
-    case 400:
-      return "invalid_argument";
-    case 404:
-      return "not_found";
-    case 405:
-      return "method_not_allowed";
-    case 408:
-      return "timeout";
-    case 413:
-      return "too_large";
-    case 414:
-      return "uri_too_long";
-    case 416:
-      return "range_not_satisfiable";
-    default:
-      return http_status >= 500 ? "internal" : "bad_request";
-  }
-}
-
 constexpr uint64_t kMaxDrainBytes = 1 << 20;
 
 bool HasBody(const httplib::Request& request) {
@@ -179,27 +158,27 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
       });
   // Responses httplib makes itself (no route, body too large, bad request
   // line) get the same JSON error shape as ours.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& request, httplib::Response& response) {
-        if (!response.body.empty() || response.content_length_ > 0) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        std::string message = response.status == 404
-                                  ? "no route for " + request.method + " " + request.path
-                                  : "request rejected with HTTP " + std::to_string(response.status);
-        if (response.status == 413) message = "request body exceeds the configured limit";
-        // The connection refused the body (bad chunk framing, too slow): say so.
-        const ConnectionStream* stream = ConnectionServer::CurrentStream();
-        if (stream != nullptr && !stream->refusal().empty()) {
-          response.status = stream->refusal_status();
-          message = stream->refusal();
-        }
-        nlohmann::json body = {
-            {"error", {{"code", StatusWord(response.status)}, {"message", message}}}};
-        response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                             "application/json");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
+  server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& request,
+                                                                    httplib::Response& response) {
+    if (!response.body.empty() || response.content_length_ > 0) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    std::string message = response.status == 404
+                              ? "no route for " + request.method + " " + request.path
+                              : "request rejected with HTTP " + std::to_string(response.status);
+    if (response.status == 413) message = "request body exceeds the configured limit";
+    // The connection refused the body (bad chunk framing, too slow): say so.
+    const ConnectionStream* stream = ConnectionServer::CurrentStream();
+    if (stream != nullptr && !stream->refusal().empty()) {
+      response.status = stream->refusal_status();
+      message = stream->refusal();
+    }
+    nlohmann::json body = {
+        {"error", {{"code", http::CodeWordForHttpStatus(response.status)}, {"message", message}}}};
+    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   server_.set_exception_handler(
       [](const httplib::Request& request, httplib::Response& response, std::exception_ptr ep) {
         std::string what = "unknown exception";

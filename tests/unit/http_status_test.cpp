@@ -33,5 +33,20 @@ TEST(HttpStatusTest, ErrorBodyHasTheContractShape) {
             R"({"error":{"code":"not_found","message":"no \"x\""}})");
 }
 
+TEST(HttpStatusTest, StatusesWithoutAStatusGetTheWordsClientsReadBack) {
+  // A client rebuilding a Status from these words gets the kind the server meant.
+  for (int http_status : {400, 404, 408, 413, 431, 503}) {
+    const std::string body = R"({"error":{"code":")" +
+                             std::string(CodeWordForHttpStatus(http_status)) +
+                             R"(","message":"m"}})";
+    EXPECT_NE(StatusFromHttp(http_status, body).code(), StatusCode::kOk) << http_status;
+  }
+  EXPECT_EQ(CodeWordForHttpStatus(408), "timeout");
+  EXPECT_EQ(CodeWordForHttpStatus(431), "too_large");
+  EXPECT_EQ(CodeWordForHttpStatus(503), "unavailable");
+  EXPECT_EQ(CodeWordForHttpStatus(500), "internal");
+  EXPECT_EQ(CodeWordForHttpStatus(418), "bad_request");
+}
+
 }  // namespace
 }  // namespace lakehouse::http
