@@ -11,6 +11,7 @@
 
 #include "embed/hashing_embedder.h"
 #include "testing/embedded_lakehouse.h"
+#include "vector/lhd1.h"
 
 namespace lakehouse::vector {
 namespace {
@@ -200,6 +201,32 @@ TEST_F(DatasetIndexerTest, TheSourceAndTheFittedEmbedderSurviveARestart) {
   ASSERT_TRUE(fitted.ok());
   std::vector<std::string> text = {"spark data pipelines"};
   EXPECT_NE((*(*fitted)->Embed(text))[0], (*unfitted.Embed(text))[0]);
+}
+
+TEST_F(DatasetIndexerTest, ARefreshIsStoredAsOneDeltaAndSurvivesARestart) {
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  ASSERT_TRUE(lakehouse_
+                  .Ingest("candidates", "id,name,state,rate,resume\n9,Ivy,OR,75,welder\n",
+                          ingest::Format::kCsv, catalog::WriteMode::kAppend)
+                  .ok());
+  auto refreshed = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status().ToString();
+  ASSERT_FALSE(refreshed->created);
+  EXPECT_TRUE(refreshed->status.persisted);
+  auto delta = lakehouse_.store().GetBytes(lhd1::DeltaKey("resumes", 1));
+  ASSERT_TRUE(delta.ok()) << delta.status().ToString();
+  auto decoded = lhd1::Decode(*delta);
+  ASSERT_TRUE(decoded.ok());
+  ASSERT_EQ(decoded->changes.size(), 1u);
+  ASSERT_TRUE(decoded->changes[0].source.has_value());
+  EXPECT_EQ(decoded->changes[0].source, refreshed->status.source);
+
+  OpenVectors();
+  auto after = vectors_->Describe("resumes");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->count, refreshed->status.count);
+  EXPECT_EQ(after->source, refreshed->status.source);
+  EXPECT_TRUE(vectors_->Find("resumes").value()->Get("9").ok());
 }
 
 TEST_F(DatasetIndexerTest, AVacuumedSourceVersionMeansARebuild) {
