@@ -12,21 +12,21 @@ namespace lakehouse {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,   // malformed input: 400
-  kInvalidKey,        // an object key breaking the key rules: 400
-  kNotFound,          // 404
-  kAlreadyExists,     // a conditional write found the target present: 412
-  kConflict,          // a concurrent change won: 409
-  kTooLarge,          // over a configured size limit: 413
-  kUnprocessable,     // well-formed but unusable content: 422
-  kUnauthenticated,   // 401
-  kPermissionDenied,  // 403
-  kUnavailable,       // a dependency cannot be reached: 503
-  kTimeout,           // a deadline passed: 504
-  kIoError,           // the local disk or OS failed: 500
-  kNoSpace,           // the server's disk is full: 507, never the client's fault
-  kResourceExhausted, // the work needs more memory than the server allows: 422
-  kInternal,          // a bug: 500
+  kInvalidArgument,    // malformed input: 400
+  kInvalidKey,         // an object key breaking the key rules: 400
+  kNotFound,           // 404
+  kAlreadyExists,      // a conditional write found the target present: 412
+  kConflict,           // a concurrent change won: 409
+  kTooLarge,           // over a configured size limit: 413
+  kUnprocessable,      // well-formed but unusable content: 422
+  kUnauthenticated,    // 401
+  kPermissionDenied,   // 403
+  kUnavailable,        // a dependency cannot be reached: 503
+  kTimeout,            // a deadline passed: 504
+  kIoError,            // the local disk or OS failed: 500
+  kNoSpace,            // the server's disk is full: 507, never the client's fault
+  kResourceExhausted,  // the work needs more memory than the server allows: 422
+  kInternal,           // a bug: 500
 };
 
 // The stable machine-readable word for a code, used in JSON errors.

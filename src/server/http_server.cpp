@@ -119,18 +119,6 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   server_.set_payload_max_length(max_body_bytes);
   server_.set_tcp_nodelay(true);
 
-  // Clients that ask first (curl does for large bodies) learn of an oversized
-  // body before sending it.
-  server_.set_expect_100_continue_handler(
-      [max_body_bytes](const httplib::Request& request, httplib::Response& response) {
-        if (request.has_header("Content-Length") &&
-            std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10) >
-                max_body_bytes) {
-          response.status = 413;
-          return 413;
-        }
-        return 100;
-      });
   server_.set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
         request_start = std::chrono::steady_clock::now();

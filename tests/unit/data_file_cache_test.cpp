@@ -19,6 +19,7 @@
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "storage/local_object_store.h"
+#include "testing/fault_injecting_store.h"
 #include "testing/temp_dir.h"
 
 namespace lakehouse::query {
@@ -28,14 +29,12 @@ using testing::TempDir;
 
 // A remote-looking store over a local one: no LocalPathOf, every Get counted
 // by key; Gets can be held at a gate or made to fail half-way.
-class CountingStore final : public storage::ObjectStore {
+class CountingStore final : public testing::ForwardingObjectStore {
  public:
-  explicit CountingStore(storage::ObjectStore& inner) : inner_(inner) {}
+  explicit CountingStore(storage::ObjectStore& inner)
+      : ForwardingObjectStore(inner), inner_(inner) {}
 
-  Result<storage::ObjectInfo> Put(std::string_view key, const storage::BodyProducer& body,
-                                  const storage::PutOptions& options) override {
-    return inner_.Put(key, body, options);
-  }
+  std::optional<std::string> LocalPathOf(std::string_view) const override { return std::nullopt; }
   Result<storage::ObjectInfo> Get(std::string_view key, storage::ObjectSink& sink) override {
     {
       std::unique_lock lock(mu_);
@@ -53,11 +52,6 @@ class CountingStore final : public storage::ObjectStore {
       return Status::Unavailable("connection reset");
     }
     return inner_.Get(key, sink);
-  }
-  Result<storage::ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Status Delete(std::string_view key) override { return inner_.Delete(key); }
-  Result<storage::ListPage> List(const storage::ListOptions& options) override {
-    return inner_.List(options);
   }
 
   // Gets of keys starting with `prefix`.
