@@ -104,6 +104,7 @@ struct Options : bench::CommonOptions {
   double budget_s = 1.0;
   int http_rounds = 5;
   uint64_t grow = 50'000;  // vectors of the incremental persistence section
+  uint64_t grow_dim = 128;
   bool grow_only = false;
 };
 
@@ -119,8 +120,9 @@ void Usage(FILE* out) {
       "(default 1)\n"
       "  --quick      gen768 of 4000 x 50 queries, short budgets: a sanity check,\n"
       "               numbers are not meaningful\n"
-      "  --grow N     vectors (128-d) of the persistence section: added over HTTP in\n"
+      "  --grow N     vectors of the persistence section: added over HTTP in\n"
       "               batches of 1,000, persisted vs in memory (default 50000)\n"
+      "  --grow-dim D their dimension (default 128)\n"
       "  --grow-only  run only the persistence section\n"
       "  --dir PARENT make the scratch directory under PARENT (default: .)\n"
       "  --keep       leave the scratch directory in place\n");
@@ -136,6 +138,10 @@ Options ParseOptions(int argc, char** argv) {
       gen_set = true;
     } else if (arg == "--grow") {
       options.grow = bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--grow", kTool);
+    } else if (arg == "--grow-dim") {
+      options.grow_dim =
+          bench::ParseCount(bench::OptionValue(argc, argv, i, kTool), "--grow-dim", kTool);
+      if (options.grow_dim == 0 || options.grow_dim > 4096) Fail("--grow-dim must be 1..4096");
     } else if (arg == "--grow-only") {
       options.grow_only = true;
     } else if (arg == "--big") {
@@ -1011,7 +1017,7 @@ double PeakRssMb() {
 // Fills index "grow" through POST .../vectors in batches of 1,000 on a
 // server over `service`; returns each batch's seconds.
 std::vector<double> FillOverHttp(vector::VectorService& service, const std::vector<float>& data,
-                                 size_t n) {
+                                 size_t n, size_t dim) {
   server::HttpServer http(lakehouse::Config{}.http, 64 << 20);
   server::RegisterVectorRoutes(http.router(), service);
   bench::ServerThread running(http, "bind the vectord server");
@@ -1024,13 +1030,13 @@ std::vector<double> FillOverHttp(vector::VectorService& service, const std::vect
     if (!result || result->status != want) Fail("POST " + path + " failed");
     return json::parse(result->body);
   };
-  post("/v1/indexes", json{{"name", "grow"}, {"dim", 128}, {"metric", "l2"}}.dump(), 201);
+  post("/v1/indexes", json{{"name", "grow"}, {"dim", dim}, {"metric", "l2"}}.dump(), 201);
   std::vector<double> batches;
   for (size_t from = 0; from < n && !g_interrupted; from += 1000) {
     json items = json::array();
     for (size_t i = from; i < std::min(n, from + 1000); ++i) {
       items.push_back({{"id", std::to_string(i)},
-                       {"vector", std::vector<float>(&data[i * 128], &data[i * 128] + 128)}});
+                       {"vector", std::vector<float>(&data[i * dim], &data[i * dim] + dim)}});
     }
     std::string body = json{{"items", std::move(items)}}.dump();
     const auto start = Clock::now();
@@ -1050,13 +1056,14 @@ double MeanOf(const std::vector<double>& v, size_t from, size_t to) {
 
 void RunGrow(const Options& options, const std::string& root) {
   const size_t n = options.grow;
-  std::printf("\n== incremental persistence: %s x 128 l2 vectors over HTTP, batches of 1,000 ==\n",
-              bench::Thousands(double(n)).c_str());
-  std::vector<float> data(n * 128);
+  const size_t dim = options.grow_dim;
+  std::printf("\n== incremental persistence: %s x %zu l2 vectors over HTTP, batches of 1,000 ==\n",
+              bench::Thousands(double(n)).c_str(), dim);
+  std::vector<float> data(n * dim);
   std::mt19937 rng(7);
   std::normal_distribution<float> normal;
   for (float& x : data) x = normal(rng);
-  const double raw_bytes = double(n) * 128 * sizeof(float);
+  const double raw_bytes = double(n) * double(dim) * sizeof(float);
 
   auto local = lakehouse::storage::LocalObjectStore::Open({root + "/grow-objects", 1ull << 40});
   bench::Check(local.status(), "open the local store");
@@ -1067,7 +1074,7 @@ void RunGrow(const Options& options, const std::string& root) {
     auto service = vector::VectorService::Open(&counting);
     bench::Check(service.status(), "open the persistent vector service");
     const auto start = Clock::now();
-    batches = FillOverHttp(**service, data, n);
+    batches = FillOverHttp(**service, data, n, dim);
     persisted_s = bench::SecondsSince(start);
   }  // joins a compaction still running, so its bytes count
   const double written = double(counting.written());
@@ -1091,7 +1098,7 @@ void RunGrow(const Options& options, const std::string& root) {
     auto service = vector::VectorService::Open(nullptr);
     bench::Check(service.status(), "open the ephemeral vector service");
     const auto start = Clock::now();
-    ephemeral_batches = FillOverHttp(**service, data, n);
+    ephemeral_batches = FillOverHttp(**service, data, n, dim);
     ephemeral_s = bench::SecondsSince(start);
   }
   const size_t tenth = std::max<size_t>(1, batches.size() / 10);

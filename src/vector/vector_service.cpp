@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 
+#include "vector/index_saver.h"
 #include "vector/lhd1.h"
 #include "vector/lhv1.h"
 
@@ -23,330 +24,7 @@ namespace lakehouse::vector {
 namespace {
 constexpr std::string_view kPrefix = "_vectors/";
 constexpr std::string_view kSuffix = ".lhv1";
-constexpr size_t kPutChunk = 1 << 20;
 }  // namespace
-
-// A dataset text index's origin, kept beside the engine's index and saved
-// with it.
-struct TextOrigin {
-  mutable std::mutex mu;
-  std::optional<DatasetSource> source;
-  std::shared_ptr<embed::Embedder> embedder;  // fitted to the texts; null: the model's
-};
-
-// Where an index's stored objects stand when its saver starts.
-struct StoredState {
-  int64_t durable = -1;  // writes stored; -1: not even the base (a new index)
-  uint64_t seq = 0;      // the last delta stored, or the base's seq
-  uint64_t base_bytes = 0;
-  uint64_t delta_bytes = 0;  // deltas after the base
-  size_t deltas = 0;
-  bool needs_base = true;  // the next save writes a base instead of a delta
-};
-
-namespace {
-
-// One write, applied to the index: the live path and replay at load share it,
-// so a replayed delta does exactly what the write did. `missing_ok`: removing
-// an absent id is no error (a refresh, or a replay repeating a change).
-Status ApplyChange(Index& index, TextOrigin& origin, lhd1::Change change, bool missing_ok) {
-  if (!change.upserts.empty()) LH_RETURN_IF_ERROR(index.Add(std::move(change.upserts)));
-  for (const auto& id : change.removals) {
-    Status removed = index.Remove(id);
-    if (!removed.ok() && !(missing_ok && removed.code() == StatusCode::kNotFound)) return removed;
-  }
-  if (change.source) {
-    std::lock_guard lock(origin.mu);
-    origin.source = std::move(change.source);
-  }
-  return Status::Ok();
-}
-
-// The deltas stored for `name`, in seq order.
-Result<std::vector<std::pair<uint64_t, storage::ObjectInfo>>> ListDeltas(
-    storage::ObjectStore& store, std::string_view name) {
-  storage::ListOptions options;
-  options.prefix = lhd1::DeltaPrefix(name);
-  std::vector<std::pair<uint64_t, storage::ObjectInfo>> deltas;
-  while (true) {
-    LH_ASSIGN_OR_RETURN(auto page, store.List(options));
-    for (auto& object : page.objects) {
-      if (auto seq = lhd1::ParseDeltaKey(name, object.key)) {
-        deltas.emplace_back(*seq, std::move(object));
-      }
-    }
-    if (!page.next) break;
-    options.start_after = *page.next;
-  }
-  return deltas;
-}
-
-// Deletes the deltas a stored base covers. A failure only leaves garbage:
-// a load skips deltas at or below the base's seq.
-void DeleteDeltas(storage::ObjectStore& store,
-                  const std::vector<std::pair<uint64_t, storage::ObjectInfo>>& deltas,
-                  uint64_t through) {
-  for (const auto& [seq, object] : deltas) {
-    if (seq > through) continue;
-    Status deleted = store.Delete(object.key);
-    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) {
-      spdlog::warn("vectord: could not delete covered delta {}: {}", object.key,
-                   deleted.ToString());
-    }
-  }
-}
-
-}  // namespace
-
-struct SaverPolicy {
-  double compact_fraction = 0.25;
-  uint64_t compact_min_bytes = 0;
-  size_t compact_deltas = 0;
-  std::function<void()> wake_compactor;  // called when compaction is due
-};
-
-// Stores one index's writes, one save at a time: a delta holding every write
-// queued before it began (group commit), or a base covering all of them.
-// Write numbers count Record calls; durable_ is the highest stored.
-class IndexSaver {
- public:
-  IndexSaver(storage::ObjectStore& store, std::shared_ptr<Index> index,
-             std::shared_ptr<TextOrigin> origin, SaverPolicy policy, StoredState state)
-      : store_(store),
-        index_(std::move(index)),
-        origin_(std::move(origin)),
-        policy_(std::move(policy)),
-        stored_(state),
-        durable_(state.durable),
-        attempted_(state.durable) {}
-
-  // Applies `change` and queues it for the next save, in one turn with other
-  // writes, so deltas replay in the order the index saw the writes. Returns
-  // the write's number; an error changed nothing and queued nothing.
-  Result<int64_t> Record(lhd1::Change change, bool missing_ok) {
-    std::lock_guard lock(write_mu_);
-    lhd1::Change queued = change;
-    LH_RETURN_IF_ERROR(ApplyChange(*index_, *origin_, std::move(change), missing_ok));
-    pending_.push_back(std::move(queued));
-    return ++recorded_;
-  }
-  int64_t recorded() const { return recorded_.load(); }
-
-  // Returns once a save covering write `number` has been tried: true if
-  // stored. A retry tries again even if a save covering it already failed.
-  bool SaveThrough(int64_t number, bool retry = false) {
-    std::unique_lock lock(mu_);
-    while (true) {
-      if (durable_ >= number) return true;
-      if (stopped_ || (attempted_ >= number && !retry)) return false;
-      if (!saving_) break;
-      done_.wait(lock);
-    }
-    lock.unlock();
-    return RunSave(/*base=*/false) && Durable(number);
-  }
-
-  // Writes a base covering every write so far, then deletes the deltas it
-  // covers. Waits out a running save; false if the base was not stored.
-  bool Compact() { return RunSave(/*base=*/true); }
-
-  bool Durable() const { return Durable(recorded_.load()); }
-
-  bool WantsCompaction() const {
-    std::lock_guard lock(mu_);
-    return WantsCompactionLocked();
-  }
-
-  // A reader's view of what it has applied, advanced as it follows deltas.
-  StoredState stored() const {
-    std::lock_guard lock(mu_);
-    return stored_;
-  }
-  void Followed(const StoredState& state) {
-    std::lock_guard lock(mu_);
-    stored_ = state;
-  }
-
-  // Waits out a running save and refuses later ones (the index is going).
-  void Stop() {
-    std::unique_lock lock(mu_);
-    done_.wait(lock, [&] { return !saving_; });
-    stopped_ = true;
-  }
-  void Resume() {
-    std::lock_guard lock(mu_);
-    stopped_ = false;
-  }
-
- private:
-  bool Durable(int64_t number) const {
-    std::lock_guard lock(mu_);
-    return durable_ >= number;
-  }
-
-  bool WantsCompactionLocked() const {
-    if (stored_.needs_base || stored_.deltas == 0) return false;
-    if (policy_.compact_deltas > 0 && stored_.deltas >= policy_.compact_deltas) return true;
-    return stored_.delta_bytes > policy_.compact_min_bytes &&
-           static_cast<double>(stored_.delta_bytes) >
-               policy_.compact_fraction * static_cast<double>(stored_.base_bytes);
-  }
-
-  // Takes the save turn, saves and hands the outcome to the waiters. Waiters
-  // whose writes this save covered learn their outcome from it; after a
-  // failure the rest try again rather than queue behind it.
-  bool RunSave(bool base) {
-    std::unique_lock lock(mu_);
-    done_.wait(lock, [&] { return !saving_; });
-    if (stopped_) return false;
-    saving_ = true;
-    base = base || stored_.needs_base;
-    lock.unlock();
-    int64_t covered = -1;
-    bool stored = base ? SaveBase(&covered) : SaveDelta(&covered);
-    lock.lock();
-    saving_ = false;
-    attempted_ = std::max(attempted_, covered);
-    if (stored) durable_ = std::max(durable_, covered);
-    bool wake = stored && WantsCompactionLocked();
-    done_.notify_all();
-    lock.unlock();
-    if (wake && policy_.wake_compactor) policy_.wake_compactor();
-    return stored;
-  }
-
-  // Moves the queued writes out, with the number of the last of them.
-  std::vector<lhd1::Change> TakePending(int64_t* covered) {
-    std::lock_guard lock(write_mu_);
-    *covered = recorded_;
-    return std::exchange(pending_, {});
-  }
-  // A failed save's writes go back in front of the ones queued since.
-  void Requeue(std::vector<lhd1::Change> changes) {
-    std::lock_guard lock(write_mu_);
-    pending_.insert(pending_.begin(), std::make_move_iterator(changes.begin()),
-                    std::make_move_iterator(changes.end()));
-  }
-
-  bool SaveDelta(int64_t* covered) {
-    const std::string& name = index_->params().name;
-    lhd1::Delta delta{name, stored_.seq + 1, index_->params().dim, TakePending(covered)};
-    if (delta.changes.empty()) return true;
-    std::string bytes = lhd1::Encode(delta);
-    // A put that failed may still have landed (a timeout): its seq is taken,
-    // and this delta, which repeats its writes, goes after it.
-    for (int attempt = 0;; ++attempt) {
-      auto put =
-          store_.PutBytes(lhd1::DeltaKey(name, delta.seq), bytes, storage::PutMode::kIfAbsent);
-      if (put.ok()) break;
-      if (put.status().code() != StatusCode::kAlreadyExists || attempt == 2) {
-        spdlog::error("vectord: save of index {} failed: delta {}: {}", name, delta.seq,
-                      put.status().ToString());
-        Requeue(std::move(delta.changes));
-        return false;
-      }
-      delta.seq += 1;
-      bytes = lhd1::Encode(delta);
-    }
-    std::lock_guard lock(mu_);
-    stored_.seq = delta.seq;
-    stored_.delta_bytes += bytes.size();
-    stored_.deltas += 1;
-    return true;
-  }
-
-  // A consistent image of the index with every queued write, taken while no
-  // write runs, and those writes (now covered by it).
-  Result<IndexImage> TakeImage(int64_t* covered, std::vector<lhd1::Change>* taken) {
-    std::lock_guard lock(write_mu_);
-    LH_ASSIGN_OR_RETURN(IndexImage image, index_->Snapshot());
-    {
-      std::lock_guard origin_lock(origin_->mu);
-      image.source = origin_->source;
-      if (origin_->embedder) image.embedder_state = origin_->embedder->LearnedState();
-    }
-    *covered = recorded_;
-    *taken = std::exchange(pending_, {});
-    return image;
-  }
-
-  // Order: list the deltas, put the base with a seq at or past all of them
-  // (one atomic overwrite: readers see the old base or the new one), then
-  // delete the deltas it covers. A crash before the put leaves the old base
-  // and its deltas; after it, covered deltas are skipped at load.
-  bool SaveBase(int64_t* covered) {
-    const std::string& name = index_->params().name;
-    auto started = std::chrono::steady_clock::now();
-    auto deltas = ListDeltas(store_, name);
-    if (!deltas.ok()) {
-      spdlog::error("vectord: save of index {} failed: {}", name, deltas.status().ToString());
-      return false;
-    }
-    std::vector<lhd1::Change> taken;
-    auto image = TakeImage(covered, &taken);
-    if (!image.ok()) {
-      spdlog::error("vectord: save of index {} failed: {}", name, image.status().ToString());
-      Requeue(std::move(taken));
-      return false;
-    }
-    image->seq = stored_.seq;
-    for (const auto& [seq, object] : *deltas) image->seq = std::max(image->seq, seq);
-    auto put = PutBase(*image);
-    if (!put.ok()) {
-      spdlog::error("vectord: save of index {} failed: base: {}", name, put.status().ToString());
-      Requeue(std::move(taken));
-      return false;
-    }
-    {
-      std::lock_guard lock(mu_);
-      stored_ = {*covered, image->seq, *put, 0, 0, false};
-    }
-    DeleteDeltas(store_, *deltas, image->seq);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started)
-                  .count();
-    spdlog::debug("vectord: stored base of index {} ({} items, {} bytes, seq {}) in {} ms", name,
-                  image->entries.size(), *put, image->seq, ms);
-    return true;
-  }
-
-  // Puts the base object; returns its size.
-  Result<uint64_t> PutBase(const IndexImage& image) {
-    std::string prefix = lhv1::EncodePrefix(image);
-    const std::string& graph = image.graph;
-    storage::PutOptions options;
-    options.content_length = prefix.size() + graph.size();
-    LH_RETURN_IF_ERROR(store_
-                           .Put(
-                               VectorService::ObjectKey(image.params.name),
-                               [&](const storage::ChunkWriter& write) -> Status {
-                                 LH_RETURN_IF_ERROR(write(prefix));
-                                 for (size_t at = 0; at < graph.size(); at += kPutChunk) {
-                                   LH_RETURN_IF_ERROR(
-                                       write(std::string_view(graph).substr(at, kPutChunk)));
-                                 }
-                                 return Status::Ok();
-                               },
-                               options)
-                           .status());
-    return *options.content_length;
-  }
-
-  storage::ObjectStore& store_;
-  std::shared_ptr<Index> index_;
-  std::shared_ptr<TextOrigin> origin_;
-  SaverPolicy policy_;
-  std::mutex write_mu_;                // writes take turns with each other and with TakeImage
-  std::vector<lhd1::Change> pending_;  // applied, not yet stored; under write_mu_
-  std::atomic<int64_t> recorded_{0};
-  mutable std::mutex mu_;
-  std::condition_variable done_;
-  StoredState stored_;  // written by the one running save, under mu_
-  bool saving_ = false;
-  bool stopped_ = false;
-  int64_t durable_;    // highest write number stored
-  int64_t attempted_;  // highest write number a finished save covered, stored or not
-};
 
 VectorService::VectorService(storage::ObjectStore* store, VectorServiceOptions options)
     : store_(store), options_(std::move(options)) {}
@@ -580,7 +258,7 @@ Status VectorService::Refresh() {
 // What the store holds for one index name.
 struct VectorService::StoredIndex {
   std::optional<storage::ObjectInfo> base;
-  std::vector<std::pair<uint64_t, storage::ObjectInfo>> deltas;  // in seq order
+  StoredDeltas deltas;  // in seq order
 
   // Changes whenever the base or any delta does: what a reader compares.
   std::string Signature() const {
@@ -687,41 +365,6 @@ Status VectorService::LoadAll() {
   return Status::Ok();
 }
 
-namespace {
-// Applies the deltas after the base's seq in order, through the same path as
-// a live write. Stops at the first missing, unreadable or inapplicable one
-// and returns what it was (empty: all applied); `state` ends at the last
-// applied. A delta is checked whole (checksum) before any of it applies.
-std::string ReplayDeltas(storage::ObjectStore& store, const std::string& name, Index& index,
-                         TextOrigin& origin,
-                         const std::vector<std::pair<uint64_t, storage::ObjectInfo>>& deltas,
-                         StoredState* state) {
-  for (const auto& [seq, object] : deltas) {
-    if (seq <= state->seq) continue;  // covered by the base: a compaction's leftovers
-    if (seq != state->seq + 1) {
-      return lhd1::DeltaKey(name, state->seq + 1) + ": missing (the next stored is " + object.key +
-             ")";
-    }
-    auto bytes = store.GetBytes(object.key);
-    if (!bytes.ok()) return object.key + ": " + bytes.status().ToString();
-    auto delta = lhd1::Decode(*bytes);
-    if (!delta.ok()) return object.key + ": " + delta.status().message();
-    if (delta->index != name || delta->seq != seq || delta->dim != index.params().dim) {
-      return object.key + ": holds seq " + std::to_string(delta->seq) + " of index \"" +
-             delta->index + "\" (dim " + std::to_string(delta->dim) + ")";
-    }
-    for (auto& change : delta->changes) {
-      Status applied = ApplyChange(index, origin, std::move(change), /*missing_ok=*/true);
-      if (!applied.ok()) return object.key + ": " + applied.message();
-    }
-    state->seq = seq;
-    state->delta_bytes += bytes->size();
-    state->deltas += 1;
-  }
-  return "";
-}
-}  // namespace
-
 // Only new deltas after the ones applied (same base): a reader applies them
 // to the index it serves, as the writer did, instead of loading it whole.
 // Anything else (a new base, a delta gone, damage) takes a whole reload.
@@ -802,7 +445,8 @@ std::shared_ptr<IndexSaver> VectorService::NewSaver(const Entry& entry, const St
                        }
                        retry_cv_.notify_all();
                      }};
-  return std::make_shared<IndexSaver>(*store_, entry.index, entry.origin, std::move(policy), state);
+  return std::make_shared<IndexSaver>(*store_, ObjectKey(entry.index->params().name), entry.index,
+                                      entry.origin, std::move(policy), state);
 }
 
 Result<VectorService::Entry> VectorService::FindEntry(std::string_view name) const {

@@ -18,8 +18,9 @@
 //  - Compaction runs in the background once an index's deltas outgrow
 //    `compact_fraction` of its base (past `compact_min_bytes`) or number
 //    `compact_deltas`: a new base covering them is stored, then the deltas
-//    it covers are deleted. A crash at any step leaves a loadable index
-//    holding every acknowledged write.
+//    it covers are deleted. Writes are acknowledged meanwhile: they are
+//    stored as deltas after the new base's seq. A crash at any step leaves a
+//    loadable index holding every acknowledged write.
 //  - Searches never wait for a save.
 //  - Dropping an index deletes its base, then its deltas; if the store
 //    refuses the base, the drop fails and the index stays.
