@@ -9,7 +9,9 @@
 // Promises:
 //  - Commit of an append rebases onto whatever version won a race and
 //    retries, so concurrent appends all land as consecutive versions.
-//  - Commit of an overwrite that loses a race is kConflict (409).
+//  - Commit of an overwrite or a replace that loses a race is kConflict
+//    (409); a replace's writer recomputes its change from the new current
+//    version and commits again.
 //  - A deleted dataset is a version with operation "delete": it disappears
 //    from listings and lookups, its earlier versions stay readable by number
 //    until vacuumed, and a later ingest starts it again.
@@ -35,10 +37,24 @@ struct Column {
   bool operator==(const Column&) const = default;
 };
 
-struct DataFile {
-  std::string key;  // object key of a Parquet file
-  uint64_t rows = 0;
+// Rows of one data file that a later version removed, by position: a
+// deletion vector object (query/deletion_vector.h). A version lists every
+// one that applies to each of its files; they only accumulate, and never
+// name a position twice.
+struct DeleteFile {
+  std::string key;
+  uint64_t rows = 0;  // positions it removes
   uint64_t bytes = 0;
+  bool operator==(const DeleteFile&) const = default;
+};
+
+struct DataFile {
+  std::string key;    // object key of a Parquet file
+  uint64_t rows = 0;  // rows in the file, deleted ones included
+  uint64_t bytes = 0;
+  std::vector<DeleteFile> deletes;
+  uint64_t deleted_rows() const;
+  bool operator==(const DataFile&) const = default;
 };
 
 struct Source {
@@ -47,8 +63,25 @@ struct Source {
   std::string sha256;
 };
 
-enum class Operation { kCreate, kAppend, kOverwrite, kDelete };
+enum class Operation {
+  kCreate,
+  kAppend,
+  kOverwrite,
+  kDelete,      // the dataset was deleted: a tombstone without rows
+  kUpsert,      // rows replaced or inserted by key
+  kDeleteRows,  // rows removed by a predicate
+  kRestore,     // the files of an earlier version, again
+  kCompact,     // the same rows, rewritten into fewer files without deletes
+};
 std::string_view OperationName(Operation op);
+
+// What a version did to the rows of the one before it.
+struct ChangeCounts {
+  uint64_t inserted = 0;
+  uint64_t updated = 0;
+  uint64_t deleted = 0;
+  bool operator==(const ChangeCounts&) const = default;
+};
 
 struct Manifest {
   std::string dataset;
@@ -57,10 +90,15 @@ struct Manifest {
   Operation operation = Operation::kCreate;
   std::vector<Column> schema;
   std::vector<DataFile> files;
-  uint64_t rows = 0;
-  uint64_t bytes = 0;
+  uint64_t rows = 0;   // live rows: the files' rows less their deletes
+  uint64_t bytes = 0;  // data and delete files
   std::optional<Source> source;
   int64_t created_unix_ms = 0;
+  ChangeCounts counts;
+  std::optional<uint64_t> restored_from;  // a restore: the version it brought back
+  // The files' schemas differ (a schema evolved since the oldest was
+  // written): readers match their columns by name.
+  bool mixed_schema = false;
 };
 
 struct DatasetSummary {
@@ -82,7 +120,13 @@ struct DatasetListing {
   std::vector<DamagedManifest> damaged;  // by key
 };
 
-enum class WriteMode { kAppend, kOverwrite };
+enum class WriteMode {
+  kAppend,     // the request's files after the current version's
+  kOverwrite,  // the request's files instead of them
+  // The request's files (and their deletes) are the whole new version,
+  // computed from version `expected_version`, which must still be current.
+  kReplace,
+};
 
 // New data for a dataset: files already written to storage under unique keys.
 struct CommitRequest {
@@ -92,8 +136,14 @@ struct CommitRequest {
   std::vector<DataFile> files;
   std::optional<Source> source;
   // For overwrite: the version the writer based its decision on, if any; a
-  // different current version is a conflict.
+  // different current version is a conflict. Required for kReplace.
   std::optional<uint64_t> expected_version;
+  // For kReplace: what the version records (upsert, delete_rows, restore,
+  // compact), its counts and what it restored.
+  Operation operation = Operation::kAppend;
+  ChangeCounts counts;
+  std::optional<uint64_t> restored_from;
+  bool mixed_schema = false;
 };
 
 struct VacuumReport {

@@ -15,8 +15,22 @@ json SchemaToJson(const std::vector<Column>& schema) {
 
 json FilesToJson(const std::vector<DataFile>& files) {
   json out = json::array();
-  for (const auto& f : files) out.push_back({{"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}});
+  for (const auto& f : files) {
+    json file = {{"key", f.key}, {"rows", f.rows}, {"bytes", f.bytes}};
+    if (!f.deletes.empty()) {
+      json deletes = json::array();
+      for (const auto& d : f.deletes) {
+        deletes.push_back({{"key", d.key}, {"rows", d.rows}, {"bytes", d.bytes}});
+      }
+      file["deletes"] = std::move(deletes);
+    }
+    out.push_back(std::move(file));
+  }
   return out;
+}
+
+json CountsToJson(const ChangeCounts& counts) {
+  return {{"inserted", counts.inserted}, {"updated", counts.updated}, {"deleted", counts.deleted}};
 }
 
 json SourceToJson(const std::optional<Source>& source) {
@@ -61,9 +75,40 @@ Result<std::vector<DataFile>> FilesFromJson(const json& value) {
     LH_RETURN_IF_ERROR(Read(f, "key", &file.key));
     LH_RETURN_IF_ERROR(Read(f, "rows", &file.rows));
     LH_RETURN_IF_ERROR(Read(f, "bytes", &file.bytes));
+    if (auto it = f.find("deletes"); it != f.end()) {
+      if (!it->is_array()) return Malformed("deletes is not an array");
+      for (const auto& d : *it) {
+        if (!d.is_object()) return Malformed("delete file is not an object");
+        DeleteFile deleted;
+        LH_RETURN_IF_ERROR(Read(d, "key", &deleted.key));
+        LH_RETURN_IF_ERROR(Read(d, "rows", &deleted.rows));
+        LH_RETURN_IF_ERROR(Read(d, "bytes", &deleted.bytes));
+        file.deletes.push_back(std::move(deleted));
+      }
+      if (file.deleted_rows() > file.rows) return Malformed("more rows deleted than a file has");
+    }
     files.push_back(std::move(file));
   }
   return files;
+}
+
+// Absent in manifests written before versions counted their changes.
+Result<ChangeCounts> CountsFromJson(const json& object) {
+  ChangeCounts counts;
+  auto it = object.find("counts");
+  if (it == object.end() || it->is_null()) return counts;
+  if (!it->is_object()) return Malformed("counts is not an object");
+  LH_RETURN_IF_ERROR(Read(*it, "inserted", &counts.inserted));
+  LH_RETURN_IF_ERROR(Read(*it, "updated", &counts.updated));
+  LH_RETURN_IF_ERROR(Read(*it, "deleted", &counts.deleted));
+  return counts;
+}
+
+Result<std::optional<uint64_t>> OptionalCount(const json& object, const char* field) {
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return std::optional<uint64_t>();
+  if (!it->is_number_unsigned()) return Malformed(std::string("bad \"") + field + "\"");
+  return std::optional<uint64_t>(it->get<uint64_t>());
 }
 
 Result<std::optional<Source>> SourceFromJson(const json& object) {
@@ -89,13 +134,28 @@ std::string_view OperationName(Operation op) {
       return "overwrite";
     case Operation::kDelete:
       return "delete";
+    case Operation::kUpsert:
+      return "upsert";
+    case Operation::kDeleteRows:
+      return "delete_rows";
+    case Operation::kRestore:
+      return "restore";
+    case Operation::kCompact:
+      return "compact";
   }
   return "create";
 }
 
+uint64_t DataFile::deleted_rows() const {
+  uint64_t rows = 0;
+  for (const auto& d : deletes) rows += d.rows;
+  return rows;
+}
+
 std::optional<Operation> ParseOperation(std::string_view name) {
-  for (Operation op :
-       {Operation::kCreate, Operation::kAppend, Operation::kOverwrite, Operation::kDelete}) {
+  for (Operation op : {Operation::kCreate, Operation::kAppend, Operation::kOverwrite,
+                       Operation::kDelete, Operation::kUpsert, Operation::kDeleteRows,
+                       Operation::kRestore, Operation::kCompact}) {
     if (OperationName(op) == name) return op;
   }
   return std::nullopt;
@@ -112,7 +172,10 @@ json ManifestToJson(const Manifest& m) {
           {"rows", m.rows},
           {"bytes", m.bytes},
           {"source", SourceToJson(m.source)},
-          {"created", FormatRfc3339Ms(m.created_unix_ms)}};
+          {"created", FormatRfc3339Ms(m.created_unix_ms)},
+          {"counts", CountsToJson(m.counts)},
+          {"restored_from", m.restored_from ? json(*m.restored_from) : json(nullptr)},
+          {"mixed_schema", m.mixed_schema}};
 }
 
 Result<Manifest> ManifestFromJson(const json& j) {
@@ -138,6 +201,12 @@ Result<Manifest> ManifestFromJson(const json& j) {
   std::string created;
   LH_RETURN_IF_ERROR(Read(j, "created", &created));
   m.created_unix_ms = ParseRfc3339Ms(created).value_or(0);
+  LH_ASSIGN_OR_RETURN(m.counts, CountsFromJson(j));
+  LH_ASSIGN_OR_RETURN(m.restored_from, OptionalCount(j, "restored_from"));
+  if (auto it = j.find("mixed_schema"); it != j.end()) {
+    if (!it->is_boolean()) return Malformed("bad \"mixed_schema\"");
+    m.mixed_schema = it->get<bool>();
+  }
   return m;
 }
 
@@ -147,9 +216,27 @@ Result<Manifest> ParseManifest(std::string_view text) {
   return ManifestFromJson(j);
 }
 
+namespace {
+const char* ModeName(WriteMode mode) {
+  switch (mode) {
+    case WriteMode::kAppend:
+      return "append";
+    case WriteMode::kOverwrite:
+      return "overwrite";
+    case WriteMode::kReplace:
+      return "replace";
+  }
+  return "append";
+}
+}  // namespace
+
 json CommitRequestToJson(const CommitRequest& r) {
   return {{"dataset", r.dataset},
-          {"mode", r.mode == WriteMode::kAppend ? "append" : "overwrite"},
+          {"mode", ModeName(r.mode)},
+          {"operation", OperationName(r.operation)},
+          {"counts", CountsToJson(r.counts)},
+          {"restored_from", r.restored_from ? json(*r.restored_from) : json(nullptr)},
+          {"mixed_schema", r.mixed_schema},
           {"schema", SchemaToJson(r.schema)},
           {"files", FilesToJson(r.files)},
           {"source", SourceToJson(r.source)},
@@ -163,10 +250,29 @@ Result<CommitRequest> CommitRequestFromJson(const json& j) {
   if (Status s = Read(j, "dataset", &r.dataset); !s.ok()) return invalid(s);
   std::string mode;
   if (Status s = Read(j, "mode", &mode); !s.ok()) return invalid(s);
-  if (mode != "append" && mode != "overwrite") {
-    return Status::InvalidArgument("mode must be append or overwrite");
+  if (mode == "append") {
+    r.mode = WriteMode::kAppend;
+  } else if (mode == "overwrite") {
+    r.mode = WriteMode::kOverwrite;
+  } else if (mode == "replace") {
+    r.mode = WriteMode::kReplace;
+  } else {
+    return Status::InvalidArgument("mode must be append, overwrite or replace");
   }
-  r.mode = mode == "append" ? WriteMode::kAppend : WriteMode::kOverwrite;
+  if (auto it = j.find("operation"); it != j.end() && !it->is_null()) {
+    auto op = it->is_string() ? ParseOperation(it->get<std::string>()) : std::nullopt;
+    if (!op) return Status::InvalidArgument("bad operation");
+    r.operation = *op;
+  }
+  auto counts = CountsFromJson(j);
+  if (!counts.ok()) return invalid(counts.status());
+  r.counts = *counts;
+  auto restored = OptionalCount(j, "restored_from");
+  if (!restored.ok()) return invalid(restored.status());
+  r.restored_from = *restored;
+  if (auto it = j.find("mixed_schema"); it != j.end() && it->is_boolean()) {
+    r.mixed_schema = it->get<bool>();
+  }
   if (!j.contains("schema") || !j.contains("files")) {
     return Status::InvalidArgument("commit request needs schema and files");
   }

@@ -43,9 +43,24 @@ void Summarize(Manifest& m) {
   m.rows = 0;
   m.bytes = 0;
   for (const auto& f : m.files) {
-    m.rows += f.rows;
+    m.rows += f.rows - std::min(f.rows, f.deleted_rows());
     m.bytes += f.bytes;
+    for (const auto& d : f.deletes) m.bytes += d.bytes;
   }
+}
+
+// Every object a version reads: its data files and their deletes.
+void AddObjectsOf(const Manifest& m, std::set<std::string>* keys) {
+  for (const auto& f : m.files) {
+    keys->insert(f.key);
+    for (const auto& d : f.deletes) keys->insert(d.key);
+  }
+}
+
+uint64_t RowsOf(const std::vector<DataFile>& files) {
+  uint64_t rows = 0;
+  for (const auto& f : files) rows += f.rows - std::min(f.rows, f.deleted_rows());
+  return rows;
 }
 
 }  // namespace
@@ -251,7 +266,10 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(auto head, Head(request.dataset));
     bool live = head && head->operation != Operation::kDelete;
-    if (request.mode == WriteMode::kOverwrite && request.expected_version &&
+    if (request.mode == WriteMode::kReplace && !request.expected_version) {
+      return Status::InvalidArgument("a replace names the version it was computed from");
+    }
+    if (request.mode != WriteMode::kAppend && request.expected_version &&
         (!live || head->version != *request.expected_version)) {
       return Status::Conflict("dataset " + request.dataset + " changed: expected version " +
                               std::to_string(*request.expected_version) + ", found " +
@@ -264,10 +282,17 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
     next.schema = request.schema;
     next.source = request.source;
     next.files = request.files;
-    if (!live) {
+    next.counts = {RowsOf(request.files), 0, 0};
+    next.mixed_schema = request.mixed_schema;
+    if (request.mode == WriteMode::kReplace) {
+      next.operation = request.operation;
+      next.counts = request.counts;
+      next.restored_from = request.restored_from;
+    } else if (!live) {
       next.operation = Operation::kCreate;
     } else if (request.mode == WriteMode::kOverwrite) {
       next.operation = Operation::kOverwrite;
+      next.counts.deleted = head->rows;
     } else {
       if (head->schema != request.schema) {
         return Status::Conflict("schema of " + request.dataset + " changed to " +
@@ -275,13 +300,14 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
                                 " columns while appending; retry the ingest");
       }
       next.operation = Operation::kAppend;
+      next.mixed_schema = head->mixed_schema || request.mixed_schema;
       next.files = head->files;
       next.files.insert(next.files.end(), request.files.begin(), request.files.end());
     }
     auto committed = TryCommit(std::move(next));
     if (committed.ok()) return committed;
     if (committed.status().code() != StatusCode::kAlreadyExists) return committed.status();
-    if (request.mode == WriteMode::kOverwrite) {
+    if (request.mode != WriteMode::kAppend) {
       return Status::Conflict("another writer committed version " +
                               std::to_string(head ? head->version + 1 : 1) + " of " +
                               request.dataset + " first");
@@ -318,9 +344,7 @@ Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) 
   if (versions.size() <= keep) return report;
   size_t first_kept = versions.size() - keep;
   std::set<std::string> referenced;
-  for (size_t i = first_kept; i < versions.size(); ++i) {
-    for (const auto& f : versions[i].files) referenced.insert(f.key);
-  }
+  for (size_t i = first_kept; i < versions.size(); ++i) AddObjectsOf(versions[i], &referenced);
   // Manifests go first: a crash between the two steps leaves unreferenced
   // files, which the orphan sweep below removes next time, never a version
   // whose files are gone.
@@ -333,8 +357,10 @@ Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) 
       std::lock_guard lock(mu_);
       manifests_.erase({std::string(name), versions[i].version});
     }
-    for (const auto& f : versions[i].files) {
-      if (!referenced.contains(f.key)) unreferenced.insert(f.key);
+    std::set<std::string> objects;
+    AddObjectsOf(versions[i], &objects);
+    for (const auto& key : objects) {
+      if (!referenced.contains(key)) unreferenced.insert(key);
     }
   }
   // Files under the dataset's data prefix that no kept version names and that

@@ -537,7 +537,7 @@ Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& requ
                                                        const catalog::Source& source) {
   std::error_code ec;
   catalog::DataFile file{catalog::DataFilePrefix(request.dataset) + RandomId() + ".parquet", rows,
-                         std::filesystem::file_size(parquet, ec)};
+                         std::filesystem::file_size(parquet, ec), {}};
   auto stored = store_.PutFile(file.key, parquet, storage::PutMode::kIfAbsent);
   if (!stored.ok()) return stored.status();
   file.bytes = stored->size;

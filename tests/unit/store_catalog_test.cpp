@@ -48,7 +48,7 @@ class CatalogTest : public ::testing::TestWithParam<Kind> {
 
   // Writes a data file the way ingest does, and returns it.
   DataFile WriteFile(const std::string& dataset, const std::string& name, uint64_t rows) {
-    DataFile file{DataFilePrefix(dataset) + name + ".parquet", rows, 0};
+    DataFile file{DataFilePrefix(dataset) + name + ".parquet", rows, 0, {}};
     auto put = store_->PutBytes(file.key, "parquet bytes of " + name);
     EXPECT_TRUE(put.ok());
     file.bytes = put->size;
@@ -282,7 +282,7 @@ TEST(StoreCatalogTest, ARestartedCatalogKnowsEverything) {
     CommitRequest r;
     r.dataset = "kept";
     r.schema = {{"x", "INTEGER"}};
-    r.files = {{"data/kept/f.parquet", 3, 10}};
+    r.files = {{"data/kept/f.parquet", 3, 10, {}}};
     ASSERT_TRUE(catalog.Commit(r).ok());
     ASSERT_TRUE(catalog.Commit(r).ok());
   }
@@ -304,7 +304,7 @@ TEST(StoreCatalogTest, TwoCatalogsOnOneStoreSeeEachOtherAndAppendConsecutively) 
   CommitRequest r;
   r.dataset = "shared";
   r.schema = {{"x", "INTEGER"}};
-  r.files = {{"data/shared/first.parquet", 1, 10}};
+  r.files = {{"data/shared/first.parquet", 1, 10, {}}};
   ASSERT_TRUE(a.Commit(r).ok());
   // b looked once (and remembers version 1); a's next commit is still seen.
   ASSERT_EQ(b.GetCurrent("shared")->version, 1u);
@@ -318,7 +318,7 @@ TEST(StoreCatalogTest, TwoCatalogsOnOneStoreSeeEachOtherAndAppendConsecutively) 
   auto append = [&](StoreCatalog& catalog, const std::string& who) {
     for (int i = 0; i < kEach; ++i) {
       CommitRequest one = r;
-      one.files = {{"data/shared/" + who + std::to_string(i) + ".parquet", 1, 10}};
+      one.files = {{"data/shared/" + who + std::to_string(i) + ".parquet", 1, 10, {}}};
       if (!catalog.Commit(one).ok()) ++failures;
     }
   };
