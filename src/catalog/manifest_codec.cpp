@@ -153,9 +153,9 @@ uint64_t DataFile::deleted_rows() const {
 }
 
 std::optional<Operation> ParseOperation(std::string_view name) {
-  for (Operation op : {Operation::kCreate, Operation::kAppend, Operation::kOverwrite,
-                       Operation::kDelete, Operation::kUpsert, Operation::kDeleteRows,
-                       Operation::kRestore, Operation::kCompact}) {
+  for (Operation op :
+       {Operation::kCreate, Operation::kAppend, Operation::kOverwrite, Operation::kDelete,
+        Operation::kUpsert, Operation::kDeleteRows, Operation::kRestore, Operation::kCompact}) {
     if (OperationName(op) == name) return op;
   }
   return std::nullopt;

@@ -14,7 +14,10 @@
 #include "common/logging.h"
 #include "ingest/csv_records.h"
 #include "ingest/failures.h"
+#include "ingest/random_id.h"
+#include "ingest/row_changes.h"
 #include "query/duckdb_handles.h"
+#include "query/sql_fence.h"
 
 namespace lakehouse::ingest {
 namespace {
@@ -23,14 +26,6 @@ using query::SqlIdentifier;
 using query::SqlString;
 
 constexpr size_t kSpoolBlock = 1 << 20;
-
-std::string RandomId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buffer;
-}
 
 // A scratch directory removed with everything in it.
 class ScratchDir {
@@ -208,21 +203,36 @@ class IngestorImpl final : public Ingestor {
     }
     query::Connection setup;
     duckdb_connect(database_.get(), setup.out());
+    LH_ASSIGN_OR_RETURN(files_, query::DataFileCache::Open({.dir = options_.scratch_dir + "/files",
+                                                            .max_bytes = options_.max_bytes},
+                                                           store_));
+    LH_RETURN_IF_ERROR(query::RegisterDatasetScan(setup.get(), deletion_sets_));
+    LH_ASSIGN_OR_RETURN(auto fence, query::SqlFence::Open(setup.get()));
+    fence_.emplace(std::move(fence));
     // Ingest SQL is ours, but the file content is not: fence this database to
-    // the scratch directory too.
+    // the scratch directory (and, on a local store, the data files a change
+    // reads) too.
+    std::string allowed = SqlString(options_.scratch_dir + "/");
+    if (auto data_file = store_.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
+      allowed +=
+          ", " +
+          SqlString(std::filesystem::path(*data_file).parent_path().parent_path().string() + "/");
+    }
     for (const std::string& sql :
          {"SET threads = " + std::to_string(options_.threads),
           "SET memory_limit = " + SqlString(options_.memory_limit),
           "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
           std::string("SET autoinstall_known_extensions = false"),
           std::string("SET autoload_known_extensions = false"),
-          "SET allowed_directories = [" + SqlString(options_.scratch_dir + "/") + "]",
+          "SET allowed_directories = [" + allowed + "]",
           std::string("SET enable_external_access = false"),
           std::string("SET lock_configuration = true")}) {
       LH_RETURN_IF_ERROR(query::Exec(setup.get(), sql));
     }
     return Status::Ok();
   }
+
+  Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) override;
 
   Result<IngestResult> Ingest(const IngestRequest& request,
                               const storage::BodyProducer& body) override {
@@ -260,10 +270,26 @@ class IngestorImpl final : public Ingestor {
   // dataset or an overwrite); replaces `schema` by the dataset's.
   Result<std::string> AppendProjection(const IngestRequest& request,
                                        std::vector<catalog::Column>& schema, bool& read_with_types);
+  Result<catalog::DataFile> StoreDataFile(const IngestRequest& request, const std::string& parquet,
+                                          uint64_t rows);
+  // After a commit that failed: nothing may refer to the file.
+  void RemoveDataFile(const IngestRequest& request, const std::string& key);
   Result<catalog::Manifest> StoreAndCommit(const IngestRequest& request, const std::string& parquet,
                                            uint64_t rows,
                                            const std::vector<catalog::Column>& schema,
                                            const catalog::Source& source);
+  // An upsert's keys: columns of the dataset (or, for a new one, of the
+  // upload); then, in the converted upload, never NULL and never twice.
+  Status CheckKeyColumns(const IngestRequest& request,
+                         const std::vector<catalog::Column>& schema) const;
+  Status CheckUploadKeys(duckdb_connection connection, const std::string& parquet,
+                         const IngestRequest& request, const std::optional<CsvPlan>& csv) const;
+  Result<IngestResult> Upsert(const IngestRequest& request, const std::string& parquet,
+                              uint64_t rows, const std::vector<catalog::Column>& schema,
+                              const catalog::Source& source);
+  RowChangeContext ChangeContext(duckdb_connection connection) {
+    return {store_, catalog_, *files_, deletion_sets_, connection};
+  }
   // A failed DuckDB statement over the upload: a full disk, too little
   // memory, or else the upload's fault, retold in terms of the upload.
   Status DuckDbFailure(duckdb_result* result, const std::string& path,
@@ -274,6 +300,9 @@ class IngestorImpl final : public Ingestor {
   IngestOptions options_;
   storage::ObjectStore& store_;
   catalog::Catalog& catalog_;
+  std::unique_ptr<query::DataFileCache> files_;  // the data files a change reads
+  query::DeletionSets deletion_sets_;            // outlives database_, whose scans read it
+  std::optional<query::SqlFence> fence_;         // for DeleteRows' predicates
   query::Database database_;
 };
 
@@ -531,16 +560,27 @@ Result<std::string> IngestorImpl::AppendProjection(const IngestRequest& request,
   return projection;
 }
 
+Result<catalog::DataFile> IngestorImpl::StoreDataFile(const IngestRequest& request,
+                                                      const std::string& parquet, uint64_t rows) {
+  catalog::DataFile file{
+      catalog::DataFilePrefix(request.dataset) + RandomId() + ".parquet", rows, 0, {}};
+  LH_ASSIGN_OR_RETURN(auto stored, store_.PutFile(file.key, parquet, storage::PutMode::kIfAbsent));
+  file.bytes = stored.size;
+  return file;
+}
+
+void IngestorImpl::RemoveDataFile(const IngestRequest& request, const std::string& key) {
+  if (Status removed = store_.Delete(key); !removed.ok()) {
+    spdlog::warn("ingest {}: could not remove {} after a failed commit: {}", request.dataset, key,
+                 removed.ToString());
+  }
+}
+
 Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& request,
                                                        const std::string& parquet, uint64_t rows,
                                                        const std::vector<catalog::Column>& schema,
                                                        const catalog::Source& source) {
-  std::error_code ec;
-  catalog::DataFile file{catalog::DataFilePrefix(request.dataset) + RandomId() + ".parquet", rows,
-                         std::filesystem::file_size(parquet, ec), {}};
-  auto stored = store_.PutFile(file.key, parquet, storage::PutMode::kIfAbsent);
-  if (!stored.ok()) return stored.status();
-  file.bytes = stored->size;
+  LH_ASSIGN_OR_RETURN(catalog::DataFile file, StoreDataFile(request, parquet, rows));
 
   catalog::CommitRequest commit;
   commit.dataset = request.dataset;
@@ -549,12 +589,7 @@ Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& requ
   commit.files = {file};
   commit.source = source;
   auto manifest = catalog_.Commit(commit);
-  if (!manifest.ok()) {
-    if (Status removed = store_.Delete(file.key); !removed.ok()) {
-      spdlog::warn("ingest {}: could not remove {} after a failed commit: {}", request.dataset,
-                   file.key, removed.ToString());
-    }
-  }
+  if (!manifest.ok()) RemoveDataFile(request, file.key);
   return manifest;
 }
 
@@ -593,6 +628,7 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
   }
   bool read_with_types = false;
   LH_ASSIGN_OR_RETURN(std::string projection, AppendProjection(request, schema, read_with_types));
+  if (!request.key.empty()) LH_RETURN_IF_ERROR(CheckKeyColumns(request, schema));
   if (read_with_types) reader = ReaderSql(source.path, request, csv, &schema);
 
   const std::string parquet = scratch.path() + "/data.parquet";
@@ -611,6 +647,11 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
                                  std::to_string(rows) + " were read; nothing was stored");
   }
   LH_ASSIGN_OR_RETURN(source.sha256, sha256.get());
+  if (!request.key.empty()) {
+    LH_RETURN_IF_ERROR(CheckUploadKeys(connection.get(), parquet, request, csv));
+    return Upsert(request, parquet, rows, schema,
+                  catalog::Source{request.file_name, source.bytes, source.sha256});
+  }
   LH_ASSIGN_OR_RETURN(
       catalog::Manifest manifest,
       StoreAndCommit(request, parquet, rows, schema,
@@ -618,6 +659,170 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
   spdlog::info("ingest {}: version {} ({} {} rows from {} bytes)", request.dataset,
                manifest.version, catalog::OperationName(manifest.operation), rows, source.bytes);
   return IngestResult{std::move(manifest), rows};
+}
+
+Status IngestorImpl::CheckKeyColumns(const IngestRequest& request,
+                                     const std::vector<catalog::Column>& schema) const {
+  std::string columns;
+  for (const auto& column : schema) columns += (columns.empty() ? "" : ", ") + column.name;
+  for (const auto& key : request.key) {
+    bool found = std::any_of(schema.begin(), schema.end(),
+                             [&](const catalog::Column& column) { return column.name == key; });
+    if (!found) {
+      return Status::InvalidArgument("key column \"" + key + "\" is not a column of " +
+                                     request.dataset + " (its columns: " + columns + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+// Where row `row` (0-based, in file order) of an upload is, in the words
+// its format has for it.
+std::string RowPlace(const IngestRequest& request, const std::optional<CsvPlan>& csv,
+                     uint64_t row) {
+  if (csv) return "line " + std::to_string(row + (csv->header ? 2 : 1));
+  if (request.format == Format::kJson) return "record " + std::to_string(row + 1);
+  return "row " + std::to_string(row + 1);
+}
+
+// `id=7` or `(region=TX, id=7)`, as SQL over the upload's columns.
+std::string KeyTextSql(const std::vector<std::string>& key) {
+  std::string parts;
+  for (const auto& column : key) {
+    parts += (parts.empty() ? "" : " || ', ' || ") + SqlString(column + "=") +
+             " || coalesce(CAST(" + SqlIdentifier(column) + " AS VARCHAR), 'NULL')";
+  }
+  return key.size() == 1 ? parts : "'(' || " + parts + " || ')'";
+}
+}  // namespace
+
+Status IngestorImpl::CheckUploadKeys(duckdb_connection connection, const std::string& parquet,
+                                     const IngestRequest& request,
+                                     const std::optional<CsvPlan>& csv) const {
+  std::string any_null, partition;
+  for (const auto& column : request.key) {
+    any_null += (any_null.empty() ? "" : " OR ") + SqlIdentifier(column) + " IS NULL";
+    partition += (partition.empty() ? "" : ", ") + SqlIdentifier(column);
+  }
+  const std::string upload = "read_parquet(" + SqlString(parquet) + ")";
+  // The first row with a NULL key, and the first that repeats an earlier
+  // row's key (with that earlier row), in one pass each.
+  const std::string sql =
+      "(SELECT 0 AS kind, " + KeyTextSql(request.key) +
+      " AS key_text, file_row_number AS row_at, NULL::BIGINT AS earlier_row FROM " + upload +
+      " WHERE " + any_null +
+      " ORDER BY file_row_number LIMIT 1) UNION ALL (SELECT 1, key_text, row_at, earlier_row "
+      "FROM (SELECT " +
+      KeyTextSql(request.key) +
+      " AS key_text, file_row_number AS row_at, lag(file_row_number) OVER (PARTITION BY " +
+      partition + " ORDER BY file_row_number) AS earlier_row FROM " + upload + " WHERE NOT (" +
+      any_null + ")) WHERE earlier_row IS NOT NULL ORDER BY row_at LIMIT 1) ORDER BY kind";
+  query::QueryResult result;
+  if (duckdb_query(connection, sql.c_str(), result.out()) != DuckDBSuccess) {
+    return Status::Internal(std::string("cannot check the upload's keys: ") +
+                            duckdb_result_error(result.get()));
+  }
+  if (duckdb_row_count(result.get()) == 0) return Status::Ok();
+  char* key = duckdb_value_varchar(result.get(), 1, 0);
+  std::string key_text = key ? key : "";
+  duckdb_free(key);
+  const uint64_t at = static_cast<uint64_t>(duckdb_value_int64(result.get(), 2, 0));
+  if (duckdb_value_int64(result.get(), 0, 0) == 0) {
+    return Status::Unprocessable("the key of " + UploadName(request) + " is NULL at " +
+                                 RowPlace(request, csv, at) + " (" + key_text +
+                                 "): an upsert needs a key on every row; nothing was stored");
+  }
+  const uint64_t earlier = static_cast<uint64_t>(duckdb_value_int64(result.get(), 3, 0));
+  return Status::Unprocessable("key " + key_text + " appears twice in " + UploadName(request) +
+                               ", at " + RowPlace(request, csv, earlier) + " and " +
+                               RowPlace(request, csv, at) +
+                               ": an upsert takes each key once; nothing was stored");
+}
+
+Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const std::string& parquet,
+                                          uint64_t rows, const std::vector<catalog::Column>& schema,
+                                          const catalog::Source& source) {
+  LH_ASSIGN_OR_RETURN(catalog::DataFile file, StoreDataFile(request, parquet, rows));
+  // Storing may have moved the upload into the store: read it from there.
+  auto stored = files_->Acquire(file.key);
+  if (!stored.ok()) {
+    RemoveDataFile(request, file.key);
+    return stored.status();
+  }
+  std::string on;
+  for (const auto& column : request.key) {
+    on += (on.empty() ? "" : " AND ") + std::string("t.") + SqlIdentifier(column) + " = u." +
+          SqlIdentifier(column);
+  }
+  RowChange change;
+  change.dataset = request.dataset;
+  change.operation = catalog::Operation::kUpsert;
+  change.join = "JOIN read_parquet(" + SqlString(stored->path()) + ") u ON " + on;
+  change.upload_row = "u.file_row_number";
+  change.added = file;
+  change.source = source;
+  query::Connection connection;
+  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  auto changed = CommitRowChange(ChangeContext(connection.get()), change);
+  Result<IngestResult> result = Status::Internal("no result");
+  if (changed.ok()) {
+    result = IngestResult{std::move(*changed->manifest), rows - changed->rows_replaced,
+                          changed->rows_replaced};
+  } else if (changed.status().code() == StatusCode::kNotFound) {
+    // No current version (a new or deleted dataset): every row is new.
+    catalog::CommitRequest commit;
+    commit.dataset = request.dataset;
+    commit.schema = schema;
+    commit.files = {file};
+    commit.source = source;
+    auto manifest = catalog_.Commit(commit);
+    if (manifest.ok())
+      result = IngestResult{std::move(*manifest), rows, 0};
+    else
+      result = manifest.status();
+  } else {
+    result = changed.status();
+  }
+  if (!result.ok()) {
+    RemoveDataFile(request, file.key);
+    return result;
+  }
+  spdlog::info("upsert {}: version {} ({} inserted, {} updated)", request.dataset,
+               result->manifest.version, result->rows_added, result->rows_updated);
+  return result;
+}
+
+Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {
+  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  query::Connection connection;
+  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
+  RowChange change;
+  change.dataset = request.dataset;
+  change.operation = catalog::Operation::kDeleteRows;
+  change.predicate = request.where;
+  LH_ASSIGN_OR_RETURN(RowChangeResult changed,
+                      CommitRowChange(ChangeContext(connection.get()), change));
+  DeleteRowsResult result;
+  result.rows_deleted = changed.rows_removed;
+  if (changed.manifest) {
+    result.version = changed.manifest->version;
+    result.rows = changed.manifest->rows;
+    result.manifest = std::move(changed.manifest);
+    spdlog::info("delete rows {}: version {} ({} deleted)", request.dataset, result.version,
+                 result.rows_deleted);
+  } else {
+    LH_ASSIGN_OR_RETURN(auto current,
+                        catalog_.GetVersion(request.dataset, changed.current_version));
+    result.version = current.version;
+    result.rows = current.rows;
+  }
+  return result;
 }
 
 }  // namespace

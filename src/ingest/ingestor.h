@@ -30,7 +30,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "storage/object_store.h"
@@ -68,11 +70,35 @@ struct IngestRequest {
   // CSV dialect overrides; detected from the file when absent.
   std::optional<char> delimiter;
   std::optional<bool> header;
+  // An upsert when set (with mode kAppend): the upload's rows replace the
+  // current version's rows with the same values in these columns, and the
+  // rest are inserted. Every key column must be a column of the dataset
+  // (else kInvalidArgument naming it); a NULL key or a key twice in the
+  // upload is kUnprocessable naming the key and its line. The rows replaced
+  // are marked deleted (row_changes.h), so only the upload is written.
+  std::vector<std::string> key;
+};
+
+// Removes the rows of the current version that `where` holds for: a SQL
+// boolean expression over the dataset's columns, checked by the query fence
+// (query/sql_fence.h, CheckPredicate) before anything runs.
+struct DeleteRowsRequest {
+  std::string dataset;
+  std::string where;
 };
 
 struct IngestResult {
   catalog::Manifest manifest;
-  uint64_t rows_added = 0;
+  uint64_t rows_added = 0;    // rows inserted
+  uint64_t rows_updated = 0;  // an upsert's rows that replaced stored ones
+};
+
+struct DeleteRowsResult {
+  // The new version; unset when no row matched (then no version was made).
+  std::optional<catalog::Manifest> manifest;
+  uint64_t version = 0;  // the new version, or the current one
+  uint64_t rows_deleted = 0;
+  uint64_t rows = 0;  // rows of `version`
 };
 
 class Ingestor {
@@ -83,6 +109,10 @@ class Ingestor {
   virtual ~Ingestor() = default;
   virtual Result<IngestResult> Ingest(const IngestRequest& request,
                                       const storage::BodyProducer& body) = 0;
+  // kNotFound for an unknown dataset; a predicate the fence refuses is
+  // kPermissionDenied or kInvalidArgument naming the problem, one DuckDB
+  // cannot apply (an unknown column) kInvalidArgument.
+  virtual Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) = 0;
 };
 
 }  // namespace lakehouse::ingest

@@ -10,6 +10,7 @@
 
 #include "common/logging.h"
 #include "query/data_file_cache.h"
+#include "query/dataset_scan.h"
 #include "query/duckdb_handles.h"
 #include "query/path_scrubber.h"
 #include "query/sql_fence.h"
@@ -82,23 +83,41 @@ class Watchdog {
   std::thread thread_;
 };
 
+// What a query holds while it runs: the cached files it reads, pinned so
+// eviction cannot pull them from under DuckDB, and the deletion sets its
+// scans test rows against.
+struct ScanPins {
+  std::vector<DataFileCache::Lease> leases;
+  std::vector<DeletionSets::Registration> deletions;
+};
+
+// How one dataset name in the query is read: a table function and its
+// arguments (dataset_scan.h).
+struct ResolvedScan {
+  std::vector<std::string> paths;
+  uint64_t deletion_set = 0;  // 0: no deletes
+  bool by_name = false;       // the files' schemas differ
+};
+
 // What the replacement scan needs while one query is being bound on this
 // thread: the pins it must honour and the versions it resolved.
 struct BindContext {
   const std::map<std::string, uint64_t>* as_of = nullptr;
   std::map<std::string, uint64_t> versions;
-  std::map<std::string, std::vector<std::string>> paths;  // table name -> files
-  std::optional<Status> error;                            // the first resolution failure
+  std::map<std::string, ResolvedScan> scans;  // by table name as written
+  std::optional<Status> error;                // the first resolution failure
   // The query names a column `filename` (see FencedSql::names_filename).
   bool names_filename = false;
-  // The cached files the query reads, pinned until its cursor is destroyed
-  // (or until binding fails) so eviction cannot pull them from under DuckDB.
-  std::vector<DataFileCache::Lease> leases;
+  // Held until the query's cursor is destroyed (or until binding fails).
+  ScanPins pins;
   // Set once a cursor owns the connection slot: its destructor gives the
   // slot back, so a failure after that must not give it back again.
   bool cursor_owns_slot = false;
 };
 thread_local BindContext* current_bind = nullptr;
+
+// Decoded deletion vectors kept for reuse; each is a few KiB.
+constexpr size_t kMaxCachedDeletionVectors = 4096;
 
 struct TableRef {
   std::string dataset;
@@ -225,14 +244,14 @@ class CursorImpl final : public QueryCursor {
  public:
   CursorImpl(EngineImpl& engine, size_t slot, uint64_t watch_id, Prepared prepared,
              std::vector<ResultColumn> columns, std::map<std::string, uint64_t> versions,
-             std::vector<DataFileCache::Lease> leases, size_t limit, Clock::time_point start)
+             ScanPins pins, size_t limit, Clock::time_point start)
       : engine_(engine),
         slot_(slot),
         watch_id_(watch_id),
         prepared_(std::move(prepared)),
         formatter_(std::move(columns)),
         versions_(std::move(versions)),
-        leases_(std::move(leases)),
+        pins_(std::move(pins)),
         limit_(limit),
         start_(start) {}
   ~CursorImpl() override;
@@ -269,7 +288,7 @@ class CursorImpl final : public QueryCursor {
   ChunkFormatter formatter_;
   std::map<std::string, uint64_t> versions_;
   // Released after the destructor's body, once DuckDB is done with the files.
-  std::vector<DataFileCache::Lease> leases_;
+  ScanPins pins_;
   size_t limit_;
   Clock::time_point start_;
   uint64_t rows_ = 0;
@@ -313,6 +332,9 @@ class EngineImpl final : public QueryEngine {
   // Called by DuckDB (through the replacement scan) while binding on the
   // query's own thread.
   void Resolve(duckdb_replacement_scan_info info, const char* table_name);
+  Result<catalog::Manifest> ResolveVersion(const TableRef& ref, BindContext& bind);
+  Result<ResolvedScan> ResolveScan(const TableRef& ref, BindContext& bind);
+  Result<std::shared_ptr<const DeletionSet>> LoadDeletionSet(const catalog::Manifest& manifest);
 
  private:
   Result<size_t> AcquireSlot();
@@ -328,6 +350,10 @@ class EngineImpl final : public QueryEngine {
   // Declared before database_ and the connections, so it outlives anything
   // reading its files.
   std::unique_ptr<DataFileCache> cache_;
+  storage::ObjectStore* store_ = nullptr;  // set by Init
+  std::mutex vectors_mu_;
+  std::map<std::string, std::shared_ptr<const DeletionVector>> vectors_;  // by key
+  DeletionSets deletion_sets_;  // outlives database_, whose scans read it
   SqlFunctionState functions_;  // outlives database_, which calls into it
   Database database_;
   std::vector<Connection> connections_;
@@ -349,72 +375,110 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
   if (bind == nullptr) return;
   auto ref = ParseTableRef(table_name);
   if (!ref) return;  // not a dataset name: let DuckDB report it
-  std::vector<std::string>* paths = nullptr;
-  if (auto it = bind->paths.find(table_name); it != bind->paths.end()) {
-    paths = &it->second;  // a self-join sees the version its first mention saw
-  } else {
-    std::optional<uint64_t> version = ref->version;
-    if (!version && bind->as_of != nullptr) {
-      if (auto pin = bind->as_of->find(ref->dataset); pin != bind->as_of->end()) {
-        version = pin->second;
-      }
-    }
-    auto manifest =
-        version ? catalog_.GetVersion(ref->dataset, *version) : catalog_.GetCurrent(ref->dataset);
-    if (manifest.ok() && manifest->operation == catalog::Operation::kDelete) {
-      manifest = Status::NotFound("version " + std::to_string(manifest->version) + " of " +
-                                  ref->dataset + " is a deletion and has no rows");
-    }
-    if (!manifest.ok()) {
-      Status error = manifest.status().code() == StatusCode::kNotFound
-                         ? Status::NotFound(version ? manifest.status().message()
-                                                    : "unknown dataset \"" + ref->dataset + "\"")
-                         : manifest.status();
-      if (!bind->error) bind->error = error;
-      duckdb_replacement_scan_set_error(info, error.message().c_str());
-      return;
-    }
-    std::vector<std::string> resolved;
-    for (const auto& file : manifest->files) {
-      auto lease = cache_->Acquire(file.key);
-      if (!lease.ok()) {
-        if (!bind->error) bind->error = lease.status();
-        duckdb_replacement_scan_set_error(info, lease.status().message().c_str());
-        return;
-      }
-      resolved.push_back(lease->path());
-      bind->leases.push_back(std::move(*lease));
-    }
-    if (bind->names_filename && !HasColumn(*manifest, "filename")) {
-      // DuckDB would answer `filename` with the data file's server path.
-      Status refused = Status::PermissionDenied(
-          "column filename is refused: " + ref->dataset +
-          " has no column of that name, and DuckDB would answer it with a server file path");
-      if (!bind->error) bind->error = refused;
-      duckdb_replacement_scan_set_error(info, refused.message().c_str());
-      return;
-    }
-    auto [existing, inserted] = bind->versions.emplace(ref->dataset, manifest->version);
-    if (!inserted && existing->second != manifest->version) {
-      // Two versions of one dataset in one query: the first one bound keeps
-      // the plain name, any other is reported as name@N.
-      bind->versions[ref->dataset + "@" + std::to_string(manifest->version)] = manifest->version;
-    }
-    paths = &(bind->paths[table_name] = std::move(resolved));
+  auto fail = [&](const Status& error) {
+    if (!bind->error) bind->error = error;
+    duckdb_replacement_scan_set_error(info, error.message().c_str());
+  };
+  auto it = bind->scans.find(table_name);
+  if (it == bind->scans.end()) {
+    // A self-join sees the version its first mention saw.
+    auto scan = ResolveScan(*ref, *bind);
+    if (!scan.ok()) return fail(scan.status());
+    it = bind->scans.emplace(table_name, std::move(*scan)).first;
   }
+  const ResolvedScan& scan = it->second;
   LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
   std::vector<duckdb_value> values;
-  for (const auto& p : *paths) values.push_back(duckdb_create_varchar(p.c_str()));
+  for (const auto& p : scan.paths) values.push_back(duckdb_create_varchar(p.c_str()));
   Value list(duckdb_create_list_value(varchar.get(), values.data(), values.size()));
   for (auto& v : values) duckdb_destroy_value(&v);
-  duckdb_replacement_scan_set_function_name(info, "read_parquet");
+  if (scan.deletion_set == 0 && !scan.by_name) {
+    duckdb_replacement_scan_set_function_name(info, "read_parquet");
+    duckdb_replacement_scan_add_parameter(info, list.get());
+    return;
+  }
+  Value by_name(duckdb_create_bool(scan.by_name));
   duckdb_replacement_scan_add_parameter(info, list.get());
+  if (scan.deletion_set != 0) {
+    Value set(duckdb_create_uint64(scan.deletion_set));
+    duckdb_replacement_scan_set_function_name(info, "lakehouse_scan_live");
+    duckdb_replacement_scan_add_parameter(info, set.get());
+  } else {
+    duckdb_replacement_scan_set_function_name(info, "lakehouse_scan");
+  }
+  duckdb_replacement_scan_add_parameter(info, by_name.get());
+}
+
+Result<catalog::Manifest> EngineImpl::ResolveVersion(const TableRef& ref, BindContext& bind) {
+  std::optional<uint64_t> version = ref.version;
+  if (!version && bind.as_of != nullptr) {
+    if (auto pin = bind.as_of->find(ref.dataset); pin != bind.as_of->end()) version = pin->second;
+  }
+  auto manifest =
+      version ? catalog_.GetVersion(ref.dataset, *version) : catalog_.GetCurrent(ref.dataset);
+  if (manifest.ok() && manifest->operation == catalog::Operation::kDelete) {
+    return Status::NotFound("version " + std::to_string(manifest->version) + " of " + ref.dataset +
+                            " is a deletion and has no rows");
+  }
+  if (!manifest.ok() && manifest.status().code() == StatusCode::kNotFound) {
+    return Status::NotFound(version ? manifest.status().message()
+                                    : "unknown dataset \"" + ref.dataset + "\"");
+  }
+  return manifest;
+}
+
+Result<ResolvedScan> EngineImpl::ResolveScan(const TableRef& ref, BindContext& bind) {
+  LH_ASSIGN_OR_RETURN(catalog::Manifest manifest, ResolveVersion(ref, bind));
+  ResolvedScan scan;
+  scan.by_name = manifest.mixed_schema;
+  for (const auto& file : manifest.files) {
+    LH_ASSIGN_OR_RETURN(auto lease, cache_->Acquire(file.key));
+    scan.paths.push_back(lease.path());
+    bind.pins.leases.push_back(std::move(lease));
+  }
+  if (HasDeletes(manifest)) {
+    LH_ASSIGN_OR_RETURN(auto set, LoadDeletionSet(manifest));
+    bind.pins.deletions.push_back(deletion_sets_.Register(std::move(set)));
+    scan.deletion_set = bind.pins.deletions.back().id();
+  }
+  if (bind.names_filename && !HasColumn(manifest, "filename")) {
+    // DuckDB would answer `filename` with the data file's server path.
+    return Status::PermissionDenied(
+        "column filename is refused: " + ref.dataset +
+        " has no column of that name, and DuckDB would answer it with a server file path");
+  }
+  auto [existing, inserted] = bind.versions.emplace(ref.dataset, manifest.version);
+  if (!inserted && existing->second != manifest.version) {
+    // Two versions of one dataset in one query: the first one bound keeps
+    // the plain name, any other is reported as name@N.
+    bind.versions[ref.dataset + "@" + std::to_string(manifest.version)] = manifest.version;
+  }
+  return scan;
+}
+
+// Deletion vectors are immutable, so decoded ones are kept (a bounded
+// number) and shared between queries.
+Result<std::shared_ptr<const DeletionSet>> EngineImpl::LoadDeletionSet(
+    const catalog::Manifest& manifest) {
+  return query::LoadDeletionSet(
+      manifest, [this](const std::string& key) -> Result<std::shared_ptr<const DeletionVector>> {
+        {
+          std::lock_guard lock(vectors_mu_);
+          if (auto it = vectors_.find(key); it != vectors_.end()) return it->second;
+        }
+        LH_ASSIGN_OR_RETURN(auto vector, ReadDeletionVector(*store_, key));
+        std::lock_guard lock(vectors_mu_);
+        if (vectors_.size() >= kMaxCachedDeletionVectors) vectors_.clear();
+        vectors_.emplace(key, vector);
+        return vector;
+      });
 }
 
 Status EngineImpl::Init(storage::ObjectStore& store) {
   std::error_code ec;
   std::filesystem::create_directories(options_.scratch_dir + "/spill", ec);
   if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
+  store_ = &store;
   LH_ASSIGN_OR_RETURN(cache_, DataFileCache::Open({.dir = options_.scratch_dir + "/cache",
                                                    .max_bytes = options_.cache_bytes},
                                                   store));
@@ -449,6 +513,7 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
   // Registered in the system catalog, so every connection has them; before
   // the fence is locked, like the rest of the setup.
   LH_RETURN_IF_ERROR(RegisterSqlFunctions(setup.get(), functions_));
+  LH_RETURN_IF_ERROR(RegisterDatasetScan(setup.get(), deletion_sets_));
   const std::vector<std::string> statements = {
       "SET threads = " + std::to_string(options_.threads),
       "SET memory_limit = " + SqlString(options_.memory_limit),
@@ -684,7 +749,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
       watchdog_.Watch(connection, start + std::chrono::milliseconds(options_.timeout_ms));
   auto cursor = std::make_unique<CursorImpl>(*this, slot, watch_id, std::move(prepared),
                                              std::move(columns), std::move(bind.versions),
-                                             std::move(bind.leases), request.limit, start);
+                                             std::move(bind.pins), request.limit, start);
   bind.cursor_owns_slot = true;
   LH_RETURN_IF_ERROR(cursor->Start());
   return std::unique_ptr<QueryCursor>(std::move(cursor));

@@ -282,6 +282,69 @@ Status SqlFence::CheckTree(duckdb_connection connection, std::string_view sql,
   return Walk(statements, catalog_names_, out.names_filename);
 }
 
+namespace {
+constexpr std::string_view kPredicateTable = "lakehouse_rows";
+
+bool IsEmpty(const json& node, const char* key) {
+  auto it = node.find(key);
+  return it == node.end() || it->is_null() || (it->is_structured() && it->empty());
+}
+
+// The predicate spliced into `SELECT * FROM t WHERE (...)` must still be
+// that query and nothing more: a `)` in it could otherwise close the
+// parenthesis and go on with a UNION, a GROUP BY or an ORDER BY.
+Status CheckPredicateShape(const json& statements) {
+  const Status not_a_predicate = Status::InvalidArgument(
+      "the predicate must be one boolean expression over the dataset's columns");
+  if (statements.size() != 1) return not_a_predicate;
+  const json& node = statements[0].value("node", json());
+  if (Text(node, "type") != "SELECT_NODE" || !IsEmpty(node, "modifiers") ||
+      !IsEmpty(node.value("cte_map", json::object()), "map") ||
+      !IsEmpty(node, "group_expressions") || !IsEmpty(node, "group_sets") ||
+      !IsEmpty(node, "having") || !IsEmpty(node, "qualify") || !IsEmpty(node, "sample") ||
+      IsEmpty(node, "where_clause")) {
+    return not_a_predicate;
+  }
+  const json& from = node.value("from_table", json());
+  const json& select = node.value("select_list", json());
+  if (Text(from, "type") != "BASE_TABLE" || Text(from, "table_name") != kPredicateTable ||
+      !select.is_array() || select.size() != 1 || Text(select[0], "class") != "STAR") {
+    return not_a_predicate;
+  }
+  std::vector<const json*> pending = {&node["where_clause"]};
+  while (!pending.empty()) {
+    const json& at = *pending.back();
+    pending.pop_back();
+    if (at.is_object() && Text(at, "class") == "SUBQUERY") {
+      return Status::PermissionDenied(
+          "the predicate may not hold a subquery: it filters the dataset's own rows by their "
+          "columns");
+    }
+    if (at.is_structured()) {
+      for (const auto& child : at) pending.push_back(&child);
+    }
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Status SqlFence::CheckPredicate(duckdb_connection connection, std::string_view predicate) const {
+  if (predicate.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return Status::InvalidArgument("the predicate is empty");
+  }
+  // A newline before the closing parenthesis: a trailing `--` comment in the
+  // predicate cannot hide it.
+  const std::string sql =
+      "SELECT * FROM " + std::string(kPredicateTable) + " WHERE (" + std::string(predicate) + "\n)";
+  LH_ASSIGN_OR_RETURN(json tree, ParseTree(connection, sql));
+  if (tree.value("error", true)) {
+    return Status::InvalidArgument("the predicate does not parse: " + Text(tree, "error_message"));
+  }
+  LH_RETURN_IF_ERROR(CheckPredicateShape(tree["statements"]));
+  bool names_filename = false;
+  return Walk(tree["statements"], catalog_names_, names_filename);
+}
+
 Result<FencedSql> SqlFence::Check(duckdb_connection connection, std::string_view sql) const {
   FencedSql out;
   LH_ASSIGN_OR_RETURN(auto explain, SplitExplain(sql));

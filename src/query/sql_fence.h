@@ -53,6 +53,14 @@ class SqlFence {
 
   Result<FencedSql> Check(duckdb_connection connection, std::string_view sql) const;
 
+  // Checks `predicate` as the WHERE clause of a query over one dataset (a
+  // row filter of a delete or an erasure): it must parse as one boolean
+  // expression, alone, with no subquery, calling only allowed functions.
+  // Whether its columns exist is for the binder to say. kInvalidArgument
+  // when it does not parse or is more than an expression, kPermissionDenied
+  // for a refused function or a subquery.
+  Status CheckPredicate(duckdb_connection connection, std::string_view predicate) const;
+
  private:
   explicit SqlFence(std::set<std::string> catalog_names)
       : catalog_names_(std::move(catalog_names)) {}

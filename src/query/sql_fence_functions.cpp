@@ -225,6 +225,9 @@ constexpr std::string_view kPragma[] = {
     "show_tables_expanded", "storage_info", "table_info", "user_agent", "verify_external",
     "verify_fetch_row", "verify_parallelism", "verify_serializer"
 };
+constexpr std::string_view kDatasetScan[] = {
+    "lakehouse_live", "lakehouse_scan", "lakehouse_scan_live"
+};
 // clang-format on
 
 constexpr DeniedFunctions kDenied[] = {
@@ -244,6 +247,8 @@ constexpr DeniedFunctions kDenied[] = {
      kSessionState},
     {"DuckDB's own machinery (planned in by the optimizer) or a testing aid", kInternal},
     {"a PRAGMA function, and PRAGMA statements are refused", kPragma},
+    {"the dataset scan's own machinery, which reads data files by path: datasets are read by name",
+     kDatasetScan},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "server/dataset_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,37 @@ Result<uint64_t> ParseUnsigned(const std::string& text, std::string_view what) {
                                    text + "\"");
   }
   return value;
+}
+
+// A predicate is a line of SQL, not a document.
+constexpr size_t kMaxPredicateBodyBytes = 64 << 10;
+
+// `key=id` or `key=region,id`: required for an upsert, refused otherwise.
+Result<std::vector<std::string>> ParseKey(const httplib::Request& request, bool upsert) {
+  if (!upsert) {
+    if (request.has_param("key")) {
+      return Status::InvalidArgument("key is for mode=upsert only");
+    }
+    return std::vector<std::string>();
+  }
+  const std::string text = request.get_param_value("key");
+  if (text.empty()) {
+    return Status::InvalidArgument(
+        "mode=upsert needs key=COLUMN[,COLUMN...]: the columns that "
+        "identify a row");
+  }
+  std::vector<std::string> key;
+  for (size_t at = 0; at <= text.size();) {
+    size_t comma = std::min(text.find(',', at), text.size());
+    std::string column = text.substr(at, comma - at);
+    if (column.empty()) return Status::InvalidArgument("key has an empty column name: " + text);
+    if (std::find(key.begin(), key.end(), column) != key.end()) {
+      return Status::InvalidArgument("key names column \"" + column + "\" twice");
+    }
+    key.push_back(std::move(column));
+    at = comma + 1;
+  }
+  return key;
 }
 
 json DatasetJson(const catalog::Manifest& m) {
@@ -65,11 +97,15 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
     ingest.header = header == "true";
   }
   std::string mode = request.has_param("mode") ? request.get_param_value("mode") : "append";
-  if (mode != "append" && mode != "overwrite") {
-    return WriteError(response, Status::InvalidArgument("mode must be append or overwrite, got \"" +
-                                                        mode + "\""));
+  if (mode != "append" && mode != "overwrite" && mode != "upsert") {
+    return WriteError(
+        response,
+        Status::InvalidArgument("mode must be append, overwrite or upsert, got \"" + mode + "\""));
   }
-  ingest.mode = mode == "append" ? catalog::WriteMode::kAppend : catalog::WriteMode::kOverwrite;
+  ingest.mode = mode == "overwrite" ? catalog::WriteMode::kOverwrite : catalog::WriteMode::kAppend;
+  auto key = ParseKey(request, mode == "upsert");
+  if (!key.ok()) return WriteError(response, key.status());
+  ingest.key = std::move(*key);
   auto length = ContentLength(request);
   if (!length.ok()) return WriteError(response, length.status());
   ingest.content_length = *length;
@@ -83,7 +119,38 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
                {"operation", catalog::OperationName(result->manifest.operation)},
                {"rows_added", result->rows_added},
                {"rows", result->manifest.rows}};
+  if (!ingest.key.empty()) {
+    body["rows_inserted"] = result->rows_added;
+    body["rows_updated"] = result->rows_updated;
+  }
   WriteJson(response, 201, body.dump());
+}
+
+// POST .../delete {"where": "<predicate>"}
+void HandleDeleteRows(ingest::Ingestor& ingestor, const httplib::Request& request,
+                      httplib::Response& response, const httplib::ContentReader& reader) {
+  ingest::DeleteRowsRequest remove;
+  remove.dataset = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(remove.dataset); !s.ok()) {
+    return WriteError(response, s);
+  }
+  auto body = ReadBoundedBody(request, reader, kMaxPredicateBodyBytes);
+  if (!body.ok()) return WriteError(response, body.status());
+  auto parsed = json::parse(*body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("where") || !parsed["where"].is_string()) {
+    return WriteError(
+        response, Status::InvalidArgument("the body must be a JSON object with \"where\": a SQL "
+                                          "boolean expression over the dataset's columns"));
+  }
+  remove.where = parsed["where"].get<std::string>();
+  auto result = ingestor.DeleteRows(remove);
+  if (!result.ok()) return WriteError(response, result.status());
+  json out = {{"dataset", remove.dataset},
+              {"version", result->version},
+              {"rows_deleted", result->rows_deleted},
+              {"rows", result->rows}};
+  if (result->manifest) out["operation"] = catalog::OperationName(result->manifest->operation);
+  WriteJson(response, result->manifest ? 201 : 200, out.dump());
 }
 
 }  // namespace
@@ -152,6 +219,15 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 auto manifest = catalog.Commit(*commit);
                 if (!manifest.ok()) return WriteError(response, manifest.status());
                 WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
+              }));
+  router.Post(std::string(kName) + "/delete",
+              ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                if (ingestor == nullptr) {
+                  return WriteError(response,
+                                    Status::Unavailable("this process does not change datasets"));
+                }
+                HandleDeleteRows(*ingestor, request, response, reader);
               }));
   router.Post(std::string(kName) + "/ingest",
               ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
