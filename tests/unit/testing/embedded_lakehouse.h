@@ -68,6 +68,22 @@ class EmbeddedLakehouse {
     });
   }
 
+  // An upsert of a CSV by `key` (comma-separated columns).
+  Result<ingest::IngestResult> Upsert(const std::string& dataset, const std::string& csv,
+                                      std::vector<std::string> key) {
+    ingest::IngestRequest request;
+    request.dataset = dataset;
+    request.file_name = "upsert.csv";
+    request.key = std::move(key);
+    return ingestor_->Ingest(request,
+                             [&](const storage::ChunkWriter& write) { return write(csv); });
+  }
+
+  Result<ingest::DeleteRowsResult> DeleteRows(const std::string& dataset,
+                                              const std::string& where) {
+    return ingestor_->DeleteRows({dataset, where});
+  }
+
   // Runs a query and returns its JSON text: {"columns":..., "rows":[...]}.
   Result<std::string> QueryJson(const std::string& sql, size_t limit = 100000,
                                 std::map<std::string, uint64_t> as_of = {},
@@ -89,6 +105,7 @@ class EmbeddedLakehouse {
   storage::LocalObjectStore& store() { return *store_; }
   catalog::StoreCatalog& catalog() { return *catalog_; }
   query::QueryEngine& engine() { return *engine_; }
+  ingest::Ingestor& ingestor() { return *ingestor_; }
 
   // Every object key under a prefix.
   std::vector<std::string> Keys(const std::string& prefix) {
