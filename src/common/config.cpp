@@ -206,6 +206,9 @@ Status ParseCatalogd(SectionReader& r, Config& c) {
   int64_t max = static_cast<int64_t>(c.catalogd.max_ingest_bytes);
   LH_RETURN_IF_ERROR(r.Integer("max_ingest_bytes", 1, int64_t{1} << 50, &max));
   c.catalogd.max_ingest_bytes = static_cast<uint64_t>(max);
+  int64_t compact = static_cast<int64_t>(c.catalogd.compact_file_bytes);
+  LH_RETURN_IF_ERROR(r.Integer("compact_file_bytes", 1 << 20, int64_t{1} << 40, &compact));
+  c.catalogd.compact_file_bytes = static_cast<uint64_t>(compact);
   return r.Url("storaged_url", false, &c.catalogd.storaged_url);
 }
 

@@ -75,6 +75,8 @@ struct CatalogdConfig {
   std::string storaged_url = "http://127.0.0.1:8081";
   std::string scratch = "scratch/catalogd";  // ingest spool; relative to the config file
   uint64_t max_ingest_bytes = 5ull << 30;
+  // The size compaction rewrites a dataset's small files and deletes into.
+  uint64_t compact_file_bytes = 128ull << 20;
 };
 struct QuerydConfig {
   std::string listen = "127.0.0.1:8083";

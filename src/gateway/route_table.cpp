@@ -25,6 +25,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/datasets/{name}/versions/{v}", kCatalogd, kRead},
     {"POST", "/v1/datasets/{name}/ingest", kCatalogd, kWrite},
     {"POST", "/v1/datasets/{name}/delete", kCatalogd, kWrite},
+    {"POST", "/v1/datasets/{name}/compact", kCatalogd, kWrite},
     {"POST", "/v1/datasets/{name}/commit", kCatalogd, kAdmin},
     {"POST", "/v1/datasets/{name}/vacuum", kCatalogd, kAdmin},
     {"DELETE", "/v1/datasets/{name}", kCatalogd, kAdmin},

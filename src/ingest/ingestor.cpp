@@ -12,6 +12,7 @@
 
 #include "common/json_depth.h"
 #include "common/logging.h"
+#include "ingest/compaction.h"
 #include "ingest/csv_records.h"
 #include "ingest/failures.h"
 #include "ingest/random_id.h"
@@ -233,6 +234,7 @@ class IngestorImpl final : public Ingestor {
   }
 
   Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) override;
+  Result<CompactResult> Compact(const std::string& dataset) override;
 
   Result<IngestResult> Ingest(const IngestRequest& request,
                               const storage::BodyProducer& body) override {
@@ -793,6 +795,18 @@ Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const st
   spdlog::info("upsert {}: version {} ({} inserted, {} updated)", request.dataset,
                result->manifest.version, result->rows_added, result->rows_updated);
   return result;
+}
+
+Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
+  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
+  LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
+  ScratchDir scratch(work_dir);
+  query::Connection connection;
+  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  return CompactDataset(ChangeContext(connection.get()),
+                        {dataset, options_.compact_file_bytes, scratch.path()});
 }
 
 Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {

@@ -47,6 +47,7 @@ std::optional<Format> FormatFromFileName(std::string_view file_name);
 struct IngestOptions {
   std::string scratch_dir;  // on the store's filesystem when the store is local
   uint64_t max_bytes = 5ull << 30;
+  uint64_t compact_file_bytes = 128ull << 20;  // what Compact writes files of
   int threads = 2;
   std::string memory_limit = "2GB";
   // Makes the directory one ingest works in, below scratch_dir, and returns
@@ -93,6 +94,13 @@ struct IngestResult {
   uint64_t rows_updated = 0;  // an upsert's rows that replaced stored ones
 };
 
+struct CompactResult {
+  std::optional<catalog::Manifest> manifest;  // unset: nothing to rewrite
+  uint64_t version = 0;                       // the new version, or the current one
+  uint64_t files_rewritten = 0;
+  uint64_t files_written = 0;
+};
+
 struct DeleteRowsResult {
   // The new version; unset when no row matched (then no version was made).
   std::optional<catalog::Manifest> manifest;
@@ -113,6 +121,12 @@ class Ingestor {
   // kPermissionDenied or kInvalidArgument naming the problem, one DuckDB
   // cannot apply (an unknown column) kInvalidArgument.
   virtual Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) = 0;
+  // A new version, operation compact, with the same rows: the files with
+  // deletes and the files under half of compact_file_bytes are rewritten
+  // into files of about compact_file_bytes, in the dataset's schema. When
+  // there is nothing to rewrite (at most one small file and no deletes), no
+  // version is made. A race lost to another writer is computed again.
+  virtual Result<CompactResult> Compact(const std::string& dataset) = 0;
 };
 
 }  // namespace lakehouse::ingest

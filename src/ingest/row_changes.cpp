@@ -25,13 +25,7 @@ struct Matches {
   uint64_t replaced = 0;  // distinct upload rows matched
 };
 
-// What the version's scan reads, pinned while the change is computed.
-struct PinnedScan {
-  std::string from;  // `read_parquet([...]) t`
-  std::string live;  // true for the rows the version holds
-  std::vector<query::DataFileCache::Lease> leases;
-  query::DeletionSets::Registration deletions;
-};
+}  // namespace
 
 Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manifest& manifest) {
   PinnedScan scan;
@@ -54,6 +48,8 @@ Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manif
               "], union_by_name = " + (manifest.mixed_schema ? "true" : "false") + ") t";
   return scan;
 }
+
+namespace {
 
 // DuckDB's message without the context lines that quote the statement
 // (which hold server paths).
@@ -109,16 +105,6 @@ Result<Matches> FindRows(const RowChangeContext& context, const catalog::Manifes
   return matches;
 }
 
-void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& keys) {
-  for (const auto& key : keys) {
-    Status removed = store.Delete(key);
-    if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
-      spdlog::warn("could not remove {} after a change that did not commit: {}", key,
-                   removed.ToString());
-    }
-  }
-}
-
 // The version's files with a new deletion vector on each file that loses
 // rows; the keys written go into `written` as they are.
 Result<std::vector<catalog::DataFile>> WriteDeletes(const RowChangeContext& context,
@@ -148,6 +134,16 @@ catalog::ChangeCounts CountsOf(const RowChange& change, const Matches& matches) 
 }
 
 }  // namespace
+
+void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    Status removed = store.Delete(key);
+    if (!removed.ok() && removed.code() != StatusCode::kNotFound) {
+      spdlog::warn("could not remove {} after a change that did not commit: {}", key,
+                   removed.ToString());
+    }
+  }
+}
 
 Result<RowChangeResult> CommitRowChange(const RowChangeContext& context, const RowChange& change) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {

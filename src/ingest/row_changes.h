@@ -64,6 +64,21 @@ struct RowChangeResult {
   uint64_t rows_replaced = 0;    // rows of the upload that replaced one or more
 };
 
+// The rows of a version as DuckDB reads them here: `from` is
+// `read_parquet([...]) t` and `live` is true for the rows the version holds
+// (false for those its deletion vectors remove). The files and the deletion
+// set stay pinned while it lives.
+struct PinnedScan {
+  std::string from;
+  std::string live;
+  std::vector<query::DataFileCache::Lease> leases;
+  query::DeletionSets::Registration deletions;
+};
+Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manifest& manifest);
+
+// Deletes objects a change wrote but did not commit; failures are logged.
+void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& keys);
+
 // Computes and commits `change` (see above). kNotFound when the dataset has
 // no current version; a failure of the predicate is kInvalidArgument with
 // DuckDB's message (an unknown column, a type error).

@@ -220,6 +220,24 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 if (!manifest.ok()) return WriteError(response, manifest.status());
                 WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
               }));
+  router.Post(std::string(kName) + "/compact", [ingestor](const httplib::Request& request,
+                                                          httplib::Response& response) {
+    if (ingestor == nullptr) {
+      return WriteError(response, Status::Unavailable("this process does not change datasets"));
+    }
+    const std::string dataset = request.matches[1];
+    auto result = ingestor->Compact(dataset);
+    if (!result.ok()) return WriteError(response, result.status());
+    json out = {{"dataset", dataset},
+                {"version", result->version},
+                {"files_rewritten", result->files_rewritten},
+                {"files_written", result->files_written}};
+    if (result->manifest) {
+      out["operation"] = catalog::OperationName(result->manifest->operation);
+      out["rows"] = result->manifest->rows;
+    }
+    WriteJson(response, result->manifest ? 201 : 200, out.dump());
+  });
   router.Post(std::string(kName) + "/delete",
               ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
                                      const httplib::ContentReader& reader) {

@@ -205,6 +205,36 @@ TEST_F(RowChangesTest, ADamagedDeletionVectorFailsTheQueryNamingIt) {
   EXPECT_NE(rows.status().message().find(key), std::string::npos) << rows.status().message();
 }
 
+TEST_F(RowChangesTest, CompactionKeepsTheRowsInFewerFilesWithoutDeletes) {
+  ASSERT_TRUE(lake_.Upsert("people", "id,name,rate\n2,bo,2\n7,gus,70\n", {"id"}).ok());
+  ASSERT_TRUE(lake_.Ingest("people", "id,name,rate\n8,hal,80\n").ok());
+  ASSERT_TRUE(lake_.DeleteRows("people", "id = 3").ok());
+  const auto rows = Rows("people");
+  const auto before = lake_.catalog().GetCurrent("people").value();
+  ASSERT_EQ(before.files.size(), 3u);
+
+  auto compacted = lake_.ingestor().Compact("people");
+  ASSERT_TRUE(compacted.ok()) << compacted.status().ToString();
+  ASSERT_TRUE(compacted->manifest.has_value());
+  const auto& after = *compacted->manifest;
+  EXPECT_EQ(after.operation, catalog::Operation::kCompact);
+  EXPECT_EQ(after.version, before.version + 1);
+  EXPECT_EQ(after.rows, before.rows);
+  EXPECT_EQ(compacted->files_rewritten, 3u);
+  ASSERT_EQ(after.files.size(), 1u);
+  EXPECT_TRUE(after.files[0].deletes.empty());
+  EXPECT_EQ(Rows("people"), rows);
+  EXPECT_EQ(after.schema, before.schema);
+  // Earlier versions still read their own files.
+  EXPECT_EQ(Rows("\"people@" + std::to_string(before.version) + "\""), rows);
+  // Compacted again, nothing is left to rewrite: no version.
+  auto again = lake_.ingestor().Compact("people");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->manifest.has_value());
+  EXPECT_EQ(again->version, after.version);
+  EXPECT_EQ(lake_.ingestor().Compact("nobody").status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(RowChangesTest, RacingUpsertsAndDeletesAllLand) {
   constexpr int kWriters = 6;
   std::vector<std::thread> writers;
