@@ -103,6 +103,7 @@ thread_local BindContext* current_bind = nullptr;
 struct TableRef {
   std::string dataset;
   std::optional<uint64_t> version;
+  std::optional<std::string> tag;
 };
 
 std::optional<TableRef> ParseTableRef(std::string_view name) {
@@ -112,6 +113,11 @@ std::optional<TableRef> ParseTableRef(std::string_view name) {
   if (!catalog::ValidateDatasetName(ref.dataset).ok()) return std::nullopt;
   if (at != std::string_view::npos) {
     std::string_view digits = name.substr(at + 1);
+    // A tag starts with a letter; anything else must be a version number.
+    if (catalog::ValidateTagName(digits).ok()) {
+      ref.tag = std::string(digits);
+      return ref;
+    }
     if (digits.empty() || digits.size() > 18) return std::nullopt;
     uint64_t v = 0;
     for (char c : digits) {
@@ -354,6 +360,15 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
     paths = &it->second;  // a self-join sees the version its first mention saw
   } else {
     std::optional<uint64_t> version = ref->version;
+    if (ref->tag) {
+      auto tagged = catalog_.GetTag(ref->dataset, *ref->tag);
+      if (!tagged.ok()) {
+        if (!bind->error) bind->error = tagged.status();
+        duckdb_replacement_scan_set_error(info, tagged.status().message().c_str());
+        return;
+      }
+      version = *tagged;
+    }
     if (!version && bind->as_of != nullptr) {
       if (auto pin = bind->as_of->find(ref->dataset); pin != bind->as_of->end()) {
         version = pin->second;
