@@ -90,6 +90,30 @@ int main(int argc, char** argv) {
   vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
   add_url(vacuum_cmd);
 
+  std::string tag_dataset, tag_name;
+  uint64_t tag_version = 0;
+  auto* tag_cmd = app.add_subcommand("tag", "Name a version of a dataset (or move the name)");
+  tag_cmd->add_option("name", tag_dataset, "Dataset")->required();
+  tag_cmd->add_option("tag", tag_name, "Tag: [a-z][a-z0-9_.-]{0,62}")->required();
+  tag_cmd->add_option("--version", tag_version, "The version it names")->required();
+  add_url(tag_cmd);
+  auto* tags_cmd = app.add_subcommand("tags", "List a dataset's tags");
+  tags_cmd->add_option("name", tag_dataset, "Dataset")->required();
+  add_url(tags_cmd);
+  auto* untag_cmd = app.add_subcommand("untag", "Remove a tag");
+  untag_cmd->add_option("name", tag_dataset, "Dataset")->required();
+  untag_cmd->add_option("tag", tag_name, "Tag")->required();
+  add_url(untag_cmd);
+
+  lakehouse::cli::RestoreCommand restore;
+  auto* restore_cmd =
+      app.add_subcommand("restore", "Commit an earlier version's data again as the newest version");
+  restore_cmd->add_option("name", restore.dataset, "Dataset")->required();
+  auto* restore_version = restore_cmd->add_option("--version", restore.version, "The version");
+  auto* restore_tag = restore_cmd->add_option("--tag", restore.tag, "The tag naming the version");
+  restore_version->excludes(restore_tag);
+  add_url(restore_cmd);
+
   lakehouse::cli::DemoCommand demo;
   auto* demo_cmd = app.add_subcommand(
       "demo", "Load the staffing demo data: candidates, clients, jobs, placements, timesheets");
@@ -193,6 +217,16 @@ int main(int argc, char** argv) {
   }
   if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
   if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
+  if (*tag_cmd) return lakehouse::cli::RunTag(client, tag_dataset, tag_name, tag_version);
+  if (*tags_cmd) return lakehouse::cli::RunTags(client, tag_dataset);
+  if (*untag_cmd) return lakehouse::cli::RunUntag(client, tag_dataset, tag_name);
+  if (*restore_cmd) {
+    if (!restore.version && !restore.tag) {
+      std::cerr << "restore needs --version N or --tag T\n";
+      return 2;
+    }
+    return lakehouse::cli::RunRestore(client, restore);
+  }
   if (*vectors_cmd) return lakehouse::cli::RunVectors(client, vectors);
   if (*index_cmd) return lakehouse::cli::RunIndex(client, index);
   if (*demo_cmd) return lakehouse::cli::RunDemo(client, demo);

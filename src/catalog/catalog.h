@@ -15,7 +15,10 @@
 //  - A deleted dataset is a version with operation "delete": it disappears
 //    from listings and lookups, its earlier versions stay readable by number
 //    until vacuumed, and a later ingest starts it again.
-//  - Vacuum never removes a data file that a kept version references.
+//  - A tag names one version of a dataset, `_catalog/<name>/t/<tag>.json`;
+//    it may be moved to another version, never to a deletion.
+//  - Vacuum never removes a tagged version, nor a data file (or its deletes)
+//    that a kept or tagged version references.
 //  - A damaged manifest (not JSON, not a manifest, or naming another
 //    dataset or version) never fails a listing: ListDatasets answers the
 //    other datasets and reports it in `damaged`. Reading that dataset's
@@ -149,6 +152,15 @@ struct CommitRequest {
 struct VacuumReport {
   std::vector<uint64_t> removed_versions;
   std::vector<std::string> removed_files;
+  // Versions older than the newest `keep` that stayed because a tag names them.
+  std::vector<uint64_t> kept_tagged;
+};
+
+struct Tag {
+  std::string tag;
+  uint64_t version = 0;
+  int64_t created_unix_ms = 0;  // when the tag was last set
+  bool operator==(const Tag&) const = default;
 };
 
 // Where a dataset's data files live: "data/<name>/". Vacuum sweeps it.
@@ -156,6 +168,10 @@ std::string DataFilePrefix(std::string_view dataset);
 
 // `[a-z][a-z0-9_]{0,62}`; anything else is kInvalidArgument naming the rule.
 Status ValidateDatasetName(std::string_view name);
+// `[a-z][a-z0-9_.-]{0,62}`; anything else is kInvalidArgument naming the rule.
+// Starting with a letter, a tag is never all digits, so `name@tag` in SQL
+// never reads as `name@N`.
+Status ValidateTagName(std::string_view tag);
 
 class Catalog {
  public:
@@ -171,9 +187,20 @@ class Catalog {
   virtual Result<std::vector<Manifest>> ListVersions(std::string_view name) = 0;
   virtual Result<Manifest> Commit(const CommitRequest& request) = 0;
   virtual Result<Manifest> DeleteDataset(std::string_view name) = 0;
-  // Keeps the newest `keep` versions (at least 1) and removes older manifests
-  // and every data file no kept version references.
+  // Keeps the newest `keep` versions (at least 1) and every tagged one, and
+  // removes the other manifests and every data file no kept version
+  // references.
   virtual Result<VacuumReport> Vacuum(std::string_view name, uint64_t keep) = 0;
+
+  // Points `tag` at `version`, moving it if it exists. kNotFound naming the
+  // version when it does not exist or is a deletion.
+  virtual Status PutTag(std::string_view name, std::string_view tag, uint64_t version) = 0;
+  // The dataset's tags, by tag name; kNotFound for a dataset that never was.
+  virtual Result<std::vector<Tag>> ListTags(std::string_view name) = 0;
+  // The version `tag` names; kNotFound naming the tag when there is none.
+  virtual Result<uint64_t> GetTag(std::string_view name, std::string_view tag) = 0;
+  // kNotFound naming the tag when there is none.
+  virtual Status DeleteTag(std::string_view name, std::string_view tag) = 0;
 };
 
 }  // namespace lakehouse::catalog

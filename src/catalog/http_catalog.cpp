@@ -17,6 +17,7 @@ Result<json> HttpCatalog::Call(const std::string& method, const std::string& pat
   auto lease = pool_->Acquire();
   auto result = method == "GET"      ? lease->Get(path)
                 : method == "DELETE" ? lease->Delete(path)
+                : method == "PUT"    ? lease->Put(path, body, "application/json")
                                      : lease->Post(path, body, "application/json");
   if (!result) {
     lease.Discard();
@@ -85,10 +86,63 @@ Result<VacuumReport> HttpCatalog::Vacuum(std::string_view name, uint64_t keep) {
   try {
     report.removed_versions = body.at("removed_versions").get<std::vector<uint64_t>>();
     report.removed_files = body.at("removed_files").get<std::vector<std::string>>();
+    // Older catalogds answer without it.
+    report.kept_tagged = body.value("kept_tagged", std::vector<uint64_t>());
   } catch (const json::exception&) {
     return Status::IoError("catalogd answered a malformed vacuum report");
   }
   return report;
+}
+
+namespace {
+std::string TagPath(std::string_view name, std::string_view tag) {
+  // Valid names and tags need no escaping in a path.
+  return "/v1/datasets/" + std::string(name) + "/tags/" + std::string(tag);
+}
+}  // namespace
+
+Status HttpCatalog::PutTag(std::string_view name, std::string_view tag, uint64_t version) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  return Call("PUT", TagPath(name, tag), json{{"version", version}}.dump()).status();
+}
+
+Result<std::vector<Tag>> HttpCatalog::ListTags(std::string_view name) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_ASSIGN_OR_RETURN(json body, Call("GET", "/v1/datasets/" + std::string(name) + "/tags"));
+  auto items = body.is_object() ? body.find("tags") : body.end();
+  if (items == body.end() || !items->is_array()) {
+    return Status::IoError("catalogd answered a malformed tag listing");
+  }
+  std::vector<Tag> tags;
+  for (const auto& item : *items) {
+    LH_ASSIGN_OR_RETURN(auto tag, TagFromJson(item));
+    tags.push_back(std::move(tag));
+  }
+  return tags;
+}
+
+Result<uint64_t> HttpCatalog::GetTag(std::string_view name, std::string_view tag) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  auto no_such_tag = [&] {
+    return Status::NotFound("dataset " + std::string(name) + " has no tag \"" + std::string(tag) +
+                            "\"");
+  };
+  auto tags = ListTags(name);
+  // An unknown dataset has no tags either: answered as StoreCatalog does.
+  if (!tags.ok() && tags.status().code() == StatusCode::kNotFound) return no_such_tag();
+  if (!tags.ok()) return tags.status();
+  for (const auto& t : *tags) {
+    if (t.tag == tag) return t.version;
+  }
+  return no_such_tag();
+}
+
+Status HttpCatalog::DeleteTag(std::string_view name, std::string_view tag) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  return Call("DELETE", TagPath(name, tag)).status();
 }
 
 }  // namespace lakehouse::catalog

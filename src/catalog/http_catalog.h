@@ -22,6 +22,11 @@ class HttpCatalog final : public Catalog {
   Result<Manifest> Commit(const CommitRequest& request) override;
   Result<Manifest> DeleteDataset(std::string_view name) override;
   Result<VacuumReport> Vacuum(std::string_view name, uint64_t keep) override;
+  Status PutTag(std::string_view name, std::string_view tag, uint64_t version) override;
+  Result<std::vector<Tag>> ListTags(std::string_view name) override;
+  // Through the listing: there is no route for one tag.
+  Result<uint64_t> GetTag(std::string_view name, std::string_view tag) override;
+  Status DeleteTag(std::string_view name, std::string_view tag) override;
 
  private:
   explicit HttpCatalog(std::unique_ptr<http::ClientPool> pool) : pool_(std::move(pool)) {}

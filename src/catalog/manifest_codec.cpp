@@ -337,4 +337,27 @@ Result<DatasetListing> ListingFromJson(const json& j) {
   return listing;
 }
 
+json TagToJson(const Tag& tag) {
+  return {{"tag", tag.tag},
+          {"version", tag.version},
+          {"created", FormatRfc3339Ms(tag.created_unix_ms)}};
+}
+
+Result<Tag> TagFromJson(const json& j) {
+  auto malformed = [](const std::string& what) {
+    return Status::IoError("malformed tag: " + what);
+  };
+  if (!j.is_object()) return malformed("not a JSON object");
+  auto tag = j.find("tag");
+  auto version = j.find("version");
+  auto created = j.find("created");
+  if (tag == j.end() || !tag->is_string()) return malformed("bad \"tag\"");
+  if (version == j.end() || !version->is_number_unsigned()) return malformed("bad \"version\"");
+  if (created == j.end() || !created->is_string()) return malformed("bad \"created\"");
+  Tag out{tag->get<std::string>(), version->get<uint64_t>(),
+          ParseRfc3339Ms(created->get<std::string>()).value_or(0)};
+  if (Status s = ValidateTagName(out.tag); !s.ok()) return malformed(s.message());
+  return out;
+}
+
 }  // namespace lakehouse::catalog

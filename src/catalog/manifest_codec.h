@@ -1,5 +1,5 @@
-// Manifests as JSON: the exact bytes committed under _catalog/, and the
-// shape served by the Datasets API.
+// Manifests and tags as JSON: the exact bytes committed under _catalog/, and
+// the shape served by the Datasets API.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -26,5 +26,10 @@ nlohmann::json ListingToJson(const DatasetListing& listing);
 Result<DatasetListing> ListingFromJson(const nlohmann::json& json);
 
 std::optional<Operation> ParseOperation(std::string_view name);
+
+// {"tag", "version", "created"}: a tag object and an item of GET .../tags.
+nlohmann::json TagToJson(const Tag& tag);
+// Rejects anything but a well-formed tag with a valid name (kIoError).
+Result<Tag> TagFromJson(const nlohmann::json& json);
 
 }  // namespace lakehouse::catalog

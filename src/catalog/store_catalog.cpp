@@ -27,6 +27,15 @@ std::string VersionsPrefix(std::string_view name) {
   return std::string(kCatalogPrefix) + std::string(name) + "/v/";
 }
 
+std::string TagsPrefix(std::string_view name) {
+  return std::string(kCatalogPrefix) + std::string(name) + "/t/";
+}
+
+Status NoSuchTag(std::string_view name, std::string_view tag) {
+  return Status::NotFound("dataset " + std::string(name) + " has no tag \"" + std::string(tag) +
+                          "\"");
+}
+
 std::optional<uint64_t> VersionFromKey(std::string_view key, std::string_view prefix) {
   if (!key.starts_with(prefix) || !key.ends_with(".json")) return std::nullopt;
   std::string_view digits = key.substr(prefix.size(), key.size() - prefix.size() - 5);
@@ -77,6 +86,20 @@ Status ValidateDatasetName(std::string_view name) {
   return Status::Ok();
 }
 
+Status ValidateTagName(std::string_view tag) {
+  auto fail = [&] {
+    return Status::InvalidArgument("tag name \"" + std::string(tag) +
+                                   "\" must match [a-z][a-z0-9_.-]{0,62}");
+  };
+  if (tag.empty() || tag.size() > 63 || tag[0] < 'a' || tag[0] > 'z') return fail();
+  for (char c : tag) {
+    bool allowed =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    if (!allowed) return fail();
+  }
+  return Status::Ok();
+}
+
 std::string DataFilePrefix(std::string_view dataset) {
   return "data/" + std::string(dataset) + "/";
 }
@@ -85,6 +108,10 @@ std::string StoreCatalog::ManifestKey(std::string_view name, uint64_t version) {
   char digits[16];
   std::snprintf(digits, sizeof digits, "%010llu", static_cast<unsigned long long>(version));
   return VersionsPrefix(name) + digits + ".json";
+}
+
+std::string StoreCatalog::TagKey(std::string_view name, std::string_view tag) {
+  return TagsPrefix(name) + std::string(tag) + ".json";
 }
 
 Result<std::vector<uint64_t>> StoreCatalog::VersionNumbers(std::string_view name, uint64_t from) {
@@ -269,11 +296,14 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
     if (request.mode == WriteMode::kReplace && !request.expected_version) {
       return Status::InvalidArgument("a replace names the version it was computed from");
     }
+    // A restore may bring a deleted dataset back: its base is the deletion.
+    bool restores_deleted = head && !live && request.mode == WriteMode::kReplace &&
+                            request.operation == Operation::kRestore;
     if (request.mode != WriteMode::kAppend && request.expected_version &&
-        (!live || head->version != *request.expected_version)) {
+        (!(live || restores_deleted) || head->version != *request.expected_version)) {
       return Status::Conflict("dataset " + request.dataset + " changed: expected version " +
                               std::to_string(*request.expected_version) + ", found " +
-                              (live ? std::to_string(head->version) : "none"));
+                              (live || restores_deleted ? std::to_string(head->version) : "none"));
     }
     Manifest next;
     next.dataset = request.dataset;
@@ -339,28 +369,44 @@ Result<Manifest> StoreCatalog::DeleteDataset(std::string_view name) {
 Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
   if (keep == 0) return Status::InvalidArgument("keep must be at least 1");
-  LH_ASSIGN_OR_RETURN(auto versions, ListVersions(name));
   VacuumReport report;
-  if (versions.size() <= keep) return report;
-  size_t first_kept = versions.size() - keep;
   std::set<std::string> referenced;
-  for (size_t i = first_kept; i < versions.size(); ++i) AddObjectsOf(versions[i], &referenced);
-  // Manifests go first: a crash between the two steps leaves unreferenced
-  // files, which the orphan sweep below removes next time, never a version
-  // whose files are gone.
   std::set<std::string> unreferenced;
-  for (size_t i = 0; i < first_kept; ++i) {
-    Status deleted = store_.Delete(ManifestKey(name, versions[i].version));
-    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-    report.removed_versions.push_back(versions[i].version);
-    {
-      std::lock_guard lock(mu_);
-      manifests_.erase({std::string(name), versions[i].version});
+  {
+    std::lock_guard retention(retention_mu_);
+    LH_ASSIGN_OR_RETURN(auto versions, ListVersions(name));
+    if (versions.size() <= keep) return report;
+    // A damaged tag fails the vacuum: the version it names is unknown, so
+    // nothing may be removed.
+    LH_ASSIGN_OR_RETURN(auto tags, ReadTags(name));
+    std::set<uint64_t> tagged;
+    for (const auto& tag : tags) tagged.insert(tag.version);
+    const size_t first_kept = versions.size() - keep;
+    std::vector<const Manifest*> removed;
+    for (size_t i = 0; i < versions.size(); ++i) {
+      if (i < first_kept && !tagged.contains(versions[i].version)) {
+        removed.push_back(&versions[i]);
+        continue;
+      }
+      if (i < first_kept) report.kept_tagged.push_back(versions[i].version);
+      AddObjectsOf(versions[i], &referenced);
     }
-    std::set<std::string> objects;
-    AddObjectsOf(versions[i], &objects);
-    for (const auto& key : objects) {
-      if (!referenced.contains(key)) unreferenced.insert(key);
+    // Manifests go first: a crash between the two steps leaves unreferenced
+    // files, which the orphan sweep below removes next time, never a version
+    // whose files are gone.
+    for (const Manifest* m : removed) {
+      Status deleted = store_.Delete(ManifestKey(name, m->version));
+      if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
+      report.removed_versions.push_back(m->version);
+      {
+        std::lock_guard lock(mu_);
+        manifests_.erase({std::string(name), m->version});
+      }
+      std::set<std::string> objects;
+      AddObjectsOf(*m, &objects);
+      for (const auto& key : objects) {
+        if (!referenced.contains(key)) unreferenced.insert(key);
+      }
     }
   }
   // Files under the dataset's data prefix that no kept version names and that
@@ -384,9 +430,98 @@ Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) 
     if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
     report.removed_files.push_back(key);
   }
-  spdlog::info("vacuum {}: removed {} versions and {} files", name, report.removed_versions.size(),
-               report.removed_files.size());
+  spdlog::info("vacuum {}: removed {} versions and {} files, kept {} tagged versions", name,
+               report.removed_versions.size(), report.removed_files.size(),
+               report.kept_tagged.size());
   return report;
+}
+
+Result<std::vector<Tag>> StoreCatalog::ReadTags(std::string_view name) {
+  const std::string prefix = TagsPrefix(name);
+  storage::ListOptions options;
+  options.prefix = prefix;
+  options.limit = storage::kMaxListLimit;
+  std::vector<Tag> tags;
+  while (true) {
+    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
+    for (const auto& object : page.objects) {
+      if (!object.key.ends_with(".json")) continue;
+      std::string_view tag_name = std::string_view(object.key).substr(prefix.size());
+      tag_name.remove_suffix(5);
+      auto bytes = store_.GetBytes(object.key);
+      if (!bytes.ok()) {
+        if (bytes.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
+        return bytes.status();
+      }
+      auto parsed = nlohmann::json::parse(*bytes, nullptr, false);
+      auto tag = TagFromJson(parsed);
+      if (!tag.ok()) {
+        return Status::IoError("tag " + object.key + " is damaged: " + tag.status().message());
+      }
+      if (tag->tag != tag_name) {
+        return Status::IoError("tag " + object.key + " is damaged: it names tag " + tag->tag);
+      }
+      tags.push_back(std::move(*tag));
+    }
+    if (!page.next) break;
+    options.start_after = *page.next;
+  }
+  // Keys sort "a-b.json" before "a.json"; tags sort by name.
+  std::sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.tag < b.tag; });
+  return tags;
+}
+
+Status StoreCatalog::PutTag(std::string_view name, std::string_view tag, uint64_t version) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  std::lock_guard retention(retention_mu_);
+  LH_ASSIGN_OR_RETURN(Manifest manifest, GetVersion(name, version));
+  if (manifest.operation == Operation::kDelete) {
+    return Status::NotFound("version " + std::to_string(version) + " of " + std::string(name) +
+                            " is a deletion and has no rows to tag");
+  }
+  std::string body = TagToJson({std::string(tag), version, NowMs()}).dump(2);
+  return store_.PutBytes(TagKey(name, tag), body).status();
+}
+
+Result<std::vector<Tag>> StoreCatalog::ListTags(std::string_view name) {
+  LH_ASSIGN_OR_RETURN(auto head, Head(name));
+  if (!head) return Status::NotFound("no dataset named " + std::string(name));
+  return ReadTags(name);
+}
+
+Result<uint64_t> StoreCatalog::GetTag(std::string_view name, std::string_view tag) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  const std::string key = TagKey(name, tag);
+  auto bytes = store_.GetBytes(key);
+  if (!bytes.ok()) {
+    if (bytes.status().code() == StatusCode::kNotFound) return NoSuchTag(name, tag);
+    return bytes.status();
+  }
+  auto parsed = TagFromJson(nlohmann::json::parse(*bytes, nullptr, false));
+  if (!parsed.ok()) {
+    return Status::IoError("tag " + key + " is damaged: " + parsed.status().message());
+  }
+  if (parsed->tag != tag) {
+    return Status::IoError("tag " + key + " is damaged: it names tag " + parsed->tag);
+  }
+  return parsed->version;
+}
+
+Status StoreCatalog::DeleteTag(std::string_view name, std::string_view tag) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_RETURN_IF_ERROR(ValidateTagName(tag));
+  const std::string key = TagKey(name, tag);
+  // Some stores (S3) answer a delete of a missing key with success.
+  auto head = store_.Head(key);
+  if (!head.ok()) {
+    if (head.status().code() == StatusCode::kNotFound) return NoSuchTag(name, tag);
+    return head.status();
+  }
+  Status deleted = store_.Delete(key);
+  if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
+  return Status::Ok();
 }
 
 }  // namespace lakehouse::catalog

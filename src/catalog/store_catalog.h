@@ -20,9 +20,15 @@ class StoreCatalog final : public Catalog {
   Result<Manifest> Commit(const CommitRequest& request) override;
   Result<Manifest> DeleteDataset(std::string_view name) override;
   Result<VacuumReport> Vacuum(std::string_view name, uint64_t keep) override;
+  Status PutTag(std::string_view name, std::string_view tag, uint64_t version) override;
+  Result<std::vector<Tag>> ListTags(std::string_view name) override;
+  Result<uint64_t> GetTag(std::string_view name, std::string_view tag) override;
+  Status DeleteTag(std::string_view name, std::string_view tag) override;
 
   // The object key of a version's manifest.
   static std::string ManifestKey(std::string_view name, uint64_t version);
+  // The object key of a tag.
+  static std::string TagKey(std::string_view name, std::string_view tag);
 
  private:
   // The newest manifest of any operation (including delete), or nullopt.
@@ -32,8 +38,15 @@ class StoreCatalog final : public Catalog {
   Result<Manifest> Load(std::string_view name, uint64_t version);
   // Tries to write `manifest` as a new version; kAlreadyExists if taken.
   Result<Manifest> TryCommit(Manifest manifest);
+  // Every tag object under the dataset, by tag name; a damaged one is kIoError.
+  Result<std::vector<Tag>> ReadTags(std::string_view name);
 
   storage::ObjectStore& store_;
+  // Serialises setting a tag with vacuum choosing and removing manifests, so
+  // a tag set through this catalog never names a version vacuum removes.
+  // (Two processes over one store are not serialised: tag while no vacuum
+  // of that dataset runs elsewhere.)
+  std::mutex retention_mu_;
   std::mutex mu_;
   // Manifests are immutable, so caching them never goes stale.
   std::map<std::pair<std::string, uint64_t>, Manifest> manifests_;

@@ -20,6 +20,11 @@ namespace {
 
 using nlohmann::json;
 
+std::string TagPath(const std::string& name, const std::string& tag) {
+  return "/v1/datasets/" + storage::EncodeQueryValue(name) + "/tags/" +
+         storage::EncodeQueryValue(tag);
+}
+
 }  // namespace
 
 constexpr const char* kDefaultUrl = "http://127.0.0.1:8080";
@@ -186,7 +191,64 @@ int RunVacuum(const ClientOptions& options, const std::string& name, uint64_t ke
   if (result->status != 200) return ReportHttp(result->status, result->body);
   auto body = json::parse(result->body, nullptr, false);
   std::cout << name << ": removed " << body["removed_versions"].size() << " versions and "
-            << body["removed_files"].size() << " data files\n";
+            << body["removed_files"].size() << " data files";
+  if (auto tagged = body.value("kept_tagged", json::array()); !tagged.empty()) {
+    std::cout << "; kept tagged version" << (tagged.size() == 1 ? " " : "s ");
+    for (size_t i = 0; i < tagged.size(); ++i) std::cout << (i ? ", " : "") << tagged[i];
+  }
+  std::cout << "\n";
+  return 0;
+}
+
+int RunTag(const ClientOptions& options, const std::string& name, const std::string& tag,
+           uint64_t version) {
+  auto client = MakeClient(options);
+  auto result =
+      client->Put(TagPath(name, tag), json{{"version", version}}.dump(), "application/json");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200) return ReportHttp(result->status, result->body);
+  std::cout << name << ": tag " << tag << " -> version " << version << "\n";
+  return 0;
+}
+
+int RunTags(const ClientOptions& options, const std::string& name) {
+  int code = 0;
+  auto body = GetJson(options, "/v1/datasets/" + storage::EncodeQueryValue(name) + "/tags", &code);
+  if (!body) return code;
+  json rows = json::array();
+  for (const auto& t : (*body)["tags"]) rows.push_back({t["tag"], t["version"], t["created"]});
+  PrintTable(json::array({{{"name", "tag"}, {"type", "VARCHAR"}},
+                          {{"name", "version"}, {"type", "BIGINT"}},
+                          {{"name", "created"}, {"type", "VARCHAR"}}}),
+             rows);
+  return 0;
+}
+
+int RunUntag(const ClientOptions& options, const std::string& name, const std::string& tag) {
+  auto client = MakeClient(options);
+  auto result = client->Delete(TagPath(name, tag));
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200) return ReportHttp(result->status, result->body);
+  std::cout << name << ": removed tag " << tag << "\n";
+  return 0;
+}
+
+int RunRestore(const ClientOptions& options, const RestoreCommand& command) {
+  json request = command.tag ? json{{"tag", *command.tag}} : json{{"version", *command.version}};
+  auto client = MakeClient(options);
+  auto result =
+      client->Post("/v1/datasets/" + storage::EncodeQueryValue(command.dataset) + "/restore",
+                   request.dump(), "application/json");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200) return ReportHttp(result->status, result->body);
+  auto body = json::parse(result->body, nullptr, false);
+  if (body.is_discarded()) {
+    std::cerr << "error: the server answered malformed JSON\n";
+    return 1;
+  }
+  std::cout << command.dataset << ": version " << body.value("version", 0)
+            << " (restore of version " << body.value("restored_from", 0) << ", "
+            << body.value("rows", 0) << " rows)\n";
   return 0;
 }
 

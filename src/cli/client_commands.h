@@ -36,4 +36,17 @@ int RunSql(const ClientOptions& client, const SqlCommand& command);
 int RunDatasets(const ClientOptions& client, const std::optional<std::string>& name);
 int RunVacuum(const ClientOptions& client, const std::string& name, uint64_t keep);
 
+int RunTag(const ClientOptions& client, const std::string& name, const std::string& tag,
+           uint64_t version);
+int RunTags(const ClientOptions& client, const std::string& name);
+int RunUntag(const ClientOptions& client, const std::string& name, const std::string& tag);
+
+// Exactly one of version and tag.
+struct RestoreCommand {
+  std::string dataset;
+  std::optional<uint64_t> version;
+  std::optional<std::string> tag;
+};
+int RunRestore(const ClientOptions& client, const RestoreCommand& command);
+
 }  // namespace lakehouse::cli

@@ -122,6 +122,7 @@ constexpr size_t kMaxCachedDeletionVectors = 4096;
 struct TableRef {
   std::string dataset;
   std::optional<uint64_t> version;
+  std::optional<std::string> tag;
 };
 
 std::optional<TableRef> ParseTableRef(std::string_view name) {
@@ -131,6 +132,11 @@ std::optional<TableRef> ParseTableRef(std::string_view name) {
   if (!catalog::ValidateDatasetName(ref.dataset).ok()) return std::nullopt;
   if (at != std::string_view::npos) {
     std::string_view digits = name.substr(at + 1);
+    // A tag starts with a letter; anything else must be a version number.
+    if (catalog::ValidateTagName(digits).ok()) {
+      ref.tag = std::string(digits);
+      return ref;
+    }
     if (digits.empty() || digits.size() > 18) return std::nullopt;
     uint64_t v = 0;
     for (char c : digits) {
@@ -411,6 +417,10 @@ void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_na
 
 Result<catalog::Manifest> EngineImpl::ResolveVersion(const TableRef& ref, BindContext& bind) {
   std::optional<uint64_t> version = ref.version;
+  if (ref.tag) {
+    LH_ASSIGN_OR_RETURN(uint64_t tagged, catalog_.GetTag(ref.dataset, *ref.tag));
+    version = tagged;
+  }
   if (!version && bind.as_of != nullptr) {
     if (auto pin = bind.as_of->find(ref.dataset); pin != bind.as_of->end()) version = pin->second;
   }

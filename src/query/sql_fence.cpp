@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "query/duckdb_handles.h"
 #include "query/sql_fence_functions.h"
 
@@ -156,12 +157,23 @@ bool IsIdentifier(std::string_view name) {
   return true;
 }
 
-// An identifier, or one with @<digits> after it (a dataset version).
+// A name DuckDB's own replacement scans would read as a file (they run
+// before the engine's), such as a tag "final.csv". Tags are lowercase.
+bool EndsLikeAFile(std::string_view name) {
+  for (std::string_view extension :
+       {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".gz", ".zst"}) {
+    if (name.ends_with(extension)) return true;
+  }
+  return false;
+}
+
+// An identifier, or one with @<digits> (a dataset version) or @<tag> after it.
 bool IsPlainTableName(std::string_view name) {
   size_t at = name.find('@');
   if (at == std::string_view::npos) return IsIdentifier(name);
   std::string_view digits = name.substr(at + 1);
   if (!IsIdentifier(name.substr(0, at)) || digits.empty()) return false;
+  if (catalog::ValidateTagName(digits).ok()) return !EndsLikeAFile(digits);
   for (char c : digits) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   }
@@ -196,8 +208,8 @@ Status CheckTable(const json& node, const std::set<std::string>& catalog_names) 
   if (!IsPlainTableName(name)) {
     return Status::PermissionDenied(
         "table reference '" + name +
-        "' is refused: queries read data only through dataset names (name or \"name@version\"), "
-        "never files, paths, globs or URLs");
+        "' is refused: queries read data only through dataset names (name, \"name@version\" or "
+        "\"name@tag\"), never files, paths, globs or URLs");
   }
   if (catalog_names.count(Lower(name))) {
     return Status::PermissionDenied("table reference " + name +

@@ -11,8 +11,10 @@
 //       decided by name whatever qualifies it, so no spelling (case,
 //       quoting, comments, main.x, system.main.x) reaches a denied function;
 //     - every table reference is a plain name that cannot be a file: an
-//       identifier ([A-Za-z_][A-Za-z0-9_]*) or a dataset@version, never a
-//       path, glob or URL (DuckDB would read those as files), never
+//       identifier ([A-Za-z_][A-Za-z0-9_]*), a dataset@version or a
+//       dataset@tag (but not a tag ending like a file name, such as
+//       "final.csv"), never a path, glob or URL (DuckDB would read those as
+//       files), never
 //       schema-qualified, and never one of DuckDB's own views (duckdb_logs,
 //       pg_settings, ...), which call functions the fence cannot see.
 //  - Refusals are kPermissionDenied and name what was refused: the statement

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/manifest_codec.h"
+#include "catalog/restore.h"
 #include "common/time_format.h"
 #include "server/http_server.h"
 #include "server/request_body.h"
@@ -55,6 +56,38 @@ Result<std::vector<std::string>> ParseKey(const httplib::Request& request, bool 
     at = comma + 1;
   }
   return key;
+}
+
+// {"version": N} or, where `tag_allowed`, {"tag": "T"}: exactly one of them.
+Result<catalog::RestoreTarget> ParseTarget(const std::string& body, bool tag_allowed) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument(
+        std::string("body must be a JSON object like ") +
+        (tag_allowed ? R"({"version": 3} or {"tag": "baseline"})" : R"({"version": 3})"));
+  }
+  catalog::RestoreTarget target;
+  for (auto& [key, value] : j.items()) {
+    if (key == "version") {
+      if (!value.is_number_unsigned()) {
+        return Status::InvalidArgument("\"version\" must be a non-negative integer");
+      }
+      target.version = value.get<uint64_t>();
+    } else if (key == "tag" && tag_allowed) {
+      if (!value.is_string()) return Status::InvalidArgument("\"tag\" must be a string");
+      target.tag = value.get<std::string>();
+    } else {
+      return Status::InvalidArgument("unknown field \"" + key + "\"");
+    }
+  }
+  if (target.version && target.tag) {
+    return Status::InvalidArgument("give \"version\" or \"tag\", not both");
+  }
+  if (!target.version && !target.tag) {
+    return Status::InvalidArgument(tag_allowed ? "\"version\" or \"tag\" is required"
+                                               : "\"version\" is required");
+  }
+  return target;
 }
 
 json DatasetJson(const catalog::Manifest& m) {
@@ -198,7 +231,8 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 if (!report.ok()) return WriteError(response, report.status());
                 WriteJson(response, 200,
                           json{{"removed_versions", report->removed_versions},
-                               {"removed_files", report->removed_files}}
+                               {"removed_files", report->removed_files},
+                               {"kept_tagged", report->kept_tagged}}
                               .dump());
               });
   router.Post(std::string(kName) + "/commit",
@@ -246,6 +280,49 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                     Status::Unavailable("this process does not change datasets"));
                 }
                 HandleDeleteRows(*ingestor, request, response, reader);
+              }));
+  router.Get(std::string(kName) + "/tags",
+             [&catalog](const httplib::Request& request, httplib::Response& response) {
+               const std::string name = request.matches[1].str();
+               auto tags = catalog.ListTags(name);
+               if (!tags.ok()) return WriteError(response, tags.status());
+               json list = json::array();
+               for (const auto& tag : *tags) list.push_back(catalog::TagToJson(tag));
+               WriteJson(response, 200, json{{"dataset", name}, {"tags", list}}.dump());
+             });
+  router.Put(std::string(kName) + "/tags/([^/]+)",
+             ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
+                                    const httplib::ContentReader& reader) {
+               auto body = ReadBoundedBody(request, reader);
+               if (!body.ok()) return WriteError(response, body.status());
+               auto target = ParseTarget(*body, /*tag_allowed=*/false);
+               if (!target.ok()) return WriteError(response, target.status());
+               const std::string name = request.matches[1].str();
+               const std::string tag = request.matches[2].str();
+               Status put = catalog.PutTag(name, tag, *target->version);
+               if (!put.ok()) return WriteError(response, put);
+               WriteJson(
+                   response, 200,
+                   json{{"dataset", name}, {"tag", tag}, {"version", *target->version}}.dump());
+             }));
+  router.Delete(std::string(kName) + "/tags/([^/]+)",
+                [&catalog](const httplib::Request& request, httplib::Response& response) {
+                  const std::string name = request.matches[1].str();
+                  const std::string tag = request.matches[2].str();
+                  Status deleted = catalog.DeleteTag(name, tag);
+                  if (!deleted.ok()) return WriteError(response, deleted);
+                  WriteJson(response, 200, json{{"dataset", name}, {"tag", tag}}.dump());
+                });
+  router.Post(std::string(kName) + "/restore",
+              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader);
+                if (!body.ok()) return WriteError(response, body.status());
+                auto target = ParseTarget(*body, /*tag_allowed=*/true);
+                if (!target.ok()) return WriteError(response, target.status());
+                auto manifest = catalog::Restore(catalog, request.matches[1].str(), *target);
+                if (!manifest.ok()) return WriteError(response, manifest.status());
+                WriteJson(response, 200, catalog::ManifestToJson(*manifest).dump());
               }));
   router.Post(std::string(kName) + "/ingest",
               ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,

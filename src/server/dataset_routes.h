@@ -1,6 +1,7 @@
-// The Datasets routes of API.md (catalogd + ingest), translating requests to
-// Catalog and Ingestor calls. Also the routes split mode needs between
-// services: POST .../commit (a prepared version) and POST .../vacuum.
+// The Datasets routes of API.md (catalogd + ingest), tags and restore
+// included, translating requests to Catalog and Ingestor calls. Also the
+// routes split mode needs between services: POST .../commit (a prepared
+// version) and POST .../vacuum.
 #pragma once
 
 #include <httplib.h>

@@ -33,6 +33,20 @@ TEST(RouteTableTest, FindsRoutesByTemplate) {
   EXPECT_EQ(name("DELETE", "/v1/indexes/r/vectors/a/b"), "/v1/indexes/{name}/vectors/{id*}");
   EXPECT_EQ(name("GET", "/"), "none");
   EXPECT_EQ(FindRoute("DELETE", "/v1/datasets/jobs")->scope, Scope::kAdmin);
+  // Tags are read with a read token and set, removed and restored with a
+  // write token, all by catalogd.
+  EXPECT_EQ(name("PUT", "/v1/datasets/jobs/tags/q3.final"), "/v1/datasets/{name}/tags/{tag}");
+  EXPECT_EQ(FindRoute("GET", "/v1/datasets/jobs/tags")->scope, Scope::kRead);
+  EXPECT_EQ(FindRoute("PUT", "/v1/datasets/jobs/tags/q3")->scope, Scope::kWrite);
+  EXPECT_EQ(FindRoute("DELETE", "/v1/datasets/jobs/tags/q3")->scope, Scope::kWrite);
+  EXPECT_EQ(FindRoute("POST", "/v1/datasets/jobs/restore")->scope, Scope::kWrite);
+  for (const auto& [method, path] :
+       {std::pair{"GET", "/v1/datasets/jobs/tags"}, std::pair{"PUT", "/v1/datasets/jobs/tags/q3"},
+        std::pair{"DELETE", "/v1/datasets/jobs/tags/q3"},
+        std::pair{"POST", "/v1/datasets/jobs/restore"}}) {
+    EXPECT_EQ(FindRoute(method, path)->service, Service::kCatalogd) << method << " " << path;
+  }
+  EXPECT_EQ(name("GET", "/v1/datasets/jobs/tags/q3"), "none");
   EXPECT_EQ(FindRoute("POST", "/v1/query")->service, Service::kQueryd);
   // storaged's internal object routes are no route of the front door: the
   // gateway never forwards them.

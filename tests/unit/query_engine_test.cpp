@@ -62,6 +62,31 @@ TEST_F(QueryEngineTest, UnknownDatasetOrVersionIsNotFound) {
   EXPECT_EQ(Code("SELECT * FROM \"candidates@9\""), StatusCode::kNotFound);
 }
 
+TEST_F(QueryEngineTest, ATagReadsTheVersionItNames) {
+  ASSERT_TRUE(lake_.catalog().PutTag("candidates", "baseline", 1).ok());
+  ASSERT_TRUE(lake_.Ingest("candidates", "id,name,state,rate\n4,Di,NY,90\n").ok());
+  std::map<std::string, uint64_t> versions;
+  EXPECT_EQ(Rows("SELECT count(*) FROM \"candidates@baseline\"", {}, &versions)[0][0], 2);
+  EXPECT_EQ(versions, (std::map<std::string, uint64_t>{{"candidates", 1}}));
+  // A tag is not moved by later versions, nor by a pin of the plain name.
+  EXPECT_EQ(Rows("SELECT count(*) FROM \"candidates@baseline\"", {{"candidates", 2}})[0][0], 2);
+  EXPECT_EQ(Rows("SELECT count(*) FROM candidates")[0][0], 4);
+  ASSERT_TRUE(lake_.catalog().PutTag("candidates", "baseline", 2).ok());
+  EXPECT_EQ(Rows("SELECT count(*) FROM \"candidates@baseline\"", {}, &versions)[0][0], 3);
+  EXPECT_EQ(versions.at("candidates"), 2u);
+
+  auto unknown = lake_.QueryJson("SELECT * FROM \"candidates@nosuch\"");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("nosuch"), std::string::npos)
+      << unknown.status().ToString();
+
+  // Dots and dashes are fine; a tag DuckDB would read as a file name is not.
+  ASSERT_TRUE(lake_.catalog().PutTag("candidates", "v1.0-rc", 1).ok());
+  EXPECT_EQ(Rows("SELECT count(*) FROM \"candidates@v1.0-rc\"")[0][0], 2);
+  ASSERT_TRUE(lake_.catalog().PutTag("candidates", "final.csv", 1).ok());
+  EXPECT_EQ(Code("SELECT count(*) FROM \"candidates@final.csv\""), StatusCode::kPermissionDenied);
+}
+
 TEST_F(QueryEngineTest, WritesAndEscapesAreForbiddenAndLeaveNothingBehind) {
   const std::string target = lake_.dir() + "/escaped.csv";
   const std::vector<std::string> forbidden = {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "catalog/http_catalog.h"
+#include "catalog/restore.h"
 #include "storage/local_object_store.h"
 #include "testing/service_process.h"
 #include "testing/temp_dir.h"
@@ -266,6 +267,183 @@ TEST_P(CatalogTest, VacuumKeepsWhatKeptVersionsNeed) {
   EXPECT_TRUE(again->removed_files.empty());  // v3 still reads f2
   EXPECT_TRUE(store_->Head(f2.key).ok());
   EXPECT_EQ(catalog_->GetCurrent("v")->rows, 2u);
+}
+
+TEST_P(CatalogTest, TagsNameVersionsAndMove) {
+  ASSERT_TRUE(
+      catalog_->Commit(Request("people", WriteMode::kAppend, {WriteFile("people", "a", 3)})).ok());
+  ASSERT_TRUE(
+      catalog_->Commit(Request("people", WriteMode::kAppend, {WriteFile("people", "b", 2)})).ok());
+  auto empty = catalog_->ListTags("people");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->empty());
+
+  ASSERT_TRUE(catalog_->PutTag("people", "baseline", 1).ok());
+  EXPECT_EQ(*catalog_->GetTag("people", "baseline"), 1u);
+  // Names sort "a" < "a-b" < "a.b", whatever their keys' order.
+  for (const char* tag : {"a.b", "a-b", "a", "z9_x"}) {
+    ASSERT_TRUE(catalog_->PutTag("people", tag, 2).ok()) << tag;
+  }
+  auto tags = catalog_->ListTags("people");
+  ASSERT_TRUE(tags.ok()) << tags.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& t : *tags) names.push_back(t.tag);
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "a-b", "a.b", "baseline", "z9_x"}));
+  EXPECT_EQ((*tags)[3].version, 1u);
+  EXPECT_GT((*tags)[3].created_unix_ms, 0);
+
+  // Moving a tag is allowed.
+  ASSERT_TRUE(catalog_->PutTag("people", "baseline", 2).ok());
+  EXPECT_EQ(*catalog_->GetTag("people", "baseline"), 2u);
+
+  // The tag objects are neither datasets nor versions.
+  auto listing = catalog_->ListDatasets();
+  ASSERT_TRUE(listing.ok());
+  ASSERT_EQ(listing->datasets.size(), 1u);
+  EXPECT_EQ(listing->datasets[0].version, 2u);
+  EXPECT_TRUE(listing->damaged.empty());
+  EXPECT_EQ(catalog_->ListVersions("people")->size(), 2u);
+  EXPECT_EQ(catalog_->GetCurrent("people")->version, 2u);
+
+  ASSERT_TRUE(catalog_->DeleteTag("people", "baseline").ok());
+  EXPECT_EQ(catalog_->GetTag("people", "baseline").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->DeleteTag("people", "baseline").code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->ListTags("people")->size(), 4u);
+
+  // A deleted dataset keeps its tags, which still name readable versions.
+  ASSERT_TRUE(catalog_->DeleteDataset("people").ok());
+  EXPECT_EQ(*catalog_->GetTag("people", "a"), 2u);
+  EXPECT_EQ(catalog_->ListTags("people")->size(), 4u);
+}
+
+TEST_P(CatalogTest, BadTagsAndUnknownVersionsAreRefused) {
+  ASSERT_TRUE(
+      catalog_->Commit(Request("people", WriteMode::kAppend, {WriteFile("people", "a", 3)})).ok());
+  for (const char* tag :
+       {"", "Upper", "1abc", "123", "_x", "-x", ".x", "has space", "a/b", "a@b", "a%2Fb",
+        "a1234567890123456789012345678901234567890123456789012345678901"
+        "23"}) {
+    for (const Status& status :
+         {catalog_->PutTag("people", tag, 1), catalog_->GetTag("people", tag).status(),
+          catalog_->DeleteTag("people", tag)}) {
+      EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << tag;
+      EXPECT_NE(status.message().find("[a-z][a-z0-9_.-]{0,62}"), std::string::npos)
+          << status.ToString();
+    }
+  }
+  EXPECT_EQ(catalog_->PutTag("Bad", "ok", 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->ListTags("Bad").status().code(), StatusCode::kInvalidArgument);
+
+  Status missing = catalog_->PutTag("people", "later", 7);
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find("7"), std::string::npos) << missing.ToString();
+  EXPECT_EQ(catalog_->PutTag("nosuch", "x", 1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->ListTags("nosuch").status().code(), StatusCode::kNotFound);
+  auto unknown = catalog_->GetTag("people", "nope");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(unknown.status().message().find("nope"), std::string::npos)
+      << unknown.status().ToString();
+  EXPECT_EQ(catalog_->GetTag("nosuch", "nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->DeleteTag("people", "nope").code(), StatusCode::kNotFound);
+
+  // A deletion has no rows to name.
+  ASSERT_TRUE(catalog_->DeleteDataset("people").ok());
+  Status tombstone = catalog_->PutTag("people", "gone", 2);
+  EXPECT_EQ(tombstone.code(), StatusCode::kNotFound);
+  EXPECT_NE(tombstone.message().find("version 2"), std::string::npos) << tombstone.ToString();
+  EXPECT_TRUE(catalog_->ListTags("people")->empty());
+}
+
+TEST_P(CatalogTest, VacuumKeepsTaggedVersionsAndWhatTheyRead) {
+  auto f1 = WriteFile("v", "1", 10);
+  DeleteFile d1{DataFilePrefix("v") + "1.deletes", 2, 0};
+  d1.bytes = store_->PutBytes(d1.key, "deletion vector")->size;
+  f1.deletes = {d1};
+  auto f2 = WriteFile("v", "2", 1);
+  auto f3 = WriteFile("v", "3", 1);
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kAppend, {f1})).ok());
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kOverwrite, {f2})).ok());
+  ASSERT_TRUE(catalog_->Commit(Request("v", WriteMode::kOverwrite, {f3})).ok());
+  ASSERT_TRUE(catalog_->PutTag("v", "baseline", 1).ok());
+
+  auto report = catalog_->Vacuum("v", 1);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->removed_versions, std::vector<uint64_t>{2});
+  EXPECT_EQ(report->removed_files, std::vector<std::string>{f2.key});
+  EXPECT_EQ(report->kept_tagged, std::vector<uint64_t>{1});
+  EXPECT_TRUE(store_->Head(f1.key).ok());
+  EXPECT_TRUE(store_->Head(d1.key).ok());
+  auto tagged = catalog_->GetVersion("v", 1);
+  ASSERT_TRUE(tagged.ok()) << tagged.status().ToString();
+  EXPECT_EQ(tagged->rows, 8u);
+  EXPECT_EQ(catalog_->GetVersion("v", 2).status().code(), StatusCode::kNotFound);
+
+  // Untagged, it goes the way of the others.
+  ASSERT_TRUE(catalog_->DeleteTag("v", "baseline").ok());
+  auto again = catalog_->Vacuum("v", 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->removed_versions, std::vector<uint64_t>{1});
+  EXPECT_EQ(again->removed_files, (std::vector<std::string>{d1.key, f1.key}));
+  EXPECT_TRUE(again->kept_tagged.empty());
+  EXPECT_EQ(store_->Head(f1.key).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Head(d1.key).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(CatalogTest, RestoreCommitsAnEarlierVersionsFilesAgain) {
+  auto f1 = WriteFile("r", "1", 10);
+  f1.deletes = {{DataFilePrefix("r") + "1.deletes", 3, 7}};
+  auto f2 = WriteFile("r", "2", 5);
+  auto v1 = catalog_->Commit(Request("r", WriteMode::kAppend, {f1}));
+  ASSERT_TRUE(v1.ok());
+  ASSERT_TRUE(catalog_->Commit(Request("r", WriteMode::kAppend, {f2})).ok());
+  ASSERT_TRUE(catalog_->PutTag("r", "both", 2).ok());
+
+  auto v3 = Restore(*catalog_, "r", RestoreTarget::OfVersion(1));
+  ASSERT_TRUE(v3.ok()) << v3.status().ToString();
+  EXPECT_EQ(v3->version, 3u);
+  EXPECT_EQ(v3->parent, 2u);
+  EXPECT_EQ(v3->operation, Operation::kRestore);
+  EXPECT_EQ(v3->restored_from, 1u);
+  EXPECT_EQ(v3->files, v1->files);  // deletes included, nothing copied
+  EXPECT_EQ(v3->schema, v1->schema);
+  EXPECT_EQ(v3->rows, 7u);
+  EXPECT_EQ(v3->counts, (ChangeCounts{7, 0, 12}));
+  EXPECT_EQ(catalog_->GetCurrent("r")->version, 3u);
+
+  auto v4 = Restore(*catalog_, "r", RestoreTarget::OfTag("both"));
+  ASSERT_TRUE(v4.ok()) << v4.status().ToString();
+  EXPECT_EQ(v4->restored_from, 2u);
+  EXPECT_EQ(v4->files.size(), 2u);
+  EXPECT_EQ(v4->counts, (ChangeCounts{12, 0, 7}));
+
+  // A deleted dataset comes back.
+  ASSERT_TRUE(catalog_->DeleteDataset("r").ok());
+  auto v6 = Restore(*catalog_, "r", RestoreTarget::OfVersion(1));
+  ASSERT_TRUE(v6.ok()) << v6.status().ToString();
+  EXPECT_EQ(v6->version, 6u);
+  EXPECT_EQ(v6->operation, Operation::kRestore);
+  EXPECT_EQ(v6->counts, (ChangeCounts{7, 0, 0}));
+  EXPECT_EQ(catalog_->GetCurrent("r")->rows, 7u);
+  ASSERT_EQ(catalog_->ListDatasets()->datasets.size(), 1u);
+
+  // What cannot be restored.
+  auto missing = Restore(*catalog_, "r", RestoreTarget::OfVersion(9));
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("9"), std::string::npos);
+  auto deletion = Restore(*catalog_, "r", RestoreTarget::OfVersion(5));
+  EXPECT_EQ(deletion.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(deletion.status().message().find("version 5"), std::string::npos);
+  auto untagged = Restore(*catalog_, "r", RestoreTarget::OfTag("nope"));
+  EXPECT_EQ(untagged.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(untagged.status().message().find("nope"), std::string::npos);
+  EXPECT_EQ(Restore(*catalog_, "r", RestoreTarget::OfTag("Bad")).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Restore(*catalog_, "nosuch", RestoreTarget::OfVersion(1)).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(Restore(*catalog_, "r", RestoreTarget{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Restore(*catalog_, "r", RestoreTarget{1, "both"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(catalog_->GetCurrent("r")->version, 6u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalogs, CatalogTest, ::testing::Values(Kind::kInProcess, Kind::kHttp),

@@ -1,0 +1,176 @@
+// Tags and restore over real HTTP: PUT, GET and DELETE of tags, POST
+// .../restore by version or tag, and vacuum's report of the tagged versions
+// it kept; every malformed body is a 400 naming the field, every unknown
+// dataset, version or tag a 404.
+#include "server/dataset_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/http_server.h"
+#include "testing/embedded_lakehouse.h"
+#include "testing/server_thread.h"
+
+namespace lakehouse::server {
+namespace {
+
+using nlohmann::json;
+
+class DatasetRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(lake_.Ingest("people", "id,state\n1,TX\n2,CA\n").ok());
+    ASSERT_TRUE(lake_.Ingest("people", "id,state\n3,NY\n").ok());
+    server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
+    RegisterDatasetRoutes(server_->router(), lake_.catalog(), nullptr);
+    running_ = std::make_unique<testing::ServerThread>(*server_);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
+  }
+
+  static std::pair<int, json> Answer(const httplib::Result& result) {
+    EXPECT_TRUE(result);
+    if (!result) return {0, json()};
+    return {result->status, json::parse(result->body, nullptr, false)};
+  }
+  std::pair<int, json> Put(const std::string& path, const std::string& body) {
+    return Answer(client_->Put(path, body, "application/json"));
+  }
+  std::pair<int, json> Post(const std::string& path, const std::string& body) {
+    return Answer(client_->Post(path, body, "application/json"));
+  }
+  std::pair<int, json> Get(const std::string& path) { return Answer(client_->Get(path)); }
+  std::pair<int, json> Delete(const std::string& path) { return Answer(client_->Delete(path)); }
+  static std::string Message(const json& answer) {
+    return answer.is_object() && answer.contains("error") ? answer["error"].value("message", "")
+                                                          : "";
+  }
+
+  testing::EmbeddedLakehouse lake_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<testing::ServerThread> running_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(DatasetRoutesTest, TagsArePutListedMovedAndDeleted) {
+  auto [put, tag] = Put("/v1/datasets/people/tags/baseline", R"({"version": 1})");
+  ASSERT_EQ(put, 200) << tag.dump();
+  EXPECT_EQ(tag, (json{{"dataset", "people"}, {"tag", "baseline"}, {"version", 1}}));
+  ASSERT_EQ(Put("/v1/datasets/people/tags/q3.final-2", R"({"version": 2})").first, 200);
+
+  auto [listed, tags] = Get("/v1/datasets/people/tags");
+  ASSERT_EQ(listed, 200) << tags.dump();
+  EXPECT_EQ(tags["dataset"], "people");
+  ASSERT_EQ(tags["tags"].size(), 2u);
+  EXPECT_EQ(tags["tags"][0]["tag"], "baseline");
+  EXPECT_EQ(tags["tags"][0]["version"], 1);
+  EXPECT_TRUE(tags["tags"][0]["created"].is_string());
+  EXPECT_EQ(tags["tags"][1]["tag"], "q3.final-2");
+
+  ASSERT_EQ(Put("/v1/datasets/people/tags/baseline", R"({"version": 2})").first, 200);
+  EXPECT_EQ(*lake_.catalog().GetTag("people", "baseline"), 2u);
+
+  auto [deleted, gone] = Delete("/v1/datasets/people/tags/baseline");
+  EXPECT_EQ(deleted, 200) << gone.dump();
+  auto [again, missing] = Delete("/v1/datasets/people/tags/baseline");
+  EXPECT_EQ(again, 404);
+  EXPECT_NE(Message(missing).find("baseline"), std::string::npos) << missing.dump();
+  EXPECT_EQ(Get("/v1/datasets/people/tags").second["tags"].size(), 1u);
+}
+
+TEST_F(DatasetRoutesTest, BadTagRequestsAre400AndUnknownOnes404) {
+  const std::pair<std::string, std::string> bad_bodies[] = {
+      {"not json", "body must be a JSON object"},
+      {"[1]", "body must be a JSON object"},
+      {"{}", "\"version\" is required"},
+      {R"({"version": "1"})", "\"version\" must be a non-negative integer"},
+      {R"({"version": -1})", "\"version\" must be a non-negative integer"},
+      {R"({"version": 1.5})", "\"version\" must be a non-negative integer"},
+      {R"({"version": 1, "colour": 2})", "unknown field \"colour\""},
+      {R"({"tag": "x"})", "unknown field \"tag\""},
+  };
+  for (const auto& [body, words] : bad_bodies) {
+    auto [status, answer] = Put("/v1/datasets/people/tags/baseline", body);
+    EXPECT_EQ(status, 400) << body;
+    EXPECT_NE(Message(answer).find(words), std::string::npos) << body << " -> " << answer.dump();
+  }
+  for (const char* tag : {"Baseline", "1st", "_x", "a%20b"}) {
+    auto [status, answer] =
+        Put(std::string("/v1/datasets/people/tags/") + tag, R"({"version": 1})");
+    EXPECT_EQ(status, 400) << tag;
+    EXPECT_NE(Message(answer).find("[a-z][a-z0-9_.-]{0,62}"), std::string::npos) << answer.dump();
+    EXPECT_EQ(Delete(std::string("/v1/datasets/people/tags/") + tag).first, 400) << tag;
+  }
+  EXPECT_EQ(Put("/v1/datasets/Bad/tags/x", R"({"version": 1})").first, 400);
+  EXPECT_EQ(Get("/v1/datasets/Bad/tags").first, 400);
+
+  auto [no_version, answer] = Put("/v1/datasets/people/tags/later", R"({"version": 9})");
+  EXPECT_EQ(no_version, 404);
+  EXPECT_NE(Message(answer).find("9"), std::string::npos) << answer.dump();
+  EXPECT_EQ(Put("/v1/datasets/nosuch/tags/x", R"({"version": 1})").first, 404);
+  EXPECT_EQ(Get("/v1/datasets/nosuch/tags").first, 404);
+  EXPECT_EQ(Delete("/v1/datasets/people/tags/nope").first, 404);
+  EXPECT_TRUE(lake_.catalog().ListTags("people")->empty());
+}
+
+TEST_F(DatasetRoutesTest, RestoreByVersionOrTagAnswersTheNewManifest) {
+  auto [by_version, manifest] = Post("/v1/datasets/people/restore", R"({"version": 1})");
+  ASSERT_EQ(by_version, 200) << manifest.dump();
+  EXPECT_EQ(manifest["dataset"], "people");
+  EXPECT_EQ(manifest["version"], 3);
+  EXPECT_EQ(manifest["operation"], "restore");
+  EXPECT_EQ(manifest["restored_from"], 1);
+  EXPECT_EQ(manifest["rows"], 2);
+  EXPECT_EQ(manifest["counts"], (json{{"inserted", 2}, {"updated", 0}, {"deleted", 3}}));
+
+  ASSERT_TRUE(lake_.catalog().PutTag("people", "full", 2).ok());
+  auto [by_tag, again] = Post("/v1/datasets/people/restore", R"({"tag": "full"})");
+  ASSERT_EQ(by_tag, 200) << again.dump();
+  EXPECT_EQ(again["version"], 4);
+  EXPECT_EQ(again["restored_from"], 2);
+  EXPECT_EQ(again["rows"], 3);
+  EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 4u);
+}
+
+TEST_F(DatasetRoutesTest, BadRestoresAre400AndUnknownTargets404) {
+  const std::pair<std::string, std::string> bad_bodies[] = {
+      {"", "body must be a JSON object"},
+      {"not json", "body must be a JSON object"},
+      {"{}", "\"version\" or \"tag\" is required"},
+      {R"({"version": 1, "tag": "x"})", "not both"},
+      {R"({"version": "1"})", "\"version\" must be a non-negative integer"},
+      {R"({"tag": 5})", "\"tag\" must be a string"},
+      {R"({"tag": "Bad"})", "[a-z][a-z0-9_.-]{0,62}"},
+      {R"({"when": "yesterday"})", "unknown field \"when\""},
+  };
+  for (const auto& [body, words] : bad_bodies) {
+    auto [status, answer] = Post("/v1/datasets/people/restore", body);
+    EXPECT_EQ(status, 400) << body;
+    EXPECT_NE(Message(answer).find(words), std::string::npos) << body << " -> " << answer.dump();
+  }
+  const std::pair<std::string, std::string> unknown[] = {
+      {R"({"version": 9})", "9"},
+      {R"({"tag": "nope"})", "nope"},
+  };
+  for (const auto& [body, words] : unknown) {
+    auto [status, answer] = Post("/v1/datasets/people/restore", body);
+    EXPECT_EQ(status, 404) << body;
+    EXPECT_NE(Message(answer).find(words), std::string::npos) << body << " -> " << answer.dump();
+  }
+  EXPECT_EQ(Post("/v1/datasets/nosuch/restore", R"({"version": 1})").first, 404);
+  EXPECT_EQ(Post("/v1/datasets/Bad/restore", R"({"version": 1})").first, 400);
+  EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u);
+}
+
+TEST_F(DatasetRoutesTest, VacuumReportsTheTaggedVersionsItKept) {
+  ASSERT_EQ(Put("/v1/datasets/people/tags/first", R"({"version": 1})").first, 200);
+  ASSERT_TRUE(lake_.Ingest("people", "id,state\n4,WA\n").ok());
+  auto [status, report] = Post("/v1/datasets/people/vacuum?keep=1", "");
+  ASSERT_EQ(status, 200) << report.dump();
+  EXPECT_EQ(report["removed_versions"], json::array({2}));
+  EXPECT_EQ(report["kept_tagged"], json::array({1}));
+  EXPECT_EQ(Get("/v1/datasets/people/versions/1").first, 200);
+}
+
+}  // namespace
+}  // namespace lakehouse::server
