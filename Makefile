@@ -53,6 +53,7 @@ bench: build
 	$(BUILD)/bench/vectors_bench
 	$(BUILD)/bench/retrieval_bench
 	$(BUILD)/bench/gateway_bench
+	$(BUILD)/bench/changes_bench
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -93,27 +93,29 @@ install_npm_dependencies() {
   done <"$here/deps.lock"
 }
 
-# The S3 test peer (s3rver) has dependencies of its own, so it is installed
-# with `npm ci` from scripts/s3rver/package-lock.json, which pins every
-# transitive version and its sha512 integrity (npm refuses a mismatch). The
-# lock file's own hash marks a finished install; npm's cache makes a re-run
-# work offline.
-install_s3rver() {
-  local src="$here/s3rver"
-  local dest="$deps/s3rver"
+# The npm-hosted peers with dependencies of their own are installed with
+# `npm ci` from scripts/<name>/package-lock.json, which pins every transitive
+# version and its sha512 integrity (npm refuses a mismatch), into $deps/<name>.
+# The lock file's own hash marks a finished install; npm's cache makes a re-run
+# work offline. Extra arguments go to npm ci.
+install_locked_npm_tree() {
+  local name="$1"
+  shift
+  local src="$here/$name"
+  local dest="$deps/$name"
   local want
   want="$(integrity_of "$src/package-lock.json")"
   if [[ -f "$dest/.verified" && "$(cat "$dest/.verified")" == "$want" ]]; then
     return
   fi
-  log "installing s3rver (npm ci)"
+  log "installing $name (npm ci)"
   local tmp
   tmp="$(mktemp -d "$cache/fetch.XXXXXX")"
   cp "$src/package.json" "$src/package-lock.json" "$tmp/"
-  (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline >"$tmp/npm.log" 2>&1) || {
+  (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline "$@" >"$tmp/npm.log" 2>&1) || {
     cat "$tmp/npm.log" >&2
     rm -rf "$tmp"
-    log "npm ci for s3rver failed"
+    log "npm ci for $name failed"
     exit 1
   }
   rm -f "$tmp/npm.log"
@@ -122,7 +124,21 @@ install_s3rver() {
   printf '%s' "$want" >"$dest/.verified"
 }
 
+# LanceDB, the row-change bench's peer (bench/changes), with the native build
+# for x86-64 glibc Linux, the one machine this pins. Its optional embedding
+# packages (transformers, openai) are in the lock, as npm records every
+# optional dependency, but never installed: the bench does not embed. Elsewhere
+# it is skipped and the bench reports its peer unavailable.
+install_lancedb() {
+  if [[ "$(uname -sm)" != "Linux x86_64" ]] || ! ldd --version 2>&1 | grep -qi 'glibc\|gnu libc'; then
+    log "skipping LanceDB: its pinned native build is for x86-64 glibc Linux"
+    return
+  fi
+  install_locked_npm_tree lancedb --omit=optional
+}
+
 install_debian_packages
 install_npm_dependencies
-install_s3rver
+install_locked_npm_tree s3rver  # the S3 tests' protocol peer
+install_lancedb
 echo "$deps"
