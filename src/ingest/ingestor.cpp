@@ -290,7 +290,7 @@ class IngestorImpl final : public Ingestor {
                               uint64_t rows, const std::vector<catalog::Column>& schema,
                               const catalog::Source& source);
   RowChangeContext ChangeContext(duckdb_connection connection) {
-    return {store_, catalog_, *files_, deletion_sets_, connection};
+    return {store_, catalog_, *files_, deletion_sets_, deletion_vectors_, connection};
   }
   // A failed DuckDB statement over the upload: a full disk, too little
   // memory, or else the upload's fault, retold in terms of the upload.
@@ -303,8 +303,9 @@ class IngestorImpl final : public Ingestor {
   storage::ObjectStore& store_;
   catalog::Catalog& catalog_;
   std::unique_ptr<query::DataFileCache> files_;  // the data files a change reads
-  query::DeletionSets deletion_sets_;            // outlives database_, whose scans read it
-  std::optional<query::SqlFence> fence_;         // for DeleteRows' predicates
+  query::DeletionVectorCache deletion_vectors_{store_};
+  query::DeletionSets deletion_sets_;     // outlives database_, whose scans read it
+  std::optional<query::SqlFence> fence_;  // for DeleteRows' predicates
   query::Database database_;
 };
 

@@ -18,6 +18,7 @@ using query::SqlString;
 // A race lost this many times in a row means the dataset is being written
 // faster than a change can be computed; the client may try again.
 constexpr int kMaxAttempts = 50;
+constexpr size_t kMaxDeletesPerFile = 8;
 
 struct Matches {
   std::map<uint64_t, std::vector<uint64_t>> positions;  // by file index
@@ -37,10 +38,9 @@ Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manif
   }
   scan.live = "TRUE";
   if (query::HasDeletes(manifest)) {
-    LH_ASSIGN_OR_RETURN(auto set, query::LoadDeletionSet(manifest, [&](const std::string& key) {
-                          return query::ReadDeletionVector(context.store, key);
-                        }));
-    scan.deletions = context.deletion_sets.Register(std::move(set));
+    LH_ASSIGN_OR_RETURN(scan.deleted,
+                        query::LoadDeletionSet(manifest, context.deletion_vectors.Loader()));
+    scan.deletions = context.deletion_sets.Register(scan.deleted);
     scan.live = "lakehouse_live(" + std::to_string(scan.deletions.id()) +
                 ", t.file_index, t.file_row_number)";
   }
@@ -60,9 +60,8 @@ std::string ErrorMessage(duckdb_result* result) {
   return message;
 }
 
-Result<Matches> FindRows(const RowChangeContext& context, const catalog::Manifest& manifest,
+Result<Matches> FindRows(const RowChangeContext& context, const PinnedScan& scan,
                          const RowChange& change) {
-  LH_ASSIGN_OR_RETURN(PinnedScan scan, PinScan(context, manifest));
   std::string sql = "SELECT t.file_index, t.file_row_number, " +
                     (change.upload_row.empty() ? "NULL::BIGINT" : change.upload_row) + " FROM " +
                     scan.from + " " + change.join + " WHERE " + scan.live;
@@ -106,20 +105,30 @@ Result<Matches> FindRows(const RowChangeContext& context, const catalog::Manifes
 }
 
 // The version's files with a new deletion vector on each file that loses
-// rows; the keys written go into `written` as they are.
+// rows; the keys written go into `written` as they are. A file keeps at most
+// kMaxDeletesPerFile vectors: the change that would pass it writes one
+// holding all of the file's deleted rows instead, so a scan reads a bounded
+// number per file while most changes still write only their own rows.
 Result<std::vector<catalog::DataFile>> WriteDeletes(const RowChangeContext& context,
                                                     const catalog::Manifest& manifest,
-                                                    Matches& matches,
+                                                    const PinnedScan& scan, Matches& matches,
                                                     std::vector<std::string>* written) {
   std::vector<catalog::DataFile> files = manifest.files;
   for (auto& [index, positions] : matches.positions) {
     if (index >= files.size()) return Status::Internal("a matched row of no file");
-    std::sort(positions.begin(), positions.end());
     catalog::DataFile& file = files[index];
+    const bool merge = file.deletes.size() >= kMaxDeletesPerFile && scan.deleted &&
+                       (*scan.deleted)[index] != nullptr;
+    if (merge) {
+      std::vector<uint64_t> before = (*scan.deleted)[index]->Positions();
+      positions.insert(positions.end(), before.begin(), before.end());
+    }
+    std::sort(positions.begin(), positions.end());
     std::string bytes = query::EncodeDeletionVector({file.rows, positions});
     std::string key = catalog::DataFilePrefix(manifest.dataset) + RandomId() + ".lhdv";
     LH_RETURN_IF_ERROR(context.store.PutBytes(key, bytes, storage::PutMode::kIfAbsent).status());
     written->push_back(key);
+    if (merge) file.deletes.clear();
     file.deletes.push_back({key, positions.size(), bytes.size()});
   }
   return files;
@@ -148,14 +157,15 @@ void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& 
 Result<RowChangeResult> CommitRowChange(const RowChangeContext& context, const RowChange& change) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(catalog::Manifest head, context.catalog.GetCurrent(change.dataset));
-    LH_ASSIGN_OR_RETURN(Matches matches, FindRows(context, head, change));
+    LH_ASSIGN_OR_RETURN(PinnedScan scan, PinScan(context, head));
+    LH_ASSIGN_OR_RETURN(Matches matches, FindRows(context, scan, change));
     RowChangeResult result;
     result.current_version = head.version;
     result.rows_removed = matches.rows;
     result.rows_replaced = matches.replaced;
     if (matches.rows == 0 && !change.added) return result;
     std::vector<std::string> written;
-    auto files = WriteDeletes(context, head, matches, &written);
+    auto files = WriteDeletes(context, head, scan, matches, &written);
     if (!files.ok()) {
       RemoveObjects(context.store, written);
       return files.status();

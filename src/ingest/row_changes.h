@@ -37,6 +37,7 @@ struct RowChangeContext {
   catalog::Catalog& catalog;
   query::DataFileCache& files;
   query::DeletionSets& deletion_sets;
+  query::DeletionVectorCache& deletion_vectors;
   duckdb_connection connection;  // of a database where RegisterDatasetScan ran
 };
 
@@ -72,6 +73,7 @@ struct PinnedScan {
   std::string from;
   std::string live;
   std::vector<query::DataFileCache::Lease> leases;
+  std::shared_ptr<const query::DeletionSet> deleted;  // null: the version has no deletes
   query::DeletionSets::Registration deletions;
 };
 Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manifest& manifest);

@@ -71,6 +71,18 @@ Result<std::shared_ptr<const DeletionVector>> ReadDeletionVector(storage::Object
   return std::make_shared<const DeletionVector>(std::move(*decoded));
 }
 
+Result<std::shared_ptr<const DeletionVector>> DeletionVectorCache::Get(const std::string& key) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = vectors_.find(key); it != vectors_.end()) return it->second;
+  }
+  LH_ASSIGN_OR_RETURN(auto vector, ReadDeletionVector(store_, key));
+  std::lock_guard lock(mu_);
+  if (vectors_.size() >= max_vectors_) vectors_.clear();
+  vectors_.emplace(key, vector);
+  return vector;
+}
+
 namespace {
 
 // lakehouse_live(set UBIGINT, file_index UBIGINT, row BIGINT) -> BOOLEAN:

@@ -84,6 +84,25 @@ Result<std::shared_ptr<const DeletionSet>> LoadDeletionSet(const catalog::Manife
 Result<std::shared_ptr<const DeletionVector>> ReadDeletionVector(storage::ObjectStore& store,
                                                                  const std::string& key);
 
+// Decoded deletion vectors by key, read from the store once: they are
+// immutable, so a cached one never goes stale. Bounded by a count (each is a
+// few KiB to a few hundred); thread-safe; the store must outlive it.
+class DeletionVectorCache {
+ public:
+  explicit DeletionVectorCache(storage::ObjectStore& store, size_t max_vectors = 4096)
+      : store_(store), max_vectors_(max_vectors) {}
+  Result<std::shared_ptr<const DeletionVector>> Get(const std::string& key);
+  DeletionVectorLoader Loader() {
+    return [this](const std::string& key) { return Get(key); };
+  }
+
+ private:
+  storage::ObjectStore& store_;
+  const size_t max_vectors_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const DeletionVector>> vectors_;
+};
+
 // Registers lakehouse_live, lakehouse_scan and lakehouse_scan_live on the
 // database of `connection`. `sets` must outlive the database.
 Status RegisterDatasetScan(duckdb_connection connection, DeletionSets& sets);

@@ -84,6 +84,17 @@ Result<DeletionVector> DecodeDeletionVector(std::string_view bytes) {
   return vector;
 }
 
+std::vector<uint64_t> DeletedRows::Positions() const {
+  std::vector<uint64_t> positions;
+  positions.reserve(count_);
+  for (size_t w = 0; w < words_.size(); ++w) {
+    for (uint64_t word = words_[w]; word != 0; word &= word - 1) {
+      positions.push_back(w * 64 + static_cast<uint64_t>(__builtin_ctzll(word)));
+    }
+  }
+  return positions;
+}
+
 Status DeletedRows::Add(const DeletionVector& vector) {
   for (uint64_t position : vector.positions) {
     if (position >= file_rows_) {

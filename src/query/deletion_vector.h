@@ -53,6 +53,8 @@ class DeletedRows {
     return (row >> 6) < words_.size() && ((words_[row >> 6] >> (row & 63)) & 1) != 0;
   }
   uint64_t count() const { return count_; }
+  // The deleted rows, ascending.
+  std::vector<uint64_t> Positions() const;
 
  private:
   uint64_t file_rows_ = 0;

@@ -116,9 +116,6 @@ struct BindContext {
 };
 thread_local BindContext* current_bind = nullptr;
 
-// Decoded deletion vectors kept for reuse; each is a few KiB.
-constexpr size_t kMaxCachedDeletionVectors = 4096;
-
 struct TableRef {
   std::string dataset;
   std::optional<uint64_t> version;
@@ -340,7 +337,6 @@ class EngineImpl final : public QueryEngine {
   void Resolve(duckdb_replacement_scan_info info, const char* table_name);
   Result<catalog::Manifest> ResolveVersion(const TableRef& ref, BindContext& bind);
   Result<ResolvedScan> ResolveScan(const TableRef& ref, BindContext& bind);
-  Result<std::shared_ptr<const DeletionSet>> LoadDeletionSet(const catalog::Manifest& manifest);
 
  private:
   Result<size_t> AcquireSlot();
@@ -356,9 +352,7 @@ class EngineImpl final : public QueryEngine {
   // Declared before database_ and the connections, so it outlives anything
   // reading its files.
   std::unique_ptr<DataFileCache> cache_;
-  storage::ObjectStore* store_ = nullptr;  // set by Init
-  std::mutex vectors_mu_;
-  std::map<std::string, std::shared_ptr<const DeletionVector>> vectors_;  // by key
+  std::unique_ptr<DeletionVectorCache> deletion_vectors_;  // set by Init
   DeletionSets deletion_sets_;  // outlives database_, whose scans read it
   SqlFunctionState functions_;  // outlives database_, which calls into it
   Database database_;
@@ -447,7 +441,7 @@ Result<ResolvedScan> EngineImpl::ResolveScan(const TableRef& ref, BindContext& b
     bind.pins.leases.push_back(std::move(lease));
   }
   if (HasDeletes(manifest)) {
-    LH_ASSIGN_OR_RETURN(auto set, LoadDeletionSet(manifest));
+    LH_ASSIGN_OR_RETURN(auto set, LoadDeletionSet(manifest, deletion_vectors_->Loader()));
     bind.pins.deletions.push_back(deletion_sets_.Register(std::move(set)));
     scan.deletion_set = bind.pins.deletions.back().id();
   }
@@ -466,29 +460,11 @@ Result<ResolvedScan> EngineImpl::ResolveScan(const TableRef& ref, BindContext& b
   return scan;
 }
 
-// Deletion vectors are immutable, so decoded ones are kept (a bounded
-// number) and shared between queries.
-Result<std::shared_ptr<const DeletionSet>> EngineImpl::LoadDeletionSet(
-    const catalog::Manifest& manifest) {
-  return query::LoadDeletionSet(
-      manifest, [this](const std::string& key) -> Result<std::shared_ptr<const DeletionVector>> {
-        {
-          std::lock_guard lock(vectors_mu_);
-          if (auto it = vectors_.find(key); it != vectors_.end()) return it->second;
-        }
-        LH_ASSIGN_OR_RETURN(auto vector, ReadDeletionVector(*store_, key));
-        std::lock_guard lock(vectors_mu_);
-        if (vectors_.size() >= kMaxCachedDeletionVectors) vectors_.clear();
-        vectors_.emplace(key, vector);
-        return vector;
-      });
-}
-
 Status EngineImpl::Init(storage::ObjectStore& store) {
   std::error_code ec;
   std::filesystem::create_directories(options_.scratch_dir + "/spill", ec);
   if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
-  store_ = &store;
+  deletion_vectors_ = std::make_unique<DeletionVectorCache>(store);
   LH_ASSIGN_OR_RETURN(cache_, DataFileCache::Open({.dir = options_.scratch_dir + "/cache",
                                                    .max_bytes = options_.cache_bytes},
                                                   store));

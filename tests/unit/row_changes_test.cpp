@@ -205,6 +205,21 @@ TEST_F(RowChangesTest, ADamagedDeletionVectorFailsTheQueryNamingIt) {
   EXPECT_NE(rows.status().message().find(key), std::string::npos) << rows.status().message();
 }
 
+TEST_F(RowChangesTest, ManyChangesToOneFileKeepABoundedNumberOfVectors) {
+  std::string csv = "id,name,rate\n";
+  for (int i = 10; i < 40; ++i) csv += std::to_string(i) + ",n,1\n";
+  ASSERT_TRUE(lake_.Ingest("people", csv).ok());
+  for (int i = 10; i < 30; ++i) {
+    ASSERT_TRUE(lake_.DeleteRows("people", "id = " + std::to_string(i)).ok());
+    auto current = lake_.catalog().GetCurrent("people").value();
+    EXPECT_LE(current.files[1].deletes.size(), 8u) << "after deleting id " << i;
+    EXPECT_EQ(current.files[1].deleted_rows(), static_cast<uint64_t>(i - 9));
+  }
+  auto count = lake_.QueryJson("SELECT count(*), min(id) FROM people WHERE id >= 10");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(json::parse(*count), json::parse("[[10, 30]]"));
+}
+
 TEST_F(RowChangesTest, CompactionKeepsTheRowsInFewerFilesWithoutDeletes) {
   ASSERT_TRUE(lake_.Upsert("people", "id,name,rate\n2,bo,2\n7,gus,70\n", {"id"}).ok());
   ASSERT_TRUE(lake_.Ingest("people", "id,name,rate\n8,hal,80\n").ok());
