@@ -66,6 +66,30 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
   add_url(ingest_cmd);
 
+  lakehouse::cli::IngestCommand upsert;
+  upsert.mode = "upsert";
+  auto* upsert_cmd = app.add_subcommand(
+      "upsert", "Replace the rows whose key matches the file's, insert the rest: a new version");
+  upsert_cmd->add_option("file", upsert.file, "The file")->required()->check(CLI::ExistingFile);
+  upsert_cmd->add_option("--dataset", upsert.dataset, "Dataset name")->required();
+  upsert_cmd->add_option("--key", upsert.key, "Key column(s), comma-separated")->required();
+  upsert_cmd
+      ->add_option("--format", upsert.format, "csv, json or parquet (default: from the file name)")
+      ->check(CLI::IsMember({"csv", "json", "parquet"}));
+  add_url(upsert_cmd);
+
+  std::string change_dataset, delete_where;
+  auto* delete_cmd =
+      app.add_subcommand("delete", "Delete the rows a SQL predicate holds for: a new version");
+  delete_cmd->add_option("name", change_dataset, "Dataset")->required();
+  delete_cmd->add_option("--where", delete_where, "SQL boolean expression over the columns")
+      ->required();
+  add_url(delete_cmd);
+  auto* compact_cmd = app.add_subcommand(
+      "compact", "Rewrite small files and deleted rows into larger files: a new version");
+  compact_cmd->add_option("name", change_dataset, "Dataset")->required();
+  add_url(compact_cmd);
+
   lakehouse::cli::SqlCommand sql;
   std::vector<std::string> as_of;
   auto* sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query");
@@ -200,6 +224,9 @@ int main(int argc, char** argv) {
   }
   lakehouse::cli::ClientOptions client{lakehouse::cli::ResolveUrl(url)};
   if (*ingest_cmd) return lakehouse::cli::RunIngest(client, ingest);
+  if (*upsert_cmd) return lakehouse::cli::RunIngest(client, upsert);
+  if (*delete_cmd) return lakehouse::cli::RunDeleteRows(client, change_dataset, delete_where);
+  if (*compact_cmd) return lakehouse::cli::RunCompact(client, change_dataset);
   if (*sql_cmd) {
     for (const auto& pin : as_of) {
       size_t eq = pin.find('=');

@@ -48,6 +48,7 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
                      "/ingest?mode=" + storage::EncodeQueryValue(command.mode) +
                      "&file_name=" + storage::EncodeQueryValue(file_name);
   if (command.format) path += "&format=" + storage::EncodeQueryValue(*command.format);
+  if (!command.key.empty()) path += "&key=" + storage::EncodeQueryValue(command.key);
   Progress progress("upload " + file_name, size);
   std::vector<char> buffer(1 << 20);
   auto client = MakeClient(options);
@@ -73,8 +74,43 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
   progress.Finish("done");
   auto body = json::parse(result->body, nullptr, false);
   std::cout << body.value("dataset", "") << ": version " << body.value("version", 0) << " ("
-            << body.value("operation", "") << ", +" << body.value("rows_added", 0) << " rows, "
-            << body.value("rows", 0) << " in all)\n";
+            << body.value("operation", "") << ", +" << body.value("rows_added", 0) << " rows, ";
+  if (body.contains("rows_updated")) std::cout << body.value("rows_updated", 0) << " updated, ";
+  std::cout << body.value("rows", 0) << " in all)\n";
+  return 0;
+}
+
+int RunDeleteRows(const ClientOptions& options, const std::string& name, const std::string& where) {
+  auto client = MakeClient(options);
+  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/delete",
+                             json{{"where", where}}.dump(), "application/json");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200 && result->status != 201) {
+    return ReportHttp(result->status, result->body);
+  }
+  auto body = json::parse(result->body, nullptr, false);
+  std::cout << name << ": " << body.value("rows_deleted", 0) << " rows deleted; "
+            << (result->status == 201 ? "version " : "no new version, still version ")
+            << body.value("version", 0) << " (" << body.value("rows", 0) << " rows)\n";
+  return 0;
+}
+
+int RunCompact(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/compact", "",
+                             "application/json");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200 && result->status != 201) {
+    return ReportHttp(result->status, result->body);
+  }
+  auto body = json::parse(result->body, nullptr, false);
+  if (result->status == 200) {
+    std::cout << name << ": nothing to compact; still version " << body.value("version", 0) << "\n";
+  } else {
+    std::cout << name << ": version " << body.value("version", 0) << " (compact, "
+              << body.value("files_rewritten", 0) << " files rewritten into "
+              << body.value("files_written", 0) << ", " << body.value("rows", 0) << " rows)\n";
+  }
   return 0;
 }
 

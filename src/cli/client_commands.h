@@ -20,8 +20,9 @@ std::string ResolveUrl(const std::optional<std::string>& flag);
 struct IngestCommand {
   std::string file;
   std::string dataset;
-  std::string mode = "append";
+  std::string mode = "append";  // append, overwrite or upsert
   std::optional<std::string> format;
+  std::string key;  // an upsert's key columns, comma-separated
 };
 int RunIngest(const ClientOptions& client, const IngestCommand& command);
 
@@ -35,6 +36,10 @@ int RunSql(const ClientOptions& client, const SqlCommand& command);
 
 int RunDatasets(const ClientOptions& client, const std::optional<std::string>& name);
 int RunVacuum(const ClientOptions& client, const std::string& name, uint64_t keep);
+
+// Row changes of the current version: a delete by predicate, a compaction.
+int RunDeleteRows(const ClientOptions& client, const std::string& name, const std::string& where);
+int RunCompact(const ClientOptions& client, const std::string& name);
 
 int RunTag(const ClientOptions& client, const std::string& name, const std::string& tag,
            uint64_t version);
