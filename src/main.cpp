@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   ingest_cmd
       ->add_option("--format", ingest.format, "csv, json or parquet (default: from the file name)")
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
+  ingest_cmd->add_flag("--evolve", ingest.evolve_schema,
+                       "Append with new columns added and safe widenings applied");
   add_url(ingest_cmd);
 
   lakehouse::cli::IngestCommand upsert;
@@ -76,6 +78,8 @@ int main(int argc, char** argv) {
   upsert_cmd
       ->add_option("--format", upsert.format, "csv, json or parquet (default: from the file name)")
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
+  upsert_cmd->add_flag("--evolve", upsert.evolve_schema,
+                       "Upsert with new columns added and safe widenings applied");
   add_url(upsert_cmd);
 
   std::string change_dataset, delete_where;

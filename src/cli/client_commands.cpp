@@ -49,6 +49,7 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
                      "&file_name=" + storage::EncodeQueryValue(file_name);
   if (command.format) path += "&format=" + storage::EncodeQueryValue(*command.format);
   if (!command.key.empty()) path += "&key=" + storage::EncodeQueryValue(command.key);
+  if (command.evolve_schema) path += "&schema=evolve";
   Progress progress("upload " + file_name, size);
   std::vector<char> buffer(1 << 20);
   auto client = MakeClient(options);

@@ -23,6 +23,7 @@ struct IngestCommand {
   std::string mode = "append";  // append, overwrite or upsert
   std::optional<std::string> format;
   std::string key;  // an upsert's key columns, comma-separated
+  bool evolve_schema = false;
 };
 int RunIngest(const ClientOptions& client, const IngestCommand& command);
 

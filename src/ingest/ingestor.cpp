@@ -113,6 +113,29 @@ bool SafeWidening(const std::string& from, const std::string& to) {
   return false;
 }
 
+// The type a dataset column of type `stored` takes to hold an upload column
+// of type `uploaded` too, when schema evolution may widen it: a wider
+// integer of the same signedness, or DOUBLE over FLOAT. Never VARCHAR: text
+// in a number column is an error to report, not a schema to adopt.
+std::optional<std::string> WidenedType(const std::string& stored, const std::string& uploaded) {
+  if (SafeWidening(uploaded, stored) && stored != "VARCHAR") return stored;
+  if (stored == uploaded) return stored;
+  if (IsInteger(stored) && IsInteger(uploaded) && stored.front() == uploaded.front() &&
+      IntegerRank(stored) < IntegerRank(uploaded)) {
+    return uploaded;
+  }
+  if (stored == "FLOAT" && uploaded == "DOUBLE") return uploaded;
+  return std::nullopt;
+}
+
+constexpr int kMaxEvolveAttempts = 50;
+
+// Another writer changed the schema the upload was evolved from.
+Status SchemaMoved(const std::string& dataset) {
+  return Status::Conflict("the schema of " + dataset +
+                          " changed while the upload was read; send it again");
+}
+
 // The last byte of a file that is not JSON whitespace, if any.
 std::optional<char> LastNonSpace(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -272,6 +295,19 @@ class IngestorImpl final : public Ingestor {
   // dataset or an overwrite); replaces `schema` by the dataset's.
   Result<std::string> AppendProjection(const IngestRequest& request,
                                        std::vector<catalog::Column>& schema, bool& read_with_types);
+  // AppendProjection under schema evolution: matches columns by name and
+  // replaces `schema` by the evolved one; `base` is set to the version it
+  // evolved from when the schema changed.
+  Result<std::string> EvolveProjection(const IngestRequest& request,
+                                       std::vector<catalog::Column>& schema,
+                                       std::optional<catalog::Manifest>& base);
+  // Appends `file` as a version with an evolved schema, on top of whatever
+  // version is current while its schema is still `base`'s.
+  Result<catalog::Manifest> CommitEvolved(const IngestRequest& request,
+                                          const catalog::DataFile& file,
+                                          const std::vector<catalog::Column>& schema,
+                                          const catalog::Manifest& base,
+                                          const catalog::Source& source);
   Result<catalog::DataFile> StoreDataFile(const IngestRequest& request, const std::string& parquet,
                                           uint64_t rows);
   // After a commit that failed: nothing may refer to the file.
@@ -288,7 +324,8 @@ class IngestorImpl final : public Ingestor {
                          const IngestRequest& request, const std::optional<CsvPlan>& csv) const;
   Result<IngestResult> Upsert(const IngestRequest& request, const std::string& parquet,
                               uint64_t rows, const std::vector<catalog::Column>& schema,
-                              const catalog::Source& source);
+                              const catalog::Source& source,
+                              const std::optional<catalog::Manifest>& evolved_from);
   RowChangeContext ChangeContext(duckdb_connection connection) {
     return {store_, catalog_, *files_, deletion_sets_, deletion_vectors_, connection};
   }
@@ -579,6 +616,70 @@ void IngestorImpl::RemoveDataFile(const IngestRequest& request, const std::strin
   }
 }
 
+Result<std::string> IngestorImpl::EvolveProjection(const IngestRequest& request,
+                                                   std::vector<catalog::Column>& schema,
+                                                   std::optional<catalog::Manifest>& base) {
+  auto current = catalog_.GetCurrent(request.dataset);
+  if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
+  if (!current.ok()) return std::string("*");  // a new dataset takes the upload's schema
+  std::vector<catalog::Column> evolved;
+  std::string projection;
+  auto add = [&](const catalog::Column& column, const std::string& value) {
+    projection += (projection.empty() ? "" : ", ") + std::string("CAST(") + value + " AS " +
+                  column.type + ") AS " + SqlIdentifier(column.name);
+    evolved.push_back(column);
+  };
+  for (const auto& column : current->schema) {
+    auto uploaded = std::find_if(schema.begin(), schema.end(),
+                                 [&](const catalog::Column& c) { return c.name == column.name; });
+    if (uploaded == schema.end()) {
+      add(column, "NULL");
+      continue;
+    }
+    auto type = WidenedType(column.type, uploaded->type);
+    if (!type) {
+      return Status::Unprocessable("column \"" + column.name + "\" of dataset " + request.dataset +
+                                   " is " + column.type + "; the file has " + uploaded->type +
+                                   ", which schema=evolve does not widen it to (overwrite "
+                                   "instead)");
+    }
+    add({column.name, *type}, SqlIdentifier(column.name));
+  }
+  for (const auto& column : schema) {
+    bool known = std::any_of(current->schema.begin(), current->schema.end(),
+                             [&](const catalog::Column& c) { return c.name == column.name; });
+    if (!known) add(column, SqlIdentifier(column.name));
+  }
+  if (evolved != current->schema) base = *current;
+  schema = std::move(evolved);
+  return projection;
+}
+
+Result<catalog::Manifest> IngestorImpl::CommitEvolved(const IngestRequest& request,
+                                                      const catalog::DataFile& file,
+                                                      const std::vector<catalog::Column>& schema,
+                                                      const catalog::Manifest& base,
+                                                      const catalog::Source& source) {
+  for (int attempt = 0; attempt < kMaxEvolveAttempts; ++attempt) {
+    LH_ASSIGN_OR_RETURN(catalog::Manifest head, catalog_.GetCurrent(request.dataset));
+    if (head.schema != base.schema) return SchemaMoved(request.dataset);
+    catalog::CommitRequest commit;
+    commit.dataset = request.dataset;
+    commit.mode = catalog::WriteMode::kReplace;
+    commit.schema = schema;
+    commit.files = head.files;
+    commit.files.push_back(file);
+    commit.source = source;
+    commit.expected_version = head.version;
+    commit.operation = catalog::Operation::kAppend;
+    commit.counts = {file.rows, 0, 0};
+    commit.mixed_schema = true;
+    auto committed = catalog_.Commit(commit);
+    if (committed.ok() || committed.status().code() != StatusCode::kConflict) return committed;
+  }
+  return Status::Conflict("too many concurrent commits to " + request.dataset + "; try again");
+}
+
 Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& request,
                                                        const std::string& parquet, uint64_t rows,
                                                        const std::vector<catalog::Column>& schema,
@@ -630,7 +731,13 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
                                  std::to_string(schema.size()) + " columns");
   }
   bool read_with_types = false;
-  LH_ASSIGN_OR_RETURN(std::string projection, AppendProjection(request, schema, read_with_types));
+  std::optional<catalog::Manifest> evolved_from;
+  std::string projection;
+  if (request.evolve_schema && request.mode == catalog::WriteMode::kAppend) {
+    LH_ASSIGN_OR_RETURN(projection, EvolveProjection(request, schema, evolved_from));
+  } else {
+    LH_ASSIGN_OR_RETURN(projection, AppendProjection(request, schema, read_with_types));
+  }
   if (!request.key.empty()) LH_RETURN_IF_ERROR(CheckKeyColumns(request, schema));
   if (read_with_types) reader = ReaderSql(source.path, request, csv, &schema);
 
@@ -650,10 +757,19 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
                                  std::to_string(rows) + " were read; nothing was stored");
   }
   LH_ASSIGN_OR_RETURN(source.sha256, sha256.get());
+  const catalog::Source stored_source{request.file_name, source.bytes, source.sha256};
   if (!request.key.empty()) {
     LH_RETURN_IF_ERROR(CheckUploadKeys(connection.get(), parquet, request, csv));
-    return Upsert(request, parquet, rows, schema,
-                  catalog::Source{request.file_name, source.bytes, source.sha256});
+    return Upsert(request, parquet, rows, schema, stored_source, evolved_from);
+  }
+  if (evolved_from) {
+    LH_ASSIGN_OR_RETURN(catalog::DataFile file, StoreDataFile(request, parquet, rows));
+    auto manifest = CommitEvolved(request, file, schema, *evolved_from, stored_source);
+    if (!manifest.ok()) {
+      RemoveDataFile(request, file.key);
+      return manifest.status();
+    }
+    return IngestResult{std::move(*manifest), rows, 0};
   }
   LH_ASSIGN_OR_RETURN(
       catalog::Manifest manifest,
@@ -745,7 +861,8 @@ Status IngestorImpl::CheckUploadKeys(duckdb_connection connection, const std::st
 
 Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const std::string& parquet,
                                           uint64_t rows, const std::vector<catalog::Column>& schema,
-                                          const catalog::Source& source) {
+                                          const catalog::Source& source,
+                                          const std::optional<catalog::Manifest>& evolved_from) {
   LH_ASSIGN_OR_RETURN(catalog::DataFile file, StoreDataFile(request, parquet, rows));
   // Storing may have moved the upload into the store: read it from there.
   auto stored = files_->Acquire(file.key);
@@ -765,6 +882,10 @@ Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const st
   change.upload_row = "u.file_row_number";
   change.added = file;
   change.source = source;
+  if (evolved_from) {
+    change.schema = schema;
+    change.base_schema = evolved_from->schema;
+  }
   query::Connection connection;
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");

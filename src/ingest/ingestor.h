@@ -78,6 +78,13 @@ struct IngestRequest {
   // upload is kUnprocessable naming the key and its line. The rows replaced
   // are marked deleted (row_changes.h), so only the upload is written.
   std::vector<std::string> key;
+  // With mode kAppend (or an upsert): columns are matched by name; columns
+  // new to the dataset are added at its end (earlier rows read NULL),
+  // columns the upload lacks are NULL in its rows, and a column whose upload
+  // type is a wider integer, or DOUBLE over FLOAT, widens the dataset's.
+  // Anything else that does not fit is kUnprocessable naming the column.
+  // The version records that its files' schemas differ (mixed_schema).
+  bool evolve_schema = false;
 };
 
 // Removes the rows of the current version that `where` holds for: a SQL

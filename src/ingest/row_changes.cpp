@@ -157,6 +157,10 @@ void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& 
 Result<RowChangeResult> CommitRowChange(const RowChangeContext& context, const RowChange& change) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(catalog::Manifest head, context.catalog.GetCurrent(change.dataset));
+    if (change.schema && head.schema != change.base_schema) {
+      return Status::Conflict("the schema of " + change.dataset +
+                              " changed while the upload was read; send it again");
+    }
     LH_ASSIGN_OR_RETURN(PinnedScan scan, PinScan(context, head));
     LH_ASSIGN_OR_RETURN(Matches matches, FindRows(context, scan, change));
     RowChangeResult result;
@@ -181,6 +185,10 @@ Result<RowChangeResult> CommitRowChange(const RowChangeContext& context, const R
     commit.operation = change.operation;
     commit.counts = CountsOf(change, matches);
     commit.mixed_schema = head.mixed_schema;
+    if (change.schema) {
+      commit.schema = *change.schema;
+      commit.mixed_schema = true;
+    }
     auto committed = context.catalog.Commit(commit);
     if (committed.ok()) {
       result.manifest = std::move(*committed);

@@ -54,6 +54,11 @@ struct RowChange {
   // An upsert's new rows: already stored, added to the version as is.
   std::optional<catalog::DataFile> added;
   std::optional<catalog::Source> source;
+  // An upsert that evolves the schema: the version gets `schema`, and the
+  // change holds only while the current version's schema is `base_schema`
+  // (else kConflict).
+  std::optional<std::vector<catalog::Column>> schema;
+  std::vector<catalog::Column> base_schema;
 };
 
 struct RowChangeResult {

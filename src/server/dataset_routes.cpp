@@ -136,6 +136,19 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
         Status::InvalidArgument("mode must be append, overwrite or upsert, got \"" + mode + "\""));
   }
   ingest.mode = mode == "overwrite" ? catalog::WriteMode::kOverwrite : catalog::WriteMode::kAppend;
+  if (request.has_param("schema")) {
+    const std::string schema = request.get_param_value("schema");
+    if (schema != "evolve" && schema != "strict") {
+      return WriteError(response, Status::InvalidArgument(
+                                      "schema must be evolve or strict, got \"" + schema + "\""));
+    }
+    if (schema == "evolve" && mode == "overwrite") {
+      return WriteError(
+          response, Status::InvalidArgument("schema=evolve is for append and upsert: an overwrite "
+                                            "replaces the schema anyway"));
+    }
+    ingest.evolve_schema = schema == "evolve";
+  }
   auto key = ParseKey(request, mode == "upsert");
   if (!key.ok()) return WriteError(response, key.status());
   ingest.key = std::move(*key);

@@ -15,6 +15,7 @@
 namespace lakehouse::ingest {
 namespace {
 
+using catalog::WriteMode;
 using nlohmann::json;
 using testing::EmbeddedLakehouse;
 
@@ -248,6 +249,58 @@ TEST_F(RowChangesTest, CompactionKeepsTheRowsInFewerFilesWithoutDeletes) {
   EXPECT_FALSE(again->manifest.has_value());
   EXPECT_EQ(again->version, after.version);
   EXPECT_EQ(lake_.ingestor().Compact("nobody").status().code(), StatusCode::kNotFound);
+}
+
+// A JSON append with schema=evolve: a new column, a missing one, a widening.
+TEST_F(RowChangesTest, SchemaEvolutionAddsColumnsAndWidensSafely) {
+  ASSERT_TRUE(lake_
+                  .Ingest("evolving", R"([{"id": 1, "n": 5, "x": 1.5}])", Format::kJson,
+                          catalog::WriteMode::kAppend, "v1.json")
+                  .ok());
+  auto before = lake_.catalog().GetCurrent("evolving").value();
+  ASSERT_EQ(before.schema[1].type, "BIGINT");
+  // Without evolve, a different set of columns stays 422 naming them.
+  auto strict = lake_.Ingest("evolving", R"([{"id": 2, "city": "Austin"}])", Format::kJson,
+                             catalog::WriteMode::kAppend, "v2.json");
+  EXPECT_EQ(strict.status().code(), StatusCode::kUnprocessable);
+
+  auto evolved = lake_.Ingest("evolving", R"([{"id": 2, "city": "Austin", "n": 7}])", Format::kJson,
+                              catalog::WriteMode::kAppend, "v2.json", true);
+  ASSERT_TRUE(evolved.ok()) << evolved.status().ToString();
+  const auto& m = evolved->manifest;
+  EXPECT_EQ(m.operation, catalog::Operation::kAppend);
+  EXPECT_TRUE(m.mixed_schema);
+  ASSERT_EQ(m.schema.size(), 4u);
+  EXPECT_EQ(m.schema[3].name, "city");
+  auto rows = lake_.QueryJson("SELECT id, n, x, city FROM evolving ORDER BY id");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(json::parse(*rows), json::parse(R"([[1,5,1.5,null],[2,7,null,"Austin"]])"));
+  // Version 1 answers with the columns it had then.
+  auto old = lake_.QueryJson("SELECT * FROM \"evolving@1\"");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(json::parse(*old), json::parse(R"([[1,5,1.5]])"));
+
+  // Text into a number column is no widening, even with evolve.
+  auto text = lake_.Ingest("evolving", R"([{"id": "three"}])", Format::kJson,
+                           catalog::WriteMode::kAppend, "v3.json", true);
+  EXPECT_EQ(text.status().code(), StatusCode::kUnprocessable);
+  EXPECT_NE(text.status().message().find("\"id\""), std::string::npos) << text.status().message();
+  EXPECT_EQ(lake_.catalog().GetCurrent("evolving")->version, 2u);
+}
+
+TEST_F(RowChangesTest, AnUpsertCanEvolveTheSchema) {
+  auto result =
+      lake_.Upsert("people", "id,name,rate,city\n2,bo,2,Austin\n9,ivy,9,Boise\n", {"id"}, true);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->rows_updated, 1u);
+  EXPECT_TRUE(result->manifest.mixed_schema);
+  auto rows = lake_.QueryJson("SELECT id, city FROM people WHERE id IN (1, 2, 9) ORDER BY id");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(json::parse(*rows), json::parse(R"([[1,null],[2,"Austin"],[9,"Boise"]])"));
+  // Later changes read the mixed files by name.
+  ASSERT_TRUE(lake_.DeleteRows("people", "city IS NULL AND id = 1").ok());
+  ASSERT_TRUE(lake_.Upsert("people", "id,name,rate,city\n9,ivy,10,Boise\n", {"id"}).ok());
+  EXPECT_EQ(Rows("people"), (std::vector<std::string>{"2:bo:2", "3:cy:30", "4:di:40", "9:ivy:10"}));
 }
 
 TEST_F(RowChangesTest, RacingUpsertsAndDeletesAllLand) {

@@ -53,8 +53,10 @@ class EmbeddedLakehouse {
   Result<ingest::IngestResult> Ingest(const std::string& dataset, const std::string& bytes,
                                       ingest::Format format = ingest::Format::kCsv,
                                       catalog::WriteMode mode = catalog::WriteMode::kAppend,
-                                      const std::string& file_name = "upload.csv") {
+                                      const std::string& file_name = "upload.csv",
+                                      bool evolve = false) {
     ingest::IngestRequest request;
+    request.evolve_schema = evolve;
     request.dataset = dataset;
     request.format = format;
     request.mode = mode;
@@ -70,11 +72,12 @@ class EmbeddedLakehouse {
 
   // An upsert of a CSV by `key` (comma-separated columns).
   Result<ingest::IngestResult> Upsert(const std::string& dataset, const std::string& csv,
-                                      std::vector<std::string> key) {
+                                      std::vector<std::string> key, bool evolve = false) {
     ingest::IngestRequest request;
     request.dataset = dataset;
     request.file_name = "upsert.csv";
     request.key = std::move(key);
+    request.evolve_schema = evolve;
     return ingestor_->Ingest(request,
                              [&](const storage::ChunkWriter& write) { return write(csv); });
   }
