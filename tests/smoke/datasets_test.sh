@@ -123,7 +123,10 @@ store_snapshot() {
 assert_spool_empty() { # message
   [[ -d "$CATALOG_SCRATCH" ]] || fail "$1: no ingest scratch directory $CATALOG_SCRATCH"
   local left
-  left=$(find "$CATALOG_SCRATCH" -mindepth 1 | head -5)
+  # files/ is the cache of data files that row changes read (empty on a
+  # local store, which is read in place), not spool.
+  left=$(find "$CATALOG_SCRATCH" -mindepth 1 -not -path "$CATALOG_SCRATCH/files" \
+    -not -path "$CATALOG_SCRATCH/files/*" | head -5)
   assert_eq "" "$left" "$1: files left in the ingest scratch directory"
 }
 
