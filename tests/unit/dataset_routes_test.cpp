@@ -1,6 +1,7 @@
-// Tags and restore over real HTTP: PUT, GET and DELETE of tags, POST
-// .../restore by version or tag, and vacuum's report of the tagged versions
-// it kept; every malformed body is a 400 naming the field, every unknown
+// Tags, restore and row changes over real HTTP: PUT, GET and DELETE of tags,
+// POST .../restore by version or tag, vacuum's report of the tagged versions
+// it kept, upserts, deletes by predicate and compaction with their counts;
+// every malformed request is a 400 naming what is wrong, every unknown
 // dataset, version or tag a 404.
 #include "server/dataset_routes.h"
 
@@ -23,7 +24,7 @@ class DatasetRoutesTest : public ::testing::Test {
     ASSERT_TRUE(lake_.Ingest("people", "id,state\n1,TX\n2,CA\n").ok());
     ASSERT_TRUE(lake_.Ingest("people", "id,state\n3,NY\n").ok());
     server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
-    RegisterDatasetRoutes(server_->router(), lake_.catalog(), nullptr);
+    RegisterDatasetRoutes(server_->router(), lake_.catalog(), &lake_.ingestor());
     running_ = std::make_unique<testing::ServerThread>(*server_);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
   }
@@ -170,6 +171,68 @@ TEST_F(DatasetRoutesTest, VacuumReportsTheTaggedVersionsItKept) {
   EXPECT_EQ(report["removed_versions"], json::array({2}));
   EXPECT_EQ(report["kept_tagged"], json::array({1}));
   EXPECT_EQ(Get("/v1/datasets/people/versions/1").first, 200);
+}
+
+std::pair<int, json> PostCsv(httplib::Client& client, const std::string& path,
+                             const std::string& csv) {
+  auto result = client.Post(path, csv, "application/octet-stream");
+  EXPECT_TRUE(result);
+  if (!result) return {0, json()};
+  return {result->status, json::parse(result->body, nullptr, false)};
+}
+
+TEST_F(DatasetRoutesTest, UpsertDeleteAndCompactAnswerWhatTheyDid) {
+  auto [upserted, up] =
+      PostCsv(*client_, "/v1/datasets/people/ingest?format=csv&mode=upsert&key=id",
+              "id,state\n2,WA\n4,OR\n");
+  ASSERT_EQ(upserted, 201) << up.dump();
+  EXPECT_EQ(up["operation"], "upsert");
+  EXPECT_EQ(up["rows_updated"], 1);
+  EXPECT_EQ(up["rows_inserted"], 1);
+  EXPECT_EQ(up["rows"], 4);
+
+  auto [deleted, del] = Post("/v1/datasets/people/delete", R"({"where": "state = 'WA'"})");
+  ASSERT_EQ(deleted, 201) << del.dump();
+  EXPECT_EQ(del["rows_deleted"], 1);
+  EXPECT_EQ(del["rows"], 3);
+  EXPECT_EQ(del["operation"], "delete_rows");
+  auto [nothing, none] = Post("/v1/datasets/people/delete", R"({"where": "id > 99"})");
+  EXPECT_EQ(nothing, 200) << none.dump();
+  EXPECT_EQ(none["rows_deleted"], 0);
+  EXPECT_EQ(none["version"], del["version"]);
+
+  auto [compacted, compact] = Post("/v1/datasets/people/compact", "");
+  ASSERT_EQ(compacted, 201) << compact.dump();
+  EXPECT_EQ(compact["operation"], "compact");
+  EXPECT_EQ(compact["rows"], 3);
+  EXPECT_EQ(Post("/v1/datasets/people/compact", "").first, 200);
+  EXPECT_EQ(Post("/v1/datasets/nobody/compact", "").first, 404);
+}
+
+TEST_F(DatasetRoutesTest, BadChangeRequestsAre400NamingTheProblem) {
+  const std::pair<std::string, std::string> bad_ingests[] = {
+      {"mode=upsert", "key=COLUMN"},
+      {"mode=append&key=id", "mode=upsert only"},
+      {"mode=upsert&key=id,,state", "empty column name"},
+      {"mode=upsert&key=id,id", "twice"},
+      {"mode=merge", "append, overwrite or upsert"},
+      {"mode=append&schema=loose", "evolve or strict"},
+      {"mode=overwrite&schema=evolve", "append and upsert"},
+  };
+  for (const auto& [query, words] : bad_ingests) {
+    auto [status, answer] =
+        PostCsv(*client_, "/v1/datasets/people/ingest?format=csv&" + query, "id,state\n9,ME\n");
+    EXPECT_EQ(status, 400) << query << ": " << answer.dump();
+    EXPECT_NE(Message(answer).find(words), std::string::npos) << query << ": " << answer.dump();
+  }
+  for (const std::string body : {"not json", R"({"where": 1})", R"({"filter": "id = 1"})", "[]"}) {
+    auto [status, answer] = Post("/v1/datasets/people/delete", body);
+    EXPECT_EQ(status, 400) << body << ": " << answer.dump();
+    EXPECT_NE(Message(answer).find("where"), std::string::npos) << answer.dump();
+  }
+  EXPECT_EQ(Post("/v1/datasets/people/delete", R"x({"where": "id IN (SELECT 1)"})x").first, 403);
+  EXPECT_EQ(Post("/v1/datasets/Bad-Name/delete", R"({"where": "true"})").first, 400);
+  EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u);
 }
 
 }  // namespace
