@@ -47,6 +47,12 @@ TEST(RouteTableTest, FindsRoutesByTemplate) {
     EXPECT_EQ(FindRoute(method, path)->service, Service::kCatalogd) << method << " " << path;
   }
   EXPECT_EQ(name("GET", "/v1/datasets/jobs/tags/q3"), "none");
+  // Row changes are writes, by catalogd, which ingests.
+  for (const char* path : {"/v1/datasets/jobs/delete", "/v1/datasets/jobs/compact"}) {
+    ASSERT_NE(FindRoute("POST", path), nullptr) << path;
+    EXPECT_EQ(FindRoute("POST", path)->scope, Scope::kWrite) << path;
+    EXPECT_EQ(FindRoute("POST", path)->service, Service::kCatalogd) << path;
+  }
   EXPECT_EQ(FindRoute("POST", "/v1/query")->service, Service::kQueryd);
   // storaged's internal object routes are no route of the front door: the
   // gateway never forwards them.
