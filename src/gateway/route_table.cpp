@@ -14,6 +14,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/login", kLocal, kPublic},
     {"POST", "/login", kLocal, kPublic},
     {"POST", "/logout", kLocal, kPublic},
+    // The web UI's one write: like the API's restore, it needs write (any
+    // other UI path needs read, front_door.cpp).
+    {"POST", "/ui/datasets/{name}/restore", kLocal, kWrite},
     {"GET", "/v1/objects", kStoraged, kRead},
     {"GET", "/v1/objects/{key*}", kStoraged, kRead},
     {"HEAD", "/v1/objects/{key*}", kStoraged, kRead},

@@ -3,8 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "catalog/restore.h"
 #include "common/logging.h"
 #include "common/time_format.h"
 #include "common/version.h"
@@ -177,6 +179,21 @@ std::string SourceText(const catalog::Manifest& m) {
              : m.source->file_name + " (" + FormatBytes(m.source->bytes) + ")";
 }
 
+// What a version changed, e.g. "+3 inserted · 2 updated · 1 deleted"; zero
+// parts are left out, so a version that changed nothing reads as nothing.
+std::string CountsText(const catalog::ChangeCounts& counts) {
+  std::string out;
+  auto add = [&](uint64_t n, std::string_view prefix, std::string_view what) {
+    if (n == 0) return;
+    if (!out.empty()) out += " \u00b7 ";
+    out += std::string(prefix) + FormatCount(n) + " " + std::string(what);
+  };
+  add(counts.inserted, "+", "inserted");
+  add(counts.updated, "", "updated");
+  add(counts.deleted, "", "deleted");
+  return out;
+}
+
 // ---- pages ----
 
 void Overview(catalog::Catalog& catalog, vector::VectorService& vectors,
@@ -339,6 +356,11 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
     data.set("updated", FormatRfc3339Ms(latest->created_unix_ms));
   }
 
+  auto tags = catalog.ListTags(name);
+  if (!tags.ok()) return SendError(request, response, tags.status());
+  std::map<uint64_t, List> tags_by_version;
+  for (const auto& t : *tags) tags_by_version[t.version].push_back(Data("tag", t.tag));
+
   List history, options_a, options_b;
   std::vector<Bar> bars;
   // Defaults for the diff form: the current version against its parent.
@@ -356,6 +378,15 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
     item.set("previewed", m.version == preview);
     item.set("readable", m.operation != catalog::Operation::kDelete);
     item.set("preview_url", "/ui/datasets/" + name + "?version=" + std::to_string(m.version));
+    const std::string counts = CountsText(m.counts);
+    item.set("counts", counts);
+    item.set("has_counts", !counts.empty());
+    if (m.restored_from) item.set("restored_from", std::to_string(*m.restored_from));
+    item.set("tags", tags_by_version[m.version]);
+    // Restoring the newest version would only copy it; a deletion holds no
+    // files to bring back. After a deletion every earlier version qualifies.
+    item.set("restorable",
+             m.operation != catalog::Operation::kDelete && m.version != versions->back().version);
     history.push_back(item);
     if (m.operation == catalog::Operation::kDelete) continue;
     Data option_a, option_b;
@@ -378,6 +409,32 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
   data.set("chart", BarChartData(bars, "rows by version"));
   if (a && b) data.set("diff", DiffData(engine, name, *a, *b));
   Send(request, response, RenderPage("dataset", name, data));
+}
+
+// Commits a version's files again as the newest version. The front door
+// lets this through only with a write token or a write token's session
+// (gateway/route_table.cpp), as it does the ingest API the upload page
+// posts to. htmx is sent to the dataset page, which then lists the new
+// version; a plain form post gets the same as a redirect.
+void RestoreVersion(catalog::Catalog& catalog, const httplib::Request& request,
+                    httplib::Response& response) {
+  const std::string name = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(name); !s.ok()) {
+    return SendError(request, response, s);
+  }
+  auto version = ParseUint(request.get_param_value("version"));
+  if (!version) {
+    return SendError(request, response, Status::InvalidArgument("choose a version to restore"));
+  }
+  auto restored = catalog::Restore(catalog, name, catalog::RestoreTarget::OfVersion(*version));
+  if (!restored.ok()) return SendError(request, response, restored.status());
+  const std::string page = "/ui/datasets/" + name;
+  if (request.has_header("HX-Request")) {
+    response.set_header("HX-Redirect", page);
+    response.status = 204;
+    return;
+  }
+  response.set_redirect(page, 303);
 }
 
 void SqlPage(query::QueryEngine& engine, const httplib::Request& request,
@@ -614,6 +671,10 @@ void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
              [&](const httplib::Request& request, httplib::Response& response) {
                DatasetPage(catalog, engine, request, response);
              });
+  router.Post(R"(/ui/datasets/([^/]+)/restore)",
+              [&](const httplib::Request& request, httplib::Response& response) {
+                RestoreVersion(catalog, request, response);
+              });
   router.Get("/ui/sql", [&](const httplib::Request& request, httplib::Response& response) {
     SqlPage(engine, request, response);
   });

@@ -11,6 +11,10 @@
 //    HTTP status of the error.
 //  - Uploads go straight to POST /v1/datasets/{name}/ingest from the page, so
 //    the UI adds no second way to ingest.
+//  - Restoring a version (POST /ui/datasets/{name}/restore, form field
+//    `version`) is the one write the UI makes itself; it calls
+//    catalog::Restore, and the front door asks for write scope as it does
+//    for the API's restore.
 #pragma once
 
 #include <httplib.h>

@@ -281,6 +281,35 @@ async function run(page, base, work) {
   equal(await page.locator("#datasets tbody tr").count(), 2, "datasets on the overview");
   equal(await page.locator("#indexes tbody tr").count(), 2, "indexes on the overview");
   await shot("11-overview");
+
+  step("dataset page: change counts, tags, and restoring an earlier version");
+  const ingestCsv = async (path, csv) => {
+    const response = await fetch(base + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/octet-stream" },
+      body: csv,
+    });
+    check(response.ok, `POST ${path}: HTTP ${response.status} ${await response.text()}`);
+  };
+  await ingestCsv("/v1/datasets/stock/ingest?format=csv", "id,item\n1,apple\n2,pear\n3,plum\n");
+  await ingestCsv(
+    "/v1/datasets/stock/ingest?format=csv&mode=upsert&key=id",
+    "id,item\n2,PEAR\n4,fig\n",
+  );
+  await api(base, "PUT", "/v1/datasets/stock/tags/golden", { version: 1 });
+  await page.goto(base + "/ui/datasets/stock");
+  equal(await text("#version-2 .changes"), "+1 inserted \u00b7 1 updated", "counts of the upsert");
+  equal(await text("#version-1 .changes"), "+3 inserted", "counts of the create");
+  equal(await text("#version-1 .tag"), "golden", "tag beside its version");
+  check(await page.locator("#version-1 .tag").isVisible(), "tag label visible");
+  equal(await page.locator("#version-2 form.restore").count(), 0, "no restore for the current version");
+  await page.click("#version-1 form.restore button");
+  await page.waitForSelector("#version-3");
+  equal(await text("#version-3 .operation"), "restore", "the new version is a restore");
+  check((await text("#version-3 .changes")).startsWith("restored from v1"), "restore names its source");
+  equal(await text("#current-version"), "3", "current version after the restore");
+  equal(await text("#current-rows"), "3", "rows of version 1 again");
+  await shot("12-dataset-restore");
 }
 
 async function main() {
