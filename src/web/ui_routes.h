@@ -1,4 +1,4 @@
-// The web UI (issue 6): server-rendered HTML pages, enhanced with htmx, at `/`
+// The web UI: server-rendered HTML pages, enhanced with htmx, at `/`
 // and under `/ui/`, plus its static files under `/static/`.
 //
 // Promises:
