@@ -1,4 +1,4 @@
-// Embedders that ask a local model server over HTTP (issue 7):
+// Embedders that ask a local model server over HTTP:
 //  - OpenAiEmbedder: POST {base_url}/v1/embeddings, the OpenAI shape spoken by
 //    llama.cpp's server, vLLM, LM Studio and text-embeddings-inference.
 //  - OllamaEmbedder: POST {base_url}/api/embed, Ollama's own shape.
