@@ -540,6 +540,28 @@ scenario_concurrent_appends() {
   assert_spool_empty "after concurrent appends"
 }
 
+# Upsert, delete and compact through catalogd; queryd (in split mode its own
+# process, reading deletion vectors through storaged) answers the changes.
+scenario_row_changes() {
+  case_begin "$MODE: upsert, delete and compact"
+  printf 'id,what\n2,changed\n9,added\n' >"$IN/events_up.csv"
+  ingest events "$IN/events_up.csv" "format=csv&mode=upsert&key=id"
+  assert_status 201 "upsert into events"
+  assert_eq 1 "$(json_num rows_updated)" "rows_updated"
+  assert_eq 1 "$(json_num rows_inserted)" "rows_inserted"
+  URL=$INGEST_URL http POST /v1/datasets/events/delete -H 'Content-Type: application/json' \
+    --data-binary '{"where": "id = 3"}'
+  assert_status 201 "delete from events"
+  expect_rows 'SELECT CAST(sum(id) AS BIGINT) AS ids, count(*) AS n FROM events WHERE what <> '"'"'changed'"'"'' \
+    '[[14,3]]' '{"events":6}'
+  expect_rows 'SELECT what FROM events WHERE id = 2' '[["changed"]]' '{"events":6}'
+  expect_rows 'SELECT count(*) AS n FROM "events@4"' '[[4]]' '{"events":4}'
+  URL=$INGEST_URL http POST /v1/datasets/events/compact
+  assert_status 201 "compact events"
+  expect_rows 'SELECT count(*) AS n FROM events' '[[4]]' '{"events":7}'
+  assert_spool_empty "after row changes"
+}
+
 run_scenario() {
   scenario_catalog
   if [[ $MODE == split ]]; then
@@ -554,6 +576,7 @@ run_scenario() {
   scenario_restart
   scenario_delete
   scenario_concurrent_appends
+  scenario_row_changes
   case_begin "$MODE: stop"
   stop_all
 }
