@@ -175,6 +175,34 @@ TEST_F(DatasetIndexerTest, ARefreshEmbedsOnlyWhatChangedAndRemovesWhatWent) {
   EXPECT_EQ((*index)->version(), version);
 }
 
+// Row changes make versions like any other: a refresh after an upsert and a
+// delete embeds the changed and new rows only and removes the deleted ids.
+TEST_F(DatasetIndexerTest, ARefreshAfterAnUpsertAndADeleteEmbedsOnlyTheirRows) {
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request("counting")).ok());
+  ASSERT_TRUE(lakehouse_
+                  .Upsert("candidates",
+                          "id,name,state,rate,resume\n"
+                          "1,Ann,TX,70,site reliability engineer running kubernetes clusters\n"
+                          "7,Gus,WA,65,accountant preparing tax returns and audits\n",
+                          {"id"})
+                  .ok());
+  ASSERT_TRUE(lakehouse_.DeleteRows("candidates", "name = 'Bob'").ok());
+  counting_->embedded = 0;
+  auto refreshed = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(refreshed.ok()) << refreshed.status().ToString();
+  EXPECT_EQ(refreshed->from_version, 1u);
+  EXPECT_EQ(refreshed->status.source->version, 3u);
+  EXPECT_EQ(refreshed->upserted, 2u);
+  EXPECT_EQ(refreshed->removed, 1u);
+  EXPECT_EQ(counting_->embedded, 2u);  // Ann's new resume and Gus, nobody else
+  auto index = vectors_->Find("resumes");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->Get("2").status().code(), StatusCode::kNotFound);
+  auto hits = vectors_->SearchText("resumes", "kubernetes reliability", 1, std::nullopt);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(Ids(*hits), std::vector<std::string>{"1"});
+}
+
 TEST_F(DatasetIndexerTest, TheSourceAndTheFittedEmbedderSurviveARestart) {
   ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
   auto before = vectors_->SearchText("resumes", "spark data pipelines", 4, std::nullopt);
