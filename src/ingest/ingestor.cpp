@@ -890,12 +890,16 @@ Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const st
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");
   }
-  auto changed = CommitRowChange(ChangeContext(connection.get()), change);
+  // Only a dataset without a current version takes every row as new: a
+  // kNotFound from the change itself (a data file gone) is an error.
+  auto current = catalog_.GetCurrent(request.dataset);
+  auto changed = current.ok() ? CommitRowChange(ChangeContext(connection.get()), change)
+                              : Result<RowChangeResult>(current.status());
   Result<IngestResult> result = Status::Internal("no result");
   if (changed.ok()) {
     result = IngestResult{std::move(*changed->manifest), rows - changed->rows_replaced,
                           changed->rows_replaced};
-  } else if (changed.status().code() == StatusCode::kNotFound) {
+  } else if (!current.ok() && current.status().code() == StatusCode::kNotFound) {
     // No current version (a new or deleted dataset): every row is new.
     catalog::CommitRequest commit;
     commit.dataset = request.dataset;

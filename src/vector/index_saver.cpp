@@ -137,11 +137,12 @@ bool IndexSaver::Compact() {
   saving_ = compacting_ = true;
   lock.unlock();
   int64_t covered = -1;
-  std::optional<IndexImage> image = FlushAndSnapshot(&covered);
+  bool flushed = false;
+  std::optional<IndexImage> image = FlushAndSnapshot(&covered, &flushed);
   lock.lock();
   saving_ = false;
   attempted_ = std::max(attempted_, covered);
-  if (image) durable_ = std::max(durable_, covered);
+  if (flushed) durable_ = std::max(durable_, covered);
   StoredState at_image = stored_;
   done_.notify_all();
   lock.unlock();
@@ -276,21 +277,24 @@ Result<IndexImage> IndexSaver::SnapshotLocked() {
 // Stores the queued writes as a delta and snapshots the index, with writes
 // held off in between, so the image holds exactly what the stored deltas do:
 // no write is both in the base and in a delta after it. nullopt (logged) if
-// the delta or the snapshot failed; the writes stay queued.
-std::optional<IndexImage> IndexSaver::FlushAndSnapshot(int64_t* covered) {
+// the delta or the snapshot failed; `flushed` says whether the queued writes
+// were stored (else they stay queued).
+std::optional<IndexImage> IndexSaver::FlushAndSnapshot(int64_t* covered, bool* flushed) {
   const std::string& name = index_->params().name;
   auto deltas = ListDeltas(store_, name);
-  std::lock_guard lock(write_mu_);
-  *covered = recorded_;
   if (!deltas.ok()) {
+    // Nothing was tried for the queued writes: *covered stays as it was.
     spdlog::error("vectord: compaction of index {} failed: {}", name, deltas.status().ToString());
     return std::nullopt;
   }
+  std::lock_guard lock(write_mu_);
+  *covered = recorded_;
   std::vector<lhd1::Change> changes = std::exchange(pending_, {});
   if (!changes.empty() && !PutDelta(changes)) {
     pending_ = std::move(changes);
     return std::nullopt;
   }
+  *flushed = true;
   auto image = SnapshotLocked();
   if (!image.ok()) {
     spdlog::error("vectord: compaction of index {} failed: {}", name, image.status().ToString());

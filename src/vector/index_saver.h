@@ -117,7 +117,7 @@ class IndexSaver {
   bool SaveDelta(int64_t* covered);
   bool PutDelta(std::vector<lhd1::Change>& changes);
   Result<IndexImage> SnapshotLocked();
-  std::optional<IndexImage> FlushAndSnapshot(int64_t* covered);
+  std::optional<IndexImage> FlushAndSnapshot(int64_t* covered, bool* flushed);
   bool SaveBase(int64_t* covered);
   bool PutBaseAndTrim(IndexImage image, const StoredState& at_image);
   Result<uint64_t> PutBase(const IndexImage& image);
