@@ -57,6 +57,7 @@ struct DataFile {
   uint64_t bytes = 0;
   std::vector<DeleteFile> deletes;
   uint64_t deleted_rows() const;
+  uint64_t live_rows() const;  // rows less deleted rows
   bool operator==(const DataFile&) const = default;
 };
 

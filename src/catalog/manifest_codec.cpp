@@ -146,6 +146,8 @@ std::string_view OperationName(Operation op) {
   return "create";
 }
 
+uint64_t DataFile::live_rows() const { return rows - std::min(rows, deleted_rows()); }
+
 uint64_t DataFile::deleted_rows() const {
   uint64_t rows = 0;
   for (const auto& d : deletes) rows += d.rows;

@@ -48,11 +48,16 @@ std::optional<uint64_t> VersionFromKey(std::string_view key, std::string_view pr
   return version;
 }
 
+uint64_t RowsOf(const std::vector<DataFile>& files) {
+  uint64_t rows = 0;
+  for (const auto& f : files) rows += f.live_rows();
+  return rows;
+}
+
 void Summarize(Manifest& m) {
-  m.rows = 0;
+  m.rows = RowsOf(m.files);
   m.bytes = 0;
   for (const auto& f : m.files) {
-    m.rows += f.rows - std::min(f.rows, f.deleted_rows());
     m.bytes += f.bytes;
     for (const auto& d : f.deletes) m.bytes += d.bytes;
   }
@@ -64,12 +69,6 @@ void AddObjectsOf(const Manifest& m, std::set<std::string>* keys) {
     keys->insert(f.key);
     for (const auto& d : f.deletes) keys->insert(d.key);
   }
-}
-
-uint64_t RowsOf(const std::vector<DataFile>& files) {
-  uint64_t rows = 0;
-  for (const auto& f : files) rows += f.rows - std::min(f.rows, f.deleted_rows());
-  return rows;
 }
 
 }  // namespace

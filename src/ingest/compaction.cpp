@@ -100,7 +100,7 @@ Result<CompactResult> CompactDataset(const RowChangeContext& context,
     uint64_t live_rows = 0;
     for (size_t i : rewrite) {
       part.files.push_back(head.files[i]);
-      live_rows += head.files[i].rows - head.files[i].deleted_rows();
+      live_rows += head.files[i].live_rows();
     }
     const std::string dir = request.work_dir + "/compacted-" + std::to_string(attempt);
     std::vector<std::string> stored;

@@ -130,12 +130,6 @@ std::optional<std::string> WidenedType(const std::string& stored, const std::str
 
 constexpr int kMaxEvolveAttempts = 50;
 
-// Another writer changed the schema the upload was evolved from.
-Status SchemaMoved(const std::string& dataset) {
-  return Status::Conflict("the schema of " + dataset +
-                          " changed while the upload was read; send it again");
-}
-
 // The last byte of a file that is not JSON whitespace, if any.
 std::optional<char> LastNonSpace(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -662,7 +656,7 @@ Result<catalog::Manifest> IngestorImpl::CommitEvolved(const IngestRequest& reque
                                                       const catalog::Source& source) {
   for (int attempt = 0; attempt < kMaxEvolveAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(catalog::Manifest head, catalog_.GetCurrent(request.dataset));
-    if (head.schema != base.schema) return SchemaMoved(request.dataset);
+    if (head.schema != base.schema) return SchemaChangedWhileReading(request.dataset);
     catalog::CommitRequest commit;
     commit.dataset = request.dataset;
     commit.mode = catalog::WriteMode::kReplace;

@@ -144,6 +144,11 @@ catalog::ChangeCounts CountsOf(const RowChange& change, const Matches& matches) 
 
 }  // namespace
 
+Status SchemaChangedWhileReading(const std::string& dataset) {
+  return Status::Conflict("the schema of " + dataset +
+                          " changed while the upload was read; send it again");
+}
+
 void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& keys) {
   for (const auto& key : keys) {
     Status removed = store.Delete(key);
@@ -158,8 +163,7 @@ Result<RowChangeResult> CommitRowChange(const RowChangeContext& context, const R
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(catalog::Manifest head, context.catalog.GetCurrent(change.dataset));
     if (change.schema && head.schema != change.base_schema) {
-      return Status::Conflict("the schema of " + change.dataset +
-                              " changed while the upload was read; send it again");
+      return SchemaChangedWhileReading(change.dataset);
     }
     LH_ASSIGN_OR_RETURN(PinnedScan scan, PinScan(context, head));
     LH_ASSIGN_OR_RETURN(Matches matches, FindRows(context, scan, change));

@@ -83,6 +83,9 @@ struct PinnedScan {
 };
 Result<PinnedScan> PinScan(const RowChangeContext& context, const catalog::Manifest& manifest);
 
+// kConflict: another writer changed the schema an upload was read against.
+Status SchemaChangedWhileReading(const std::string& dataset);
+
 // Deletes objects a change wrote but did not commit; failures are logged.
 void RemoveObjects(storage::ObjectStore& store, const std::vector<std::string>& keys);
 
