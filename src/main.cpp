@@ -89,6 +89,18 @@ int main(int argc, char** argv) {
   delete_cmd->add_option("--where", delete_where, "SQL boolean expression over the columns")
       ->required();
   add_url(delete_cmd);
+  std::string erase_where;
+  auto* erase_cmd = app.add_subcommand(
+      "erase",
+      "Remove rows from every kept version, down to the stored bytes (admin): right to be "
+      "forgotten");
+  erase_cmd->add_option("name", change_dataset, "Dataset")->required();
+  erase_cmd->add_option("--where", erase_where, "SQL boolean expression over the columns")
+      ->required();
+  add_url(erase_cmd);
+  auto* erasures_cmd = app.add_subcommand("erasures", "List a dataset's erasures");
+  erasures_cmd->add_option("name", change_dataset, "Dataset")->required();
+  add_url(erasures_cmd);
   auto* compact_cmd = app.add_subcommand(
       "compact", "Rewrite small files and deleted rows into larger files: a new version");
   compact_cmd->add_option("name", change_dataset, "Dataset")->required();
@@ -231,6 +243,8 @@ int main(int argc, char** argv) {
   if (*upsert_cmd) return lakehouse::cli::RunIngest(client, upsert);
   if (*delete_cmd) return lakehouse::cli::RunDeleteRows(client, change_dataset, delete_where);
   if (*compact_cmd) return lakehouse::cli::RunCompact(client, change_dataset);
+  if (*erase_cmd) return lakehouse::cli::RunErase(client, change_dataset, erase_where);
+  if (*erasures_cmd) return lakehouse::cli::RunErasures(client, change_dataset);
   if (*sql_cmd) {
     for (const auto& pin : as_of) {
       size_t eq = pin.find('=');

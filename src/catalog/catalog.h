@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,7 @@ enum class Operation {
   kDeleteRows,  // rows removed by a predicate
   kRestore,     // the files of an earlier version, again
   kCompact,     // the same rows, rewritten into fewer files without deletes
+  kErase,       // rows removed from this and every earlier version kept
 };
 std::string_view OperationName(Operation op);
 
@@ -103,6 +105,9 @@ struct Manifest {
   // The files' schemas differ (a schema evolved since the oldest was
   // written): readers match their columns by name.
   bool mixed_schema = false;
+  // The erasures that rewrote this version's files (an erase version lists
+  // its own): its rows are no longer those it was committed with.
+  std::vector<std::string> erasures;
 };
 
 struct DatasetSummary {
@@ -148,7 +153,29 @@ struct CommitRequest {
   ChangeCounts counts;
   std::optional<uint64_t> restored_from;
   bool mixed_schema = false;
+  // For kReplace with operation kErase: the erasure's id.
+  std::optional<std::string> erasure;
 };
+
+// What an erasure rewrote, by object key: each old data file's replacement
+// (with no rows when every row of it was erased, so the version keeps its
+// columns) and each of its deletion vectors' (nullopt: every position it
+// held was erased). A version listing an old file lists its replacement
+// instead, with the replacements of its deletion vectors, and counts its
+// rows again.
+struct FileRewrites {
+  std::string erasure;                    // the erasure's id, added to each version rewritten
+  std::map<std::string, DataFile> files;  // replacements carry no deletes
+  std::map<std::string, std::optional<DeleteFile>> deletes;
+};
+
+// Applies `rewrites` to `manifest`; false when it names no old file.
+// kIoError when it lists a deletion vector of a rewritten file that the
+// rewrites lack (its positions would point at the wrong rows).
+Result<bool> ApplyRewrites(const FileRewrites& rewrites, Manifest& manifest);
+
+// Recomputes a manifest's `rows` and `bytes` from its files.
+void Summarize(Manifest& manifest);
 
 struct VacuumReport {
   std::vector<uint64_t> removed_versions;
@@ -202,6 +229,13 @@ class Catalog {
   virtual Result<uint64_t> GetTag(std::string_view name, std::string_view tag) = 0;
   // kNotFound naming the tag when there is none.
   virtual Status DeleteTag(std::string_view name, std::string_view tag) = 0;
+
+  // Rewrites, in place, every version still present that lists a file of
+  // `rewrites` (ApplyRewrites), and answers their numbers. The one change
+  // to history there is: only an erasure calls it, after its new files are
+  // stored. Idempotent, so an interrupted erasure can run it again.
+  virtual Result<std::vector<uint64_t>> RewriteFiles(std::string_view name,
+                                                     const FileRewrites& rewrites) = 0;
 };
 
 }  // namespace lakehouse::catalog

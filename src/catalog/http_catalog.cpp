@@ -145,4 +145,17 @@ Status HttpCatalog::DeleteTag(std::string_view name, std::string_view tag) {
   return Call("DELETE", TagPath(name, tag)).status();
 }
 
+Result<std::vector<uint64_t>> HttpCatalog::RewriteFiles(std::string_view name,
+                                                        const FileRewrites& rewrites) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  LH_ASSIGN_OR_RETURN(json body,
+                      Call("POST", "/v1/datasets/" + std::string(name) + "/rewrite-files",
+                           FileRewritesToJson(rewrites).dump()));
+  try {
+    return body.at("versions").get<std::vector<uint64_t>>();
+  } catch (const json::exception&) {
+    return Status::IoError("catalogd answered a malformed rewrite report");
+  }
+}
+
 }  // namespace lakehouse::catalog

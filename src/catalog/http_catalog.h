@@ -27,6 +27,8 @@ class HttpCatalog final : public Catalog {
   // Through the listing: there is no route for one tag.
   Result<uint64_t> GetTag(std::string_view name, std::string_view tag) override;
   Status DeleteTag(std::string_view name, std::string_view tag) override;
+  Result<std::vector<uint64_t>> RewriteFiles(std::string_view name,
+                                             const FileRewrites& rewrites) override;
 
  private:
   explicit HttpCatalog(std::unique_ptr<http::ClientPool> pool) : pool_(std::move(pool)) {}

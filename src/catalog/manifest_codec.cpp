@@ -111,6 +111,19 @@ Result<std::optional<uint64_t>> OptionalCount(const json& object, const char* fi
   return std::optional<uint64_t>(it->get<uint64_t>());
 }
 
+// Absent in manifests written before erasures.
+Result<std::vector<std::string>> StringsFromJson(const json& object, const char* field) {
+  std::vector<std::string> out;
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return out;
+  if (!it->is_array()) return Malformed(std::string("bad \"") + field + "\"");
+  for (const auto& item : *it) {
+    if (!item.is_string()) return Malformed(std::string("bad \"") + field + "\"");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 Result<std::optional<Source>> SourceFromJson(const json& object) {
   auto it = object.find("source");
   if (it == object.end() || it->is_null()) return std::optional<Source>();
@@ -142,6 +155,8 @@ std::string_view OperationName(Operation op) {
       return "restore";
     case Operation::kCompact:
       return "compact";
+    case Operation::kErase:
+      return "erase";
   }
   return "create";
 }
@@ -155,9 +170,9 @@ uint64_t DataFile::deleted_rows() const {
 }
 
 std::optional<Operation> ParseOperation(std::string_view name) {
-  for (Operation op :
-       {Operation::kCreate, Operation::kAppend, Operation::kOverwrite, Operation::kDelete,
-        Operation::kUpsert, Operation::kDeleteRows, Operation::kRestore, Operation::kCompact}) {
+  for (Operation op : {Operation::kCreate, Operation::kAppend, Operation::kOverwrite,
+                       Operation::kDelete, Operation::kUpsert, Operation::kDeleteRows,
+                       Operation::kRestore, Operation::kCompact, Operation::kErase}) {
     if (OperationName(op) == name) return op;
   }
   return std::nullopt;
@@ -177,7 +192,8 @@ json ManifestToJson(const Manifest& m) {
           {"created", FormatRfc3339Ms(m.created_unix_ms)},
           {"counts", CountsToJson(m.counts)},
           {"restored_from", m.restored_from ? json(*m.restored_from) : json(nullptr)},
-          {"mixed_schema", m.mixed_schema}};
+          {"mixed_schema", m.mixed_schema},
+          {"erasures", m.erasures}};
 }
 
 Result<Manifest> ManifestFromJson(const json& j) {
@@ -209,6 +225,7 @@ Result<Manifest> ManifestFromJson(const json& j) {
     if (!it->is_boolean()) return Malformed("bad \"mixed_schema\"");
     m.mixed_schema = it->get<bool>();
   }
+  LH_ASSIGN_OR_RETURN(m.erasures, StringsFromJson(j, "erasures"));
   return m;
 }
 
@@ -239,6 +256,7 @@ json CommitRequestToJson(const CommitRequest& r) {
           {"counts", CountsToJson(r.counts)},
           {"restored_from", r.restored_from ? json(*r.restored_from) : json(nullptr)},
           {"mixed_schema", r.mixed_schema},
+          {"erasure", r.erasure ? json(*r.erasure) : json(nullptr)},
           {"schema", SchemaToJson(r.schema)},
           {"files", FilesToJson(r.files)},
           {"source", SourceToJson(r.source)},
@@ -274,6 +292,10 @@ Result<CommitRequest> CommitRequestFromJson(const json& j) {
   r.restored_from = *restored;
   if (auto it = j.find("mixed_schema"); it != j.end() && it->is_boolean()) {
     r.mixed_schema = it->get<bool>();
+  }
+  if (auto it = j.find("erasure"); it != j.end() && !it->is_null()) {
+    if (!it->is_string()) return Status::InvalidArgument("bad erasure");
+    r.erasure = it->get<std::string>();
   }
   if (!j.contains("schema") || !j.contains("files")) {
     return Status::InvalidArgument("commit request needs schema and files");
@@ -360,6 +382,54 @@ Result<Tag> TagFromJson(const json& j) {
           ParseRfc3339Ms(created->get<std::string>()).value_or(0)};
   if (Status s = ValidateTagName(out.tag); !s.ok()) return malformed(s.message());
   return out;
+}
+
+json FileRewritesToJson(const FileRewrites& rewrites) {
+  json files = json::array();
+  for (const auto& [key, file] : rewrites.files) {
+    files.push_back({{"old", key}, {"new", FilesToJson({file})[0]}});
+  }
+  json deletes = json::array();
+  for (const auto& [key, file] : rewrites.deletes) {
+    deletes.push_back(
+        {{"old", key},
+         {"new", file ? json{{"key", file->key}, {"rows", file->rows}, {"bytes", file->bytes}}
+                      : json(nullptr)}});
+  }
+  return {{"erasure", rewrites.erasure}, {"files", files}, {"deletes", deletes}};
+}
+
+Result<FileRewrites> FileRewritesFromJson(const json& j) {
+  if (!j.is_object()) return Malformed("file rewrites are not an object");
+  FileRewrites rewrites;
+  LH_RETURN_IF_ERROR(Read(j, "erasure", &rewrites.erasure));
+  auto files = j.find("files");
+  auto deletes = j.find("deletes");
+  if (files == j.end() || !files->is_array() || deletes == j.end() || !deletes->is_array()) {
+    return Malformed("file rewrites need files and deletes");
+  }
+  for (const auto& item : *files) {
+    std::string old_key;
+    LH_RETURN_IF_ERROR(Read(item, "old", &old_key));
+    auto it = item.find("new");
+    if (it == item.end()) return Malformed("a file rewrite needs \"new\"");
+    LH_ASSIGN_OR_RETURN(auto parsed, FilesFromJson(json::array({*it})));
+    rewrites.files[old_key] = std::move(parsed[0]);
+  }
+  for (const auto& item : *deletes) {
+    std::string old_key;
+    LH_RETURN_IF_ERROR(Read(item, "old", &old_key));
+    std::optional<DeleteFile> replacement;
+    if (auto it = item.find("new"); it != item.end() && !it->is_null()) {
+      DeleteFile file;
+      LH_RETURN_IF_ERROR(Read(*it, "key", &file.key));
+      LH_RETURN_IF_ERROR(Read(*it, "rows", &file.rows));
+      LH_RETURN_IF_ERROR(Read(*it, "bytes", &file.bytes));
+      replacement = std::move(file);
+    }
+    rewrites.deletes[old_key] = std::move(replacement);
+  }
+  return rewrites;
 }
 
 }  // namespace lakehouse::catalog

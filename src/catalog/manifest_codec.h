@@ -32,4 +32,9 @@ nlohmann::json TagToJson(const Tag& tag);
 // Rejects anything but a well-formed tag with a valid name (kIoError).
 Result<Tag> TagFromJson(const nlohmann::json& json);
 
+// An erasure's rewrites: {"erasure", "files": [{"old", "new"}], "deletes":
+// [{"old", "new"}]}, a deletion vector's "new" null where nothing is left. Malformed is kIoError.
+nlohmann::json FileRewritesToJson(const FileRewrites& rewrites);
+Result<FileRewrites> FileRewritesFromJson(const nlohmann::json& json);
+
 }  // namespace lakehouse::catalog

@@ -54,15 +54,6 @@ uint64_t RowsOf(const std::vector<DataFile>& files) {
   return rows;
 }
 
-void Summarize(Manifest& m) {
-  m.rows = RowsOf(m.files);
-  m.bytes = 0;
-  for (const auto& f : m.files) {
-    m.bytes += f.bytes;
-    for (const auto& d : f.deletes) m.bytes += d.bytes;
-  }
-}
-
 // Every object a version reads: its data files and their deletes.
 void AddObjectsOf(const Manifest& m, std::set<std::string>* keys) {
   for (const auto& f : m.files) {
@@ -113,17 +104,18 @@ std::string StoreCatalog::TagKey(std::string_view name, std::string_view tag) {
   return TagsPrefix(name) + std::string(tag) + ".json";
 }
 
-Result<std::vector<uint64_t>> StoreCatalog::VersionNumbers(std::string_view name, uint64_t from) {
+Result<std::vector<StoreCatalog::StoredVersion>> StoreCatalog::VersionNumbers(std::string_view name,
+                                                                              uint64_t from) {
   const std::string prefix = VersionsPrefix(name);
   storage::ListOptions options;
   options.prefix = prefix;
   options.limit = storage::kMaxListLimit;
   if (from > 1) options.start_after = ManifestKey(name, from - 1);
-  std::vector<uint64_t> versions;
+  std::vector<StoredVersion> versions;
   while (true) {
     LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
     for (const auto& object : page.objects) {
-      if (auto v = VersionFromKey(object.key, prefix)) versions.push_back(*v);
+      if (auto v = VersionFromKey(object.key, prefix)) versions.push_back({*v, object.etag});
     }
     if (!page.next) break;
     options.start_after = *page.next;
@@ -131,21 +123,41 @@ Result<std::vector<uint64_t>> StoreCatalog::VersionNumbers(std::string_view name
   return versions;
 }
 
-Result<Manifest> StoreCatalog::Load(std::string_view name, uint64_t version) {
+namespace {
+class ManifestSink final : public storage::ObjectSink {
+ public:
+  Status OnInfo(const storage::ObjectInfo& info) override {
+    etag = info.etag;
+    return Status::Ok();
+  }
+  Status OnData(std::string_view chunk) override {
+    bytes.append(chunk);
+    return Status::Ok();
+  }
+  std::string etag;
+  std::string bytes;
+};
+}  // namespace
+
+Result<Manifest> StoreCatalog::Load(std::string_view name, uint64_t version,
+                                    std::optional<std::string> etag) {
   auto cache_key = std::make_pair(std::string(name), version);
   {
     std::lock_guard lock(mu_);
-    if (auto it = manifests_.find(cache_key); it != manifests_.end()) return it->second;
+    if (auto it = manifests_.find(cache_key);
+        it != manifests_.end() && (!etag || it->second.etag == *etag)) {
+      return it->second.manifest;
+    }
   }
-  auto bytes = store_.GetBytes(ManifestKey(name, version));
-  if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) {
+  ManifestSink sink;
+  if (auto got = store_.Get(ManifestKey(name, version), sink); !got.ok()) {
+    if (got.status().code() == StatusCode::kNotFound) {
       return Status::NotFound("dataset " + std::string(name) + " has no version " +
                               std::to_string(version));
     }
-    return bytes.status();
+    return got.status();
   }
-  auto manifest = ParseManifest(*bytes);
+  auto manifest = ParseManifest(sink.bytes);
   if (!manifest.ok()) {
     return Status::IoError("manifest " + ManifestKey(name, version) +
                            " is damaged: " + manifest.status().message());
@@ -154,10 +166,14 @@ Result<Manifest> StoreCatalog::Load(std::string_view name, uint64_t version) {
     return Status::IoError("manifest " + ManifestKey(name, version) + " is damaged: it names " +
                            manifest->dataset + "@" + std::to_string(manifest->version));
   }
+  Remember(*manifest, sink.etag);
+  return manifest;
+}
+
+void StoreCatalog::Remember(const Manifest& manifest, const std::string& etag) {
   std::lock_guard lock(mu_);
   if (manifests_.size() >= kMaxCachedManifests) manifests_.clear();
-  manifests_.emplace(cache_key, *manifest);
-  return manifest;
+  manifests_[{manifest.dataset, manifest.version}] = {manifest, etag};
 }
 
 Result<std::optional<Manifest>> StoreCatalog::Head(std::string_view name) {
@@ -181,12 +197,12 @@ Result<std::optional<Manifest>> StoreCatalog::Head(std::string_view name) {
     LH_ASSIGN_OR_RETURN(versions, VersionNumbers(name, 1));
     if (versions.empty()) return std::optional<Manifest>();
   }
-  uint64_t newest = versions.back();
+  const StoredVersion newest = versions.back();
   {
     std::lock_guard lock(mu_);
-    newest_seen_[std::string(name)] = newest;
+    newest_seen_[std::string(name)] = newest.version;
   }
-  LH_ASSIGN_OR_RETURN(Manifest manifest, Load(name, newest));
+  LH_ASSIGN_OR_RETURN(Manifest manifest, Load(name, newest.version, newest.etag));
   return std::optional<Manifest>(std::move(manifest));
 }
 
@@ -200,24 +216,23 @@ Result<Manifest> StoreCatalog::GetCurrent(std::string_view name) {
 
 Result<Manifest> StoreCatalog::GetVersion(std::string_view name, uint64_t version) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
-  // A cached manifest may have been vacuumed since, possibly by another
-  // process: confirm it still exists before answering for it.
+  // A cached manifest may have been vacuumed or rewritten since, possibly
+  // by another process: confirm it is still the stored one.
   bool cached;
   {
     std::lock_guard lock(mu_);
     cached = manifests_.contains({std::string(name), version});
   }
-  if (cached) {
-    auto head = store_.Head(ManifestKey(name, version));
-    if (!head.ok()) {
-      if (head.status().code() != StatusCode::kNotFound) return head.status();
-      std::lock_guard lock(mu_);
-      manifests_.erase({std::string(name), version});
-      return Status::NotFound("dataset " + std::string(name) + " has no version " +
-                              std::to_string(version));
-    }
+  if (!cached) return Load(name, version);
+  auto head = store_.Head(ManifestKey(name, version));
+  if (!head.ok()) {
+    if (head.status().code() != StatusCode::kNotFound) return head.status();
+    std::lock_guard lock(mu_);
+    manifests_.erase({std::string(name), version});
+    return Status::NotFound("dataset " + std::string(name) + " has no version " +
+                            std::to_string(version));
   }
-  return Load(name, version);
+  return Load(name, version, head->etag);
 }
 
 Result<std::vector<Manifest>> StoreCatalog::ListVersions(std::string_view name) {
@@ -225,8 +240,8 @@ Result<std::vector<Manifest>> StoreCatalog::ListVersions(std::string_view name) 
   LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, 1));
   if (versions.empty()) return Status::NotFound("no dataset named " + std::string(name));
   std::vector<Manifest> manifests;
-  for (uint64_t v : versions) {
-    auto manifest = Load(name, v);
+  for (const auto& v : versions) {
+    auto manifest = Load(name, v.version, v.etag);
     if (!manifest.ok()) {
       if (manifest.status().code() == StatusCode::kNotFound) continue;  // vacuumed meanwhile
       return manifest.status();
@@ -279,10 +294,10 @@ Result<Manifest> StoreCatalog::TryCommit(Manifest manifest) {
   auto put = store_.PutBytes(ManifestKey(manifest.dataset, manifest.version), body,
                              storage::PutMode::kIfAbsent);
   if (!put.ok()) return put.status();
+  Remember(manifest, put->etag);
   std::lock_guard lock(mu_);
   auto& seen = newest_seen_[manifest.dataset];
   seen = std::max(seen, manifest.version);
-  manifests_[{manifest.dataset, manifest.version}] = manifest;
   return manifest;
 }
 
@@ -317,6 +332,7 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
       next.operation = request.operation;
       next.counts = request.counts;
       next.restored_from = request.restored_from;
+      if (request.erasure) next.erasures = {*request.erasure};
     } else if (!live) {
       next.operation = Operation::kCreate;
     } else if (request.mode == WriteMode::kOverwrite) {
@@ -344,6 +360,30 @@ Result<Manifest> StoreCatalog::Commit(const CommitRequest& request) {
     // An append lost the race: rebase onto the winner and try the next number.
   }
   return Status::Conflict("too many concurrent commits to " + request.dataset);
+}
+
+Result<std::vector<uint64_t>> StoreCatalog::RewriteFiles(std::string_view name,
+                                                         const FileRewrites& rewrites) {
+  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  // Vacuum takes this too: it never removes a file a rewrite is about to name.
+  std::lock_guard retention(retention_mu_);
+  LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, 1));
+  std::vector<uint64_t> rewritten;
+  for (const auto& stored : versions) {
+    auto manifest = Load(name, stored.version, stored.etag);
+    if (!manifest.ok()) {
+      if (manifest.status().code() == StatusCode::kNotFound) continue;  // vacuumed meanwhile
+      return manifest.status();
+    }
+    LH_ASSIGN_OR_RETURN(bool changed, ApplyRewrites(rewrites, *manifest));
+    if (!changed) continue;
+    LH_ASSIGN_OR_RETURN(
+        auto put, store_.PutBytes(ManifestKey(name, stored.version),
+                                  ManifestToJson(*manifest).dump(2), storage::PutMode::kOverwrite));
+    Remember(*manifest, put.etag);
+    rewritten.push_back(stored.version);
+  }
+  return rewritten;
 }
 
 Result<Manifest> StoreCatalog::DeleteDataset(std::string_view name) {

@@ -3,6 +3,8 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "catalog/catalog.h"
 #include "storage/object_store.h"
@@ -24,6 +26,8 @@ class StoreCatalog final : public Catalog {
   Result<std::vector<Tag>> ListTags(std::string_view name) override;
   Result<uint64_t> GetTag(std::string_view name, std::string_view tag) override;
   Status DeleteTag(std::string_view name, std::string_view tag) override;
+  Result<std::vector<uint64_t>> RewriteFiles(std::string_view name,
+                                             const FileRewrites& rewrites) override;
 
   // The object key of a version's manifest.
   static std::string ManifestKey(std::string_view name, uint64_t version);
@@ -33,9 +37,16 @@ class StoreCatalog final : public Catalog {
  private:
   // The newest manifest of any operation (including delete), or nullopt.
   Result<std::optional<Manifest>> Head(std::string_view name);
-  // Version numbers present in storage, ascending, at or after `from`.
-  Result<std::vector<uint64_t>> VersionNumbers(std::string_view name, uint64_t from);
-  Result<Manifest> Load(std::string_view name, uint64_t version);
+  struct StoredVersion {
+    uint64_t version = 0;
+    std::string etag;
+  };
+  // Versions present in storage, ascending, at or after `from`.
+  Result<std::vector<StoredVersion>> VersionNumbers(std::string_view name, uint64_t from);
+  // The manifest, from the cache unless `etag` says the stored one differs.
+  Result<Manifest> Load(std::string_view name, uint64_t version,
+                        std::optional<std::string> etag = std::nullopt);
+  void Remember(const Manifest& manifest, const std::string& etag);
   // Tries to write `manifest` as a new version; kAlreadyExists if taken.
   Result<Manifest> TryCommit(Manifest manifest);
   // Every tag object under the dataset, by tag name; a damaged one is kIoError.
@@ -48,8 +59,14 @@ class StoreCatalog final : public Catalog {
   // of that dataset runs elsewhere.)
   std::mutex retention_mu_;
   std::mutex mu_;
-  // Manifests are immutable, so caching them never goes stale.
-  std::map<std::pair<std::string, uint64_t>, Manifest> manifests_;
+  // Manifests change only when an erasure rewrites them: a cached one is
+  // checked against the stored object's etag wherever that comes cheap (a
+  // listing, the Head that a lookup by number makes anyway).
+  struct CachedManifest {
+    Manifest manifest;
+    std::string etag;
+  };
+  std::map<std::pair<std::string, uint64_t>, CachedManifest> manifests_;
   // The newest version seen per dataset: listing resumes after it.
   std::map<std::string, uint64_t, std::less<>> newest_seen_;
 };

@@ -96,6 +96,44 @@ int RunDeleteRows(const ClientOptions& options, const std::string& name, const s
   return 0;
 }
 
+int RunErase(const ClientOptions& options, const std::string& name, const std::string& where) {
+  auto client = MakeClient(options);
+  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/erase",
+                             json{{"where", where}}.dump(), "application/json");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200 && result->status != 201) {
+    return ReportHttp(result->status, result->body);
+  }
+  auto body = json::parse(result->body, nullptr, false);
+  if (result->status == 200) {
+    std::cout << name << ": no row matched; nothing erased\n";
+    return 0;
+  }
+  std::cout << name << ": " << body.value("rows_erased", 0) << " rows erased from "
+            << body.value("files_rewritten", 0) << " files; " << body["versions_rewritten"].size()
+            << " versions rewritten";
+  if (body["version"].is_number()) std::cout << ", new version " << body["version"];
+  for (const auto& index : body.value("indexes", json::array())) {
+    std::cout << "; index " << index.value("index", "") << " dropped " << index.value("removed", 0)
+              << " items";
+  }
+  std::cout << "\n";
+  return 0;
+}
+
+int RunErasures(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Get("/v1/datasets/" + storage::EncodeQueryValue(name) + "/erasures");
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 200) return ReportHttp(result->status, result->body);
+  auto body = json::parse(result->body, nullptr, false);
+  for (const auto& e : body.value("erasures", json::array())) {
+    std::cout << e.value("started", "") << "  " << e.value("state", "") << "  "
+              << e.value("rows_erased", 0) << " rows  where " << e.value("where", "") << "\n";
+  }
+  return 0;
+}
+
 int RunCompact(const ClientOptions& options, const std::string& name) {
   auto client = MakeClient(options);
   auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/compact", "",

@@ -41,6 +41,9 @@ int RunVacuum(const ClientOptions& client, const std::string& name, uint64_t kee
 // Row changes of the current version: a delete by predicate, a compaction.
 int RunDeleteRows(const ClientOptions& client, const std::string& name, const std::string& where);
 int RunCompact(const ClientOptions& client, const std::string& name);
+// Erasure: rows gone from every kept version; and the log of erasures.
+int RunErase(const ClientOptions& client, const std::string& name, const std::string& where);
+int RunErasures(const ClientOptions& client, const std::string& name);
 
 int RunTag(const ClientOptions& client, const std::string& name, const std::string& tag,
            uint64_t version);

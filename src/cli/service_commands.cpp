@@ -13,6 +13,8 @@
 #include "embed/configured_embedders.h"
 #include "gateway/front_door.h"
 #include "gateway/proxy.h"
+#include "http/client_pool.h"
+#include "http/http_status.h"
 #include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "query/sql_reader.h"
@@ -322,15 +324,19 @@ int RunServe(const ServeOptions& options) {
   // directly, so nothing here needs the system's keys over HTTP.
   server::RegisterObjectRoutes(http.router(), **store, config.storaged.max_object_bytes,
                                server::ObjectApi::kPublic);
-  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
-  server::RegisterQueryRoutes(http.router(), **engine);
-  server::RegisterVectorRoutes(http.router(), **vectors);
   // Dataset text indexes read their rows through the engine in process.
   query::EngineSqlReader dataset_rows(**engine);
   vector::DatasetIndexer indexer(**vectors, &dataset_rows, embedders);
+  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(),
+                                [&indexer](const std::string& dataset) -> Result<nlohmann::json> {
+                                  LH_ASSIGN_OR_RETURN(auto outcomes, indexer.Reconcile(dataset));
+                                  return server::ReconcileJson(outcomes)["indexes"];
+                                });
+  server::RegisterQueryRoutes(http.router(), **engine);
+  server::RegisterVectorRoutes(http.router(), **vectors);
   server::RegisterDatasetIndexRoutes(http.router(), indexer);
   server::RegisterEmbedRoutes(http.router(), embedders);
-  web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors);
+  web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors, ingestor->get());
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors, **engine);
   return ServeUntilSignal(watcher, http, listen, "serve");
 }
@@ -354,6 +360,34 @@ int RunStoraged(const ServiceOptions& options) {
   return ServeUntilSignal(watcher, http, config->storaged.listen, "storaged");
 }
 
+// catalogd's word to vectord after an erasure (POST .../indexes/reconcile);
+// none without a vectord_url.
+Result<server::ErasureListener> TellVectord(const std::string& vectord_url) {
+  if (vectord_url.empty()) {
+    spdlog::info("catalog: no vectord_url; erasures reach no text index");
+    return server::ErasureListener();
+  }
+  LH_ASSIGN_OR_RETURN(
+      auto created,
+      http::ClientPool::Create({.base_url = vectord_url, .service = "vectord", .timeout_s = 600}));
+  std::shared_ptr<http::ClientPool> pool = std::move(created);
+  return server::ErasureListener([pool](const std::string& dataset) -> Result<nlohmann::json> {
+    auto lease = pool->Acquire();
+    auto answer =
+        lease->Post("/v1/datasets/" + dataset + "/indexes/reconcile", "", "application/json");
+    if (!answer) {
+      lease.Discard();
+      return pool->TransportError(answer.error());
+    }
+    if (answer->status != 200) return http::StatusFromHttp(answer->status, answer->body);
+    auto body = nlohmann::json::parse(answer->body, nullptr, false);
+    if (!body.is_object() || !body.contains("indexes")) {
+      return Status::IoError("vectord answered a malformed reconcile report");
+    }
+    return body["indexes"];
+  });
+}
+
 int RunCatalogd(const ServiceOptions& options) {
   server::ShutdownWatcher watcher;
   auto config = LoadServiceConfig(options);
@@ -371,7 +405,9 @@ int RunCatalogd(const ServiceOptions& options) {
 
   server::HttpServer http(config->http, config->catalogd.max_ingest_bytes);
   server::RegisterHealthRoutes(http.router(), {StorageCheck("storaged", **store)});
-  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get());
+  auto on_erased = TellVectord(config->catalogd.vectord_url);
+  if (!on_erased.ok()) return Fail(on_erased.status());
+  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(), std::move(*on_erased));
   return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
 }
 

@@ -77,6 +77,9 @@ struct CatalogdConfig {
   uint64_t max_ingest_bytes = 5ull << 30;
   // The size compaction rewrites a dataset's small files and deletes into.
   uint64_t compact_file_bytes = 128ull << 20;
+  // The vectord told of each erasure, so the text indexes built from the
+  // dataset drop the erased rows at once; empty: no vectord to tell.
+  std::string vectord_url;
 };
 struct QuerydConfig {
   std::string listen = "127.0.0.1:8083";

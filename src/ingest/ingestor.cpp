@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <random>
 
 #include "common/json_depth.h"
@@ -247,11 +248,17 @@ class IngestorImpl final : public Ingestor {
           std::string("SET lock_configuration = true")}) {
       LH_RETURN_IF_ERROR(query::Exec(setup.get(), sql));
     }
-    return Status::Ok();
+    std::lock_guard erasing(erase_mu_);
+    return RecoverErasures(ChangeContext(setup.get()));
   }
 
   Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) override;
   Result<CompactResult> Compact(const std::string& dataset) override;
+  Result<ErasureRecord> Erase(const EraseRequest& request) override;
+  Result<std::vector<ErasureRecord>> ListErasures(const std::string& dataset) override {
+    LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
+    return ingest::ListErasures(store_, dataset);
+  }
 
   Result<IngestResult> Ingest(const IngestRequest& request,
                               const storage::BodyProducer& body) override {
@@ -337,6 +344,7 @@ class IngestorImpl final : public Ingestor {
   query::DeletionVectorCache deletion_vectors_{store_};
   query::DeletionSets deletion_sets_;     // outlives database_, whose scans read it
   std::optional<query::SqlFence> fence_;  // for DeleteRows' predicates
+  std::mutex erase_mu_;                   // erasures take turns
   query::Database database_;
 };
 
@@ -927,6 +935,19 @@ Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
   }
   return CompactDataset(ChangeContext(connection.get()),
                         {dataset, options_.compact_file_bytes, scratch.path()});
+}
+
+Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
+  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  query::Connection connection;
+  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
+  LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
+  ScratchDir scratch(work_dir);
+  std::lock_guard erasing(erase_mu_);
+  return EraseRows(ChangeContext(connection.get()), request, scratch.path());
 }
 
 Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {

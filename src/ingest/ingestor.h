@@ -24,6 +24,8 @@
 // A full disk, ours or DuckDB's, is kNoSpace. No error message names a server
 // path; paths are logged.
 //
+// Open settles erasures a crash interrupted (erasure.h) before it returns.
+//
 // Thread-safe: Ingest may be called concurrently; each call works in its own
 // scratch directory. The store and catalog must outlive the Ingestor.
 #pragma once
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "ingest/erasure.h"
 #include "storage/object_store.h"
 
 namespace lakehouse::ingest {
@@ -134,6 +137,12 @@ class Ingestor {
   // there is nothing to rewrite (at most one small file and no deletes), no
   // version is made. A race lost to another writer is computed again.
   virtual Result<CompactResult> Compact(const std::string& dataset) = 0;
+  // Removes the rows `where` holds for from every kept version, down to
+  // the stored bytes (erasure.h). The predicate is checked as DeleteRows'
+  // is. Erasures take turns; interrupted ones were settled by Open.
+  virtual Result<ErasureRecord> Erase(const EraseRequest& request) = 0;
+  // The dataset's erasure log, oldest first (empty for a dataset never erased).
+  virtual Result<std::vector<ErasureRecord>> ListErasures(const std::string& dataset) = 0;
 };
 
 }  // namespace lakehouse::ingest

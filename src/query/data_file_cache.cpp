@@ -247,23 +247,42 @@ void DataFileCache::EvictFor(uint64_t incoming) {
     --it;
     auto entry = entries_.find(*it);
     if (entry->second.pins > 0) continue;
-    std::error_code ec;
-    // Removed under the lock, so a new download of the same key cannot be
-    // renamed into place before this removal and then lose its file.
-    std::filesystem::remove(PathOf(*it), ec);
-    if (ec) spdlog::warn("query: cannot remove cached data file {}: {}", *it, ec.message());
-    bytes_held_ -= entry->second.size;
+    ++it;  // RemoveLocked erases the entry's place in lru_
+    RemoveLocked(entry);
     ++counters_.evictions;
-    entries_.erase(entry);
-    it = lru_.erase(it);
   }
+}
+
+void DataFileCache::RemoveLocked(std::map<std::string, Entry>::iterator entry) {
+  std::error_code ec;
+  // Removed under the lock, so a new download of the same key cannot be
+  // renamed into place before this removal and then lose its file.
+  std::filesystem::remove(PathOf(entry->first), ec);
+  if (ec) spdlog::warn("query: cannot remove cached data file {}: {}", entry->first, ec.message());
+  bytes_held_ -= entry->second.size;
+  lru_.erase(entry->second.lru);
+  entries_.erase(entry);
+}
+
+void DataFileCache::Forget(std::string_view key) {
+  if (store_.LocalPathOf(key)) return;  // nothing was copied
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(Sha256Hex(key) + std::string(kSuffix));
+  if (it == entries_.end()) return;
+  if (it->second.pins > 0 || it->second.flight) {
+    it->second.forgotten = true;
+    return;
+  }
+  RemoveLocked(it);
 }
 
 void DataFileCache::Unpin(const std::string& name) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(name);
   if (it == entries_.end()) return;
-  if (--it->second.pins == 0 && bytes_held_ > options_.max_bytes) EvictFor(0);
+  if (--it->second.pins > 0) return;
+  if (it->second.forgotten && !it->second.flight) return RemoveLocked(it);
+  if (bytes_held_ > options_.max_bytes) EvictFor(0);
 }
 
 DataFileCacheStats DataFileCache::stats() const {

@@ -84,6 +84,11 @@ class DataFileCache {
   // the store is local). The store's error when the download fails.
   Result<Lease> Acquire(std::string_view key);
 
+  // Removes the copy of a key whose object is gone for good (an erasure
+  // rewrote it): at once, or when its last lease ends. A later Acquire
+  // fetches the key again.
+  void Forget(std::string_view key);
+
   DataFileCacheStats stats() const;
   const std::string& dir() const { return options_.dir; }
 
@@ -94,6 +99,7 @@ class DataFileCache {
     int pins = 0;
     std::shared_ptr<Flight> flight;        // set while downloading
     std::list<std::string>::iterator lru;  // position in lru_, once ready
+    bool forgotten = false;                // Forget came while it was pinned
   };
 
   DataFileCache(const DataFileCacheOptions& options, storage::ObjectStore& store);
@@ -102,6 +108,8 @@ class DataFileCache {
   // Makes room for `incoming` more bytes by evicting unpinned copies, least
   // recently used first; stops when none is left to evict.
   void EvictFor(uint64_t incoming);
+  // Removes a ready, unpinned entry and its copy; mu_ held.
+  void RemoveLocked(std::map<std::string, Entry>::iterator entry);
   void Unpin(const std::string& name);
   std::string PathOf(const std::string& name) const;
   Lease MakeLease(const std::string& name);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "catalog/catalog.h"
 #include "http/http_status.h"
 #include "server/http_server.h"
 #include "server/request_body.h"
@@ -126,6 +127,24 @@ void RegisterDatasetIndexRoutes(httplib::Server& router, vector::DatasetIndexer&
               return true;
             });
       }));
+  router.Post(R"(/v1/datasets/([^/]+)/indexes/reconcile)",
+              [&indexer](const httplib::Request& request, httplib::Response& response) {
+                const std::string dataset = request.matches[1].str();
+                if (Status s = catalog::ValidateDatasetName(dataset); !s.ok()) {
+                  return WriteError(response, s);
+                }
+                auto outcomes = indexer.Reconcile(dataset);
+                if (!outcomes.ok()) return WriteError(response, outcomes.status());
+                WriteJson(response, 200, ReconcileJson(*outcomes).dump());
+              });
+}
+
+nlohmann::json ReconcileJson(const std::vector<vector::ReconcileOutcome>& outcomes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& o : outcomes) {
+    list.push_back({{"index", o.index}, {"removed", o.removed}, {"rebuilt", o.rebuilt}});
+  }
+  return {{"indexes", list}};
 }
 
 }  // namespace lakehouse::server

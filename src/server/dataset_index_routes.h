@@ -7,10 +7,19 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+#include <vector>
+
 #include "vector/dataset_indexer.h"
 
 namespace lakehouse::server {
 
+// Also POST /v1/datasets/{name}/indexes/reconcile: DatasetIndexer::Reconcile,
+// answered as ReconcileJson.
 void RegisterDatasetIndexRoutes(httplib::Server& router, vector::DatasetIndexer& indexer);
+
+// {"indexes": [{"index", "removed", "rebuilt"}]}: what an erasure's answer
+// says of the indexes too.
+nlohmann::json ReconcileJson(const std::vector<vector::ReconcileOutcome>& outcomes);
 
 }  // namespace lakehouse::server

@@ -172,6 +172,19 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
   WriteJson(response, 201, body.dump());
 }
 
+// A body {"where": "<predicate>"}, as delete and erase take.
+Result<std::string> ParseWhere(const httplib::Request& request,
+                               const httplib::ContentReader& reader) {
+  LH_ASSIGN_OR_RETURN(std::string body, ReadBoundedBody(request, reader, kMaxPredicateBodyBytes));
+  auto parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("where") || !parsed["where"].is_string()) {
+    return Status::InvalidArgument(
+        "the body must be a JSON object with \"where\": a SQL boolean expression over the "
+        "dataset's columns");
+  }
+  return parsed["where"].get<std::string>();
+}
+
 // POST .../delete {"where": "<predicate>"}
 void HandleDeleteRows(ingest::Ingestor& ingestor, const httplib::Request& request,
                       httplib::Response& response, const httplib::ContentReader& reader) {
@@ -180,15 +193,9 @@ void HandleDeleteRows(ingest::Ingestor& ingestor, const httplib::Request& reques
   if (Status s = catalog::ValidateDatasetName(remove.dataset); !s.ok()) {
     return WriteError(response, s);
   }
-  auto body = ReadBoundedBody(request, reader, kMaxPredicateBodyBytes);
-  if (!body.ok()) return WriteError(response, body.status());
-  auto parsed = json::parse(*body, nullptr, false);
-  if (!parsed.is_object() || !parsed.contains("where") || !parsed["where"].is_string()) {
-    return WriteError(
-        response, Status::InvalidArgument("the body must be a JSON object with \"where\": a SQL "
-                                          "boolean expression over the dataset's columns"));
-  }
-  remove.where = parsed["where"].get<std::string>();
+  auto where = ParseWhere(request, reader);
+  if (!where.ok()) return WriteError(response, where.status());
+  remove.where = std::move(*where);
   auto result = ingestor.DeleteRows(remove);
   if (!result.ok()) return WriteError(response, result.status());
   json out = {{"dataset", remove.dataset},
@@ -199,10 +206,43 @@ void HandleDeleteRows(ingest::Ingestor& ingestor, const httplib::Request& reques
   WriteJson(response, result->manifest ? 201 : 200, out.dump());
 }
 
+// POST .../erase {"where": "<predicate>"}
+void HandleErase(ingest::Ingestor& ingestor, const ErasureListener& on_erased,
+                 const httplib::Request& request, httplib::Response& response,
+                 const httplib::ContentReader& reader) {
+  ingest::EraseRequest erase;
+  erase.dataset = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(erase.dataset); !s.ok()) {
+    return WriteError(response, s);
+  }
+  auto where = ParseWhere(request, reader);
+  if (!where.ok()) return WriteError(response, where.status());
+  erase.where = std::move(*where);
+  auto record = ingestor.Erase(erase);
+  if (!record.ok()) return WriteError(response, record.status());
+  if (record->rows_erased == 0) {
+    return WriteJson(response, 200, json{{"dataset", erase.dataset}, {"rows_erased", 0}}.dump());
+  }
+  json out = ingest::ErasureToJson(*record, /*with_keys=*/false);
+  if (on_erased) {
+    auto indexes = on_erased(erase.dataset);
+    if (!indexes.ok()) {
+      return WriteError(
+          response,
+          Status(indexes.status().code(),
+                 "the rows were erased from every version of " + erase.dataset +
+                     ", but its text indexes still hold them: " + indexes.status().message() +
+                     "; POST /v1/datasets/" + erase.dataset + "/indexes/reconcile to drop them"));
+    }
+    out["indexes"] = std::move(*indexes);
+  }
+  WriteJson(response, 201, out.dump());
+}
+
 }  // namespace
 
 void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                           ingest::Ingestor* ingestor) {
+                           ingest::Ingestor* ingestor, ErasureListener on_erased) {
   router.Get("/v1/datasets", [&catalog](const httplib::Request&, httplib::Response& response) {
     // Damaged manifests are listed beside the good datasets, never a 500.
     auto listing = catalog.ListDatasets();
@@ -293,6 +333,41 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                     Status::Unavailable("this process does not change datasets"));
                 }
                 HandleDeleteRows(*ingestor, request, response, reader);
+              }));
+  router.Post(std::string(kName) + "/erase",
+              ConsumeBody([ingestor, on_erased](const httplib::Request& request,
+                                                httplib::Response& response,
+                                                const httplib::ContentReader& reader) {
+                if (ingestor == nullptr) {
+                  return WriteError(response,
+                                    Status::Unavailable("this process does not change datasets"));
+                }
+                HandleErase(*ingestor, on_erased, request, response, reader);
+              }));
+  router.Get(std::string(kName) + "/erasures", [ingestor](const httplib::Request& request,
+                                                          httplib::Response& response) {
+    if (ingestor == nullptr) {
+      return WriteError(response, Status::Unavailable("this process does not change datasets"));
+    }
+    const std::string name = request.matches[1].str();
+    auto records = ingestor->ListErasures(name);
+    if (!records.ok()) return WriteError(response, records.status());
+    json list = json::array();
+    for (const auto& r : *records) list.push_back(ingest::ErasureToJson(r, false));
+    WriteJson(response, 200, json{{"dataset", name}, {"erasures", list}}.dump());
+  });
+  router.Post(std::string(kName) + "/rewrite-files",
+              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                auto body = ReadBoundedBody(request, reader, 64 << 20);
+                if (!body.ok()) return WriteError(response, body.status());
+                auto rewrites = catalog::FileRewritesFromJson(json::parse(*body, nullptr, false));
+                if (!rewrites.ok()) {
+                  return WriteError(response, Status::InvalidArgument(rewrites.status().message()));
+                }
+                auto versions = catalog.RewriteFiles(request.matches[1].str(), *rewrites);
+                if (!versions.ok()) return WriteError(response, versions.status());
+                WriteJson(response, 200, json{{"versions", *versions}}.dump());
               }));
   router.Get(std::string(kName) + "/tags",
              [&catalog](const httplib::Request& request, httplib::Response& response) {

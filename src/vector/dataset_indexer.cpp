@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "query/duckdb_handles.h"
 
@@ -357,6 +358,58 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
                request.index, source.dataset, source.version, total, outcome.skipped,
                outcome.elapsed_ms);
   return outcome;
+}
+
+Result<std::vector<ReconcileOutcome>> DatasetIndexer::Reconcile(const std::string& dataset) {
+  if (reader_ == nullptr) {
+    return Status::Unavailable(
+        "this vectord cannot read datasets: set [vectord] queryd_url to reconcile its indexes");
+  }
+  std::vector<ReconcileOutcome> outcomes;
+  for (const IndexStatus& status : vectors_.List()) {
+    if (!status.source || status.source->dataset != dataset) continue;
+    LH_RETURN_IF_ERROR(vectors_.CheckWritable());
+    ReconcileOutcome outcome{status.params.name, 0, false};
+    const DatasetSource& source = *status.source;
+    std::set<std::string> kept;
+    Status read;
+    {
+      std::lock_guard turn(mu_);
+      RowReader rows(*reader_, source);
+      read = rows.ForEachRow(
+          "SELECT " + std::string(kIdAlias) + " FROM (" + rows.Usable(source.version) + ")", 0,
+          "reading", {}, [&](json& values) { kept.insert(values[0].get<std::string>()); });
+      if (read.ok()) {
+        LH_ASSIGN_OR_RETURN(auto index, vectors_.Find(outcome.index));
+        LH_ASSIGN_OR_RETURN(auto image, index->Snapshot());
+        std::vector<std::string> gone;
+        for (const auto& entry : image.entries) {
+          if (!kept.contains(entry.id)) gone.push_back(entry.id);
+        }
+        outcome.removed = gone.size();
+        if (!gone.empty()) {
+          LH_RETURN_IF_ERROR(vectors_.Apply(outcome.index, {}, gone, source).status());
+          LH_RETURN_IF_ERROR(vectors_.Compact(outcome.index));
+        }
+      }
+    }
+    if (!read.ok()) {
+      if (read.code() != StatusCode::kNotFound) return read;
+      DatasetIndexRequest rebuild{dataset,
+                                  outcome.index,
+                                  source.id_column,
+                                  source.text_column,
+                                  status.params.model,
+                                  source.metadata_columns,
+                                  true};
+      LH_RETURN_IF_ERROR(BuildOrRefresh(rebuild).status());
+      outcome.rebuilt = true;
+    }
+    spdlog::info("vectord: index {} reconciled with {}@{}: {} removed{}", outcome.index, dataset,
+                 source.version, outcome.removed, outcome.rebuilt ? " (rebuilt)" : "");
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
 }
 
 }  // namespace lakehouse::vector

@@ -62,6 +62,13 @@ struct DatasetIndexOutcome {
 
 using ProgressCallback = std::function<void(const DatasetIndexProgress&)>;
 
+// What Reconcile did to one index.
+struct ReconcileOutcome {
+  std::string index;
+  size_t removed = 0;    // items whose row is gone from the recorded version
+  bool rebuilt = false;  // the recorded version was gone: built afresh
+};
+
 class DatasetIndexer {
  public:
   // `reader` null: no queryd to read datasets from, so every request is
@@ -72,6 +79,13 @@ class DatasetIndexer {
 
   Result<DatasetIndexOutcome> BuildOrRefresh(const DatasetIndexRequest& request,
                                              const ProgressCallback& progress = {});
+
+  // After an erasure rewrote the dataset's versions: every index built from
+  // `dataset` drops the items whose rows its recorded version no longer
+  // holds, and is compacted, so neither its base nor a delta in storage
+  // keeps them. An index whose recorded version is gone is rebuilt from the
+  // current one. Indexes of other datasets are untouched.
+  Result<std::vector<ReconcileOutcome>> Reconcile(const std::string& dataset);
 
  private:
   VectorService& vectors_;

@@ -306,7 +306,29 @@ Data DiffData(query::QueryEngine& engine, const std::string& name, uint64_t a, u
   return data;
 }
 
-void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
+// The erasure log of a dataset page, newest first.
+Result<List> ErasureList(ingest::Ingestor* ingestor, const std::string& name) {
+  List list;
+  if (ingestor == nullptr) return list;
+  LH_ASSIGN_OR_RETURN(auto records, ingestor->ListErasures(name));
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    Data item;
+    item.set("started", FormatRfc3339Ms(it->started_unix_ms));
+    item.set("where", it->where);
+    item.set("state", it->state);
+    item.set("rows_erased", FormatCount(it->rows_erased));
+    std::string versions;
+    for (uint64_t v : it->versions_rewritten) {
+      versions += (versions.empty() ? "" : ", ") + std::to_string(v);
+    }
+    item.set("versions", versions.empty() ? std::string("none") : versions);
+    item.set("version", it->version ? std::to_string(*it->version) : std::string("-"));
+    list.push_back(item);
+  }
+  return list;
+}
+
+void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine, ingest::Ingestor* ingestor,
                  const httplib::Request& request, httplib::Response& response) {
   const std::string name = request.matches[1];
   if (Status s = catalog::ValidateDatasetName(name); !s.ok()) {
@@ -383,6 +405,7 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
     item.set("has_counts", !counts.empty());
     if (m.restored_from) item.set("restored_from", std::to_string(*m.restored_from));
     item.set("tags", tags_by_version[m.version]);
+    item.set("erased", !m.erasures.empty() && m.operation != catalog::Operation::kErase);
     // Restoring the newest version would only copy it; a deletion holds no
     // files to bring back. After a deletion every earlier version qualifies.
     item.set("restorable",
@@ -402,6 +425,10 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
         {"v" + std::to_string(m.version) + " " + std::string(catalog::OperationName(m.operation)),
          static_cast<double>(m.rows), FormatCount(m.rows)});
   }
+  auto erasures = ErasureList(ingestor, name);
+  if (!erasures.ok()) return SendError(request, response, erasures.status());
+  data.set("has_erasures", !erasures->empty());
+  data.set("erasures", *erasures);
   data.set("versions", history);
   data.set("version_count", std::to_string(versions->size()));
   data.set("options_a", options_a);
@@ -659,7 +686,8 @@ void StaticFile(const httplib::Request& request, httplib::Response& response) {
 }  // namespace
 
 void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                      query::QueryEngine& engine, vector::VectorService& vectors) {
+                      query::QueryEngine& engine, vector::VectorService& vectors,
+                      ingest::Ingestor* ingestor) {
   router.Get("/", [&](const httplib::Request& request, httplib::Response& response) {
     Overview(catalog, vectors, request, response);
   });
@@ -669,7 +697,7 @@ void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
   router.Get(R"(/static/([A-Za-z0-9_.-]+))", StaticFile);
   router.Get(R"(/ui/datasets/([^/]+))",
              [&](const httplib::Request& request, httplib::Response& response) {
-               DatasetPage(catalog, engine, request, response);
+               DatasetPage(catalog, engine, ingestor, request, response);
              });
   router.Post(R"(/ui/datasets/([^/]+)/restore)",
               [&](const httplib::Request& request, httplib::Response& response) {

@@ -15,17 +15,22 @@
 //    `version`) is the one write the UI makes itself; it calls
 //    catalog::Restore, and the front door asks for write scope as it does
 //    for the API's restore.
+//  - A dataset page lists the dataset's erasures (when, the predicate,
+//    rows erased, versions rewritten) and marks the versions they rewrote.
 #pragma once
 
 #include <httplib.h>
 
 #include "catalog/catalog.h"
+#include "ingest/ingestor.h"
 #include "query/query_engine.h"
 #include "vector/vector_service.h"
 
 namespace lakehouse::web {
 
+// `ingestor` (may be null) supplies a dataset page's erasure log.
 void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                      query::QueryEngine& engine, vector::VectorService& vectors);
+                      query::QueryEngine& engine, vector::VectorService& vectors,
+                      ingest::Ingestor* ingestor = nullptr);
 
 }  // namespace lakehouse::web

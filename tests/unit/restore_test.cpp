@@ -58,6 +58,10 @@ class RacingCatalog final : public Catalog {
   Result<std::vector<Tag>> ListTags(std::string_view name) override {
     return inner_.ListTags(name);
   }
+  Result<std::vector<uint64_t>> RewriteFiles(std::string_view name,
+                                             const FileRewrites& rewrites) override {
+    return inner_.RewriteFiles(name, rewrites);
+  }
   Result<uint64_t> GetTag(std::string_view name, std::string_view tag) override {
     return inner_.GetTag(name, tag);
   }
