@@ -31,8 +31,8 @@ Result<bool> ApplyRewrites(const FileRewrites& rewrites, Manifest& manifest) {
       auto mapped = rewrites.deletes.find(deleted.key);
       if (mapped == rewrites.deletes.end()) {
         return Status::IoError("version " + std::to_string(manifest.version) + " of " +
-                               manifest.dataset + " lists deletion vector " + deleted.key +
-                               " of " + file.key + ", which erasure " + rewrites.erasure +
+                               manifest.dataset + " lists deletion vector " + deleted.key + " of " +
+                               file.key + ", which erasure " + rewrites.erasure +
                                " did not rewrite");
       }
       if (mapped->second) next.deletes.push_back(*mapped->second);

@@ -45,7 +45,7 @@ std::string ErrorMessage(duckdb_result* result) {
 // Every data file the kept versions list, once, with the union of the
 // deletion vectors listed for it.
 struct StoredFile {
-  catalog::DataFile file;  // rows, bytes and key; deletes: every vector any version lists
+  catalog::DataFile file;        // rows, bytes and key; deletes: every vector any version lists
   std::vector<uint64_t> erased;  // positions the predicate holds for, ascending
 };
 
@@ -153,7 +153,8 @@ Result<std::optional<catalog::DeleteFile>> RenumberDeletes(const RowChangeContex
   for (uint64_t position : vector->positions) {
     auto before = std::lower_bound(stored.erased.begin(), stored.erased.end(), position);
     if (before != stored.erased.end() && *before == position) continue;
-    renumbered.positions.push_back(position - static_cast<uint64_t>(before - stored.erased.begin()));
+    renumbered.positions.push_back(position -
+                                   static_cast<uint64_t>(before - stored.erased.begin()));
   }
   if (renumbered.positions.empty()) return std::optional<catalog::DeleteFile>();
   std::string bytes = query::EncodeDeletionVector(renumbered);
@@ -282,18 +283,18 @@ std::string ErasureKey(std::string_view dataset, std::string_view id) {
 }
 
 json ErasureToJson(const ErasureRecord& r, bool with_keys) {
-  json out = {{"id", r.id},
-              {"dataset", r.dataset},
-              {"where", r.where},
-              {"state", r.state},
-              {"started", FormatRfc3339Ms(r.started_unix_ms)},
-              {"finished", r.finished_unix_ms ? json(FormatRfc3339Ms(r.finished_unix_ms))
-                                              : json(nullptr)},
-              {"version", r.version ? json(*r.version) : json(nullptr)},
-              {"rows_erased", r.rows_erased},
-              {"rows_erased_current", r.rows_erased_current},
-              {"versions_rewritten", r.versions_rewritten},
-              {"files_rewritten", r.files_rewritten}};
+  json out = {
+      {"id", r.id},
+      {"dataset", r.dataset},
+      {"where", r.where},
+      {"state", r.state},
+      {"started", FormatRfc3339Ms(r.started_unix_ms)},
+      {"finished", r.finished_unix_ms ? json(FormatRfc3339Ms(r.finished_unix_ms)) : json(nullptr)},
+      {"version", r.version ? json(*r.version) : json(nullptr)},
+      {"rows_erased", r.rows_erased},
+      {"rows_erased_current", r.rows_erased_current},
+      {"versions_rewritten", r.versions_rewritten},
+      {"files_rewritten", r.files_rewritten}};
   if (with_keys) out["rewrites"] = catalog::FileRewritesToJson(r.rewrites);
   return out;
 }
@@ -341,9 +342,9 @@ Result<ErasureRecord> EraseRows(const RowChangeContext& context, const EraseRequ
     record.started_unix_ms = NowMs();
     record.rewrites.erasure = record.id;
     std::vector<std::string> written;
-    Status wrote = WriteReplacements(context, request.dataset, files,
-                                     work_dir + "/erased-" + std::to_string(attempt) + "-", record,
-                                     &written);
+    Status wrote =
+        WriteReplacements(context, request.dataset, files,
+                          work_dir + "/erased-" + std::to_string(attempt) + "-", record, &written);
     if (!wrote.ok()) {
       RemoveObjects(context.store, written);
       return wrote;

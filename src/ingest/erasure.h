@@ -58,12 +58,12 @@ struct ErasureRecord {
   std::string state;  // "pending" or "done"
   int64_t started_unix_ms = 0;
   int64_t finished_unix_ms = 0;
-  std::optional<uint64_t> version;       // the erase version; unset for a deleted dataset
-  uint64_t rows_erased = 0;              // rows removed from stored files
-  uint64_t rows_erased_current = 0;      // of those, rows the current version held
+  std::optional<uint64_t> version;           // the erase version; unset for a deleted dataset
+  uint64_t rows_erased = 0;                  // rows removed from stored files
+  uint64_t rows_erased_current = 0;          // of those, rows the current version held
   std::vector<uint64_t> versions_rewritten;  // earlier versions rewritten in place
-  uint64_t files_rewritten = 0;          // data files written again
-  catalog::FileRewrites rewrites;        // old keys and their replacements
+  uint64_t files_rewritten = 0;              // data files written again
+  catalog::FileRewrites rewrites;            // old keys and their replacements
 };
 
 // The record's stored JSON, and the shape of GET .../erasures items (which

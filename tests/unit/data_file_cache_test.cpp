@@ -193,6 +193,25 @@ TEST_F(DataFileCacheTest, PinnedFilesSurviveEvictionPressure) {
   EXPECT_FALSE(std::filesystem::exists(a_path));
 }
 
+TEST_F(DataFileCacheTest, AForgottenKeysCopyGoesAtOnceOrWhenItsLastLeaseEnds) {
+  auto cache = OpenCache(1 << 20);
+  Touch(*cache, "a");
+  auto b = cache->Acquire("data/b");
+  ASSERT_TRUE(b.ok());
+  const std::string b_path = b->path();
+  cache->Forget("data/a");
+  cache->Forget("data/b");
+  cache->Forget("data/never-cached");
+  EXPECT_EQ(FilesInCache(), 1u);  // b is pinned
+  EXPECT_TRUE(std::filesystem::exists(b_path));
+  *b = DataFileCache::Lease();
+  EXPECT_FALSE(std::filesystem::exists(b_path));
+  EXPECT_EQ(FilesInCache(), 0u);
+  EXPECT_EQ(cache->stats().bytes_held, 0u);
+  Touch(*cache, "a");  // fetched again
+  EXPECT_EQ(remote_->Gets("data/a"), 2);
+}
+
 TEST_F(DataFileCacheTest, ConcurrentMissesDownloadOnce) {
   auto cache = OpenCache(1 << 20);
   remote_->Gate(true);

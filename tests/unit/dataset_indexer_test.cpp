@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <atomic>
 
 #include "embed/hashing_embedder.h"
@@ -201,6 +203,57 @@ TEST_F(DatasetIndexerTest, ARefreshAfterAnUpsertAndADeleteEmbedsOnlyTheirRows) {
   auto hits = vectors_->SearchText("resumes", "kubernetes reliability", 1, std::nullopt);
   ASSERT_TRUE(hits.ok());
   EXPECT_EQ(Ids(*hits), std::vector<std::string>{"1"});
+}
+
+// Whether any object under the lakehouse's store holds `needle`.
+bool StoreHolds(const std::string& dir, const std::string& needle) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir + "/objects")) {
+    if (entry.is_regular_file() &&
+        testing::ReadFile(entry.path().string()).find(needle) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST_F(DatasetIndexerTest, AfterAnErasureReconcileDropsTheRowsFromIndexAndStorage) {
+  // A second index on another dataset, which reconcile leaves alone.
+  ASSERT_TRUE(lakehouse_.Ingest("others", "id,resume\n2,python developer\n").ok());
+  auto other = Request();
+  other.dataset = "others";
+  other.index = "others";
+  ASSERT_TRUE(indexer_->BuildOrRefresh(other).ok());
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request("counting")).ok());
+  // A refresh stored as a delta after the base: both must lose the row.
+  ASSERT_TRUE(lakehouse_
+                  .Ingest("candidates",
+                          "id,name,state,rate,resume\n"
+                          "8,Hal,TX,61,welder certified for pipelines\n")
+                  .ok());
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  ASSERT_TRUE(StoreHolds(lakehouse_.dir(), "intensive care unit"));  // metadata holds the text
+  ASSERT_TRUE(lakehouse_.ingestor().Erase({"candidates", "id = 2 OR id = 8"}).ok());
+
+  auto outcomes = indexer_->Reconcile("candidates");
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status().ToString();
+  ASSERT_EQ(outcomes->size(), 1u);
+  EXPECT_EQ((*outcomes)[0].index, "resumes");
+  EXPECT_EQ((*outcomes)[0].removed, 2u);
+  auto index = vectors_->Find("resumes");
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->Get("2").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*index)->Get("8").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*index)->Get("1").ok());
+  EXPECT_TRUE((*vectors_->Find("others"))->Get("2").ok());
+  EXPECT_FALSE(StoreHolds(lakehouse_.dir(), "intensive care unit"));
+  EXPECT_FALSE(StoreHolds(lakehouse_.dir(), "welder certified"));
+  // Reopened from storage, the index still lacks them.
+  OpenVectors();
+  EXPECT_EQ((*vectors_->Find("resumes"))->Get("2").status().code(), StatusCode::kNotFound);
+  // Nothing more to drop the second time.
+  auto again = indexer_->Reconcile("candidates");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)[0].removed, 0u);
 }
 
 TEST_F(DatasetIndexerTest, TheSourceAndTheFittedEmbedderSurviveARestart) {

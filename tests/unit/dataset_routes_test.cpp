@@ -235,5 +235,43 @@ TEST_F(DatasetRoutesTest, BadChangeRequestsAre400NamingTheProblem) {
   EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u);
 }
 
+TEST_F(DatasetRoutesTest, EraseAnswersWhatItDidAndTheLogListsIt) {
+  auto [erased, answer] = Post("/v1/datasets/people/erase", R"({"where": "id = 2"})");
+  ASSERT_EQ(erased, 201) << answer.dump();
+  EXPECT_EQ(answer["rows_erased"], 1);
+  EXPECT_EQ(answer["version"], 3);
+  EXPECT_EQ(answer["versions_rewritten"], json::array({1, 2}));
+  EXPECT_EQ(answer["state"], "done");
+  EXPECT_FALSE(answer.contains("rewrites")) << "keys stay out of the answer";
+  auto [listed, log] = Get("/v1/datasets/people/erasures");
+  ASSERT_EQ(listed, 200);
+  ASSERT_EQ(log["erasures"].size(), 1u);
+  EXPECT_EQ(log["erasures"][0]["where"], "id = 2");
+  EXPECT_EQ(log["erasures"][0]["id"], answer["id"]);
+  auto [version, manifest] = Get("/v1/datasets/people/versions/1");
+  ASSERT_EQ(version, 200);
+  EXPECT_EQ(manifest["rows"], 1);
+  EXPECT_EQ(manifest["erasures"], json::array({answer["id"]}));
+
+  auto [nothing, none] = Post("/v1/datasets/people/erase", R"({"where": "id = 99"})");
+  EXPECT_EQ(nothing, 200);
+  EXPECT_EQ(none["rows_erased"], 0);
+}
+
+TEST_F(DatasetRoutesTest, BadErasuresAre4xxNamingTheProblem) {
+  EXPECT_EQ(Post("/v1/datasets/people/erase", "not json").first, 400);
+  EXPECT_EQ(Post("/v1/datasets/people/erase", R"({"where": 1})").first, 400);
+  auto [column, answer] = Post("/v1/datasets/people/erase", R"({"where": "nosuch = 1"})");
+  EXPECT_EQ(column, 400);
+  EXPECT_NE(Message(answer).find("nosuch"), std::string::npos) << answer.dump();
+  auto [subquery, refused] =
+      Post("/v1/datasets/people/erase", R"j({"where": "id IN (SELECT 1)"})j");
+  EXPECT_GE(subquery, 400);
+  EXPECT_LT(subquery, 500) << refused.dump();
+  EXPECT_EQ(Post("/v1/datasets/nobody/erase", R"({"where": "id = 1"})").first, 404);
+  EXPECT_EQ(Get("/v1/datasets/people/erasures").second["erasures"], json::array());
+  EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u);
+}
+
 }  // namespace
 }  // namespace lakehouse::server

@@ -62,9 +62,8 @@ std::vector<std::string> Rows(query::QueryEngine& engine, const std::string& tab
 // Versions 1..4: a create, an append, an upsert and a delete (the last two
 // leave deletion vectors on the first file), version 1 tagged.
 void MakeHistory(EmbeddedLakehouse& lake) {
-  ASSERT_TRUE(lake.Ingest("people", std::string("id,name\n1,ann\n2,") + kSecret +
-                                        "\n3,cy\n4,di\n")
-                  .ok());
+  ASSERT_TRUE(
+      lake.Ingest("people", std::string("id,name\n1,ann\n2,") + kSecret + "\n3,cy\n4,di\n").ok());
   ASSERT_TRUE(lake.Ingest("people", "id,name\n5,eve\n6,fay\n").ok());
   ASSERT_TRUE(lake.Upsert("people", "id,name\n3,cyd\n", {"id"}).ok());
   ASSERT_TRUE(lake.DeleteRows("people", "id = 4").ok());
@@ -224,8 +223,7 @@ struct CrashableLake {
     IngestRequest request;
     request.dataset = "people";
     request.key = std::move(key);
-    return ingestor
-        ->Ingest(request, [&](const storage::ChunkWriter& write) { return write(csv); })
+    return ingestor->Ingest(request, [&](const storage::ChunkWriter& write) { return write(csv); })
         .status();
   }
 
