@@ -97,8 +97,8 @@ int HexValue(char c) {
 }  // namespace
 
 std::span<const std::string_view> SystemKeyPrefixes() {
-  static constexpr std::string_view kPrefixes[] = {"_catalog/", "_lakehouse/", "_vectors/",
-                                                   "data/"};
+  static constexpr std::string_view kPrefixes[] = {"_catalog/", "_erasures/", "_lakehouse/",
+                                                   "_vectors/", "data/"};
   return kPrefixes;
 }
 

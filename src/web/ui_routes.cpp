@@ -695,10 +695,11 @@ void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
     response.set_redirect("/");
   });
   router.Get(R"(/static/([A-Za-z0-9_.-]+))", StaticFile);
-  router.Get(R"(/ui/datasets/([^/]+))",
-             [&](const httplib::Request& request, httplib::Response& response) {
-               DatasetPage(catalog, engine, ingestor, request, response);
-             });
+  router.Get(
+      R"(/ui/datasets/([^/]+))",
+      [&catalog, &engine, ingestor](const httplib::Request& request, httplib::Response& response) {
+        DatasetPage(catalog, engine, ingestor, request, response);
+      });
   router.Post(R"(/ui/datasets/([^/]+)/restore)",
               [&](const httplib::Request& request, httplib::Response& response) {
                 RestoreVersion(catalog, request, response);

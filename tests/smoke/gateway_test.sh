@@ -39,6 +39,7 @@ root = "objects"
 listen = "127.0.0.1:${PORTS[1]}"
 storaged_url = "http://127.0.0.1:${PORTS[0]}"
 scratch = "scratch/catalogd"
+vectord_url = "http://127.0.0.1:${PORTS[3]}"
 [queryd]
 listen = "127.0.0.1:${PORTS[2]}"
 catalogd_url = "http://127.0.0.1:${PORTS[1]}"
@@ -109,6 +110,17 @@ exercise() {
   assert_contains "$HTTP_BODY" '[2]' "query answer"
   as "$WRITE" DELETE /v1/datasets/people
   assert_status 403 "write may not delete a dataset"
+  as "$WRITE" POST /v1/datasets/people/erase --data-binary '{"where":"id = 2"}'
+  assert_status 403 "write may not erase"
+  as "$ADMIN" POST /v1/datasets/people/erase --data-binary '{"where":"id = 2"}'
+  assert_status 201 "admin erases"
+  assert_contains "$HTTP_BODY" '"indexes":[]' "vectord was told: no index is built from people"
+  as "$READ" GET /v1/datasets/people/erasures
+  assert_status 200 "read lists erasures"
+  assert_contains "$HTTP_BODY" '"where":"id = 2"' "the erasure log"
+  as "$READ" POST /v1/query -H 'Content-Type: application/json' \
+    --data-binary '{"sql":"SELECT count(*) AS n FROM \"people@1\""}'
+  assert_contains "$HTTP_BODY" '[2]' "version 1 lost the erased row"
 
   case_begin "$what: the system's keys are not the object API's"
   local manifest=_catalog/people/v/0000000001.json token
@@ -143,7 +155,7 @@ exercise() {
   assert_status 200 "the dataset is intact"
   as "$READ" POST /v1/query -H 'Content-Type: application/json' \
     --data-binary '{"sql":"SELECT count(*) AS n FROM people"}'
-  assert_contains "$HTTP_BODY" '[3]' "and its rows"
+  assert_contains "$HTTP_BODY" '[2]' "and its rows (less the erased one)"
 
   case_begin "$what: vectors"
   as "$WRITE" POST /v1/indexes -H 'Content-Type: application/json' \
