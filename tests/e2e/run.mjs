@@ -310,6 +310,17 @@ async function run(page, base, work) {
   equal(await text("#current-version"), "3", "current version after the restore");
   equal(await text("#current-rows"), "3", "rows of version 1 again");
   await shot("12-dataset-restore");
+
+  step("dataset page: the erasure log and the versions an erasure rewrote");
+  check((await text("#erasures")).includes("None"), "no erasure yet");
+  await api(base, "POST", "/v1/datasets/stock/erase", { where: "id = 3" });
+  await page.goto(base + "/ui/datasets/stock");
+  equal(await text("#version-4 .operation"), "erase", "the erase version");
+  equal(await text("#current-rows"), "2", "the erased row is gone");
+  check((await text("#version-1")).includes("erased"), "version 1 is marked as rewritten");
+  const log = await text("#erasures tbody");
+  check(log.includes("id = 3") && log.includes("done"), `the log lists the erasure: ${log}`);
+  await shot("13-dataset-erasure");
 }
 
 async function main() {
