@@ -210,6 +210,7 @@ ingest::IngestOptions IngestOptions(const Config& config, std::string scratch) {
   options.scratch_dir = std::move(scratch);
   options.max_bytes = config.catalogd.max_ingest_bytes;
   options.compact_file_bytes = config.catalogd.compact_file_bytes;
+  options.auto_compact_small_files = config.catalogd.auto_compact_small_files;
   options.threads = config.queryd.threads;
   options.memory_limit = config.queryd.memory_limit;
   return options;

@@ -209,6 +209,9 @@ Status ParseCatalogd(SectionReader& r, Config& c) {
   int64_t compact = static_cast<int64_t>(c.catalogd.compact_file_bytes);
   LH_RETURN_IF_ERROR(r.Integer("compact_file_bytes", 1 << 20, int64_t{1} << 40, &compact));
   c.catalogd.compact_file_bytes = static_cast<uint64_t>(compact);
+  int64_t small = static_cast<int64_t>(c.catalogd.auto_compact_small_files);
+  LH_RETURN_IF_ERROR(r.Integer("auto_compact_small_files", 0, 100000, &small));
+  c.catalogd.auto_compact_small_files = static_cast<uint64_t>(small);
   LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.catalogd.vectord_url));
   return r.Url("storaged_url", false, &c.catalogd.storaged_url);
 }

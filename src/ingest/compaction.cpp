@@ -18,13 +18,23 @@ using query::SqlString;
 constexpr int kMaxAttempts = 3;
 
 // Files with deletes, and small files when there are at least two of them
-// (one small file alone gains nothing from being rewritten).
-std::vector<size_t> FilesToRewrite(const catalog::Manifest& manifest, uint64_t file_bytes) {
+// (one small file alone gains nothing from being rewritten). A minor
+// compaction: the files under file_bytes / kSmallFileDivisor, once there are
+// `min_small_files` of them.
+std::vector<size_t> FilesToRewrite(const catalog::Manifest& manifest,
+                                   const CompactionRequest& request) {
   std::vector<size_t> rewrite;
+  if (request.min_small_files > 0) {
+    for (size_t i = 0; i < manifest.files.size(); ++i) {
+      if (manifest.files[i].bytes < request.file_bytes / kSmallFileDivisor) rewrite.push_back(i);
+    }
+    if (rewrite.size() < request.min_small_files) rewrite.clear();
+    return rewrite;
+  }
   bool any_deletes = false;
   for (size_t i = 0; i < manifest.files.size(); ++i) {
     const auto& file = manifest.files[i];
-    if (!file.deletes.empty() || file.bytes < file_bytes / 2) rewrite.push_back(i);
+    if (!file.deletes.empty() || file.bytes < request.file_bytes / 2) rewrite.push_back(i);
     any_deletes = any_deletes || !file.deletes.empty();
   }
   if (!any_deletes && rewrite.size() < 2) rewrite.clear();
@@ -93,7 +103,7 @@ Result<CompactResult> CompactDataset(const RowChangeContext& context,
     LH_ASSIGN_OR_RETURN(catalog::Manifest head, context.catalog.GetCurrent(request.dataset));
     CompactResult result;
     result.version = head.version;
-    std::vector<size_t> rewrite = FilesToRewrite(head, request.file_bytes);
+    std::vector<size_t> rewrite = FilesToRewrite(head, request);
     if (rewrite.empty()) return result;
     catalog::Manifest part = head;
     part.files.clear();

@@ -327,6 +327,9 @@ class IngestorImpl final : public Ingestor {
                               uint64_t rows, const std::vector<catalog::Column>& schema,
                               const catalog::Source& source,
                               const std::optional<catalog::Manifest>& evolved_from);
+  // A minor compaction after an upsert, when the dataset's small files add
+  // up to auto_compact_small_files.
+  void CompactSmallFiles(const std::string& dataset, duckdb_connection connection);
   RowChangeContext ChangeContext(duckdb_connection connection) {
     return {store_, catalog_, *files_, deletion_sets_, deletion_vectors_, connection};
   }
@@ -922,7 +925,24 @@ Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const st
   }
   spdlog::info("upsert {}: version {} ({} inserted, {} updated)", request.dataset,
                result->manifest.version, result->rows_added, result->rows_updated);
+  CompactSmallFiles(request.dataset, connection.get());
   return result;
+}
+
+void IngestorImpl::CompactSmallFiles(const std::string& dataset, duckdb_connection connection) {
+  if (options_.auto_compact_small_files == 0) return;
+  auto work_dir = MakeWorkDir();
+  if (!work_dir.ok()) return;
+  ScratchDir scratch(*work_dir);
+  // The upsert is committed whatever happens here: a failure only leaves
+  // the small files for the next upsert (or POST .../compact) to merge.
+  auto compacted = CompactDataset(
+      ChangeContext(connection),
+      {dataset, options_.compact_file_bytes, scratch.path(), options_.auto_compact_small_files});
+  if (!compacted.ok()) {
+    spdlog::warn("upsert {}: merging its small files failed: {}", dataset,
+                 compacted.status().ToString());
+  }
 }
 
 Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {

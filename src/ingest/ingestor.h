@@ -51,6 +51,9 @@ struct IngestOptions {
   std::string scratch_dir;  // on the store's filesystem when the store is local
   uint64_t max_bytes = 5ull << 30;
   uint64_t compact_file_bytes = 128ull << 20;  // what Compact writes files of
+  // After an upsert, a minor compaction (compaction.h) once the dataset has
+  // this many small files; 0: never.
+  size_t auto_compact_small_files = 16;
   int threads = 2;
   std::string memory_limit = "2GB";
   // Makes the directory one ingest works in, below scratch_dir, and returns

@@ -509,6 +509,10 @@ Status EngineImpl::Init(storage::ObjectStore& store) {
       "SET autoinstall_known_extensions = false",
       "SET autoload_known_extensions = false",
       "SET allow_community_extensions = false",
+      // A data file never changes under its key (an erasure writes a new
+      // key), so its footer is parsed once, not at every query: what keeps
+      // a version of many small files close to one of a single file.
+      "SET parquet_metadata_cache = true",
       "SET allowed_directories = [" + allowed_list + "]",
       "SET enable_external_access = false",
       "SET lock_configuration = true",
