@@ -79,7 +79,7 @@ struct CatalogdConfig {
   uint64_t compact_file_bytes = 128ull << 20;
   // An upsert that leaves this many files under compact_file_bytes / 16
   // merges them (a minor compaction); 0: never.
-  uint64_t auto_compact_small_files = 16;
+  uint64_t auto_compact_small_files = 8;
   // The vectord told of each erasure, so the text indexes built from the
   // dataset drop the erased rows at once; empty: no vectord to tell.
   std::string vectord_url;

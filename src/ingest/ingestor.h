@@ -53,7 +53,7 @@ struct IngestOptions {
   uint64_t compact_file_bytes = 128ull << 20;  // what Compact writes files of
   // After an upsert, a minor compaction (compaction.h) once the dataset has
   // this many small files; 0: never.
-  size_t auto_compact_small_files = 16;
+  size_t auto_compact_small_files = 8;
   int threads = 2;
   std::string memory_limit = "2GB";
   // Makes the directory one ingest works in, below scratch_dir, and returns
