@@ -53,13 +53,6 @@ QUERY_URL=""       # /v1/query
 STORE_ROOT=""      # the local store's directory (data/ and _catalog/ are read from disk)
 CATALOG_SCRATCH="" # the ingest spool: empty between ingests
 
-json_quote() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  printf '"%s"' "$s"
-}
-
 
 # The error message of the last response, all its lines.
 error_message() {

@@ -27,12 +27,6 @@ mkdir -p "$IN"
 printf '%s\n' id,name,resume "301,late,forklift driver" >"$IN/more.csv"
 printf '%s\n' id,name,resume "300,renamed,crane operator" >"$IN/up.csv"
 
-json_quote() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  printf '"%s"' "$s"
-}
 query() { # SQL -> HTTP_BODY
   http POST /v1/query -H 'Content-Type: application/json' --data-binary "{\"sql\":$(json_quote "$1")}"
   assert_status 200 "$1"

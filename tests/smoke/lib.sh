@@ -346,6 +346,14 @@ encode_path() {
 # --- JSON (flat, as the server writes it; no jq needed) ---------------------------
 
 # Decodes the escapes of one JSON string body (without its quotes).
+# A shell string as a JSON string literal (backslashes and quotes escaped).
+json_quote() {
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  printf '"%s"' "$s"
+}
+
 json_unescape() {
   local s=$1 out="" c
   while [[ "$s" == *\\* ]]; do

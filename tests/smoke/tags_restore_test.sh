@@ -22,13 +22,6 @@ printf '%s\n' id,name 1,Ada 2,Bob 3,Cy >"$IN/v1.csv"
 printf '%s\n' id,name 4,Di 5,Ed >"$IN/v2.csv"
 printf '%s\n' id,name 6,Fay 7,Gus >"$IN/v3.csv"
 
-json_quote() {
-  local s=$1
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  printf '"%s"' "$s"
-}
-
 ingest() { # FILE MODE VERSION ROWS
   http POST "/v1/datasets/people/ingest?format=csv&mode=$2&file_name=$(basename "$1")" \
     -H 'Content-Type: application/octet-stream' --data-binary "@$1"
