@@ -1,4 +1,4 @@
-// LHV1: the one-object persistence format of a vector index (DESIGN.md,
+// LHV1: the one-object persistence format of a vector index (docs/design.md,
 // Vectors). Layout:
 //
 //   4 bytes   magic "LHV1"
