@@ -1,5 +1,5 @@
 // vector::Index — one HNSW vector index: string ids, a JSON metadata object
-// per id, metrics cosine / l2 / ip (docs/design.md, Vectors).
+// per id, metrics cosine / l2 / ip (docs/design.md, Vector indexes).
 //
 // Promises:
 //  - A batch is validated whole before anything changes: a bad batch is
