@@ -144,7 +144,7 @@ std::optional<Current> FetchCurrent(httplib::Client& client, const ClientOptions
   }
   const json& versions = body["versions"];
   if (versions.empty()) return current;
-  const json& last = versions.back();  // oldest first (API.md)
+  const json& last = versions.back();  // oldest first (docs/api.md)
   // A deleted dataset's last version is the delete: there is nothing current.
   if (last.value("operation", "") == "delete") return current;
   current.version = last.value("version", uint64_t{0});

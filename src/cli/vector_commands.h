@@ -1,4 +1,4 @@
-// `lakehouse vectors ...`: the client side of the Vectors routes (API.md).
+// `lakehouse vectors ...`: the client side of the Vectors routes (docs/api.md).
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-// embed::Embedder — turns texts into vectors (DESIGN.md, Local AI).
+// embed::Embedder — turns texts into vectors (docs/local-ai.md).
 //
 // Promises of every implementation:
 //  - Embed returns one vector per text, in order, each of dim() floats, or

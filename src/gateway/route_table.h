@@ -1,4 +1,4 @@
-// The route table of the HTTP API (API.md): for each route, which service
+// The route table of the HTTP API (docs/api.md): for each route, which service
 // answers it and which token scope it needs. One table serves both ways of
 // running: in `serve` it decides access and names routes in metrics; in
 // `gateway` it also says where each request is forwarded.

@@ -1,5 +1,5 @@
 // The one mapping between Status and HTTP: codes to statuses and back, and the
-// JSON error body of API.md: {"error": {"code": "<word>", "message": "<text>"}}.
+// JSON error body of docs/api.md: {"error": {"code": "<word>", "message": "<text>"}}.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// POST /v1/datasets/{name}/indexes (API.md, Local AI): translates requests to
+// POST /v1/datasets/{name}/indexes (docs/api.md, docs/local-ai.md): translates requests to
 // DatasetIndexer calls. With `Accept: application/x-ndjson` the answer
 // streams progress lines ({"phase","done","total"}) and ends with the index
 // or {"error": ...}; otherwise it is the index once built (201) or

@@ -1,4 +1,4 @@
-// The Datasets routes of API.md (catalogd + ingest), tags and restore
+// The Datasets routes of docs/api.md (catalogd + ingest), tags and restore
 // included, translating requests to Catalog and Ingestor calls. Also the
 // routes split mode needs between services: POST .../commit (a prepared
 // version), POST .../rewrite-files (an erasure's) and POST .../vacuum.

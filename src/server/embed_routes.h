@@ -1,4 +1,4 @@
-// POST /v1/embed (API.md, Local AI): texts in, vectors out, by the named
+// POST /v1/embed (docs/local-ai.md): texts in, vectors out, by the named
 // embedder or the default one.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The Objects routes of API.md, translating requests to ObjectStore calls.
+// The Objects routes of docs/api.md, translating requests to ObjectStore calls.
 //
 // Two families over the same handlers:
 //  - the public API, `/v1/objects/...`, which users reach (in `serve`, and in

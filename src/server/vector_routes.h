@@ -1,4 +1,4 @@
-// The Vectors routes of API.md, translating requests to VectorService and
+// The Vectors routes of docs/api.md, translating requests to VectorService and
 // Index calls.
 #pragma once
 

@@ -1,6 +1,6 @@
 // An ObjectStore that talks to storaged over HTTP: the services' storage
 // client in split mode. It uses storaged's internal object routes
-// (`/v1/internal/objects`, same wire form as API.md's Objects), which allow
+// (`/v1/internal/objects`, same wire form as docs/api.md's Objects), which allow
 // the system keys the public routes refuse; the services and storaged trust
 // each other on their network. Errors come from status codes: 404 is
 // kNotFound, 412 kAlreadyExists, 413 kTooLarge, a refused connection

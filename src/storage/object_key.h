@@ -1,4 +1,4 @@
-// The rules for object keys and their form on the wire (DESIGN.md, Storage).
+// The rules for object keys and their form on the wire (docs/design.md, Storage).
 //
 // A key is 1..1024 bytes of UTF-8 with no NUL, no leading '/', and no empty,
 // "." or ".." segment between slashes. On the wire (a URL path) each segment is

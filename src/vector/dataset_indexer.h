@@ -1,4 +1,4 @@
-// vector::DatasetIndexer — dataset text indexes (DESIGN.md, Local AI;
+// vector::DatasetIndexer — dataset text indexes (docs/local-ai.md;
 // POST /v1/datasets/{name}/indexes): one item per row of a dataset version,
 // its id from one column, its vector from embedding another, its metadata
 // from the rest, so searches can filter on them.

@@ -1,5 +1,5 @@
 // vector::Index — one HNSW vector index: string ids, a JSON metadata object
-// per id, metrics cosine / l2 / ip (DESIGN.md, Vectors).
+// per id, metrics cosine / l2 / ip (docs/design.md, Vector indexes).
 //
 // Promises:
 //  - A batch is validated whole before anything changes: a bad batch is
@@ -45,7 +45,7 @@ struct IndexParams {
   std::string model;
 };
 
-// Where a dataset text index's items come from (DESIGN.md, Local AI): one
+// Where a dataset text index's items come from (docs/local-ai.md): one
 // item per row of `dataset` at `version`, its id from `id_column`, its vector
 // from embedding `text_column`, its metadata from `metadata_columns`.
 struct DatasetSource {

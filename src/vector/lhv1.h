@@ -1,5 +1,5 @@
-// LHV1: the one-object persistence format of a vector index (DESIGN.md,
-// Vectors). Layout:
+// LHV1: the one-object persistence format of a vector index (docs/design.md,
+// Vector indexes). Layout:
 //
 //   4 bytes   magic "LHV1"
 //   4 bytes   envelope length n, uint32 big-endian

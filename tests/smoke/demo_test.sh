@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `lakehouse demo` (API.md, Command line) against a real `serve`:
+# `lakehouse demo` (docs/api.md, Command line) against a real `serve`:
 #   - the first run creates the five datasets, and SQL counts the rows it
 #     printed; joins across candidates, clients, jobs, placements and
 #     timesheets find every reference and consistent numbers;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `lakehouse vectors ...` (API.md, Command line) against a real `serve`:
+# `lakehouse vectors ...` (docs/api.md, Command line) against a real `serve`:
 # create, add from NDJSON (in several batches, and from stdin), list, show,
 # search (table and json), get, delete an item and the index; and each
 # failure exits non-zero with the server's message.

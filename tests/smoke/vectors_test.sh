@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vectors (API.md, Vectors) end to end over HTTP. One scenario runs twice:
+# Vectors (docs/api.md, Vectors) end to end over HTTP. One scenario runs twice:
 #   - against `lakehouse vectord --config FILE` with an empty storaged_url
 #     (ephemeral: nothing read from or written to any store; every write
 #     answers persisted false), on its own port;
