@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -248,8 +249,26 @@ class IngestorImpl final : public Ingestor {
           std::string("SET lock_configuration = true")}) {
       LH_RETURN_IF_ERROR(query::Exec(setup.get(), sql));
     }
+    // Storage may not answer yet (catalogd before storaged): then every
+    // change tries again first, and refuses until it is done.
+    if (Status recovered = EnsureRecovered(); !recovered.ok()) {
+      spdlog::warn("ingest: interrupted erasures not settled yet: {}", recovered.ToString());
+    }
+    return Status::Ok();
+  }
+
+  // Settles the erasures a crash left pending, once (erasure.h).
+  Status EnsureRecovered() {
+    if (recovered_) return Status::Ok();
     std::lock_guard erasing(erase_mu_);
-    return RecoverErasures(ChangeContext(setup.get()));
+    if (recovered_) return Status::Ok();
+    query::Connection connection;
+    if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+      return Status::Internal("cannot connect to DuckDB");
+    }
+    LH_RETURN_IF_ERROR(RecoverErasures(ChangeContext(connection.get())));
+    recovered_ = true;
+    return Status::Ok();
   }
 
   Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) override;
@@ -257,11 +276,13 @@ class IngestorImpl final : public Ingestor {
   Result<ErasureRecord> Erase(const EraseRequest& request) override;
   Result<std::vector<ErasureRecord>> ListErasures(const std::string& dataset) override {
     LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
+    LH_RETURN_IF_ERROR(EnsureRecovered());
     return ingest::ListErasures(store_, dataset);
   }
 
   Result<IngestResult> Ingest(const IngestRequest& request,
                               const storage::BodyProducer& body) override {
+    LH_RETURN_IF_ERROR(EnsureRecovered());
     auto result = IngestInWorkDir(request, body);
     if (result.ok()) return result;
     // Every message should already name the upload rather than a file; this
@@ -348,6 +369,7 @@ class IngestorImpl final : public Ingestor {
   query::DeletionSets deletion_sets_;     // outlives database_, whose scans read it
   std::optional<query::SqlFence> fence_;  // for DeleteRows' predicates
   std::mutex erase_mu_;                   // erasures take turns
+  std::atomic<bool> recovered_{false};    // EnsureRecovered succeeded
   query::Database database_;
 };
 
@@ -947,6 +969,7 @@ void IngestorImpl::CompactSmallFiles(const std::string& dataset, duckdb_connecti
 
 Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
   LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
+  LH_RETURN_IF_ERROR(EnsureRecovered());
   LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
   ScratchDir scratch(work_dir);
   query::Connection connection;
@@ -959,6 +982,7 @@ Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
 
 Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
   LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  LH_RETURN_IF_ERROR(EnsureRecovered());
   query::Connection connection;
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");
@@ -972,6 +996,7 @@ Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
 
 Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {
   LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  LH_RETURN_IF_ERROR(EnsureRecovered());
   query::Connection connection;
   if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
     return Status::Internal("cannot connect to DuckDB");

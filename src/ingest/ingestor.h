@@ -24,7 +24,9 @@
 // A full disk, ours or DuckDB's, is kNoSpace. No error message names a server
 // path; paths are logged.
 //
-// Open settles erasures a crash interrupted (erasure.h) before it returns.
+// Open settles erasures a crash interrupted (erasure.h); when storage does
+// not answer yet, each change (and ListErasures) tries again first, and
+// fails while that fails.
 //
 // Thread-safe: Ingest may be called concurrently; each call works in its own
 // scratch directory. The store and catalog must outlive the Ingestor.

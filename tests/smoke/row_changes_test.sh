@@ -125,8 +125,14 @@ assert_contains "$HTTP_BODY" '"rows":[[9,9]]' "every racer's row, and one row fo
 
 case_begin "compact"
 out=$("$LH_BIN" compact people 2>&1) || fail "compact failed: $out"
-assert_contains "$out" "people: version $((raced + 1)) (compact" "lakehouse compact output"
-http GET "/v1/datasets/people/versions/$((raced + 1))"
+if [[ $out == *"nothing to compact"* ]]; then
+  # The last racing upsert merged every file already.
+  http GET /v1/datasets/people
+  assert_contains "$HTTP_BODY" '"operation":"compact"' "nothing to compact after a merge"
+else
+  assert_contains "$out" "people: version $((raced + 1)) (compact" "lakehouse compact output"
+fi
+http GET /v1/datasets/people
 assert_not_contains "$HTTP_BODY" '"deletes"' "no deletes after compaction"
 query 'SELECT count(*), sum(rate) FROM people'
 before=$HTTP_BODY
