@@ -257,15 +257,21 @@ class IngestorImpl final : public Ingestor {
     return Status::Ok();
   }
 
+  // A connection of this ingestor's database, for one call.
+  Result<query::Connection> Connect() {
+    query::Connection connection;
+    if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+      return Status::Internal("cannot connect to DuckDB");
+    }
+    return connection;
+  }
+
   // Settles the erasures a crash left pending, once (erasure.h).
   Status EnsureRecovered() {
     if (recovered_) return Status::Ok();
     std::lock_guard erasing(erase_mu_);
     if (recovered_) return Status::Ok();
-    query::Connection connection;
-    if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-      return Status::Internal("cannot connect to DuckDB");
-    }
+    LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
     LH_RETURN_IF_ERROR(RecoverErasures(ChangeContext(connection.get())));
     recovered_ = true;
     return Status::Ok();
@@ -742,10 +748,7 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
   // (Declared after `scratch`, so joined before the directory is removed.)
   auto sha256 = std::async(std::launch::async, Sha256OfFile, source.path);
 
-  query::Connection connection;
-  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-    return Status::Internal("cannot connect to DuckDB");
-  }
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   std::optional<CsvPlan> csv;
   if (request.format == Format::kCsv) {
     LH_ASSIGN_OR_RETURN(csv, PlanCsv(connection.get(), source.path, request));
@@ -913,10 +916,7 @@ Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const st
     change.schema = schema;
     change.base_schema = evolved_from->schema;
   }
-  query::Connection connection;
-  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-    return Status::Internal("cannot connect to DuckDB");
-  }
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   // Only a dataset without a current version takes every row as new: a
   // kNotFound from the change itself (a data file gone) is an error.
   auto current = catalog_.GetCurrent(request.dataset);
@@ -972,10 +972,7 @@ Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
   LH_RETURN_IF_ERROR(EnsureRecovered());
   LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
   ScratchDir scratch(work_dir);
-  query::Connection connection;
-  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-    return Status::Internal("cannot connect to DuckDB");
-  }
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   return CompactDataset(ChangeContext(connection.get()),
                         {dataset, options_.compact_file_bytes, scratch.path()});
 }
@@ -983,10 +980,7 @@ Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
 Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
   LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
   LH_RETURN_IF_ERROR(EnsureRecovered());
-  query::Connection connection;
-  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-    return Status::Internal("cannot connect to DuckDB");
-  }
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
   LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
   ScratchDir scratch(work_dir);
@@ -997,10 +991,7 @@ Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
 Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {
   LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
   LH_RETURN_IF_ERROR(EnsureRecovered());
-  query::Connection connection;
-  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-    return Status::Internal("cannot connect to DuckDB");
-  }
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
   RowChange change;
   change.dataset = request.dataset;
