@@ -2,12 +2,13 @@
 # what is missing (scripts/bootstrap.sh) and build first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS       ?= 2
 DATA       ?= ./lakehouse-data
 LISTEN     ?= 127.0.0.1:8080
 CMAKE_ARGS ?=
 
-.PHONY: all deps build run test unit smoke e2e asan bench format format-check clean
+.PHONY: all deps build build-tested run test unit smoke e2e asan tsan tidy layers bench format format-check clean
 
 all: build
 
@@ -20,19 +21,23 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# What the tests run: the binary and the unit tests (the benches build with `make bench`).
+build-tested: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target lakehouse unit_tests
+
 # Serves with the staffing demo data loaded (lakehouse demo; a no-op when loaded).
 run: build
 	scripts/run_with_demo.sh $(BUILD)/lakehouse $(DATA) $(LISTEN)
 
-unit: build
+unit: build-tested
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-smoke: build
+smoke: build-tested
 	tests/smoke/run_all.sh $(BUILD)/lakehouse
 
 # The web UI in headless Chromium (playwright-core from the bootstrap cache);
 # screenshots land in $(BUILD)/e2e-screenshots.
-e2e: build
+e2e: build-tested
 	node tests/e2e/run.mjs $(BUILD)/lakehouse
 
 $(ASAN_BUILD)/build.ninja:
@@ -44,9 +49,22 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
-test: unit smoke e2e asan
+# The concurrency tests alone under ThreadSanitizer (see tests/unit/CMakeLists.txt;
+# tests/tsan.supp says what is suppressed and why).
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DLAKEHOUSE_SANITIZE_THREAD=ON \
+	  -DLAKEHOUSE_BUILD_BENCH=OFF $(CMAKE_ARGS)
 
-bench: build
+tsan: deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target concurrency_tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -j $(JOBS) -L concurrency
+
+test: format-check layers unit smoke e2e asan tsan
+
+bench: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target lakehouse \
+	  storage_bench ingest_bench query_bench vectors_bench retrieval_bench gateway_bench changes_bench
 	$(BUILD)/bench/storage_bench
 	$(BUILD)/bench/ingest_bench
 	$(BUILD)/bench/query_bench
@@ -58,8 +76,16 @@ bench: build
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
-format-check:
+format-check: deps
 	clang-format --dry-run -Werror $$(git ls-files '*.cpp' '*.h')
 
+# Every include in src/ names a part its folder declares (docs/design.md).
+layers:
+	scripts/check_layers.sh
+
+# clang-tidy with .clang-tidy's checks over src/, on the build's compile commands.
+tidy: build-tested
+	git ls-files 'src/*.cpp' | xargs -P $(JOBS) -n 4 clang-tidy -p $(BUILD) --quiet
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

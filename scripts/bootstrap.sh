@@ -12,7 +12,7 @@ deps="$cache/deps"
 debian_packages=(
   nodejs
   build-essential cmake ninja-build pkg-config git curl ca-certificates
-  clang-format
+  clang-format clang-tidy
   libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev
   libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +35,14 @@
 namespace lakehouse::bench {
 
 using Clock = std::chrono::steady_clock;
+
+// The public data sets (vectors with ground truth, job postings):
+// LAKEHOUSE_TEST_DATA when set, else ../shared/data beside the repository.
+inline std::string TestDataDir() {
+  const char* env = std::getenv("LAKEHOUSE_TEST_DATA");
+  return env != nullptr && *env != '\0' ? std::string(env)
+                                        : std::string(LAKEHOUSE_DEFAULT_TEST_DATA);
+}
 
 inline double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();

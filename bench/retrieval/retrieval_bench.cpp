@@ -224,7 +224,7 @@ Corpus MakeCorpus(std::string name, std::string about,
 }
 
 std::vector<Corpus> LoadPostings(bench::AnchorDb& db) {
-  const std::string dir = std::string(LAKEHOUSE_SHARED_DATA) + "/";
+  const std::string dir = bench::TestDataDir() + "/";
   std::vector<Corpus> sets;
   sets.push_back(MakeCorpus(
       "usajobs", "usajobs-data-roles/usajobs_postings.csv: query title; text description",
@@ -806,7 +806,7 @@ int Run(const Options& options, const std::string& root) {
   auto start = Clock::now();
   const std::vector<Corpus> sets = LoadPostings(db);
   std::printf("data: read through DuckDB read_csv in %.2f s from %s\n", bench::SecondsSince(start),
-              LAKEHOUSE_SHARED_DATA);
+              bench::TestDataDir().c_str());
 
   std::vector<std::pair<std::string, Outcome>> outcomes;
   for (const auto& set : sets) {

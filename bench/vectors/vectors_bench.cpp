@@ -190,7 +190,7 @@ struct Dataset {
 template <typename T>
 std::vector<T> ReadVecs(const std::string& path, size_t& dim, size_t& count) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) Fail("cannot open " + path + " (the shared data sets live in ../shared/data)");
+  if (!in) Fail("cannot open " + path + " (set LAKEHOUSE_TEST_DATA to the folder of the public data sets; default ../shared/data)");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<T> values;
   dim = 0;
@@ -214,7 +214,7 @@ std::vector<T> ReadVecs(const std::string& path, size_t& dim, size_t& count) {
 }
 
 Dataset LoadSift() {
-  const std::string dir = std::string(LAKEHOUSE_SHARED_DATA) + "/sift10k/";
+  const std::string dir = bench::TestDataDir() + "/sift10k/";
   Dataset data;
   data.name = "sift10k";
   data.metric = vector::Metric::kL2;

@@ -23,6 +23,12 @@
 //    dataset or version) never fails a listing: ListDatasets answers the
 //    other datasets and reports it in `damaged`. Reading that dataset's
 //    current version is kIoError naming the manifest's key.
+//
+// Threads: every method may be called from any number of threads at once,
+// and from any number of processes over one store; races between writers
+// are settled by the store's put-if-absent, never by a lock in memory.
+// Lifetimes: the values returned are copies the caller owns. A
+// StoreCatalog's store must outlive it; an HttpCatalog owns its clients.
 #pragma once
 
 #include <cstdint>

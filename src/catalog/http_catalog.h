@@ -1,5 +1,6 @@
 // The Catalog as a client of catalogd over HTTP (the Datasets routes), for
-// services running in their own processes.
+// services running in their own processes. Thread-safe: calls share a pool
+// of keep-alive connections (http/client_pool.h) and hold no other state.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,7 @@
 // The Catalog over an ObjectStore: what `serve` and `catalogd` run.
+// Thread-safe (catalog.h); it caches manifests it has read, checked against
+// the store by etag, so another process's rewrite is never missed. `store`
+// must outlive it.
 #pragma once
 
 #include <map>

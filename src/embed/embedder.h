@@ -6,6 +6,13 @@
 //  - The same text gives the same vector for the lifetime of the embedder.
 //  - name() identifies the model, so an index records what built it and a
 //    query is embedded the same way.
+//
+// Threads: name(), dim() and Embed() may be called from any number of
+// threads at once (DuckDB's workers call Embed in parallel for SQL's
+// embed()); an implementation's own setters, such as HashingEmbedder::Fit,
+// run only before the embedder is shared. Lifetimes: embedders are shared
+// by shared_ptr; what FittedTo or WithLearnedState returns is independent
+// of the embedder that made it.
 #pragma once
 
 #include <memory>

@@ -13,6 +13,8 @@
 
 namespace lakehouse::embed {
 
+// Thread-safe: Add, Find and Names may race; an embedder found stays valid
+// (shared) after the set is gone.
 class EmbedderSet {
  public:
   EmbedderSet();  // with the built-in embedder as the default

@@ -22,6 +22,9 @@ struct Gauge {
   double value = 0;
 };
 
+// Thread-safe: request threads record while a scrape renders. A gauge
+// source runs on the scraping thread, so whatever it reads must outlive the
+// Metrics.
 class Metrics {
  public:
   // Parts add a source of gauges, read at every scrape.

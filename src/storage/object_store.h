@@ -13,6 +13,13 @@
 //  - List returns keys in byte order, starting after `start_after`, at most
 //    `limit` of them, and `next` is set when more remain.
 //  - Bodies stream in chunks both ways; no object is held whole in memory.
+//
+// Threads: every method may be called from any number of threads at once
+// without outside locking (a server shares one store among all its request
+// threads). A read or list callback runs on the calling thread, before the
+// call returns. Lifetimes: a store must outlive everything given a reference
+// to it (catalogs, engines, ingestors, index services, caches); the store
+// holds no reference to its callers.
 #pragma once
 
 #include <cstdint>

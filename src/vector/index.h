@@ -14,6 +14,8 @@
 //  - A per-search `ef` changes nothing shared, so it serialises nothing.
 //  - Snapshot() and Restore() round-trip the graph exactly: a stored vector
 //    found before is found again at the same distance.
+//  - An Index owns its graph, vectors and metadata, and keeps no reference
+//    to anything of its caller's: results are copies.
 #pragma once
 
 #include <cstdint>

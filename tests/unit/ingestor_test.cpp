@@ -46,6 +46,7 @@ class IngestorTest : public ::testing::Test {
 };
 
 TEST_F(IngestorTest, RealPostingsWithQuotedNewlinesAndCrlf) {
+  LAKEHOUSE_NEED_TEST_DATA("messy/linkedin_postings_utf8.csv");
   // SOURCES.md: 165 rows and 27 columns, CRLF row ends, multi-line descriptions.
   auto result = lake_.Ingest("postings", ReadFile(SharedData("messy/linkedin_postings_utf8.csv")),
                              Format::kCsv, WriteMode::kAppend, "linkedin_postings_utf8.csv");
@@ -60,6 +61,7 @@ TEST_F(IngestorTest, RealPostingsWithQuotedNewlinesAndCrlf) {
 }
 
 TEST_F(IngestorTest, NycJobsRowCountMatchesItsSource) {
+  LAKEHOUSE_NEED_TEST_DATA("messy/NYC_Jobs.csv");
   // SOURCES.md: 3,977 rows and 18 columns.
   auto result = lake_.Ingest("nyc_jobs", ReadFile(SharedData("messy/NYC_Jobs.csv")));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
@@ -68,6 +70,7 @@ TEST_F(IngestorTest, NycJobsRowCountMatchesItsSource) {
 }
 
 TEST_F(IngestorTest, InvalidUtf8IsRefusedNamingTheLine) {
+  LAKEHOUSE_NEED_TEST_DATA("messy/linkedin_postings_cp1252.csv");
   auto result = lake_.Ingest("cp1252", ReadFile(SharedData("messy/linkedin_postings_cp1252.csv")));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);

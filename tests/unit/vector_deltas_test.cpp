@@ -255,59 +255,23 @@ TEST_F(VectorDeltasTest, ACrashAtEachStepOfACompactionLosesNoAcknowledgedWrite) 
   EXPECT_TRUE(finished) << "compaction never ran to its end";
 }
 
-// Holds every put of a base while held: a compaction stuck on a slow store.
-class BaseGate : public testing::ForwardingObjectStore {
- public:
-  using ForwardingObjectStore::ForwardingObjectStore;
-  Result<storage::ObjectInfo> Put(std::string_view key, const storage::BodyProducer& body,
-                                  const storage::PutOptions& options) override {
-    if (key.ends_with(".lhv1")) {
-      std::unique_lock lock(mu_);
-      waiting_ = true;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return !held_; });
-    }
-    return ForwardingObjectStore::Put(key, body, options);
-  }
-  void Hold() {
-    std::lock_guard lock(mu_);
-    held_ = true;
-    waiting_ = false;
-  }
-  void AwaitBasePut() {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return waiting_; });
-  }
-  void Release() {
-    std::lock_guard lock(mu_);
-    held_ = false;
-    changed_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool waiting_ = false;
-  bool held_ = false;
-};
-
 // While a compaction puts its base, writes are stored as deltas after it and
 // acknowledged: a slow base put never holds a write back.
 TEST_F(VectorDeltasTest, WritesAreAcknowledgedWhileACompactionPutsItsBase) {
-  BaseGate gate(*local_);
+  testing::FaultInjectingStore gate(*local_);
   auto service = Open(&gate);
   ASSERT_TRUE(service->Create(Params("busy")).ok());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(service->Add("busy", Items(i * 10, i * 10 + 10)).ok());
-  gate.Hold();
+  gate.HoldPuts(".lhv1");
   std::thread compaction([&] { EXPECT_TRUE(service->Compact("busy").ok()); });
-  gate.AwaitBasePut();
+  gate.AwaitHeldPut();
   auto added = service->Add("busy", Items(30, 40));
   ASSERT_TRUE(added.ok());
   EXPECT_TRUE(added->persisted);
   ASSERT_TRUE(service->Remove("busy", "item-3")->persisted);
   EXPECT_TRUE(local_->Head(lhd1::DeltaKey("busy", 4)).ok());
   EXPECT_TRUE(local_->Head(lhd1::DeltaKey("busy", 5)).ok());
-  gate.Release();
+  gate.ReleasePuts();
   compaction.join();
   // The base covers deltas 1-3, which are gone; 4 and 5 follow it.
   auto base = lhv1::Decode(*local_->GetBytes(VectorService::ObjectKey("busy")));

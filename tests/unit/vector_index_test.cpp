@@ -40,6 +40,9 @@ std::unique_ptr<Index> MakeIndex(uint32_t dim, Metric metric, uint32_t ef_search
 }
 
 TEST(VectorIndexTest, RecallOnSiftMeetsTheBar) {
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_base.fvecs");
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_query.fvecs");
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_groundtruth.ivecs");
   auto base = ReadVecs<float>(testing::SharedData("sift10k/siftsmall_base.fvecs"));
   auto queries = ReadVecs<float>(testing::SharedData("sift10k/siftsmall_query.fvecs"));
   auto truth = ReadVecs<int32_t>(testing::SharedData("sift10k/siftsmall_groundtruth.ivecs"));
@@ -172,6 +175,7 @@ TEST(VectorIndexTest, SearchesInterleaveWithBatchAdds) {
 }
 
 TEST(VectorIndexTest, SnapshotRestoreGivesTheSameAnswers) {
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_base.fvecs");
   auto base = ReadVecs<float>(testing::SharedData("sift10k/siftsmall_base.fvecs"));
   ASSERT_EQ(base.size(), 10000u);
   auto index = MakeIndex(128, Metric::kL2);
@@ -210,6 +214,8 @@ TEST(VectorIndexTest, SnapshotRestoreGivesTheSameAnswers) {
 }
 
 TEST(VectorIndexTest, PerSearchEfIsPrivateToItsSearch) {
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_base.fvecs");
+  LAKEHOUSE_NEED_TEST_DATA("sift10k/siftsmall_query.fvecs");
   auto base = ReadVecs<float>(testing::SharedData("sift10k/siftsmall_base.fvecs"));
   auto queries = ReadVecs<float>(testing::SharedData("sift10k/siftsmall_query.fvecs"));
   auto index = MakeIndex(128, Metric::kL2, /*ef_search=*/64);

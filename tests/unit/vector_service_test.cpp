@@ -14,72 +14,15 @@
 #include <thread>
 
 #include "storage/local_object_store.h"
+#include "testing/fault_injecting_store.h"
 #include "testing/temp_dir.h"
 #include "vector/lhv1.h"
 
 namespace lakehouse::vector {
 namespace {
 
-// A local store whose puts and deletes can be made to fail or to wait at a
-// gate, and which counts the puts of index objects.
-class ControlledStore final : public storage::ObjectStore {
- public:
-  explicit ControlledStore(storage::ObjectStore& inner) : inner_(inner) {}
-
-  Result<storage::ObjectInfo> Put(std::string_view key, const storage::BodyProducer& body,
-                                  const storage::PutOptions& options) override {
-    {
-      std::unique_lock lock(mu_);
-      ++puts_waiting_;
-      changed_.notify_all();
-      changed_.wait(lock, [&] { return !gate_closed_; });
-      --puts_waiting_;
-      ++puts_;
-    }
-    if (fail_puts_) return Status::Unavailable("storage is down (test)");
-    return inner_.Put(key, body, options);
-  }
-  Result<storage::ObjectInfo> Get(std::string_view key, storage::ObjectSink& sink) override {
-    return inner_.Get(key, sink);
-  }
-  Result<storage::ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Status Delete(std::string_view key) override {
-    if (fail_deletes_) return Status::Unavailable("storage is down (test)");
-    return inner_.Delete(key);
-  }
-  Result<storage::ListPage> List(const storage::ListOptions& options) override {
-    return inner_.List(options);
-  }
-
-  void CloseGate() {
-    std::lock_guard lock(mu_);
-    gate_closed_ = true;
-  }
-  void OpenGate() {
-    std::lock_guard lock(mu_);
-    gate_closed_ = false;
-    changed_.notify_all();
-  }
-  void AwaitPutAtGate() {
-    std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return puts_waiting_ > 0; });
-  }
-  int puts() {
-    std::lock_guard lock(mu_);
-    return puts_;
-  }
-
-  std::atomic<bool> fail_puts_{false};
-  std::atomic<bool> fail_deletes_{false};
-
- private:
-  storage::ObjectStore& inner_;
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool gate_closed_ = false;
-  int puts_waiting_ = 0;
-  int puts_ = 0;
-};
+// Puts and deletes made to fail or to wait at a gate, and puts counted.
+using ControlledStore = testing::FaultInjectingStore;
 
 class VectorServiceTest : public ::testing::Test {
  protected:
@@ -189,13 +132,13 @@ TEST_F(VectorServiceTest, DropDeletesTheObjectOrKeepsTheIndex) {
   auto service = OpenService();
   ASSERT_TRUE(service->Create(Params("gone")).ok());
   ASSERT_TRUE(service->Add("gone", Items(0, 20)).ok());
-  store_->fail_deletes_ = true;
+  store_->FailDeletes(true);
   Status refused = service->Drop("gone");
   EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
   EXPECT_NE(refused.message().find("stays"), std::string::npos);
   EXPECT_EQ(service->Describe("gone")->count, 20u);
   EXPECT_TRUE(service->Add("gone", Items(20, 21))->persisted);  // saves resume
-  store_->fail_deletes_ = false;
+  store_->FailDeletes(false);
   ASSERT_TRUE(service->Drop("gone").ok());
   EXPECT_EQ(local_->Head(VectorService::ObjectKey("gone")).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service->Drop("gone").code(), StatusCode::kNotFound);
@@ -205,7 +148,7 @@ TEST_F(VectorServiceTest, DropDeletesTheObjectOrKeepsTheIndex) {
 TEST_F(VectorServiceTest, AFailedSaveIsReportedAndTheNextOneCatchesUp) {
   auto service = OpenService();
   ASSERT_TRUE(service->Create(Params("flaky")).ok());
-  store_->fail_puts_ = true;
+  store_->FailPuts(true);
   auto while_down = service->Add("flaky", Items(0, 30));
   ASSERT_TRUE(while_down.ok());  // the write itself succeeds in memory
   EXPECT_FALSE(while_down->persisted);
@@ -214,7 +157,7 @@ TEST_F(VectorServiceTest, AFailedSaveIsReportedAndTheNextOneCatchesUp) {
   auto search = service->Find("flaky").value()->Search(Items(3, 4)[0].vector, 1);
   ASSERT_TRUE(search.ok());
   EXPECT_EQ((*search)[0].id, "item-3");
-  store_->fail_puts_ = false;
+  store_->FailPuts(false);
   auto after = service->Add("flaky", Items(30, 31));
   ASSERT_TRUE(after.ok());
   EXPECT_TRUE(after->persisted);
@@ -225,9 +168,9 @@ TEST_F(VectorServiceTest, AFailedSaveIsReportedAndTheNextOneCatchesUp) {
 TEST_F(VectorServiceTest, AnUnsavedIndexIsRetriedWithoutAnotherWrite) {
   auto service = OpenService(std::chrono::milliseconds(20));
   ASSERT_TRUE(service->Create(Params("later")).ok());
-  store_->fail_puts_ = true;
+  store_->FailPuts(true);
   EXPECT_FALSE(service->Add("later", Items(0, 12))->persisted);
-  store_->fail_puts_ = false;
+  store_->FailPuts(false);
   // No further write: the background retry stores it.
   for (int i = 0; i < 500 && !service->Describe("later")->persisted; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -240,7 +183,7 @@ TEST_F(VectorServiceTest, ConcurrentWritesShareOneSave) {
   auto service = OpenService();
   ASSERT_TRUE(service->Create(Params("burst")).ok());
   int puts_before = store_->puts();
-  store_->CloseGate();
+  store_->HoldPuts();
   std::vector<std::thread> writers;
   std::atomic<int> persisted{0};
   auto add_one = [&](int i) {
@@ -249,11 +192,11 @@ TEST_F(VectorServiceTest, ConcurrentWritesShareOneSave) {
   };
   // The first write's save waits at the gate; 99 more arrive meanwhile.
   writers.emplace_back(add_one, 0);
-  store_->AwaitPutAtGate();
+  store_->AwaitHeldPut();
   for (int i = 1; i < 100; ++i) writers.emplace_back(add_one, i);
   auto index = service->Find("burst").value();
   while (index->size() < 100) std::this_thread::yield();
-  store_->OpenGate();
+  store_->ReleasePuts();
   for (auto& t : writers) t.join();
   EXPECT_EQ(persisted.load(), 100);
   // One save for the first write, one for the 99 that queued behind it.
@@ -265,9 +208,9 @@ TEST_F(VectorServiceTest, SearchesDoNotWaitForASave) {
   auto service = OpenService();
   ASSERT_TRUE(service->Create(Params("busy")).ok());
   ASSERT_TRUE(service->Add("busy", Items(0, 50)).ok());
-  store_->CloseGate();
+  store_->HoldPuts();
   std::thread writer([&] { (void)service->Add("busy", Items(50, 51)); });
-  store_->AwaitPutAtGate();
+  store_->AwaitHeldPut();
   // The save is stuck in the store; searches and reads still answer.
   auto index = service->Find("busy").value();
   auto hits = index->Search(Items(7, 8)[0].vector, 1);
@@ -275,7 +218,7 @@ TEST_F(VectorServiceTest, SearchesDoNotWaitForASave) {
   EXPECT_EQ((*hits)[0].id, "item-7");
   EXPECT_TRUE(index->Get("item-50").ok());
   EXPECT_FALSE(service->Describe("busy")->persisted);
-  store_->OpenGate();
+  store_->ReleasePuts();
   writer.join();
   EXPECT_TRUE(service->Describe("busy")->persisted);
 }

@@ -13,13 +13,9 @@
 #include "query/query_engine.h"
 #include "storage/local_object_store.h"
 #include "testing/temp_dir.h"
+#include "testing/test_data.h"
 
 namespace lakehouse::testing {
-
-// The real public data sets beside the repository (../shared/data).
-inline std::string SharedData(const std::string& relative) {
-  return std::string(LAKEHOUSE_SHARED_DATA) + "/" + relative;
-}
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
