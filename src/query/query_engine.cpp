@@ -13,6 +13,7 @@
 #include "query/dataset_scan.h"
 #include "query/duckdb_handles.h"
 #include "query/path_scrubber.h"
+#include "query/result_chunks.h"
 #include "query/sql_fence.h"
 #include "query/sql_functions.h"
 
@@ -246,13 +247,15 @@ class EngineImpl;
 class CursorImpl final : public QueryCursor {
  public:
   CursorImpl(EngineImpl& engine, size_t slot, uint64_t watch_id, Prepared prepared,
-             std::vector<ResultColumn> columns, std::map<std::string, uint64_t> versions,
-             ScanPins pins, size_t limit, Clock::time_point start)
+             std::vector<ResultColumn> columns, std::vector<ColumnLayout> layouts,
+             std::map<std::string, uint64_t> versions, ScanPins pins, size_t limit,
+             Clock::time_point start)
       : engine_(engine),
         slot_(slot),
         watch_id_(watch_id),
         prepared_(std::move(prepared)),
         formatter_(std::move(columns)),
+        encoder_(std::move(layouts)),
         versions_(std::move(versions)),
         pins_(std::move(pins)),
         limit_(limit),
@@ -265,12 +268,12 @@ class CursorImpl final : public QueryCursor {
   const ChunkFormatter& formatter() const override { return formatter_; }
   Result<bool> NextJson(std::string& out) override {
     return Next([&](duckdb_data_chunk chunk, size_t rows) {
-      formatter_.AppendJson(chunk, rows, first_row_, out);
+      encoder_.AppendJson(chunk, rows, first_row_, out);
     });
   }
   Result<bool> NextCsv(std::string& out) override {
     return Next(
-        [&](duckdb_data_chunk chunk, size_t rows) { formatter_.AppendCsv(chunk, rows, out); });
+        [&](duckdb_data_chunk chunk, size_t rows) { encoder_.AppendCsv(chunk, rows, out); });
   }
   uint64_t row_count() const override { return rows_; }
   bool truncated() const override { return truncated_; }
@@ -289,6 +292,7 @@ class CursorImpl final : public QueryCursor {
   Prepared prepared_;
   QueryResult result_;
   ChunkFormatter formatter_;
+  ChunkEncoder encoder_;
   std::map<std::string, uint64_t> versions_;
   // Released after the destructor's body, once DuckDB is done with the files.
   ScanPins pins_;
@@ -693,53 +697,18 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     // The wrapper holds the user's text too, so it passes the fence as well.
     LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, wrapped, bind));
   }
+  std::vector<ColumnLayout> layouts(column_count);
   for (idx_t c = 0; c < column_count; ++c) {
     LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
-    ResultColumn& column = columns[c];
-    column.physical = duckdb_get_type_id(logical.get());
-    switch (column.physical) {
-      case DUCKDB_TYPE_BOOLEAN:
-        column.encoding = ColumnEncoding::kBoolean;
-        break;
-      case DUCKDB_TYPE_TINYINT:
-      case DUCKDB_TYPE_SMALLINT:
-      case DUCKDB_TYPE_INTEGER:
-      case DUCKDB_TYPE_BIGINT:
-        column.encoding = ColumnEncoding::kSigned;
-        break;
-      case DUCKDB_TYPE_UTINYINT:
-      case DUCKDB_TYPE_USMALLINT:
-      case DUCKDB_TYPE_UINTEGER:
-      case DUCKDB_TYPE_UBIGINT:
-        column.encoding = ColumnEncoding::kUnsigned;
-        break;
-      case DUCKDB_TYPE_FLOAT:
-        column.encoding = ColumnEncoding::kFloat;
-        break;
-      case DUCKDB_TYPE_DOUBLE:
-        column.encoding = ColumnEncoding::kDouble;
-        break;
-      case DUCKDB_TYPE_DATE:
-        column.encoding = ColumnEncoding::kDate;
-        break;
-      case DUCKDB_TYPE_TIMESTAMP:
-        column.encoding = ColumnEncoding::kTimestamp;
-        break;
-      case DUCKDB_TYPE_DECIMAL:
-        column.encoding = ColumnEncoding::kDecimal;
-        column.physical = duckdb_decimal_internal_type(logical.get());
-        column.decimal_scale = duckdb_decimal_scale(logical.get());
-        break;
-      default:
-        column.encoding = as_json[c] ? ColumnEncoding::kRawJson : ColumnEncoding::kString;
-    }
+    layouts[c] = LayoutOf(logical.get(), as_json[c]);
+    columns[c].encoding = layouts[c].encoding;
   }
 
   uint64_t watch_id =
       watchdog_.Watch(connection, start + std::chrono::milliseconds(options_.timeout_ms));
-  auto cursor = std::make_unique<CursorImpl>(*this, slot, watch_id, std::move(prepared),
-                                             std::move(columns), std::move(bind.versions),
-                                             std::move(bind.pins), request.limit, start);
+  auto cursor = std::make_unique<CursorImpl>(
+      *this, slot, watch_id, std::move(prepared), std::move(columns), std::move(layouts),
+      std::move(bind.versions), std::move(bind.pins), request.limit, start);
   bind.cursor_owns_slot = true;
   LH_RETURN_IF_ERROR(cursor->Start());
   return std::unique_ptr<QueryCursor>(std::move(cursor));
