@@ -19,14 +19,18 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/object_store.h"
-#include "storage/sigv4.h"
 
 namespace lakehouse::storage {
+
+namespace s3 {
+class Transport;
+struct Response;
+}  // namespace s3
 
 struct S3Options {
   // "https://s3.eu-west-1.amazonaws.com", "http://127.0.0.1:9000"; no path.
@@ -80,19 +84,15 @@ class S3ObjectStore final : public ObjectStore {
 
   const S3Options& options() const { return options_; }
 
-  struct Response;
-  struct HttpRequest;
-
  private:
   explicit S3ObjectStore(S3Options options);
 
-  // One signed request with retries; `sink` (optional) takes a 2xx body.
-  Result<Response> Send(HttpRequest& request, ObjectSink* sink = nullptr);
-  // `retryable`: the failure was the network's, and nothing reached `sink`.
-  Result<Response> SendOnce(HttpRequest& request, ObjectSink* sink, bool* delivered,
-                            bool* retryable);
-  Status ErrorFor(const Response& response, std::string_view what, std::string_view key) const;
+  Status ErrorFor(const s3::Response& response, std::string_view what, std::string_view key) const;
 
+  // s3_upload.cpp: a body that fits one part is one PUT, a longer one a
+  // multipart upload.
+  Status CheckAbsentBeforeUpload(std::string_view key, const PutOptions& options,
+                                 uint64_t part_bytes);
   Result<ObjectInfo> PutSingle(std::string_view key, const std::string& body, PutMode mode);
   Result<std::string> StartMultipart(std::string_view key);
   Result<std::string> UploadPart(std::string_view key, const std::string& upload_id, int number,
@@ -107,15 +107,8 @@ class S3ObjectStore final : public ObjectStore {
   std::string ObjectPath(std::string_view key) const;  // "/bucket/key" or "/key", encoded
   std::string BucketPath() const;
 
-  void* AcquireHandle();
-  void ReleaseHandle(void* handle);
-
   S3Options options_;
-  sigv4::Credentials credentials_;
-  std::string scheme_;
-  std::string authority_;  // host[:port] as the Host header carries it
-  std::mutex handles_mu_;
-  std::vector<void*> handles_;  // idle CURL easy handles; each keeps its connections
+  std::unique_ptr<s3::Transport> transport_;  // set by Create
 };
 
 }  // namespace lakehouse::storage
