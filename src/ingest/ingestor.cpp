@@ -1,4 +1,4 @@
-// The ingestor: spool, check, convert with DuckDB, store, commit.
+// The ingestor's setup and its path for an upload: spool, convert with DuckDB, store, commit.
 #include "ingest/ingestor.h"
 
 #include <fcntl.h>
@@ -13,11 +13,10 @@
 #include "common/json_depth.h"
 #include "common/logging.h"
 #include "ingest/append_schema.h"
-#include "ingest/compaction.h"
 #include "ingest/csv_probe.h"
 #include "ingest/failures.h"
+#include "ingest/ingestor_impl.h"
 #include "ingest/random_id.h"
-#include "ingest/row_changes.h"
 #include "ingest/spool.h"
 #include "ingest/upsert_keys.h"
 #include "query/duckdb_handles.h"
@@ -26,22 +25,7 @@
 namespace lakehouse::ingest {
 namespace {
 
-using query::SqlIdentifier;
 using query::SqlString;
-
-// A scratch directory removed with everything in it.
-class ScratchDir {
- public:
-  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 class Sha256 {
  public:
@@ -117,178 +101,93 @@ std::string ReaderSql(const std::string& path, const IngestRequest& request,
   return "";
 }
 
-// What the conversion made of an upload.
-struct Converted {
-  std::optional<CsvPlan> csv;  // set for a CSV
-  AppendPlan plan;             // the schema its rows were written in
-  uint64_t rows = 0;
-};
+}  // namespace
 
-class IngestorImpl final : public Ingestor {
- public:
-  IngestorImpl(const IngestOptions& options, storage::ObjectStore& store, catalog::Catalog& catalog)
-      : options_(options), store_(store), catalog_(catalog) {}
-
-  Status Init() {
-    std::error_code ec;
-    std::filesystem::create_directories(options_.scratch_dir, ec);
-    if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
-    // Leftovers of an ingest that a crash interrupted.
-    for (const auto& entry : std::filesystem::directory_iterator(options_.scratch_dir, ec)) {
-      if (entry.path().filename().string().starts_with("ingest-")) {
-        std::filesystem::remove_all(entry.path(), ec);
-      }
+Status IngestorImpl::Init() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.scratch_dir, ec);
+  if (ec) return Status::FromErrno(ec.value(), "create " + options_.scratch_dir);
+  // Leftovers of an ingest that a crash interrupted.
+  for (const auto& entry : std::filesystem::directory_iterator(options_.scratch_dir, ec)) {
+    if (entry.path().filename().string().starts_with("ingest-")) {
+      std::filesystem::remove_all(entry.path(), ec);
     }
-    query::Config config;
-    duckdb_create_config(config.out());
-    char* error = nullptr;
-    if (duckdb_open_ext(nullptr, database_.out(), config.get(), &error) != DuckDBSuccess) {
-      std::string message = error ? error : "unknown";
-      duckdb_free(error);
-      return Status::Internal("cannot open DuckDB: " + message);
-    }
-    query::Connection setup;
-    duckdb_connect(database_.get(), setup.out());
-    LH_ASSIGN_OR_RETURN(files_, query::DataFileCache::Open({.dir = options_.scratch_dir + "/files",
-                                                            .max_bytes = options_.max_bytes},
-                                                           store_));
-    LH_RETURN_IF_ERROR(query::RegisterDatasetScan(setup.get(), deletion_sets_));
-    LH_ASSIGN_OR_RETURN(auto fence, query::SqlFence::Open(setup.get()));
-    fence_.emplace(std::move(fence));
-    // Ingest SQL is ours, but the file content is not: fence this database to
-    // the scratch directory (and, on a local store, the data files a change
-    // reads) too.
-    std::string allowed = SqlString(options_.scratch_dir + "/");
-    if (auto data_file = store_.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
-      allowed +=
-          ", " +
-          SqlString(std::filesystem::path(*data_file).parent_path().parent_path().string() + "/");
-    }
-    for (const std::string& sql :
-         {"SET threads = " + std::to_string(options_.threads),
-          "SET memory_limit = " + SqlString(options_.memory_limit),
-          "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
-          std::string("SET autoinstall_known_extensions = false"),
-          std::string("SET autoload_known_extensions = false"),
-          "SET allowed_directories = [" + allowed + "]",
-          std::string("SET enable_external_access = false"),
-          std::string("SET lock_configuration = true")}) {
-      LH_RETURN_IF_ERROR(query::Exec(setup.get(), sql));
-    }
-    // Storage may not answer yet (catalogd before storaged): then every
-    // change tries again first, and refuses until it is done.
-    if (Status recovered = EnsureRecovered(); !recovered.ok()) {
-      spdlog::warn("ingest: interrupted erasures not settled yet: {}", recovered.ToString());
-    }
-    return Status::Ok();
   }
-
-  // A connection of this ingestor's database, for one call.
-  Result<query::Connection> Connect() {
-    query::Connection connection;
-    if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
-      return Status::Internal("cannot connect to DuckDB");
-    }
-    return connection;
+  query::Config config;
+  duckdb_create_config(config.out());
+  char* error = nullptr;
+  if (duckdb_open_ext(nullptr, database_.out(), config.get(), &error) != DuckDBSuccess) {
+    std::string message = error ? error : "unknown";
+    duckdb_free(error);
+    return Status::Internal("cannot open DuckDB: " + message);
   }
-
-  // Settles the erasures a crash left pending, once (erasure.h).
-  Status EnsureRecovered() {
-    if (recovered_) return Status::Ok();
-    std::lock_guard erasing(erase_mu_);
-    if (recovered_) return Status::Ok();
-    LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
-    LH_RETURN_IF_ERROR(RecoverErasures(ChangeContext(connection.get())));
-    recovered_ = true;
-    return Status::Ok();
+  query::Connection setup;
+  duckdb_connect(database_.get(), setup.out());
+  LH_ASSIGN_OR_RETURN(files_, query::DataFileCache::Open({.dir = options_.scratch_dir + "/files",
+                                                          .max_bytes = options_.max_bytes},
+                                                         store_));
+  LH_RETURN_IF_ERROR(query::RegisterDatasetScan(setup.get(), deletion_sets_));
+  LH_ASSIGN_OR_RETURN(auto fence, query::SqlFence::Open(setup.get()));
+  fence_.emplace(std::move(fence));
+  // Ingest SQL is ours, but the file content is not: fence this database to
+  // the scratch directory (and, on a local store, the data files a change
+  // reads) too.
+  std::string allowed = SqlString(options_.scratch_dir + "/");
+  if (auto data_file = store_.LocalPathOf(catalog::DataFilePrefix("probe") + "file")) {
+    allowed +=
+        ", " +
+        SqlString(std::filesystem::path(*data_file).parent_path().parent_path().string() + "/");
   }
-
-  Result<DeleteRowsResult> DeleteRows(const DeleteRowsRequest& request) override;
-  Result<CompactResult> Compact(const std::string& dataset) override;
-  Result<ErasureRecord> Erase(const EraseRequest& request) override;
-  Result<std::vector<ErasureRecord>> ListErasures(const std::string& dataset) override {
-    LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
-    LH_RETURN_IF_ERROR(EnsureRecovered());
-    return ingest::ListErasures(store_, dataset);
+  for (const std::string& sql :
+       {"SET threads = " + std::to_string(options_.threads),
+        "SET memory_limit = " + SqlString(options_.memory_limit),
+        "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
+        std::string("SET autoinstall_known_extensions = false"),
+        std::string("SET autoload_known_extensions = false"),
+        "SET allowed_directories = [" + allowed + "]",
+        std::string("SET enable_external_access = false"),
+        std::string("SET lock_configuration = true")}) {
+    LH_RETURN_IF_ERROR(query::Exec(setup.get(), sql));
   }
-
-  Result<IngestResult> Ingest(const IngestRequest& request,
-                              const storage::BodyProducer& body) override {
-    LH_RETURN_IF_ERROR(EnsureRecovered());
-    auto result = IngestInWorkDir(request, body);
-    if (result.ok()) return result;
-    // Every message should already name the upload rather than a file; this
-    // is the net for one that does not.
-    const Status& status = result.status();
-    if (status.message().find(options_.scratch_dir) == std::string::npos) return result;
-    spdlog::warn("ingest {}: {}", request.dataset, status.ToString());
-    return Status(status.code(),
-                  RedactPathsUnder(status.message(), options_.scratch_dir, "(scratch file)"));
+  // Storage may not answer yet (catalogd before storaged): then every
+  // change tries again first, and refuses until it is done.
+  if (Status recovered = EnsureRecovered(); !recovered.ok()) {
+    spdlog::warn("ingest: interrupted erasures not settled yet: {}", recovered.ToString());
   }
+  return Status::Ok();
+}
 
- private:
-  Result<IngestResult> IngestInWorkDir(const IngestRequest& request,
-                                       const storage::BodyProducer& body);
-  Result<std::string> MakeWorkDir() const;
-  // Converts the spooled upload at `path` into `parquet`, in the schema its
-  // version takes.
-  Result<Converted> Convert(duckdb_connection connection, const std::string& path,
-                            const std::string& parquet, const IngestRequest& request);
-  Result<std::vector<catalog::Column>> Describe(duckdb_connection connection,
-                                                const std::string& reader, const std::string& path,
-                                                const IngestRequest& request);
-  // How the upload, whose columns DuckDB read as `upload`, becomes rows of
-  // the next version: an append plans against the current version; a new
-  // dataset or an overwrite takes the upload's schema as it is.
-  Result<AppendPlan> PlanVersion(const IngestRequest& request, std::vector<catalog::Column> upload);
-  // Stores the converted upload and commits it as the next version: an
-  // upsert, an append with an evolved schema, or a plain append or overwrite.
-  Result<IngestResult> CommitUpload(duckdb_connection connection, const IngestRequest& request,
-                                    const std::string& parquet, const Converted& converted,
-                                    const catalog::Source& source);
-  // Appends `file` as a version with an evolved schema, on top of whatever
-  // version is current while its schema is still `base`'s.
-  Result<catalog::Manifest> CommitEvolved(const IngestRequest& request,
-                                          const catalog::DataFile& file,
-                                          const std::vector<catalog::Column>& schema,
-                                          const catalog::Manifest& base,
-                                          const catalog::Source& source);
-  Result<catalog::DataFile> StoreDataFile(const IngestRequest& request, const std::string& parquet,
-                                          uint64_t rows);
-  // After a commit that failed: nothing may refer to the file.
-  void RemoveDataFile(const IngestRequest& request, const std::string& key);
-  Result<catalog::Manifest> StoreAndCommit(const IngestRequest& request, const std::string& parquet,
-                                           uint64_t rows,
-                                           const std::vector<catalog::Column>& schema,
-                                           const catalog::Source& source);
-  Result<IngestResult> Upsert(const IngestRequest& request, const std::string& parquet,
-                              uint64_t rows, const std::vector<catalog::Column>& schema,
-                              const catalog::Source& source,
-                              const std::optional<catalog::Manifest>& evolved_from);
-  // A minor compaction after an upsert, when the dataset's small files add
-  // up to auto_compact_small_files.
-  void CompactSmallFiles(const std::string& dataset, duckdb_connection connection);
-  RowChangeContext ChangeContext(duckdb_connection connection) {
-    return {store_, catalog_, *files_, deletion_sets_, deletion_vectors_, connection};
+Result<query::Connection> IngestorImpl::Connect() {
+  query::Connection connection;
+  if (duckdb_connect(database_.get(), connection.out()) != DuckDBSuccess) {
+    return Status::Internal("cannot connect to DuckDB");
   }
-  // A failed DuckDB statement over the upload: a full disk, too little
-  // memory, or else the upload's fault, retold in terms of the upload.
-  Status DuckDbFailure(duckdb_result* result, const std::string& path,
-                       const IngestRequest& request) const;
-  Status InputError(const std::string& message, const std::string& path,
-                    const IngestRequest& request) const;
+  return connection;
+}
 
-  IngestOptions options_;
-  storage::ObjectStore& store_;
-  catalog::Catalog& catalog_;
-  std::unique_ptr<query::DataFileCache> files_;  // the data files a change reads
-  query::DeletionVectorCache deletion_vectors_{store_};
-  query::DeletionSets deletion_sets_;     // outlives database_, whose scans read it
-  std::optional<query::SqlFence> fence_;  // for DeleteRows' predicates
-  std::mutex erase_mu_;                   // erasures take turns
-  std::atomic<bool> recovered_{false};    // EnsureRecovered succeeded
-  query::Database database_;
-};
+Status IngestorImpl::EnsureRecovered() {
+  if (recovered_) return Status::Ok();
+  std::lock_guard erasing(erase_mu_);
+  if (recovered_) return Status::Ok();
+  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
+  LH_RETURN_IF_ERROR(RecoverErasures(ChangeContext(connection.get())));
+  recovered_ = true;
+  return Status::Ok();
+}
+
+Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
+                                          const storage::BodyProducer& body) {
+  LH_RETURN_IF_ERROR(EnsureRecovered());
+  auto result = IngestInWorkDir(request, body);
+  if (result.ok()) return result;
+  // Every message should already name the upload rather than a file; this
+  // is the net for one that does not.
+  const Status& status = result.status();
+  if (status.message().find(options_.scratch_dir) == std::string::npos) return result;
+  spdlog::warn("ingest {}: {}", request.dataset, status.ToString());
+  return Status(status.code(),
+                RedactPathsUnder(status.message(), options_.scratch_dir, "(scratch file)"));
+}
 
 Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
                                                    const storage::BodyProducer& body) {
@@ -513,135 +412,6 @@ Result<catalog::Manifest> IngestorImpl::StoreAndCommit(const IngestRequest& requ
   if (!manifest.ok()) RemoveDataFile(request, file.key);
   return manifest;
 }
-
-Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const std::string& parquet,
-                                          uint64_t rows, const std::vector<catalog::Column>& schema,
-                                          const catalog::Source& source,
-                                          const std::optional<catalog::Manifest>& evolved_from) {
-  LH_ASSIGN_OR_RETURN(catalog::DataFile file, StoreDataFile(request, parquet, rows));
-  // Storing may have moved the upload into the store: read it from there.
-  auto stored = files_->Acquire(file.key);
-  if (!stored.ok()) {
-    RemoveDataFile(request, file.key);
-    return stored.status();
-  }
-  std::string on;
-  for (const auto& column : request.key) {
-    on += (on.empty() ? "" : " AND ") + std::string("t.") + SqlIdentifier(column) + " = u." +
-          SqlIdentifier(column);
-  }
-  RowChange change;
-  change.dataset = request.dataset;
-  change.operation = catalog::Operation::kUpsert;
-  change.join = "JOIN read_parquet(" + SqlString(stored->path()) + ") u ON " + on;
-  change.upload_row = "u.file_row_number";
-  change.added = file;
-  change.source = source;
-  if (evolved_from) {
-    change.schema = schema;
-    change.base_schema = evolved_from->schema;
-  }
-  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
-  // Only a dataset without a current version takes every row as new: a
-  // kNotFound from the change itself (a data file gone) is an error.
-  auto current = catalog_.GetCurrent(request.dataset);
-  auto changed = current.ok() ? CommitRowChange(ChangeContext(connection.get()), change)
-                              : Result<RowChangeResult>(current.status());
-  Result<IngestResult> result = Status::Internal("no result");
-  if (changed.ok()) {
-    result = IngestResult{std::move(*changed->manifest), rows - changed->rows_replaced,
-                          changed->rows_replaced};
-  } else if (!current.ok() && current.status().code() == StatusCode::kNotFound) {
-    // No current version (a new or deleted dataset): every row is new.
-    catalog::CommitRequest commit;
-    commit.dataset = request.dataset;
-    commit.schema = schema;
-    commit.files = {file};
-    commit.source = source;
-    auto manifest = catalog_.Commit(commit);
-    if (manifest.ok())
-      result = IngestResult{std::move(*manifest), rows, 0};
-    else
-      result = manifest.status();
-  } else {
-    result = changed.status();
-  }
-  if (!result.ok()) {
-    RemoveDataFile(request, file.key);
-    return result;
-  }
-  spdlog::info("upsert {}: version {} ({} inserted, {} updated)", request.dataset,
-               result->manifest.version, result->rows_added, result->rows_updated);
-  CompactSmallFiles(request.dataset, connection.get());
-  return result;
-}
-
-void IngestorImpl::CompactSmallFiles(const std::string& dataset, duckdb_connection connection) {
-  if (options_.auto_compact_small_files == 0) return;
-  auto work_dir = MakeWorkDir();
-  if (!work_dir.ok()) return;
-  ScratchDir scratch(*work_dir);
-  // The upsert is committed whatever happens here: a failure only leaves
-  // the small files for the next upsert (or POST .../compact) to merge.
-  auto compacted = CompactDataset(
-      ChangeContext(connection),
-      {dataset, options_.compact_file_bytes, scratch.path(), options_.auto_compact_small_files});
-  if (!compacted.ok()) {
-    spdlog::warn("upsert {}: merging its small files failed: {}", dataset,
-                 compacted.status().ToString());
-  }
-}
-
-Result<CompactResult> IngestorImpl::Compact(const std::string& dataset) {
-  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(dataset));
-  LH_RETURN_IF_ERROR(EnsureRecovered());
-  LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
-  ScratchDir scratch(work_dir);
-  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
-  return CompactDataset(ChangeContext(connection.get()),
-                        {dataset, options_.compact_file_bytes, scratch.path()});
-}
-
-Result<ErasureRecord> IngestorImpl::Erase(const EraseRequest& request) {
-  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
-  LH_RETURN_IF_ERROR(EnsureRecovered());
-  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
-  LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
-  LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
-  ScratchDir scratch(work_dir);
-  std::lock_guard erasing(erase_mu_);
-  return EraseRows(ChangeContext(connection.get()), request, scratch.path());
-}
-
-Result<DeleteRowsResult> IngestorImpl::DeleteRows(const DeleteRowsRequest& request) {
-  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
-  LH_RETURN_IF_ERROR(EnsureRecovered());
-  LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
-  LH_RETURN_IF_ERROR(fence_->CheckPredicate(connection.get(), request.where));
-  RowChange change;
-  change.dataset = request.dataset;
-  change.operation = catalog::Operation::kDeleteRows;
-  change.predicate = request.where;
-  LH_ASSIGN_OR_RETURN(RowChangeResult changed,
-                      CommitRowChange(ChangeContext(connection.get()), change));
-  DeleteRowsResult result;
-  result.rows_deleted = changed.rows_removed;
-  if (changed.manifest) {
-    result.version = changed.manifest->version;
-    result.rows = changed.manifest->rows;
-    result.manifest = std::move(changed.manifest);
-    spdlog::info("delete rows {}: version {} ({} deleted)", request.dataset, result.version,
-                 result.rows_deleted);
-  } else {
-    LH_ASSIGN_OR_RETURN(auto current,
-                        catalog_.GetVersion(request.dataset, changed.current_version));
-    result.version = current.version;
-    result.rows = current.rows;
-  }
-  return result;
-}
-
-}  // namespace
 
 Result<Format> ParseFormat(std::string_view name) {
   if (name == "csv") return Format::kCsv;
