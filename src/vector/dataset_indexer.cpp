@@ -7,22 +7,14 @@
 #include <set>
 
 #include "query/duckdb_handles.h"
+#include "vector/dataset_rows.h"
 
 namespace lakehouse::vector {
 namespace {
 
 using nlohmann::json;
 
-// Rows come in pages so a large dataset never makes one huge answer (or one
-// query that runs into queryd's time limit).
-constexpr size_t kPageRows = 10'000;
 constexpr size_t kEmbedBatch = 1'000;
-constexpr std::string_view kIdAlias = "__lakehouse_id";
-constexpr std::string_view kTextAlias = "__lakehouse_text";
-
-std::string VersionRef(const std::string& dataset, uint64_t version) {
-  return query::SqlIdentifier(dataset + "@" + std::to_string(version));
-}
 
 // Metadata is what filters compare: plain values, not nested ones or bytes.
 bool IsScalarType(const std::string& type) {
@@ -30,76 +22,8 @@ bool IsScalarType(const std::string& type) {
          !type.starts_with("MAP") && !type.starts_with("UNION") && type != "BLOB";
 }
 
-struct Row {
-  std::string id;
-  std::string text;
-  json metadata;
-};
-
-class RowReader {
- public:
-  RowReader(query::SqlReader& reader, const DatasetSource& source)
-      : reader_(reader), source_(source) {}
-
-  Result<query::SqlAnswer> Run(const std::string& sql, size_t limit = kPageRows) {
-    query::QueryRequest request;
-    request.sql = sql;
-    request.limit = limit;
-    return reader_.Read(request);
-  }
-
-  // The rows an index holds, as a SELECT over one version: id and text cast
-  // to text, then the metadata columns.
-  std::string Usable(uint64_t version) const {
-    std::string id = query::SqlIdentifier(source_.id_column);
-    std::string text = query::SqlIdentifier(source_.text_column);
-    std::string sql = "SELECT CAST(" + id + " AS VARCHAR) AS " + std::string(kIdAlias) + ", CAST(" +
-                      text + " AS VARCHAR) AS " + std::string(kTextAlias);
-    for (const auto& column : source_.metadata_columns) sql += ", " + query::SqlIdentifier(column);
-    return sql + " FROM " + VersionRef(source_.dataset, version) + " WHERE " + id +
-           " IS NOT NULL AND " + text + " IS NOT NULL AND trim(CAST(" + text +
-           " AS VARCHAR)) <> ''";
-  }
-
-  // Every row of `select` (whose first column is the id, unique), in id
-  // order, a page at a time.
-  Status ForEachRow(const std::string& select, size_t total, const std::string& phase,
-                    const ProgressCallback& progress, const std::function<void(json&)>& visit) {
-    std::optional<std::string> after;
-    size_t done = 0;
-    while (true) {
-      std::string sql = "SELECT * FROM (" + select + ") AS rows_";
-      if (after) sql += " WHERE " + std::string(kIdAlias) + " > " + query::SqlString(*after);
-      sql += " ORDER BY " + std::string(kIdAlias) + " LIMIT " + std::to_string(kPageRows);
-      LH_ASSIGN_OR_RETURN(auto page, Run(sql));
-      for (auto& row : page.rows) {
-        if (!row.is_array() || row.empty() || !row[0].is_string()) {
-          return Status::Internal("queryd sent a row without its id");
-        }
-        after = row[0].get<std::string>();
-        visit(row);
-      }
-      done += page.rows.size();
-      if (progress) progress({phase, done, std::max(total, done)});
-      if (page.rows.size() < kPageRows) return Status::Ok();
-    }
-  }
-
-  Row ToRow(json& values) const {
-    Row row{values[0].get<std::string>(), values[1].get<std::string>(), json::object()};
-    for (size_t i = 0; i < source_.metadata_columns.size() && i + 2 < values.size(); ++i) {
-      row.metadata[source_.metadata_columns[i]] = std::move(values[i + 2]);
-    }
-    return row;
-  }
-
- private:
-  query::SqlReader& reader_;
-  const DatasetSource& source_;
-};
-
-Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<Row>& rows, size_t first,
-                                    size_t count) {
+Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<DatasetRow>& rows,
+                                    size_t first, size_t count) {
   std::vector<std::string> texts;
   texts.reserve(count);
   for (size_t i = first; i < first + count; ++i) texts.push_back(std::move(rows[i].text));
@@ -151,7 +75,7 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
   source.dataset = request.dataset;
   source.id_column = request.id_column;
   source.text_column = request.text_column;
-  RowReader rows(*reader_, source);
+  DatasetRowReader rows(*reader_, source);
   LH_ASSIGN_OR_RETURN(
       auto schema, rows.Run("SELECT * FROM " + query::SqlIdentifier(request.dataset) + " LIMIT 0"));
   auto version = schema.versions.find(request.dataset);
@@ -269,7 +193,7 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
       outcome.elapsed_ms = MillisecondsSince(started);
       return outcome;
     }
-    std::vector<Row> changed;
+    std::vector<DatasetRow> changed;
     LH_RETURN_IF_ERROR(rows.ForEachRow(
         rows.Usable(source.version) + " EXCEPT " + rows.Usable(outcome.from_version), 0, "reading",
         progress, [&](json& values) { changed.push_back(rows.ToRow(values)); }));
@@ -305,7 +229,7 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
                           ? (existing ? existing->params.model : embedders_.default_name())
                           : request.model;
   LH_ASSIGN_OR_RETURN(auto base, embedders_.Find(model));
-  std::vector<Row> all;
+  std::vector<DatasetRow> all;
   all.reserve(usable_rows);
   LH_RETURN_IF_ERROR(rows.ForEachRow(rows.Usable(source.version), usable_rows, "reading", progress,
                                      [&](json& values) { all.push_back(rows.ToRow(values)); }));
@@ -375,7 +299,7 @@ Result<std::vector<ReconcileOutcome>> DatasetIndexer::Reconcile(const std::strin
     Status read;
     {
       std::lock_guard turn(mu_);
-      RowReader rows(*reader_, source);
+      DatasetRowReader rows(*reader_, source);
       read = rows.ForEachRow(
           "SELECT " + std::string(kIdAlias) + " FROM (" + rows.Usable(source.version) + ")", 0,
           "reading", {}, [&](json& values) { kept.insert(values[0].get<std::string>()); });
