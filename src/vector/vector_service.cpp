@@ -2,22 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <functional>
-#include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 
 #include "vector/index_saver.h"
 #include "vector/lhd1.h"
 #include "vector/lhv1.h"
+#include "vector/writer_claim.h"
 
 namespace lakehouse::vector {
 
@@ -39,120 +33,18 @@ VectorService::~VectorService() {
   ReleaseWriter();
 }
 
-namespace {
-std::string NewClaimToken() {
-  std::mt19937_64 rng{std::random_device{}()};
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                static_cast<unsigned long long>(rng()));
-  return buffer;
-}
-
-struct Claim {
-  std::string writer;
-  std::string token;
-  std::string host;
-  int64_t pid = 0;
-};
-
-std::string HostName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) return "";
-  return host;
-}
-
-// The holder ran on this host and its process is gone (a crash or kill -9):
-// its claim protects nobody. pid reuse can only make this answer "alive".
-bool HolderIsDeadHere(const Claim& claim) {
-  if (claim.host.empty() || claim.host != HostName() || claim.pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(claim.pid), 0) != 0 && errno == ESRCH;
-}
-
-// A claim object that does not parse still holds the role (someone wrote
-// it); it is described as unknown.
-Claim ParseClaim(const std::string& bytes) {
-  auto json = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  Claim claim;
-  claim.writer = "an unknown process";
-  if (json.is_object()) {
-    if (json.contains("writer") && json["writer"].is_string()) claim.writer = json["writer"];
-    if (json.contains("token") && json["token"].is_string()) claim.token = json["token"];
-    if (json.contains("host") && json["host"].is_string()) claim.host = json["host"];
-    if (json.contains("pid") && json["pid"].is_number_integer()) claim.pid = json["pid"];
-  }
-  return claim;
-}
-}  // namespace
-
 Status VectorService::ClaimWriter() {
-  writer_ = options_.writer_id.empty() ? "pid " + std::to_string(::getpid()) : options_.writer_id;
-  auto read_claim = [&]() -> Result<std::optional<Claim>> {
-    auto bytes = store_->GetBytes(kWriterKey);
-    if (!bytes.ok()) {
-      if (bytes.status().code() == StatusCode::kNotFound) return std::optional<Claim>();
-      return bytes.status();
-    }
-    return std::optional<Claim>(ParseClaim(*bytes));
-  };
-  if (options_.role == VectorRole::kReader) {
-    LH_ASSIGN_OR_RETURN(auto claim, read_claim());
-    read_only_ = true;
-    writer_ = claim ? claim->writer : "none (no vectord holds " + std::string(kWriterKey) + ")";
-    spdlog::info("vectord: read-only by configuration; the writer is {}", writer_);
-    return Status::Ok();
-  }
-  claim_token_ = NewClaimToken();
-  nlohmann::json body = {{"writer", writer_},
-                         {"token", claim_token_},
-                         {"host", HostName()},
-                         {"pid", ::getpid()},
-                         {"since_unix_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count()}};
-  // A few rounds: the holder may release between our put and our read.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto put = store_->PutBytes(kWriterKey, body.dump(), storage::PutMode::kIfAbsent);
-    if (put.ok()) {
-      spdlog::info("vectord: this process ({}) writes _vectors/", writer_);
-      return Status::Ok();
-    }
-    if (put.status().code() != StatusCode::kAlreadyExists) return put.status();
-    LH_ASSIGN_OR_RETURN(auto claim, read_claim());
-    if (!claim) continue;
-    if ((!options_.writer_id.empty() && claim->writer == options_.writer_id) ||
-        HolderIsDeadHere(*claim)) {
-      // Our own claim, or one of a dead process on this host, left by a
-      // crash: take it back.
-      LH_RETURN_IF_ERROR(store_->PutBytes(kWriterKey, body.dump()).status());
-      spdlog::warn("vectord: took back the writer claim of {} left by an earlier run",
-                   claim->writer);
-      return Status::Ok();
-    }
-    claim_token_.clear();
-    if (options_.role == VectorRole::kWriter) {
-      return Status::Conflict("vectord role = \"writer\", but " + claim->writer + " holds " +
-                              std::string(kWriterKey) +
-                              "; stop it, or delete that object if it is gone");
-    }
-    read_only_ = true;
-    writer_ = claim->writer;
-    spdlog::info("vectord: read-only; {} writes _vectors/ (it holds {})", writer_, kWriterKey);
-    return Status::Ok();
-  }
-  return Status::Unavailable("the vectord writer claim " + std::string(kWriterKey) +
-                             " keeps changing; try again");
+  WriterClaim claim;
+  Status taken = TakeWriterClaim(*store_, options_.role, options_.writer_id, claim);
+  read_only_ = claim.read_only;
+  writer_ = std::move(claim.writer);
+  claim_token_ = std::move(claim.token);
+  return taken;
 }
 
 void VectorService::ReleaseWriter() {
-  if (store_ == nullptr || read_only_ || claim_token_.empty()) return;
-  // Only our own claim: a process that lost it (taken back by a restarted
-  // writer of the same id) must not delete the new holder's.
-  auto bytes = store_->GetBytes(kWriterKey);
-  if (!bytes.ok() || ParseClaim(*bytes).token != claim_token_) return;
-  Status deleted = store_->Delete(kWriterKey);
-  if (!deleted.ok()) {
-    spdlog::warn("vectord: could not release the writer claim: {}", deleted.ToString());
-  }
+  if (store_ == nullptr) return;
+  ReleaseWriterClaim(*store_, WriterClaim{read_only_, writer_, claim_token_});
 }
 
 Status VectorService::CheckWritable() const {
