@@ -1,4 +1,4 @@
-// Full-disk detection and path redaction for ingest errors.
+// Full-disk detection, path redaction and the upload's name for ingest errors.
 #include "ingest/failures.h"
 
 #include <sys/statvfs.h>
@@ -7,8 +7,13 @@
 #include <cstring>
 
 #include "common/logging.h"
+#include "ingest/ingestor.h"
 
 namespace lakehouse::ingest {
+
+std::string UploadName(const IngestRequest& request) {
+  return request.file_name.empty() ? "the upload" : request.file_name;
+}
 
 Status DiskFull(std::string_view doing) {
   return Status::NoSpace("the server's disk is full: cannot " + std::string(doing));

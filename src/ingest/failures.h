@@ -12,6 +12,12 @@
 
 namespace lakehouse::ingest {
 
+struct IngestRequest;
+
+// The name the client gave the upload, for messages: its file name, else
+// "the upload".
+std::string UploadName(const IngestRequest& request);
+
 // The status for a full disk: "the server's disk is full: cannot <doing>".
 Status DiskFull(std::string_view doing);
 
