@@ -14,13 +14,11 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::string_view kDatasetIndexFields[] = {"index", "id_column",        "text_column",
+                                                    "model", "metadata_columns", "rebuild"};
+
 Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std::string& body) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Status::InvalidArgument(
-        "body must be a JSON object like {\"index\": \"candidates_resume\", \"id_column\": "
-        "\"id\", \"text_column\": \"resume\"}");
-  }
+  LH_ASSIGN_OR_RETURN(json j, ParseJsonObject(body, kDatasetIndexFields));
   vector::DatasetIndexRequest request;
   request.dataset = std::move(dataset);
   for (auto& [key, value] : j.items()) {
@@ -51,8 +49,6 @@ Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std:
         }
         request.metadata_columns->push_back(column.get<std::string>());
       }
-    } else {
-      return Status::InvalidArgument("unknown field \"" + key + "\"");
     }
   }
   if (request.index.empty()) return Status::InvalidArgument("\"index\" is required");

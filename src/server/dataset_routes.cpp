@@ -58,14 +58,20 @@ Result<std::vector<std::string>> ParseKey(const httplib::Request& request, bool 
   return key;
 }
 
+// The fields of each JSON body the dataset routes take.
+constexpr std::string_view kTagFields[] = {"version"};
+constexpr std::string_view kRestoreFields[] = {"version", "tag"};
+constexpr std::string_view kWhereFields[] = {"where"};
+// As catalog::CommitRequestToJson and FileRewritesToJson write them.
+constexpr std::string_view kCommitFields[] = {
+    "dataset", "mode",   "operation", "counts", "restored_from",   "mixed_schema",
+    "erasure", "schema", "files",     "source", "expected_version"};
+constexpr std::string_view kRewriteFields[] = {"erasure", "files", "deletes"};
+
 // {"version": N} or, where `tag_allowed`, {"tag": "T"}: exactly one of them.
 Result<catalog::RestoreTarget> ParseTarget(const std::string& body, bool tag_allowed) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Status::InvalidArgument(
-        std::string("body must be a JSON object like ") +
-        (tag_allowed ? R"({"version": 3} or {"tag": "baseline"})" : R"({"version": 3})"));
-  }
+  LH_ASSIGN_OR_RETURN(json j,
+                      ParseJsonObject(body, tag_allowed ? JsonFields(kRestoreFields) : kTagFields));
   catalog::RestoreTarget target;
   for (auto& [key, value] : j.items()) {
     if (key == "version") {
@@ -73,11 +79,9 @@ Result<catalog::RestoreTarget> ParseTarget(const std::string& body, bool tag_all
         return Status::InvalidArgument("\"version\" must be a non-negative integer");
       }
       target.version = value.get<uint64_t>();
-    } else if (key == "tag" && tag_allowed) {
+    } else if (key == "tag") {
       if (!value.is_string()) return Status::InvalidArgument("\"tag\" must be a string");
       target.tag = value.get<std::string>();
-    } else {
-      return Status::InvalidArgument("unknown field \"" + key + "\"");
     }
   }
   if (target.version && target.tag) {
@@ -176,11 +180,11 @@ void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
 Result<std::string> ParseWhere(const httplib::Request& request,
                                const httplib::ContentReader& reader) {
   LH_ASSIGN_OR_RETURN(std::string body, ReadBoundedBody(request, reader, kMaxPredicateBodyBytes));
-  auto parsed = json::parse(body, nullptr, false);
-  if (!parsed.is_object() || !parsed.contains("where") || !parsed["where"].is_string()) {
+  LH_ASSIGN_OR_RETURN(json parsed, ParseJsonObject(body, kWhereFields));
+  if (!parsed.contains("where") || !parsed["where"].is_string()) {
     return Status::InvalidArgument(
-        "the body must be a JSON object with \"where\": a SQL boolean expression over the "
-        "dataset's columns");
+        "\"where\" is required: a string holding a SQL boolean expression over the dataset's "
+        "columns");
   }
   return parsed["where"].get<std::string>();
 }
@@ -293,11 +297,9 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                      const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader, 64 << 20);
                 if (!body.ok()) return WriteError(response, body.status());
-                auto parsed = json::parse(*body, nullptr, false);
-                if (parsed.is_discarded()) {
-                  return WriteError(response, Status::InvalidArgument("body is not JSON"));
-                }
-                auto commit = catalog::CommitRequestFromJson(parsed);
+                auto parsed = ParseJsonObject(*body, kCommitFields);
+                if (!parsed.ok()) return WriteError(response, parsed.status());
+                auto commit = catalog::CommitRequestFromJson(*parsed);
                 if (!commit.ok()) return WriteError(response, commit.status());
                 if (commit->dataset != request.matches[1].str()) {
                   return WriteError(response,
@@ -361,7 +363,9 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                      const httplib::ContentReader& reader) {
                 auto body = ReadBoundedBody(request, reader, 64 << 20);
                 if (!body.ok()) return WriteError(response, body.status());
-                auto rewrites = catalog::FileRewritesFromJson(json::parse(*body, nullptr, false));
+                auto parsed = ParseJsonObject(*body, kRewriteFields);
+                if (!parsed.ok()) return WriteError(response, parsed.status());
+                auto rewrites = catalog::FileRewritesFromJson(*parsed);
                 if (!rewrites.ok()) {
                   return WriteError(response, Status::InvalidArgument(rewrites.status().message()));
                 }

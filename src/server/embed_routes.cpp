@@ -11,18 +11,13 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxEmbedBody = 16 << 20;
+constexpr std::string_view kEmbedFields[] = {"texts", "model"};
 
 void HandleEmbed(const embed::EmbedderSet& embedders, const std::string& body,
                  httplib::Response& response) {
-  json request = json::parse(body, nullptr, false);
-  if (request.is_discarded() || !request.is_object()) {
-    return WriteError(response, Status::InvalidArgument("body must be a JSON object"));
-  }
-  for (const auto& [key, value] : request.items()) {
-    if (key != "texts" && key != "model") {
-      return WriteError(response, Status::InvalidArgument("unknown field \"" + key + "\""));
-    }
-  }
+  auto parsed = ParseJsonObject(body, kEmbedFields);
+  if (!parsed.ok()) return WriteError(response, parsed.status());
+  const json& request = *parsed;
   auto texts_json = request.find("texts");
   if (texts_json == request.end() || !texts_json->is_array()) {
     return WriteError(response, Status::InvalidArgument("\"texts\" must be an array of strings"));

@@ -11,11 +11,10 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::string_view kQueryFields[] = {"sql", "limit", "format", "as_of"};
+
 Result<query::QueryRequest> ParseRequest(const std::string& body, std::string* format) {
-  auto j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Status::InvalidArgument("body must be a JSON object like {\"sql\": \"SELECT 1\"}");
-  }
+  LH_ASSIGN_OR_RETURN(json j, ParseJsonObject(body, kQueryFields));
   query::QueryRequest request;
   auto sql = j.find("sql");
   if (sql == j.end() || !sql->is_string()) {

@@ -1,14 +1,76 @@
 #include "server/request_body.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "common/json_depth.h"
 #include "server/http_server.h"
 
 namespace lakehouse::server {
 namespace {
 // How much of an unwanted body is read and dropped before answering.
 constexpr uint64_t kMaxDrainBytes = 64ull << 20;
+
+// "\"sql\", \"limit\"", or "none" for a body that may hold no field.
+std::string FieldList(JsonFields fields) {
+  std::string out;
+  for (std::string_view field : fields) {
+    out += (out.empty() ? "\"" : ", \"") + std::string(field) + "\"";
+  }
+  return out.empty() ? "none" : out;
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " tag;
+// what stays says where: "parse error at line 1, column 9: ...".
+std::string ParseErrorText(const nlohmann::json::parse_error& error) {
+  std::string_view text = error.what();
+  if (size_t tag_end = text.find("] "); text.starts_with("[json.") && tag_end != text.npos) {
+    text.remove_prefix(tag_end + 2);
+  }
+  return std::string(text);
+}
+
+// "an array", "a string", "null": what came instead of an object.
+std::string KindOf(const nlohmann::json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_array()) return "an array";
+  return std::string("a ") + value.type_name();
+}
+
 }  // namespace
+
+Status CheckJsonFields(const nlohmann::json& object, JsonFields allowed, std::string_view where) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return Status::InvalidArgument(std::string(where) + "unknown field \"" + key +
+                                     "\"; accepted fields: " + FieldList(allowed));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<nlohmann::json> ParseJsonObject(std::string_view body, JsonFields allowed) {
+  // Bodies are serialised again (metadata, manifests, errors), recursively.
+  if (JsonNestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
+    return Status::InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
+                                   " levels");
+  }
+  nlohmann::json parsed;
+  // The throwing parse, as only its error says where the text broke.
+  try {
+    parsed = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::parse_error& error) {
+    return Status::InvalidArgument("body must be a JSON object, but it is not JSON (" +
+                                   ParseErrorText(error) +
+                                   "); accepted fields: " + FieldList(allowed));
+  }
+  if (!parsed.is_object()) {
+    return Status::InvalidArgument("body must be a JSON object, not " + KindOf(parsed) +
+                                   "; accepted fields: " + FieldList(allowed));
+  }
+  LH_RETURN_IF_ERROR(CheckJsonFields(parsed, allowed));
+  return parsed;
+}
 
 Result<std::optional<uint64_t>> ContentLength(const httplib::Request& request) {
   if (!request.has_header("Content-Length")) return std::optional<uint64_t>();

@@ -1,10 +1,14 @@
 // Reading small request bodies (JSON) with a bound, so a route that expects
-// a few kilobytes never buffers gigabytes.
+// a few kilobytes never buffers gigabytes, and parsing a JSON body against
+// the fields its route takes.
 #pragma once
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "storage/object_store.h"
@@ -16,6 +20,23 @@ inline constexpr size_t kMaxJsonBody = 1 << 20;
 Result<std::string> ReadBoundedBody(const httplib::Request& request,
                                     const httplib::ContentReader& reader,
                                     size_t limit = kMaxJsonBody);
+
+// The fields a route's JSON body may hold, e.g.
+//   constexpr std::string_view kQueryFields[] = {"sql", "limit", "format", "as_of"};
+using JsonFields = std::span<const std::string_view>;
+
+// Every route that takes a JSON body reads it through this, so a misspelt
+// field ("limt") is a 400 naming it rather than a silently ignored default.
+// kInvalidArgument for text that is not JSON (with the parser's line and
+// column), nests deeper than kMaxJsonDepth, is not an object, or holds a
+// field outside `allowed`; the message lists the accepted fields.
+Result<nlohmann::json> ParseJsonObject(std::string_view body, JsonFields allowed);
+
+// The same check for an object inside a body (say, one item of a batch):
+// kInvalidArgument naming its first field outside `allowed`, the message
+// starting with `where` (e.g. "item 3: ").
+Status CheckJsonFields(const nlohmann::json& object, JsonFields allowed,
+                       std::string_view where = "");
 
 // A BodyProducer that streams the request body; reports a body that ends
 // before its declared length.

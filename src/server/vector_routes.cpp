@@ -1,9 +1,7 @@
 #include "server/vector_routes.h"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "common/json_depth.h"
 #include "server/http_server.h"
 #include "server/request_body.h"
 
@@ -15,29 +13,13 @@ using nlohmann::json;
 constexpr size_t kMaxVectorsBody = 64 << 20;
 constexpr const char* kIndex = R"(/v1/indexes/([^/]+))";
 
-Result<json> ParseObject(const std::string& body) {
-  // Metadata is serialised again later; deep nesting would recurse that far.
-  if (JsonNestingDepth(body, kMaxJsonDepth) > kMaxJsonDepth) {
-    return Status::InvalidArgument("body nests deeper than " + std::to_string(kMaxJsonDepth) +
-                                   " levels");
-  }
-  auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return Status::InvalidArgument("body must be a JSON object");
-  }
-  return parsed;
-}
-
-// A misspelt field ("metirc") must not silently fall back to a default.
-Status OnlyFields(const json& object, std::initializer_list<std::string_view> allowed,
-                  const std::string& where) {
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      return Status::InvalidArgument(where + "unknown field \"" + key + "\"");
-    }
-  }
-  return Status::Ok();
-}
+// The fields of each JSON body; a misspelt one ("metirc") must not silently
+// fall back to a default.
+constexpr std::string_view kCreateFields[] = {"name",      "dim",  "metric", "m", "ef_construction",
+                                              "ef_search", "model"};
+constexpr std::string_view kAddFields[] = {"items"};
+constexpr std::string_view kItemFields[] = {"id", "vector", "metadata"};
+constexpr std::string_view kSearchFields[] = {"vector", "text", "k", "ef", "filter"};
 
 Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
   if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
@@ -64,13 +46,8 @@ Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fa
 
 void HandleCreate(vector::VectorService& service, const std::string& body,
                   httplib::Response& response) {
-  auto request = ParseObject(body);
+  auto request = ParseJsonObject(body, kCreateFields);
   if (!request.ok()) return WriteError(response, request.status());
-  if (Status s =
-          OnlyFields(*request, {"name", "dim", "metric", "m", "ef_construction", "ef_search"}, "");
-      !s.ok()) {
-    return WriteError(response, s);
-  }
   vector::IndexParams params;
   if (!request->contains("name") || !(*request)["name"].is_string()) {
     return WriteError(response, Status::InvalidArgument("\"name\" must be a string"));
@@ -108,7 +85,7 @@ void HandleCreate(vector::VectorService& service, const std::string& body,
 
 void HandleAdd(vector::VectorService& service, const std::string& name, const std::string& body,
                httplib::Response& response) {
-  auto request = ParseObject(body);
+  auto request = ParseJsonObject(body, kAddFields);
   if (!request.ok()) return WriteError(response, request.status());
   auto items_json = request->find("items");
   if (items_json == request->end() || !items_json->is_array()) {
@@ -120,7 +97,7 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
     const json& item = (*items_json)[i];
     const std::string where = "item " + std::to_string(i);
     if (item.is_object()) {
-      if (Status s = OnlyFields(item, {"id", "vector", "metadata"}, where + ": "); !s.ok()) {
+      if (Status s = CheckJsonFields(item, kItemFields, where + ": "); !s.ok()) {
         return WriteError(response, Status::InvalidArgument(s.message() + "; nothing was added"));
       }
     }
@@ -148,11 +125,8 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
 
 void HandleSearch(vector::VectorService& service, const std::string& name, const std::string& body,
                   httplib::Response& response) {
-  auto request = ParseObject(body);
+  auto request = ParseJsonObject(body, kSearchFields);
   if (!request.ok()) return WriteError(response, request.status());
-  if (Status s = OnlyFields(*request, {"vector", "text", "k", "ef", "filter"}, ""); !s.ok()) {
-    return WriteError(response, s);
-  }
   const bool by_text = request->contains("text");
   if (by_text == request->contains("vector")) {
     return WriteError(response,

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "web/ui_format.h"
+
 namespace lakehouse::web {
 namespace {
 
@@ -100,6 +102,39 @@ std::optional<std::vector<Bar>> ChartBars(const TablePage& page, std::string* ti
   if (bars.empty()) return std::nullopt;
   *title = page.columns[*number].name + " by " + page.columns[*text].name;
   return bars;
+}
+
+Data TableData(const TablePage& page) {
+  List columns;
+  for (const auto& c : page.columns) {
+    Data column;
+    column.set("name", c.name);
+    column.set("type", c.type);
+    columns.push_back(column);
+  }
+  List rows;
+  for (const auto& row : page.rows) {
+    List cells;
+    for (const auto& cell : row) {
+      Data item;
+      item.set("text", cell.text);
+      item.set("null", cell.is_null);
+      item.set("number", cell.number.has_value());
+      // Only long values get a tooltip: it repeats the text in the page.
+      item.set("long", cell.text.size() > 40);
+      cells.push_back(item);
+    }
+    rows.push_back(Data("cells", cells));
+  }
+  Data data;
+  data.set("columns", columns);
+  data.set("rows", rows);
+  data.set("empty", page.rows.empty());
+  data.set("first_row", FormatCount(page.rows.empty() ? 0 : page.offset + 1));
+  data.set("last_row", FormatCount(page.offset + page.rows.size()));
+  data.set("more", page.more);
+  data.set("elapsed", FormatMs(page.elapsed_ms));
+  return data;
 }
 
 }  // namespace lakehouse::web

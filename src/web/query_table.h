@@ -41,4 +41,8 @@ Result<TablePage> RunPage(query::QueryEngine& engine, const std::string& sql, si
 // each, one bar per row), or nullopt when it has no such pair.
 std::optional<std::vector<Bar>> ChartBars(const TablePage& page, std::string* title);
 
+// The page as web/templates/result_table.mustache's data: {columns, rows:
+// [{cells}], empty, first_row, last_row, more, elapsed}.
+Data TableData(const TablePage& page);
+
 }  // namespace lakehouse::web

@@ -273,5 +273,39 @@ TEST_F(DatasetRoutesTest, BadErasuresAre4xxNamingTheProblem) {
   EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u);
 }
 
+// Each route's body is read by one parser: a misspelt field is a 400 naming
+// it and the fields the route takes, never an ignored default.
+TEST_F(DatasetRoutesTest, MisspeltFieldsAre400NamingThem) {
+  struct Case {
+    std::string method, path, body, field, accepted;
+  };
+  const Case cases[] = {
+      {"POST", "/v1/datasets/people/delete", R"({"wher": "id = 1"})", "wher", R"("where")"},
+      {"POST", "/v1/datasets/people/erase", R"({"where": "id = 1", "dry_run": true})", "dry_run",
+       R"("where")"},
+      {"PUT", "/v1/datasets/people/tags/t", R"({"versoin": 1})", "versoin", R"("version")"},
+      {"POST", "/v1/datasets/people/restore", R"({"tga": "t"})", "tga", R"("version", "tag")"},
+      {"POST", "/v1/datasets/people/commit", R"({"dataset": "people", "mdoe": "append"})", "mdoe",
+       R"("dataset", "mode")"},
+      {"POST", "/v1/datasets/people/rewrite-files", R"({"erasure": "e", "file": []})", "file",
+       R"("erasure", "files", "deletes")"},
+  };
+  for (const auto& c : cases) {
+    auto [status, answer] = c.method == "PUT" ? Put(c.path, c.body) : Post(c.path, c.body);
+    EXPECT_EQ(status, 400) << c.path << ": " << answer.dump();
+    EXPECT_NE(Message(answer).find("unknown field \"" + c.field + "\""), std::string::npos)
+        << c.path << ": " << answer.dump();
+    EXPECT_NE(Message(answer).find("accepted fields: " + c.accepted), std::string::npos)
+        << c.path << ": " << answer.dump();
+  }
+  // Text that is not JSON is refused saying where it broke.
+  auto [broken, answer] = Post("/v1/datasets/people/delete", R"({"where": "id = 1",})");
+  EXPECT_EQ(broken, 400);
+  EXPECT_NE(Message(answer).find("not JSON"), std::string::npos) << answer.dump();
+  EXPECT_NE(Message(answer).find("line 1, column 20"), std::string::npos) << answer.dump();
+  EXPECT_EQ(lake_.catalog().GetCurrent("people")->version, 2u) << "nothing changed";
+  EXPECT_TRUE(lake_.catalog().ListTags("people")->empty());
+}
+
 }  // namespace
 }  // namespace lakehouse::server

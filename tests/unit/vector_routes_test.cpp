@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "embed/embedder_set.h"
 #include "server/http_server.h"
 #include "storage/local_object_store.h"
 #include "testing/server_thread.h"
@@ -83,6 +84,31 @@ TEST_F(VectorRoutesTest, CreateAddSearchGetDelete) {
   EXPECT_EQ(client_->Get("/v1/indexes/people")->status, 404);
 }
 
+TEST(VectorRoutesModelTest, CreateTakesAModelAndSearchesByText) {
+  embed::EmbedderSet embedders;
+  auto service = vector::VectorService::Open(nullptr, {.embedders = &embedders});
+  ASSERT_TRUE(service.ok());
+  HttpServer server(HttpConfig{}, 64 << 20);
+  RegisterVectorRoutes(server.router(), **service);
+  testing::ServerThread running(server);
+  httplib::Client client("127.0.0.1", running.port());
+  auto created = client.Post("/v1/indexes", R"({"name": "jobs", "model": "lakehouse-hash-v2"})",
+                             "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  json index = json::parse(created->body);
+  EXPECT_EQ(index["model"], "lakehouse-hash-v2");
+  EXPECT_EQ(index["dim"], 1024) << "the model's dimension";
+  auto unknown =
+      client.Post("/v1/indexes", R"({"name": "other", "model": "gpt-x"})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400) << unknown->body;
+  auto searched =
+      client.Post("/v1/indexes/jobs/search", R"({"text": "nurse", "k": 1})", "application/json");
+  ASSERT_TRUE(searched);
+  EXPECT_EQ(searched->status, 200) << searched->body;
+}
+
 TEST(VectorRoutesDamageTest, ADamagedDeltaIsNamedInTheIndexList) {
   testing::TempDir dir;
   auto local = storage::LocalObjectStore::Open({dir.path() + "/objects", 1ull << 30});
@@ -147,6 +173,14 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(misspelt, 400);
   EXPECT_NE(why["error"]["message"].get<std::string>().find("unknown field \"metirc\""),
             std::string::npos);
+  // The answer lists the fields a create takes.
+  EXPECT_NE(why["error"]["message"].get<std::string>().find("\"metric\", \"m\""), std::string::npos)
+      << why.dump();
+  auto [misspelt_items, items_why] = Post("/v1/indexes/v/vectors", {{"itmes", json::array()}});
+  EXPECT_EQ(misspelt_items, 400);
+  EXPECT_NE(items_why["error"]["message"].get<std::string>().find("unknown field \"itmes\""),
+            std::string::npos)
+      << items_why.dump();
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {1, 2, 3}}, {"topk", 3}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"vector", {-3e19, 0, 0}}}).first, 400);
   // Text needs an index with a model, and a search is by vector or by text.
@@ -156,7 +190,13 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
             std::string::npos);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"text", "x"}, {"vector", {1, 2, 3}}}).first, 400);
   EXPECT_EQ(Post("/v1/indexes/v/search", {{"k", 3}}).first, 400);
-  EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v2"}}).first, 400);
+  // "model" is a field of a create, but this service has no embedders.
+  auto [no_embedders, no_embedders_error] =
+      Post("/v1/indexes", {{"name", "t"}, {"model", "lakehouse-hash-v2"}});
+  EXPECT_EQ(no_embedders, 400);
+  EXPECT_NE(no_embedders_error["error"]["message"].get<std::string>().find("no embedders"),
+            std::string::npos)
+      << no_embedders_error.dump();
   EXPECT_EQ(Post("/v1/indexes", {{"name", "t"}, {"dim", 3}, {"model", 7}}).first, 400);
   auto [text_type, text_error] = Post("/v1/indexes/v/search", {{"text", 42}});
   EXPECT_EQ(text_type, 400);
