@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/sql_quote.h"
 #include "query/data_file_cache.h"
 #include "query/dataset_scan.h"
 #include "query/duckdb_handles.h"

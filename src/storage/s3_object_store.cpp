@@ -17,6 +17,9 @@
 #include <random>
 #include <thread>
 
+#include "common/hex.h"
+#include "common/percent_encoding.h"
+#include "common/sha256.h"
 #include "common/time_format.h"
 #include "storage/object_key.h"
 
@@ -45,19 +48,11 @@ namespace {
 constexpr size_t kMaxErrorBody = 64 << 10;
 constexpr int kMaxParts = 10000;  // S3's limit per multipart upload
 
-const std::string kEmptySha256 = sigv4::HexSha256("");
-
 std::string Md5Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return HexEncode(std::span<const unsigned char>(digest, len));
 }
 
 std::string Unquote(std::string text) {
@@ -369,7 +364,7 @@ std::string S3ObjectStore::ObjectPath(std::string_view key) const {
   // S3 signs the path as sent, encoded once (no normalising, no double
   // encoding as other AWS services do): every byte but the unreserved ones
   // and '/' becomes %XX.
-  std::string encoded = sigv4::UriEncode(key, true);
+  std::string encoded = PercentEncodePath(key);
   return options_.path_style ? "/" + options_.bucket + "/" + encoded : "/" + encoded;
 }
 
@@ -380,7 +375,7 @@ Result<S3ObjectStore::Response> S3ObjectStore::SendOnce(HttpRequest& request, Ob
   signing.method = request.method;
   signing.canonical_uri = request.path;
   signing.query = request.query;
-  signing.payload_sha256 = request.body.empty() ? kEmptySha256 : sigv4::HexSha256(request.body);
+  LH_ASSIGN_OR_RETURN(signing.payload_sha256, Sha256Hex(request.body));
   signing.headers = request.headers;
   signing.headers.emplace_back("host", authority_);
   signing.headers.emplace_back("x-amz-date", amz_date);
@@ -388,13 +383,13 @@ Result<S3ObjectStore::Response> S3ObjectStore::SendOnce(HttpRequest& request, Ob
   if (!credentials_.session_token.empty()) {
     signing.headers.emplace_back("x-amz-security-token", credentials_.session_token);
   }
-  sigv4::Signature signature = sigv4::Sign(signing, credentials_, options_.region, "s3", amz_date);
+  LH_ASSIGN_OR_RETURN(sigv4::Signature signature,
+                      sigv4::Sign(signing, credentials_, options_.region, "s3", amz_date));
 
   std::string url = scheme_ + "://" + authority_ + request.path;
   std::string query;
   for (const auto& [name, value] : request.query) {
-    query += (query.empty() ? "" : "&") + sigv4::UriEncode(name, false) + "=" +
-             sigv4::UriEncode(value, false);
+    query += (query.empty() ? "" : "&") + PercentEncode(name) + "=" + PercentEncode(value);
   }
   if (!query.empty()) url += "?" + query;
 

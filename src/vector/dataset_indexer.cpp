@@ -6,7 +6,7 @@
 #include <chrono>
 #include <set>
 
-#include "query/duckdb_handles.h"
+#include "common/sql_quote.h"
 
 namespace lakehouse::vector {
 namespace {
@@ -21,7 +21,7 @@ constexpr std::string_view kIdAlias = "__lakehouse_id";
 constexpr std::string_view kTextAlias = "__lakehouse_text";
 
 std::string VersionRef(const std::string& dataset, uint64_t version) {
-  return query::SqlIdentifier(dataset + "@" + std::to_string(version));
+  return SqlIdentifier(dataset + "@" + std::to_string(version));
 }
 
 // Metadata is what filters compare: plain values, not nested ones or bytes.
@@ -51,11 +51,11 @@ class RowReader {
   // The rows an index holds, as a SELECT over one version: id and text cast
   // to text, then the metadata columns.
   std::string Usable(uint64_t version) const {
-    std::string id = query::SqlIdentifier(source_.id_column);
-    std::string text = query::SqlIdentifier(source_.text_column);
+    std::string id = SqlIdentifier(source_.id_column);
+    std::string text = SqlIdentifier(source_.text_column);
     std::string sql = "SELECT CAST(" + id + " AS VARCHAR) AS " + std::string(kIdAlias) + ", CAST(" +
                       text + " AS VARCHAR) AS " + std::string(kTextAlias);
-    for (const auto& column : source_.metadata_columns) sql += ", " + query::SqlIdentifier(column);
+    for (const auto& column : source_.metadata_columns) sql += ", " + SqlIdentifier(column);
     return sql + " FROM " + VersionRef(source_.dataset, version) + " WHERE " + id +
            " IS NOT NULL AND " + text + " IS NOT NULL AND trim(CAST(" + text +
            " AS VARCHAR)) <> ''";
@@ -69,7 +69,7 @@ class RowReader {
     size_t done = 0;
     while (true) {
       std::string sql = "SELECT * FROM (" + select + ") AS rows_";
-      if (after) sql += " WHERE " + std::string(kIdAlias) + " > " + query::SqlString(*after);
+      if (after) sql += " WHERE " + std::string(kIdAlias) + " > " + SqlString(*after);
       sql += " ORDER BY " + std::string(kIdAlias) + " LIMIT " + std::to_string(kPageRows);
       LH_ASSIGN_OR_RETURN(auto page, Run(sql));
       for (auto& row : page.rows) {
@@ -152,8 +152,8 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
   source.id_column = request.id_column;
   source.text_column = request.text_column;
   RowReader rows(*reader_, source);
-  LH_ASSIGN_OR_RETURN(
-      auto schema, rows.Run("SELECT * FROM " + query::SqlIdentifier(request.dataset) + " LIMIT 0"));
+  LH_ASSIGN_OR_RETURN(auto schema,
+                      rows.Run("SELECT * FROM " + SqlIdentifier(request.dataset) + " LIMIT 0"));
   auto version = schema.versions.find(request.dataset);
   if (version == schema.versions.end()) {
     return Status::Internal("queryd did not say which version of \"" + request.dataset +
@@ -224,10 +224,9 @@ Result<DatasetIndexOutcome> DatasetIndexer::BuildOrRefresh(const DatasetIndexReq
   // Repeated ids would make items overwrite each other silently.
   LH_ASSIGN_OR_RETURN(
       auto repeated,
-      rows.Run("SELECT CAST(" + query::SqlIdentifier(source.id_column) + " AS VARCHAR) FROM " +
+      rows.Run("SELECT CAST(" + SqlIdentifier(source.id_column) + " AS VARCHAR) FROM " +
                    VersionRef(source.dataset, source.version) + " WHERE " +
-                   query::SqlIdentifier(source.id_column) +
-                   " IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
+                   SqlIdentifier(source.id_column) + " IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
                1));
   if (!repeated.rows.empty()) {
     return Status::InvalidArgument("column \"" + source.id_column + "\" of \"" + source.dataset +
