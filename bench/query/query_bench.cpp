@@ -41,6 +41,7 @@ namespace query = lakehouse::query;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
+using lakehouse::SqlString;
 using nlohmann::json;
 
 constexpr const char* kTool = "query_bench";

@@ -80,6 +80,7 @@ namespace vector = lakehouse::vector;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
+using lakehouse::SqlString;
 
 constexpr const char* kTool = "retrieval_bench";
 constexpr size_t kK = 10;
