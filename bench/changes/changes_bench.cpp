@@ -57,6 +57,7 @@
 
 #include "bench/common/bench_common.h"
 #include "common/splitmix64.h"
+#include "common/sql_quote.h"
 #include "demo/staffing_data.h"
 
 extern char** environ;
@@ -68,7 +69,7 @@ namespace demo = lakehouse::demo;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
-using lakehouse::query::SqlString;
+using lakehouse::SqlString;
 using nlohmann::json;
 
 constexpr const char* kTool = "changes_bench";

@@ -19,6 +19,7 @@
 
 #include "common/logging.h"
 #include "common/splitmix64.h"
+#include "common/sql_quote.h"
 #include "server/dataset_routes.h"
 #include "server/query_routes.h"
 
@@ -809,8 +810,8 @@ AnchorDb::AnchorDb(int threads, const std::string& memory_limit, const std::stri
     Fail("cannot connect to the anchor DuckDB");
   }
   Exec("SET threads = " + std::to_string(threads));
-  Exec("SET memory_limit = " + query::SqlString(memory_limit));
-  Exec("SET temp_directory = " + query::SqlString(temp_dir));
+  Exec("SET memory_limit = " + SqlString(memory_limit));
+  Exec("SET temp_directory = " + SqlString(temp_dir));
 }
 
 void AnchorDb::Exec(const std::string& sql) {

@@ -19,7 +19,6 @@
 // After the runs, a breakdown times the api's steps one by one on the same
 // file, to show where the time goes.
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +29,8 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "common/sha256.h"
+#include "common/sql_quote.h"
 
 namespace {
 
@@ -38,7 +39,7 @@ using bench::Clock;
 using bench::Fail;
 using bench::FailErrno;
 using bench::g_interrupted;
-using lakehouse::query::SqlString;
+using lakehouse::SqlString;
 
 constexpr const char* kTool = "ingest_bench";
 
@@ -153,27 +154,20 @@ void AddReceiveRoute(bench::ServeInProcess& serve, const std::string& scratch) {
       });
 }
 
-std::string Sha256Hex(const std::string& path) {
+std::string FileSha256Hex(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) FailErrno("open " + path);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  lakehouse::Sha256Stream hash;
   std::vector<char> buffer(1 << 20);
   ssize_t n;
   while ((n = ::read(fd, buffer.data(), buffer.size())) > 0) {
-    EVP_DigestUpdate(ctx, buffer.data(), static_cast<size_t>(n));
+    lakehouse::Status hashed = hash.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    if (!hashed.ok()) Fail("hash " + path + ": " + hashed.ToString());
   }
   ::close(fd);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
-  std::string hex;
-  for (unsigned i = 0; i < length; ++i) {
-    hex.push_back("0123456789abcdef"[digest[i] >> 4]);
-    hex.push_back("0123456789abcdef"[digest[i] & 0xF]);
-  }
-  return hex;
+  auto hex = hash.FinishHex();
+  if (!hex.ok()) Fail("hash " + path + ": " + hex.status().ToString());
+  return *hex;
 }
 
 struct BreakdownResult {
@@ -232,7 +226,7 @@ BreakdownResult Breakdown(bench::ServeInProcess& serve, bench::AnchorDb& anchor,
   std::filesystem::remove(out);
 
   start = Clock::now();
-  result.sha256 = Sha256Hex(csv);
+  result.sha256 = FileSha256Hex(csv);
   result.sha256_s = bench::SecondsSince(start);
   return result;
 }

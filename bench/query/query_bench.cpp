@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "common/sql_quote.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ namespace query = lakehouse::query;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
+using lakehouse::SqlString;
 using nlohmann::json;
 
 constexpr const char* kTool = "query_bench";
@@ -246,7 +248,7 @@ int Run(const Options& options, const std::string& root) {
   for (const Table& table : tables) {
     std::string list;
     for (const auto& path : serve.DataFilePaths(table.name)) {
-      list += (list.empty() ? "" : ", ") + query::SqlString(path);
+      list += (list.empty() ? "" : ", ") + SqlString(path);
     }
     anchor.Exec(std::string("CREATE VIEW ") + table.name + " AS SELECT * FROM read_parquet([" +
                 list + "])");

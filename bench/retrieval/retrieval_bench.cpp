@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "common/sql_quote.h"
 #include "demo/staffing_data.h"
 #include "embed/hashing_embedder.h"
 #include "query/duckdb_handles.h"
@@ -79,6 +80,7 @@ namespace vector = lakehouse::vector;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
+using lakehouse::SqlString;
 
 constexpr const char* kTool = "retrieval_bench";
 constexpr size_t kK = 10;
@@ -175,7 +177,7 @@ std::vector<std::vector<std::string>> FetchStrings(duckdb_connection connection,
 }
 
 std::string ReadCsvSql(const std::string& path, const std::string& columns) {
-  return "SELECT " + columns + " FROM read_csv(" + query::SqlString(path) +
+  return "SELECT " + columns + " FROM read_csv(" + SqlString(path) +
          ", header = true, all_varchar = true)";
 }
 

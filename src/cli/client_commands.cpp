@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
+#include "common/percent_encoding.h"
 #include "http/http_status.h"
-#include "storage/object_key.h"
 
 namespace lakehouse::cli {
 namespace {
@@ -21,8 +21,7 @@ namespace {
 using nlohmann::json;
 
 std::string TagPath(const std::string& name, const std::string& tag) {
-  return "/v1/datasets/" + storage::EncodeQueryValue(name) + "/tags/" +
-         storage::EncodeQueryValue(tag);
+  return "/v1/datasets/" + PercentEncode(name) + "/tags/" + PercentEncode(tag);
 }
 
 }  // namespace
@@ -44,11 +43,11 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
   }
   std::ifstream in(command.file, std::ios::binary);
   std::string file_name = std::filesystem::path(command.file).filename().string();
-  std::string path = "/v1/datasets/" + storage::EncodeQueryValue(command.dataset) +
-                     "/ingest?mode=" + storage::EncodeQueryValue(command.mode) +
-                     "&file_name=" + storage::EncodeQueryValue(file_name);
-  if (command.format) path += "&format=" + storage::EncodeQueryValue(*command.format);
-  if (!command.key.empty()) path += "&key=" + storage::EncodeQueryValue(command.key);
+  std::string path = "/v1/datasets/" + PercentEncode(command.dataset) +
+                     "/ingest?mode=" + PercentEncode(command.mode) +
+                     "&file_name=" + PercentEncode(file_name);
+  if (command.format) path += "&format=" + PercentEncode(*command.format);
+  if (!command.key.empty()) path += "&key=" + PercentEncode(command.key);
   if (command.evolve_schema) path += "&schema=evolve";
   Progress progress("upload " + file_name, size);
   std::vector<char> buffer(1 << 20);
@@ -83,7 +82,7 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
 
 int RunDeleteRows(const ClientOptions& options, const std::string& name, const std::string& where) {
   auto client = MakeClient(options);
-  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/delete",
+  auto result = client->Post("/v1/datasets/" + PercentEncode(name) + "/delete",
                              json{{"where", where}}.dump(), "application/json");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200 && result->status != 201) {
@@ -98,7 +97,7 @@ int RunDeleteRows(const ClientOptions& options, const std::string& name, const s
 
 int RunErase(const ClientOptions& options, const std::string& name, const std::string& where) {
   auto client = MakeClient(options);
-  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/erase",
+  auto result = client->Post("/v1/datasets/" + PercentEncode(name) + "/erase",
                              json{{"where", where}}.dump(), "application/json");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200 && result->status != 201) {
@@ -123,7 +122,7 @@ int RunErase(const ClientOptions& options, const std::string& name, const std::s
 
 int RunErasures(const ClientOptions& options, const std::string& name) {
   auto client = MakeClient(options);
-  auto result = client->Get("/v1/datasets/" + storage::EncodeQueryValue(name) + "/erasures");
+  auto result = client->Get("/v1/datasets/" + PercentEncode(name) + "/erasures");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200) return ReportHttp(result->status, result->body);
   auto body = json::parse(result->body, nullptr, false);
@@ -136,8 +135,8 @@ int RunErasures(const ClientOptions& options, const std::string& name) {
 
 int RunCompact(const ClientOptions& options, const std::string& name) {
   auto client = MakeClient(options);
-  auto result = client->Post("/v1/datasets/" + storage::EncodeQueryValue(name) + "/compact", "",
-                             "application/json");
+  auto result =
+      client->Post("/v1/datasets/" + PercentEncode(name) + "/compact", "", "application/json");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200 && result->status != 201) {
     return ReportHttp(result->status, result->body);
@@ -230,7 +229,7 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
                rows);
     return 0;
   }
-  auto dataset = GetJson(options, "/v1/datasets/" + storage::EncodeQueryValue(*name), &code);
+  auto dataset = GetJson(options, "/v1/datasets/" + PercentEncode(*name), &code);
   if (!dataset) return code;
   std::cout << (*dataset)["name"].get<std::string>() << " @ version " << (*dataset)["version"]
             << ": " << (*dataset)["rows"] << " rows, " << (*dataset)["bytes"] << " bytes\n\n";
@@ -239,8 +238,7 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
   PrintTable(json::array({{{"name", "column"}, {"type", "VARCHAR"}},
                           {{"name", "type"}, {"type", "VARCHAR"}}}),
              schema_rows);
-  auto versions =
-      GetJson(options, "/v1/datasets/" + storage::EncodeQueryValue(*name) + "/versions", &code);
+  auto versions = GetJson(options, "/v1/datasets/" + PercentEncode(*name) + "/versions", &code);
   if (!versions) return code;
   std::cout << "\n";
   json version_rows = json::array();
@@ -259,9 +257,9 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
 
 int RunVacuum(const ClientOptions& options, const std::string& name, uint64_t keep) {
   auto client = MakeClient(options);
-  auto result = client->Post(
-      "/v1/datasets/" + storage::EncodeQueryValue(name) + "/vacuum?keep=" + std::to_string(keep),
-      "", "application/json");
+  auto result =
+      client->Post("/v1/datasets/" + PercentEncode(name) + "/vacuum?keep=" + std::to_string(keep),
+                   "", "application/json");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200) return ReportHttp(result->status, result->body);
   auto body = json::parse(result->body, nullptr, false);
@@ -288,7 +286,7 @@ int RunTag(const ClientOptions& options, const std::string& name, const std::str
 
 int RunTags(const ClientOptions& options, const std::string& name) {
   int code = 0;
-  auto body = GetJson(options, "/v1/datasets/" + storage::EncodeQueryValue(name) + "/tags", &code);
+  auto body = GetJson(options, "/v1/datasets/" + PercentEncode(name) + "/tags", &code);
   if (!body) return code;
   json rows = json::array();
   for (const auto& t : (*body)["tags"]) rows.push_back({t["tag"], t["version"], t["created"]});
@@ -311,9 +309,8 @@ int RunUntag(const ClientOptions& options, const std::string& name, const std::s
 int RunRestore(const ClientOptions& options, const RestoreCommand& command) {
   json request = command.tag ? json{{"tag", *command.tag}} : json{{"version", *command.version}};
   auto client = MakeClient(options);
-  auto result =
-      client->Post("/v1/datasets/" + storage::EncodeQueryValue(command.dataset) + "/restore",
-                   request.dump(), "application/json");
+  auto result = client->Post("/v1/datasets/" + PercentEncode(command.dataset) + "/restore",
+                             request.dump(), "application/json");
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200) return ReportHttp(result->status, result->body);
   auto body = json::parse(result->body, nullptr, false);

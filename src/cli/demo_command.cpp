@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <httplib.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,9 +19,10 @@
 
 #include "cli/client_support.h"
 #include "cli/index_commands.h"
+#include "common/percent_encoding.h"
+#include "common/sha256.h"
 #include "common/status.h"
 #include "demo/staffing_data.h"
-#include "storage/object_key.h"
 
 namespace lakehouse::cli {
 namespace {
@@ -65,10 +65,6 @@ class ScratchDir {
   std::string path_;
 };
 
-struct EvpFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
 // One generated table on disk.
 struct Generated {
   std::string path;
@@ -82,15 +78,11 @@ Result<Generated> Generate(const demo::StaffingData& data, demo::Table table,
                            const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::FromErrno(errno, "create " + path);
-  std::unique_ptr<EVP_MD_CTX, EvpFree> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    ::close(fd);
-    return Status::Internal("cannot start a sha256");
-  }
+  Sha256Stream hash;
   Generated out;
   out.path = path;
   auto rows = data.WriteCsv(table, [&](std::string_view chunk) -> Status {
-    EVP_DigestUpdate(ctx.get(), chunk.data(), chunk.size());
+    LH_RETURN_IF_ERROR(hash.Update(chunk));
     out.bytes += chunk.size();
     while (!chunk.empty()) {
       ssize_t n = ::write(fd, chunk.data(), chunk.size());
@@ -103,14 +95,7 @@ Result<Generated> Generate(const demo::StaffingData& data, demo::Table table,
   if (::close(fd) != 0 && rows.ok()) return Status::FromErrno(errno, "close " + path);
   if (!rows.ok()) return rows.status();
   out.rows = *rows;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned int i = 0; i < length; ++i) {
-    out.sha256 += kHex[digest[i] >> 4];
-    out.sha256 += kHex[digest[i] & 15];
-  }
+  LH_ASSIGN_OR_RETURN(out.sha256, hash.FinishHex());
   return out;
 }
 
@@ -125,7 +110,7 @@ struct Current {
 // Prints failures like the other client commands and sets *exit_code.
 std::optional<Current> FetchCurrent(httplib::Client& client, const ClientOptions& options,
                                     const std::string& name, int* exit_code) {
-  auto result = client.Get("/v1/datasets/" + storage::EncodeQueryValue(name) + "/versions");
+  auto result = client.Get("/v1/datasets/" + PercentEncode(name) + "/versions");
   if (!result) {
     *exit_code = ReportTransport(options, result.error());
     return std::nullopt;
@@ -164,8 +149,8 @@ struct Loaded {
 std::optional<Loaded> Upload(httplib::Client& client, const ClientOptions& options,
                              const std::string& name, const Generated& file, int* exit_code) {
   const std::string path =
-      "/v1/datasets/" + storage::EncodeQueryValue(name) +
-      "/ingest?format=csv&mode=overwrite&file_name=" + storage::EncodeQueryValue(name + ".csv");
+      "/v1/datasets/" + PercentEncode(name) +
+      "/ingest?format=csv&mode=overwrite&file_name=" + PercentEncode(name + ".csv");
   int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     std::cerr << "error: cannot read " << file.path << ": " << std::strerror(errno) << "\n";

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
-#include "storage/object_key.h"
+#include "common/percent_encoding.h"
 
 namespace lakehouse::cli {
 namespace {
@@ -41,7 +41,7 @@ int Post(const ClientOptions& options, const std::string& dataset, const json& r
   };
   httplib::Request post;
   post.method = "POST";
-  post.path = "/v1/datasets/" + storage::EncodeQueryValue(dataset) + "/indexes";
+  post.path = "/v1/datasets/" + PercentEncode(dataset) + "/indexes";
   post.headers = {{"Accept", "application/x-ndjson"}, {"Content-Type", "application/json"}};
   post.body = request.dump();
   post.response_handler = [&](const httplib::Response& response) {
@@ -92,7 +92,7 @@ int RunIndex(const ClientOptions& options, const IndexCommand& c) {
   std::string dataset = c.dataset;
   if (c.action == "refresh") {
     int code = 0;
-    auto index = GetJson(options, "/v1/indexes/" + storage::EncodeQueryValue(c.index), &code);
+    auto index = GetJson(options, "/v1/indexes/" + PercentEncode(c.index), &code);
     if (!index) return code;
     if (!index->contains("source")) {
       std::cerr << "error: index " << c.index << " was not built from a dataset\n";

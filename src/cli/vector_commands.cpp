@@ -7,16 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
-#include "storage/object_key.h"
+#include "common/percent_encoding.h"
 
 namespace lakehouse::cli {
 namespace {
 
 using nlohmann::json;
 
-std::string IndexPath(const std::string& index) {
-  return "/v1/indexes/" + storage::EncodeQueryValue(index);
-}
+std::string IndexPath(const std::string& index) { return "/v1/indexes/" + PercentEncode(index); }
 
 // POSTs JSON and returns the parsed answer, or prints the error.
 std::optional<json> PostJson(httplib::Client& client, const ClientOptions& options,
@@ -139,8 +137,7 @@ int Add(const ClientOptions& options, const VectorsCommand& c) {
 
 int Get(const ClientOptions& options, const VectorsCommand& c) {
   int code = 0;
-  auto body =
-      GetJson(options, IndexPath(c.index) + "/vectors/" + storage::EncodeQueryValue(*c.id), &code);
+  auto body = GetJson(options, IndexPath(c.index) + "/vectors/" + PercentEncode(*c.id), &code);
   if (!body) return code;
   std::cout << body->dump() << "\n";
   return 0;
@@ -175,7 +172,7 @@ int Search(const ClientOptions& options, const VectorsCommand& c) {
 
 int Delete(const ClientOptions& options, const VectorsCommand& c) {
   std::string path = IndexPath(c.index);
-  if (c.id) path += "/vectors/" + storage::EncodeQueryValue(*c.id);
+  if (c.id) path += "/vectors/" + PercentEncode(*c.id);
   auto client = MakeClient(options);
   auto result = client->Delete(path);
   if (!result) return ReportTransport(options, result.error());

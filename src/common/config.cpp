@@ -1,11 +1,19 @@
+// Reads the TOML config by walking one table of settings, so parsing, defaults and listing agree.
 #include "common/config.h"
 
 #include <toml++/toml.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
+#include <span>
 #include <sstream>
+#include <type_traits>
+#include <variant>
 
 namespace lakehouse {
 namespace {
@@ -53,12 +61,15 @@ class SectionReader {
     return Status::Ok();
   }
 
-  Status OneOf(std::string_view key, const std::set<std::string>& allowed, std::string* out) {
+  Status OneOf(std::string_view key, std::span<const std::string_view> allowed, std::string* out) {
     std::string value = *out;
     LH_RETURN_IF_ERROR(String(key, &value));
-    if (!allowed.contains(value)) {
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+      // Sorted, so the message does not depend on the table's order.
+      std::vector<std::string_view> sorted(allowed.begin(), allowed.end());
+      std::sort(sorted.begin(), sorted.end());
       std::string choices;
-      for (const auto& a : allowed) choices += (choices.empty() ? "" : ", ") + a;
+      for (std::string_view a : sorted) choices += (choices.empty() ? "" : ", ") + std::string(a);
       return Status::InvalidArgument(Where(source_, Find(key)->source()) + ": " + section_ + "." +
                                      std::string(key) + " must be one of " + choices + ", got \"" +
                                      value + "\"");
@@ -135,133 +146,296 @@ std::string Resolve(std::string_view base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-using SectionParser = Status (*)(SectionReader&, Config&);
+// How a setting's TOML value is read and checked.
+enum class Kind {
+  kText,        // any string
+  kPath,        // a string; relative paths are taken from the config file's folder
+  kUrl,         // http:// or https://
+  kUrlOrEmpty,  // the same, or "" for "none"
+  kListen,      // host:port
+  kChoice,      // one of Rule::choices
+  kBool,
+  kInteger,  // between Rule::min and Rule::max
+};
 
-Status ParseEmbed(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Url("openai_url", true, &c.embed.openai_url));
-  LH_RETURN_IF_ERROR(r.String("openai_model", &c.embed.openai_model));
-  LH_RETURN_IF_ERROR(r.Int("openai_dim", 0, 4096, &c.embed.openai_dim));
-  LH_RETURN_IF_ERROR(r.Url("ollama_url", true, &c.embed.ollama_url));
-  LH_RETURN_IF_ERROR(r.String("ollama_model", &c.embed.ollama_model));
-  LH_RETURN_IF_ERROR(r.Int("ollama_dim", 0, 4096, &c.embed.ollama_dim));
-  LH_RETURN_IF_ERROR(r.Int("timeout_s", 1, 3600, &c.embed.timeout_s));
-  if (!c.embed.openai_url.empty() && c.embed.openai_model.empty()) {
+struct Rule {
+  Kind kind;
+  int64_t min = 0;
+  int64_t max = 0;
+  std::span<const std::string_view> choices = {};
+};
+
+constexpr Rule Text() { return {Kind::kText}; }
+constexpr Rule Path() { return {Kind::kPath}; }
+constexpr Rule Url() { return {Kind::kUrl}; }
+constexpr Rule UrlOrEmpty() { return {Kind::kUrlOrEmpty}; }
+constexpr Rule Listen() { return {Kind::kListen}; }
+constexpr Rule Flag() { return {Kind::kBool}; }
+constexpr Rule Integer(int64_t min, int64_t max) { return {Kind::kInteger, min, max}; }
+constexpr Rule OneOf(std::span<const std::string_view> choices) {
+  return {Kind::kChoice, 0, 0, choices};
+}
+
+// Where a setting's value lives in a Config.
+using Slot = std::variant<std::string*, bool*, int*, int64_t*, uint64_t*>;
+
+struct Setting {
+  std::string_view section;
+  std::string_view key;
+  Rule rule;
+  Slot (*slot)(Config&);
+};
+
+template <auto kSection, auto kMember>
+Slot SlotOf(Config& config) {
+  return &(config.*kSection.*kMember);
+}
+
+// Refuses to compile a rule that cannot hold the member's type or range.
+template <auto kSection, auto kMember>
+consteval Setting MakeSetting(std::string_view section, std::string_view key, Rule rule) {
+  using T = std::remove_cvref_t<decltype(std::declval<Config&>().*kSection.*kMember)>;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (rule.kind == Kind::kBool || rule.kind == Kind::kInteger) throw "a string needs a text rule";
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (rule.kind != Kind::kBool) throw "a bool needs Flag()";
+  } else {
+    static_assert(std::is_integral_v<T>);
+    if (rule.kind != Kind::kInteger) throw "an integer needs Integer(min, max)";
+    if (rule.min < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        static_cast<uint64_t>(rule.max) > std::numeric_limits<T>::max()) {
+      throw "the range does not fit the member's type";
+    }
+  }
+  return {section, key, rule, &SlotOf<kSection, kMember>};
+}
+
+// The key is the member's name, so the two cannot drift apart.
+#define LH_SETTING(section, key, rule) \
+  MakeSetting<&Config::section, &decltype(Config::section)::key>(#section, #key, rule)
+
+constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+constexpr std::string_view kBackends[] = {"local", "s3"};
+constexpr std::string_view kStorage[] = {"storaged", "direct"};
+constexpr std::string_view kRoles[] = {"auto", "writer", "reader"};
+
+// Every setting, in the order of docs/operations.md. Defaults are the
+// members' initialisers in config.h.
+constexpr Setting kSettings[] = {
+    LH_SETTING(log, level, OneOf(kLevels)),
+    LH_SETTING(http, read_timeout_s, Integer(1, 3600)),
+    LH_SETTING(http, write_timeout_s, Integer(1, 3600)),
+    LH_SETTING(http, keep_alive_timeout_s, Integer(1, 3600)),
+    LH_SETTING(http, threads, Integer(1, 1024)),
+    LH_SETTING(http, header_timeout_s, Integer(1, 3600)),
+    LH_SETTING(http, min_body_bytes_per_s, Integer(0, 1 << 30)),
+    LH_SETTING(http, max_connections, Integer(1, 100000)),
+    LH_SETTING(http, max_connections_per_client, Integer(1, 100000)),
+    LH_SETTING(http, max_header_bytes, Integer(1 << 10, 1 << 20)),
+    LH_SETTING(storaged, listen, Listen()),
+    LH_SETTING(storaged, backend, OneOf(kBackends)),
+    LH_SETTING(storaged, root, Path()),
+    LH_SETTING(storaged, max_object_bytes, Integer(1, int64_t{1} << 50)),
+    LH_SETTING(s3, endpoint, UrlOrEmpty()),
+    LH_SETTING(s3, bucket, Text()),
+    LH_SETTING(s3, region, Text()),
+    LH_SETTING(s3, path_style, Flag()),
+    LH_SETTING(s3, access_key_id, Text()),
+    LH_SETTING(s3, secret_access_key, Text()),
+    LH_SETTING(s3, ca_file, Path()),
+    LH_SETTING(s3, verify_tls, Flag()),
+    LH_SETTING(s3, part_bytes, Integer(int64_t{5} << 20, int64_t{5} << 30)),
+    LH_SETTING(catalogd, listen, Listen()),
+    LH_SETTING(catalogd, storage, OneOf(kStorage)),
+    LH_SETTING(catalogd, storaged_url, Url()),
+    LH_SETTING(catalogd, scratch, Path()),
+    LH_SETTING(catalogd, max_ingest_bytes, Integer(1, int64_t{1} << 50)),
+    LH_SETTING(catalogd, compact_file_bytes, Integer(1 << 20, int64_t{1} << 40)),
+    LH_SETTING(catalogd, auto_compact_small_files, Integer(0, 100000)),
+    LH_SETTING(catalogd, vectord_url, UrlOrEmpty()),
+    LH_SETTING(queryd, listen, Listen()),
+    LH_SETTING(queryd, storage, OneOf(kStorage)),
+    LH_SETTING(queryd, catalogd_url, Url()),
+    LH_SETTING(queryd, storaged_url, Url()),
+    LH_SETTING(queryd, scratch, Path()),
+    LH_SETTING(queryd, timeout_ms, Integer(1, 24 * 3600 * 1000)),
+    LH_SETTING(queryd, memory_limit, Text()),
+    LH_SETTING(queryd, threads, Integer(1, 256)),
+    LH_SETTING(queryd, connections, Integer(1, 256)),
+    LH_SETTING(queryd, max_rows, Integer(1, int64_t{1} << 40)),
+    LH_SETTING(queryd, cache_bytes, Integer(int64_t{1} << 20, int64_t{1} << 50)),
+    LH_SETTING(queryd, vectord_url, UrlOrEmpty()),
+    LH_SETTING(queryd, release_idle_memory, Flag()),
+    LH_SETTING(vectord, listen, Listen()),
+    LH_SETTING(vectord, storage, OneOf(kStorage)),
+    LH_SETTING(vectord, storaged_url, UrlOrEmpty()),
+    LH_SETTING(vectord, role, OneOf(kRoles)),
+    LH_SETTING(vectord, reload_interval_ms, Integer(100, 3600 * 1000)),
+    LH_SETTING(vectord, compact_deltas, Integer(1, 1000000)),
+    LH_SETTING(vectord, queryd_url, UrlOrEmpty()),
+    LH_SETTING(gateway, listen, Listen()),
+    LH_SETTING(gateway, storaged_url, Url()),
+    LH_SETTING(gateway, catalogd_url, Url()),
+    LH_SETTING(gateway, queryd_url, Url()),
+    LH_SETTING(gateway, vectord_url, Url()),
+    LH_SETTING(embed, openai_url, UrlOrEmpty()),
+    LH_SETTING(embed, openai_model, Text()),
+    LH_SETTING(embed, openai_dim, Integer(0, 4096)),
+    LH_SETTING(embed, ollama_url, UrlOrEmpty()),
+    LH_SETTING(embed, ollama_model, Text()),
+    LH_SETTING(embed, ollama_dim, Integer(0, 4096)),
+    LH_SETTING(embed, timeout_s, Integer(1, 3600)),
+    LH_SETTING(auth, token_file, Path()),
+    LH_SETTING(auth, allow_insecure_remote, Flag()),
+};
+
+#undef LH_SETTING
+
+// The number of members of an aggregate: the most initialisers it takes.
+struct AnyMember {
+  template <typename T>
+  operator T() const;  // NOLINT: only named in unevaluated checks
+};
+template <typename T, typename... Seen>
+consteval size_t MemberCount() {
+  if constexpr (requires { T{Seen{}..., AnyMember{}}; }) {
+    return MemberCount<T, Seen..., AnyMember>();
+  } else {
+    return sizeof...(Seen);
+  }
+}
+
+constexpr size_t SettingsIn(std::string_view section) {
+  size_t n = 0;
+  for (const Setting& setting : kSettings) n += setting.section == section ? 1 : 0;
+  return n;
+}
+
+consteval bool KeysAreUnique() {
+  for (size_t i = 0; i < std::size(kSettings); ++i) {
+    for (size_t j = i + 1; j < std::size(kSettings); ++j) {
+      if (kSettings[i].section == kSettings[j].section && kSettings[i].key == kSettings[j].key) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// A member added to a section without a row in kSettings fails here.
+#define LH_SECTION_COMPLETE(section)                                              \
+  static_assert(MemberCount<decltype(Config::section)>() == SettingsIn(#section), \
+                "every member of Config::" #section " needs its row in kSettings")
+LH_SECTION_COMPLETE(log);
+LH_SECTION_COMPLETE(auth);
+LH_SECTION_COMPLETE(embed);
+LH_SECTION_COMPLETE(http);
+LH_SECTION_COMPLETE(storaged);
+LH_SECTION_COMPLETE(s3);
+LH_SECTION_COMPLETE(catalogd);
+LH_SECTION_COMPLETE(queryd);
+LH_SECTION_COMPLETE(vectord);
+LH_SECTION_COMPLETE(gateway);
+#undef LH_SECTION_COMPLETE
+static_assert(MemberCount<Config>() == 10, "a new section of Config needs its check above");
+static_assert(KeysAreUnique());
+
+bool IsSection(std::string_view name) { return SettingsIn(name) > 0; }
+
+Status ReadText(SectionReader& reader, const Setting& setting, std::string* out) {
+  switch (setting.rule.kind) {
+    case Kind::kUrl:
+      return reader.Url(setting.key, false, out);
+    case Kind::kUrlOrEmpty:
+      return reader.Url(setting.key, true, out);
+    case Kind::kListen:
+      return reader.Listen(setting.key, out);
+    case Kind::kChoice:
+      return reader.OneOf(setting.key, setting.rule.choices, out);
+    default:
+      return reader.String(setting.key, out);
+  }
+}
+
+template <typename T>
+Status ReadInteger(SectionReader& reader, const Setting& setting, T* out) {
+  int64_t value = static_cast<int64_t>(*out);
+  LH_RETURN_IF_ERROR(reader.Integer(setting.key, setting.rule.min, setting.rule.max, &value));
+  *out = static_cast<T>(value);
+  return Status::Ok();
+}
+
+Status ReadSetting(SectionReader& reader, const Setting& setting, Config& config) {
+  return std::visit(
+      [&](auto* out) -> Status {
+        using T = std::remove_pointer_t<decltype(out)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return ReadText(reader, setting, out);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return reader.Bool(setting.key, out);
+        } else {
+          return ReadInteger(reader, setting, out);
+        }
+      },
+      setting.slot(config));
+}
+
+Status ReadSection(SectionReader& reader, std::string_view section, Config& config) {
+  for (const Setting& setting : kSettings) {
+    if (setting.section == section) LH_RETURN_IF_ERROR(ReadSetting(reader, setting, config));
+  }
+  return reader.Finish();
+}
+
+// Rules that join two settings, which no single row can state.
+Status CheckCombinations(const Config& config, std::string_view source) {
+  if (!config.embed.openai_url.empty() && config.embed.openai_model.empty()) {
     return Status::InvalidArgument("[embed] openai_url needs openai_model");
   }
-  if (!c.embed.ollama_url.empty() && c.embed.ollama_model.empty()) {
+  if (!config.embed.ollama_url.empty() && config.embed.ollama_model.empty()) {
     return Status::InvalidArgument("[embed] ollama_url needs ollama_model");
+  }
+  if (config.storaged.backend == "s3" && (config.s3.endpoint.empty() || config.s3.bucket.empty())) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": storaged.backend = \"s3\" needs [s3] endpoint and bucket");
   }
   return Status::Ok();
 }
 
-Status ParseAuth(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.String("token_file", &c.auth.token_file));
-  return r.Bool("allow_insecure_remote", &c.auth.allow_insecure_remote);
+// A TOML basic string, the "..." form the docs and example files use (toml++
+// would print the '...' literal form).
+std::string TomlBasicString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7F) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04X", byte);
+      out += escape;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
 }
 
-Status ParseLog(SectionReader& r, Config& c) {
-  return r.OneOf("level", {"trace", "debug", "info", "warn", "error", "off"}, &c.log.level);
+std::string TomlText(const Slot& slot) {
+  return std::visit(
+      [](auto* value) -> std::string {
+        using T = std::remove_pointer_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return TomlBasicString(*value);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return *value ? "true" : "false";
+        } else {
+          return std::to_string(*value);
+        }
+      },
+      slot);
 }
-
-Status ParseHttp(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Int("read_timeout_s", 1, 3600, &c.http.read_timeout_s));
-  LH_RETURN_IF_ERROR(r.Int("write_timeout_s", 1, 3600, &c.http.write_timeout_s));
-  LH_RETURN_IF_ERROR(r.Int("keep_alive_timeout_s", 1, 3600, &c.http.keep_alive_timeout_s));
-  LH_RETURN_IF_ERROR(r.Int("threads", 1, 1024, &c.http.threads));
-  LH_RETURN_IF_ERROR(r.Int("header_timeout_s", 1, 3600, &c.http.header_timeout_s));
-  LH_RETURN_IF_ERROR(r.Int("min_body_bytes_per_s", 0, 1 << 30, &c.http.min_body_bytes_per_s));
-  LH_RETURN_IF_ERROR(r.Int("max_connections", 1, 100000, &c.http.max_connections));
-  return r.Int("max_connections_per_client", 1, 100000, &c.http.max_connections_per_client);
-}
-
-Status ParseStoraged(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Listen("listen", &c.storaged.listen));
-  LH_RETURN_IF_ERROR(r.OneOf("backend", {"local", "s3"}, &c.storaged.backend));
-  LH_RETURN_IF_ERROR(r.String("root", &c.storaged.root));
-  int64_t max = static_cast<int64_t>(c.storaged.max_object_bytes);
-  LH_RETURN_IF_ERROR(r.Integer("max_object_bytes", 1, int64_t{1} << 50, &max));
-  c.storaged.max_object_bytes = static_cast<uint64_t>(max);
-  return Status::Ok();
-}
-
-Status ParseS3(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Url("endpoint", true, &c.s3.endpoint));
-  LH_RETURN_IF_ERROR(r.String("bucket", &c.s3.bucket));
-  LH_RETURN_IF_ERROR(r.String("region", &c.s3.region));
-  LH_RETURN_IF_ERROR(r.Bool("path_style", &c.s3.path_style));
-  LH_RETURN_IF_ERROR(r.String("access_key_id", &c.s3.access_key_id));
-  LH_RETURN_IF_ERROR(r.String("secret_access_key", &c.s3.secret_access_key));
-  LH_RETURN_IF_ERROR(r.String("ca_file", &c.s3.ca_file));
-  LH_RETURN_IF_ERROR(r.Bool("verify_tls", &c.s3.verify_tls));
-  int64_t part = static_cast<int64_t>(c.s3.part_bytes);
-  LH_RETURN_IF_ERROR(r.Integer("part_bytes", int64_t{5} << 20, int64_t{5} << 30, &part));
-  c.s3.part_bytes = static_cast<uint64_t>(part);
-  return Status::Ok();
-}
-
-Status ParseCatalogd(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Listen("listen", &c.catalogd.listen));
-  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.catalogd.storage));
-  LH_RETURN_IF_ERROR(r.String("scratch", &c.catalogd.scratch));
-  int64_t max = static_cast<int64_t>(c.catalogd.max_ingest_bytes);
-  LH_RETURN_IF_ERROR(r.Integer("max_ingest_bytes", 1, int64_t{1} << 50, &max));
-  c.catalogd.max_ingest_bytes = static_cast<uint64_t>(max);
-  int64_t compact = static_cast<int64_t>(c.catalogd.compact_file_bytes);
-  LH_RETURN_IF_ERROR(r.Integer("compact_file_bytes", 1 << 20, int64_t{1} << 40, &compact));
-  c.catalogd.compact_file_bytes = static_cast<uint64_t>(compact);
-  int64_t small = static_cast<int64_t>(c.catalogd.auto_compact_small_files);
-  LH_RETURN_IF_ERROR(r.Integer("auto_compact_small_files", 0, 100000, &small));
-  c.catalogd.auto_compact_small_files = static_cast<uint64_t>(small);
-  LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.catalogd.vectord_url));
-  return r.Url("storaged_url", false, &c.catalogd.storaged_url);
-}
-
-Status ParseQueryd(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Listen("listen", &c.queryd.listen));
-  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.queryd.storage));
-  LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.queryd.catalogd_url));
-  LH_RETURN_IF_ERROR(r.String("scratch", &c.queryd.scratch));
-  LH_RETURN_IF_ERROR(r.Int("timeout_ms", 1, 24 * 3600 * 1000, &c.queryd.timeout_ms));
-  LH_RETURN_IF_ERROR(r.String("memory_limit", &c.queryd.memory_limit));
-  LH_RETURN_IF_ERROR(r.Int("threads", 1, 256, &c.queryd.threads));
-  LH_RETURN_IF_ERROR(r.Int("connections", 1, 256, &c.queryd.connections));
-  LH_RETURN_IF_ERROR(r.Integer("max_rows", 1, int64_t{1} << 40, &c.queryd.max_rows));
-  int64_t cache_bytes = static_cast<int64_t>(c.queryd.cache_bytes);
-  LH_RETURN_IF_ERROR(r.Integer("cache_bytes", int64_t{1} << 20, int64_t{1} << 50, &cache_bytes));
-  c.queryd.cache_bytes = static_cast<uint64_t>(cache_bytes);
-  LH_RETURN_IF_ERROR(r.Url("vectord_url", true, &c.queryd.vectord_url));
-  LH_RETURN_IF_ERROR(r.Bool("release_idle_memory", &c.queryd.release_idle_memory));
-  return r.Url("storaged_url", false, &c.queryd.storaged_url);
-}
-
-Status ParseVectord(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Listen("listen", &c.vectord.listen));
-  LH_RETURN_IF_ERROR(r.OneOf("storage", {"storaged", "direct"}, &c.vectord.storage));
-  LH_RETURN_IF_ERROR(r.OneOf("role", {"auto", "writer", "reader"}, &c.vectord.role));
-  LH_RETURN_IF_ERROR(r.Int("reload_interval_ms", 100, 3600 * 1000, &c.vectord.reload_interval_ms));
-  LH_RETURN_IF_ERROR(r.Int("compact_deltas", 1, 1000000, &c.vectord.compact_deltas));
-  LH_RETURN_IF_ERROR(r.Url("queryd_url", true, &c.vectord.queryd_url));
-  return r.Url("storaged_url", true, &c.vectord.storaged_url);
-}
-
-Status ParseGateway(SectionReader& r, Config& c) {
-  LH_RETURN_IF_ERROR(r.Listen("listen", &c.gateway.listen));
-  LH_RETURN_IF_ERROR(r.Url("storaged_url", false, &c.gateway.storaged_url));
-  LH_RETURN_IF_ERROR(r.Url("catalogd_url", false, &c.gateway.catalogd_url));
-  LH_RETURN_IF_ERROR(r.Url("queryd_url", false, &c.gateway.queryd_url));
-  return r.Url("vectord_url", false, &c.gateway.vectord_url);
-}
-
-struct Section {
-  std::string_view name;
-  SectionParser parse;
-};
-constexpr Section kSections[] = {
-    {"auth", ParseAuth},         {"embed", ParseEmbed},       {"log", ParseLog},
-    {"http", ParseHttp},         {"storaged", ParseStoraged}, {"s3", ParseS3},
-    {"catalogd", ParseCatalogd}, {"queryd", ParseQueryd},     {"vectord", ParseVectord},
-    {"gateway", ParseGateway},
-};
 
 }  // namespace
 
@@ -299,33 +473,24 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source,
   }
   Config config;
   for (const auto& [key, node] : root) {
-    const Section* section = nullptr;
-    for (const auto& s : kSections) {
-      if (s.name == key.str()) section = &s;
-    }
-    if (section == nullptr) {
+    const std::string section(key.str());
+    if (!IsSection(section)) {
       return Status::InvalidArgument(Where(source, node.source()) + ": unknown section [" +
-                                     std::string(key.str()) + "]");
+                                     section + "]");
     }
     if (!node.is_table()) {
-      return Status::InvalidArgument(Where(source, node.source()) + ": " + std::string(key.str()) +
+      return Status::InvalidArgument(Where(source, node.source()) + ": " + section +
                                      " must be a [section]");
     }
-    SectionReader reader(*node.as_table(), std::string(key.str()), source);
-    LH_RETURN_IF_ERROR(section->parse(reader, config));
-    LH_RETURN_IF_ERROR(reader.Finish());
+    SectionReader reader(*node.as_table(), section, source);
+    LH_RETURN_IF_ERROR(ReadSection(reader, section, config));
   }
-  config.storaged.root = Resolve(base_dir, config.storaged.root);
-  if (config.storaged.backend == "s3" && (config.s3.endpoint.empty() || config.s3.bucket.empty())) {
-    return Status::InvalidArgument(std::string(source) +
-                                   ": storaged.backend = \"s3\" needs [s3] endpoint and bucket");
+  LH_RETURN_IF_ERROR(CheckCombinations(config, source));
+  for (const Setting& setting : kSettings) {
+    if (setting.rule.kind != Kind::kPath) continue;
+    std::string* path = std::get<std::string*>(setting.slot(config));
+    *path = Resolve(base_dir, *path);
   }
-  config.s3.ca_file = Resolve(base_dir, config.s3.ca_file);
-  if (!config.auth.token_file.empty()) {
-    config.auth.token_file = Resolve(base_dir, config.auth.token_file);
-  }
-  config.catalogd.scratch = Resolve(base_dir, config.catalogd.scratch);
-  config.queryd.scratch = Resolve(base_dir, config.queryd.scratch);
   return config;
 }
 
@@ -336,6 +501,30 @@ Result<Config> LoadConfigFile(const std::string& path) {
   buffer << in.rdbuf();
   std::string base_dir = std::filesystem::absolute(path).parent_path().string();
   return ParseConfig(buffer.str(), path, base_dir);
+}
+
+std::vector<SettingValue> ListSettings(const Config& config) {
+  // Slots point into a Config; reading through a copy keeps `config` const.
+  Config copy = config;
+  std::vector<SettingValue> out;
+  out.reserve(std::size(kSettings));
+  for (const Setting& setting : kSettings) {
+    out.push_back({setting.section, setting.key, TomlText(setting.slot(copy))});
+  }
+  return out;
+}
+
+std::string FormatConfig(const Config& config) {
+  std::string out;
+  std::string_view section;
+  for (const SettingValue& setting : ListSettings(config)) {
+    if (setting.section != section) {
+      section = setting.section;
+      out += (out.empty() ? "[" : "\n[") + std::string(section) + "]\n";
+    }
+    out += std::string(setting.key) + " = " + setting.toml + "\n";
+  }
+  return out;
 }
 
 }  // namespace lakehouse

@@ -1,11 +1,18 @@
 // The TOML configuration of every service. Unknown keys and bad values are
 // errors that name the file, line and key: a typo must never silently fall
 // back to a default.
+//
+// Each section is a struct below whose member initialisers are the defaults;
+// config.cpp's table of settings gives every member its key and its rule, and
+// refuses to compile when a member has no row, so nothing can be defaulted
+// without being readable from the file (docs/operations.md lists the same
+// keys and defaults, which config_test checks).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -37,7 +44,7 @@ struct HttpConfig {
   int min_body_bytes_per_s = 1024;
   int max_connections = 512;             // open at once; beyond it 503
   int max_connections_per_client = 128;  // from one client address; beyond it 503
-  int max_header_bytes = 8192;           // enforced by cpp-httplib's compile-time limit
+  int max_header_bytes = 64 << 10;       // a whole request head; beyond it 431
 };
 
 struct StoragedConfig {
@@ -164,5 +171,16 @@ struct Config {
 Result<Config> ParseConfig(std::string_view text, std::string_view source,
                            std::string_view base_dir);
 Result<Config> LoadConfigFile(const std::string& path);
+
+// One setting and its value as TOML text ("\"info\"", "30", "true").
+struct SettingValue {
+  std::string_view section;
+  std::string_view key;
+  std::string toml;
+};
+// Every setting in the order of docs/operations.md; of Config{} that is the defaults.
+std::vector<SettingValue> ListSettings(const Config& config);
+// The same as a TOML file that ParseConfig reads back to `config`.
+std::string FormatConfig(const Config& config);
 
 }  // namespace lakehouse

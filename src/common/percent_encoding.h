@@ -1,18 +1,26 @@
-// Percent-encoding (RFC 3986) of text placed in a URL: the project's one encoder.
+// Percent-encoding (RFC 3986) for URL paths and query values, byte-exact as SigV4 signs it.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace lakehouse {
 
-// Whether '/' is encoded: a path keeps its separators, a query value or a
-// single path segment must not.
-enum class Slash { kEncode, kKeep };
+// Keeps the unreserved A-Z a-z 0-9 - . _ ~ and writes every other byte as %XX
+// with upper-case hex: the form SigV4 signs, so S3 requests depend on it.
+std::string PercentEncode(std::string_view text);
 
-// Keeps RFC 3986's unreserved bytes (A-Z a-z 0-9 - . _ ~), and '/' when
-// asked; every other byte becomes %XX with upper-case hex, so a space is
-// "%20", never '+'. Bytes of UTF-8 are encoded one by one.
-std::string PercentEncode(std::string_view text, Slash slash = Slash::kEncode);
+// As PercentEncode but keeps '/', for a path whose segments are encoded in one go.
+std::string PercentEncodePath(std::string_view text);
+
+// Appends one byte as %XX (upper-case hex), for escapings other than RFC 3986's.
+void AppendPercentEscape(std::string& out, unsigned char byte);
+
+// Decodes %XX of either case (and '+' as a space when `plus_is_space`, as in
+// form and S3 listing encodings). A '%' without two hex digits after it is
+// kInvalidArgument naming its offset.
+Result<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace lakehouse

@@ -2,51 +2,25 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 
+#include "common/hex.h"
+#include "common/sha256.h"
+
 namespace lakehouse::gateway {
 namespace {
 
-std::array<unsigned char, 32> Digest(std::string_view token) {
-  std::array<unsigned char, 32> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest.data());
-  return digest;
-}
-
-bool ParseHexDigest(std::string_view hex, std::array<unsigned char, 32>* out) {
-  if (hex.size() != 64) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < 32; ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+bool ParseHexDigest(std::string_view hex, Sha256Digest* out) {
+  if (hex.size() != 2 * out->size()) return false;
+  for (size_t i = 0; i < out->size(); ++i) {
+    int hi = HexDigitValue(hex[2 * i]), lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     (*out)[i] = static_cast<unsigned char>(hi * 16 + lo);
   }
   return true;
-}
-
-std::string Hex(const unsigned char* bytes, size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0xF]);
-  }
-  return out;
-}
-
-std::string DigestHex(std::string_view text) {
-  auto digest = Digest(text);
-  return Hex(digest.data(), digest.size());
 }
 
 // The token in "Bearer <token>"; empty if there is none.
@@ -96,7 +70,8 @@ Result<std::string> SessionTable::Start(Identity who) {
   if (RAND_bytes(bytes, sizeof bytes) != 1) {
     return Status::Internal("the random number generator failed; no session was started");
   }
-  std::string id = Hex(bytes, sizeof bytes);
+  std::string id = HexEncode(bytes);
+  LH_ASSIGN_OR_RETURN(std::string key, Sha256Hex(id));
   const int64_t now = now_();
   std::lock_guard lock(mu_);
   std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires_ms <= now; });
@@ -107,15 +82,18 @@ Result<std::string> SessionTable::Start(Identity who) {
     }
     sessions_.erase(oldest);
   }
-  sessions_[DigestHex(id)] = {std::move(who), now + lifetime_ms_};
+  sessions_[std::move(key)] = {std::move(who), now + lifetime_ms_};
   return id;
 }
 
 std::optional<Identity> SessionTable::Find(std::string_view id) {
   if (id.empty()) return std::nullopt;
-  const std::string key = DigestHex(id);
+  // A session whose key cannot be hashed is treated as unknown: refusing is
+  // the safe side.
+  auto key = Sha256Hex(id);
+  if (!key.ok()) return std::nullopt;
   std::lock_guard lock(mu_);
-  auto it = sessions_.find(key);
+  auto it = sessions_.find(*key);
   if (it == sessions_.end()) return std::nullopt;
   if (it->second.expires_ms <= now_()) {
     sessions_.erase(it);
@@ -126,9 +104,11 @@ std::optional<Identity> SessionTable::Find(std::string_view id) {
 
 void SessionTable::End(std::string_view id) {
   if (id.empty()) return;
-  const std::string key = DigestHex(id);
+  // Without a hash there is no key to erase; the session then ends by expiry.
+  auto key = Sha256Hex(id);
+  if (!key.ok()) return;
   std::lock_guard lock(mu_);
-  sessions_.erase(key);
+  sessions_.erase(*key);
 }
 
 size_t SessionTable::size() const {
@@ -175,7 +155,7 @@ Result<AccessControl> AccessControl::FromText(std::string_view text, std::string
       if (token.size() < 16) {
         return Status::InvalidArgument(where + "a token must be at least 16 characters");
       }
-      entry.digest = Digest(token);
+      LH_ASSIGN_OR_RETURN(entry.digest, Sha256(token));
     }
     access.tokens_.push_back(std::move(entry));
   }
@@ -196,7 +176,7 @@ Result<Identity> AccessControl::Identify(std::string_view token, Scope needed) c
   if (token.empty()) {
     return Status::Unauthenticated("a token is required: send Authorization: Bearer <token>");
   }
-  auto digest = Digest(token);
+  LH_ASSIGN_OR_RETURN(Sha256Digest digest, Sha256(token));
   const Token* match = nullptr;
   // Compare against every token, so timing says nothing about which matched.
   for (const Token& known : tokens_) {

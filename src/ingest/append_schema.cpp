@@ -3,12 +3,11 @@
 
 #include <algorithm>
 
+#include "common/sql_quote.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
-
-using query::SqlIdentifier;
 
 bool IsInteger(const std::string& t) {
   return t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "UTINYINT" ||

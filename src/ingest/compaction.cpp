@@ -6,14 +6,12 @@
 #include <filesystem>
 
 #include "common/logging.h"
+#include "common/sql_quote.h"
 #include "ingest/random_id.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
-
-using query::SqlIdentifier;
-using query::SqlString;
 
 constexpr int kMaxAttempts = 3;
 

@@ -4,13 +4,12 @@
 #include <optional>
 #include <string_view>
 
+#include "common/sql_quote.h"
 #include "ingest/failures.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
-
-using query::SqlString;
 
 // A record with a different field count than the first record's.
 Status RaggedRow(const CsvShape& shape, const IngestRequest& request) {

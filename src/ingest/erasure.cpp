@@ -9,6 +9,7 @@
 
 #include "catalog/manifest_codec.h"
 #include "common/logging.h"
+#include "common/sql_quote.h"
 #include "common/time_format.h"
 #include "ingest/random_id.h"
 #include "query/deletion_vector.h"
@@ -18,7 +19,6 @@ namespace lakehouse::ingest {
 namespace {
 
 using nlohmann::json;
-using query::SqlString;
 
 constexpr std::string_view kErasuresPrefix = "_erasures/";
 constexpr int kMaxAttempts = 5;
@@ -157,7 +157,7 @@ Result<std::optional<catalog::DeleteFile>> RenumberDeletes(const RowChangeContex
                                    static_cast<uint64_t>(before - stored.erased.begin()));
   }
   if (renumbered.positions.empty()) return std::optional<catalog::DeleteFile>();
-  std::string bytes = query::EncodeDeletionVector(renumbered);
+  LH_ASSIGN_OR_RETURN(std::string bytes, query::EncodeDeletionVector(renumbered));
   catalog::DeleteFile file{catalog::DataFilePrefix(dataset) + RandomId() + ".lhdv",
                            renumbered.positions.size(), bytes.size()};
   LH_RETURN_IF_ERROR(context.store.PutBytes(file.key, bytes, storage::PutMode::kIfAbsent).status());

@@ -2,7 +2,6 @@
 #include "ingest/ingestor.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +11,8 @@
 
 #include "common/json_depth.h"
 #include "common/logging.h"
+#include "common/sha256.h"
+#include "common/sql_quote.h"
 #include "ingest/append_schema.h"
 #include "ingest/csv_probe.h"
 #include "ingest/failures.h"
@@ -25,35 +26,11 @@
 namespace lakehouse::ingest {
 namespace {
 
-using query::SqlString;
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  void Update(std::string_view data) { EVP_DigestUpdate(ctx_, data.data(), data.size()); }
-  std::string HexDigest() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(ctx_, digest, &length);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < length; ++i) {
-      out.push_back(kHex[digest[i] >> 4]);
-      out.push_back(kHex[digest[i] & 0xF]);
-    }
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
-
 // The SHA-256 of a file, as hex.
 Result<std::string> Sha256OfFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ScratchFailure(errno, "reread the spooled upload", path);
-  Sha256 hash;
+  Sha256Stream hash;
   std::unique_ptr<char[]> buffer(new char[kSpoolBlock]);
   while (true) {
     ssize_t n = ::read(fd, buffer.get(), kSpoolBlock);
@@ -64,10 +41,14 @@ Result<std::string> Sha256OfFile(const std::string& path) {
       return error;
     }
     if (n == 0) break;
-    hash.Update(std::string_view(buffer.get(), static_cast<size_t>(n)));
+    Status hashed = hash.Update(std::string_view(buffer.get(), static_cast<size_t>(n)));
+    if (!hashed.ok()) {
+      ::close(fd);
+      return hashed;
+    }
   }
   ::close(fd);
-  return hash.HexDigest();
+  return hash.FinishHex();
 }
 
 constexpr int kMaxEvolveAttempts = 50;

@@ -1,4 +1,5 @@
 // The Ingestor's calls that change stored rows: an upsert's commit, DeleteRows, Compact, Erase.
+#include "common/sql_quote.h"
 #include "ingest/ingestor_impl.h"
 
 #include <mutex>
@@ -8,9 +9,6 @@
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
-
-using query::SqlIdentifier;
-using query::SqlString;
 
 Result<IngestResult> IngestorImpl::Upsert(const IngestRequest& request, const std::string& parquet,
                                           uint64_t rows, const std::vector<catalog::Column>& schema,

@@ -6,14 +6,13 @@
 #include <map>
 
 #include "common/logging.h"
+#include "common/sql_quote.h"
 #include "ingest/random_id.h"
 #include "query/deletion_vector.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
-
-using query::SqlString;
 
 // A race lost this many times in a row means the dataset is being written
 // faster than a change can be computed; the client may try again.
@@ -124,7 +123,7 @@ Result<std::vector<catalog::DataFile>> WriteDeletes(const RowChangeContext& cont
       positions.insert(positions.end(), before.begin(), before.end());
     }
     std::sort(positions.begin(), positions.end());
-    std::string bytes = query::EncodeDeletionVector({file.rows, positions});
+    LH_ASSIGN_OR_RETURN(std::string bytes, query::EncodeDeletionVector({file.rows, positions}));
     std::string key = catalog::DataFilePrefix(manifest.dataset) + RandomId() + ".lhdv";
     LH_RETURN_IF_ERROR(context.store.PutBytes(key, bytes, storage::PutMode::kIfAbsent).status());
     written->push_back(key);

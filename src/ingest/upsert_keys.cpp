@@ -3,14 +3,12 @@
 
 #include <algorithm>
 
+#include "common/sql_quote.h"
 #include "ingest/failures.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
-
-using query::SqlIdentifier;
-using query::SqlString;
 
 // Where row `row` (0-based, in file order) of an upload is, in the words
 // its format has for it.

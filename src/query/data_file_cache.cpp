@@ -154,7 +154,8 @@ Result<DataFileCache::Lease> DataFileCache::Acquire(std::string_view key) {
     lease.path_ = std::move(*local);
     return lease;
   }
-  const std::string name = Sha256Hex(key) + std::string(kSuffix);
+  LH_ASSIGN_OR_RETURN(std::string hash, Sha256Hex(key));
+  const std::string name = hash + std::string(kSuffix);
   std::unique_lock lock(mu_);
   if (auto it = entries_.find(name); it != entries_.end()) {
     Entry& entry = it->second;
@@ -266,8 +267,12 @@ void DataFileCache::RemoveLocked(std::map<std::string, Entry>::iterator entry) {
 
 void DataFileCache::Forget(std::string_view key) {
   if (store_.LocalPathOf(key)) return;  // nothing was copied
+  // Acquire names entries by the same hash, so a key that cannot be hashed
+  // was never copied either.
+  auto hash = Sha256Hex(key);
+  if (!hash.ok()) return;
   std::lock_guard lock(mu_);
-  auto it = entries_.find(Sha256Hex(key) + std::string(kSuffix));
+  auto it = entries_.find(*hash + std::string(kSuffix));
   if (it == entries_.end()) return;
   if (it->second.pins > 0 || it->second.flight) {
     it->second.forgotten = true;

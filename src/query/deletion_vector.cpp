@@ -46,7 +46,7 @@ Status Damaged(const std::string& why) {
 
 }  // namespace
 
-std::string EncodeDeletionVector(const DeletionVector& vector) {
+Result<std::string> EncodeDeletionVector(const DeletionVector& vector) {
   std::string out(kDeletionVectorMagic);
   PutU64(out, vector.file_rows);
   PutU64(out, vector.positions.size());
@@ -55,15 +55,16 @@ std::string EncodeDeletionVector(const DeletionVector& vector) {
     PutVarint(out, position - next);
     next = position + 1;
   }
-  out += Sha256Hex(out);
-  return out;
+  LH_ASSIGN_OR_RETURN(std::string sum, Sha256Hex(out));
+  return out + sum;
 }
 
 Result<DeletionVector> DecodeDeletionVector(std::string_view bytes) {
   if (bytes.size() < kHeaderBytes + kChecksumBytes) return Damaged("truncated");
   if (bytes.substr(0, 4) != kDeletionVectorMagic) return Damaged("wrong magic");
   std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
-  if (Sha256Hex(body) != bytes.substr(body.size())) return Damaged("checksum mismatch");
+  LH_ASSIGN_OR_RETURN(std::string sum, Sha256Hex(body));
+  if (sum != bytes.substr(body.size())) return Damaged("checksum mismatch");
   DeletionVector vector;
   vector.file_rows = GetU64(body.substr(4));
   const uint64_t n = GetU64(body.substr(12));

@@ -32,8 +32,9 @@ struct DeletionVector {
   std::vector<uint64_t> positions;  // ascending, distinct, each < file_rows
 };
 
-// `vector.positions` must be ascending, distinct and below file_rows.
-std::string EncodeDeletionVector(const DeletionVector& vector);
+// `vector.positions` must be ascending, distinct and below file_rows. Fails
+// only when the checksum cannot be computed.
+Result<std::string> EncodeDeletionVector(const DeletionVector& vector);
 
 // kUnprocessable saying what is wrong: wrong magic, truncation, a checksum
 // mismatch, positions out of order or past the file's rows.

@@ -86,24 +86,4 @@ inline Status Exec(duckdb_connection connection, const std::string& sql) {
   return Status::Ok();
 }
 
-// Quotes an SQL string literal.
-inline std::string SqlString(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
-// Quotes an SQL identifier.
-inline std::string SqlIdentifier(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace lakehouse::query

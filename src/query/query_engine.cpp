@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/sql_quote.h"
 #include "query/engine_impl.h"
 
 namespace lakehouse::query {

@@ -100,6 +100,7 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   policy.limits.idle_timeout = std::chrono::seconds(config.keep_alive_timeout_s);
   policy.limits.head_timeout = std::chrono::seconds(config.header_timeout_s);
   policy.limits.min_body_bytes_per_s = static_cast<uint64_t>(config.min_body_bytes_per_s);
+  policy.limits.max_head_bytes = static_cast<size_t>(config.max_header_bytes);
   policy.max_connections = static_cast<size_t>(config.max_connections);
   policy.max_connections_per_client = static_cast<size_t>(config.max_connections_per_client);
   policy.max_body_bytes = max_body_bytes;

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <optional>
 
+#include "common/hex.h"
+
 namespace lakehouse::server {
 namespace {
 
@@ -144,11 +146,7 @@ size_t ChunkedBodyValidator::ConsumeData(std::string_view bytes) {
 bool ChunkedBodyValidator::Consume(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
-    const int digit = std::isxdigit(static_cast<unsigned char>(c))
-                          ? (std::isdigit(static_cast<unsigned char>(c))
-                                 ? c - '0'
-                                 : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10)
-                          : -1;
+    const int digit = HexDigitValue(c);
     switch (state_) {
       case State::kSizeStart:
         if (digit < 0) return Fail("chunk size is not a hexadecimal number");

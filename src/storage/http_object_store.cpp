@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/percent_encoding.h"
 #include "common/time_format.h"
 #include "http/http_status.h"
 #include "storage/object_key.h"
@@ -180,10 +181,10 @@ Status HttpObjectStore::Delete(std::string_view key) {
 
 Result<ListPage> HttpObjectStore::List(const ListOptions& options) {
   LH_RETURN_IF_ERROR(ValidatePrefix(options.prefix));
-  std::string path = std::string(kObjectsPath) + "?prefix=" + EncodeQueryValue(options.prefix) +
+  std::string path = std::string(kObjectsPath) + "?prefix=" + PercentEncode(options.prefix) +
                      "&limit=" + std::to_string(options.limit);
   if (!options.start_after.empty()) {
-    path += "&start_after=" + EncodeQueryValue(options.start_after);
+    path += "&start_after=" + PercentEncode(options.start_after);
   }
   auto lease = pool_->Acquire();
   auto result = lease->Get(path);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/percent_encoding.h"
 #include "storage/object_key.h"
 
 namespace lakehouse::storage {
@@ -94,10 +95,7 @@ std::string EscapeSegment(std::string_view segment) {
   for (size_t i = 0; i < segment.size(); ++i) {
     auto c = static_cast<unsigned char>(segment[i]);
     if (c == '%' || c < 0x20 || c == 0x7F || (i == 0 && c == '.')) {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
+      AppendPercentEscape(out, c);
     } else {
       out.push_back(static_cast<char>(c));
     }

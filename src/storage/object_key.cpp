@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "common/percent_encoding.h"
+
 namespace lakehouse::storage {
 namespace {
 
@@ -75,25 +77,6 @@ Status ValidateSegments(std::string_view text, bool allow_trailing_slash) {
   return Status::Ok();
 }
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-void AppendEscaped(std::string& out, unsigned char c) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  out.push_back('%');
-  out.push_back(kHex[c >> 4]);
-  out.push_back(kHex[c & 0xF]);
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::span<const std::string_view> SystemKeyPrefixes() {
@@ -131,61 +114,13 @@ Status ValidatePrefix(std::string_view prefix) {
   return ValidateSegments(prefix, true);
 }
 
-std::string EncodeKeyForPath(std::string_view key) {
-  std::string out;
-  out.reserve(key.size() * 3);
-  for (char ch : key) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || c == '/') {
-      out.push_back(ch);
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-std::string EncodeQueryValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size() * 3);
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c)) {
-      out.push_back(ch);
-    } else {
-      AppendEscaped(out, c);
-    }
-  }
-  return out;
-}
-
-Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      int hi = i + 2 < text.size() ? HexValue(text[i + 1]) : -1;
-      int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        return Status::InvalidKey("malformed percent escape at offset " + std::to_string(i));
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string EncodeKeyForPath(std::string_view key) { return PercentEncodePath(key); }
 
 Result<std::string> DecodeKeyFromPath(std::string_view path) {
   // Segments are decoded one by one and joined with '/': an encoded %2F is
   // therefore indistinguishable from a literal slash, as the contract says.
   auto decoded = PercentDecode(path, false);
-  if (!decoded.ok()) return decoded.status();
+  if (!decoded.ok()) return Status::InvalidKey(decoded.status().message());
   LH_RETURN_IF_ERROR(ValidateKey(*decoded));
   return decoded;
 }

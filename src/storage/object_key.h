@@ -48,17 +48,12 @@ Status CheckUserPrefix(std::string_view prefix);
 // writes (a caller that meets one must skip it by itself).
 std::string PastPrefix(std::string_view prefix);
 
-// Percent-encodes every segment of `key` for use in a URL path.
+// Percent-encodes every segment of `key` for use in a URL path; the
+// encoding itself (and the one for query values) is common/percent_encoding.h.
 std::string EncodeKeyForPath(std::string_view key);
 
 // Decodes a URL path tail ("seg/seg%2Fmore") into the literal key and
 // validates it. Malformed escapes are kInvalidKey.
 Result<std::string> DecodeKeyFromPath(std::string_view path);
-
-// Percent-encodes a whole string for a query parameter value.
-std::string EncodeQueryValue(std::string_view value);
-
-// Decodes percent escapes (and '+' as space when `plus_is_space`).
-Result<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace lakehouse::storage

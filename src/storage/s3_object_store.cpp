@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "common/percent_encoding.h"
 #include "storage/object_key.h"
 #include "storage/s3_transport.h"
 #include "storage/s3_xml.h"
@@ -88,7 +89,7 @@ std::string S3ObjectStore::ObjectPath(std::string_view key) const {
   // S3 signs the path as sent, encoded once (no normalising, no double
   // encoding as other AWS services do): every byte but the unreserved ones
   // and '/' becomes %XX.
-  std::string encoded = sigv4::UriEncode(key, true);
+  std::string encoded = PercentEncodePath(key);
   return options_.path_style ? "/" + options_.bucket + "/" + encoded : "/" + encoded;
 }
 

@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include "common/percent_encoding.h"
+#include "common/sha256.h"
 #include "common/time_format.h"
 #include "storage/s3_xml.h"
 
@@ -16,8 +18,6 @@ namespace lakehouse::storage::s3 {
 namespace {
 
 constexpr size_t kMaxErrorBody = 64 << 10;
-
-const std::string kEmptySha256 = sigv4::HexSha256("");
 
 bool IsRetryableCurlError(CURLcode rc) {
   switch (rc) {
@@ -113,14 +113,15 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 }
 
 // The request's headers as curl sends them, signed (SigV4) for `authority`.
-curl_slist* SignedHeaders(const Request& request, const std::string& authority,
-                          const sigv4::Credentials& credentials, const std::string& region) {
+Result<curl_slist*> SignedHeaders(const Request& request, const std::string& authority,
+                                  const sigv4::Credentials& credentials,
+                                  const std::string& region) {
   std::string amz_date = sigv4::AmzDateNow();
   sigv4::Request signing;
   signing.method = request.method;
   signing.canonical_uri = request.path;
   signing.query = request.query;
-  signing.payload_sha256 = request.body.empty() ? kEmptySha256 : sigv4::HexSha256(request.body);
+  LH_ASSIGN_OR_RETURN(signing.payload_sha256, Sha256Hex(request.body));
   signing.headers = request.headers;
   signing.headers.emplace_back("host", authority);
   signing.headers.emplace_back("x-amz-date", amz_date);
@@ -128,7 +129,8 @@ curl_slist* SignedHeaders(const Request& request, const std::string& authority,
   if (!credentials.session_token.empty()) {
     signing.headers.emplace_back("x-amz-security-token", credentials.session_token);
   }
-  sigv4::Signature signature = sigv4::Sign(signing, credentials, region, "s3", amz_date);
+  LH_ASSIGN_OR_RETURN(sigv4::Signature signature,
+                      sigv4::Sign(signing, credentials, region, "s3", amz_date));
 
   curl_slist* header_list = nullptr;
   for (const auto& [name, value] : signing.headers) {
@@ -239,8 +241,7 @@ std::string Transport::Url(const Request& request) const {
   std::string url = scheme_ + "://" + authority_ + request.path;
   std::string query;
   for (const auto& [name, value] : request.query) {
-    query += (query.empty() ? "" : "&") + sigv4::UriEncode(name, false) + "=" +
-             sigv4::UriEncode(value, false);
+    query += (query.empty() ? "" : "&") + PercentEncode(name) + "=" + PercentEncode(value);
   }
   if (!query.empty()) url += "?" + query;
   return url;
@@ -248,7 +249,8 @@ std::string Transport::Url(const Request& request) const {
 
 Result<Response> Transport::SendOnce(Request& request, ObjectSink* sink, bool* delivered,
                                      bool* retryable) {
-  curl_slist* header_list = SignedHeaders(request, authority_, credentials_, options_.region);
+  LH_ASSIGN_OR_RETURN(curl_slist * header_list,
+                      SignedHeaders(request, authority_, credentials_, options_.region));
   std::string url = Url(request);
   Response response;
   Transfer transfer;

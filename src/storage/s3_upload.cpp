@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "common/hex.h"
 #include "storage/object_key.h"
 #include "storage/s3_object_store.h"
 #include "storage/s3_transport.h"
@@ -18,13 +19,7 @@ std::string Md5Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return HexEncode(std::span<const unsigned char>(digest, len));
 }
 
 int64_t NowMs() {

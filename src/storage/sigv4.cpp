@@ -8,29 +8,23 @@
 #include <ctime>
 #include <map>
 
+#include "common/hex.h"
+#include "common/percent_encoding.h"
 #include "common/sha256.h"
 
 namespace lakehouse::storage::sigv4 {
 namespace {
 
-std::string Hmac(std::string_view key, std::string_view data) {
+// A failed HMAC would otherwise sign with garbage and show only as a 403.
+Result<std::string> Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char ch : bytes) {
-    auto c = static_cast<unsigned char>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+           &len) == nullptr) {
+    return Status::Internal("OpenSSL HMAC-SHA256 failed");
   }
-  return out;
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 std::string Lower(std::string_view text) {
@@ -60,26 +54,6 @@ std::string CanonicalHeaderValue(std::string_view value) {
 
 }  // namespace
 
-std::string UriEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    bool unreserved = std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved || (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string HexSha256(std::string_view bytes) { return Sha256Hex(bytes); }
-
 std::string AmzDateNow() {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -89,12 +63,13 @@ std::string AmzDateNow() {
   return buffer;
 }
 
-Signature Sign(const Request& request, const Credentials& credentials, std::string_view region,
-               std::string_view service, std::string_view amz_date) {
+Result<Signature> Sign(const Request& request, const Credentials& credentials,
+                       std::string_view region, std::string_view service,
+                       std::string_view amz_date) {
   std::vector<std::pair<std::string, std::string>> query;
   query.reserve(request.query.size());
   for (const auto& [name, value] : request.query) {
-    query.emplace_back(UriEncode(name, false), UriEncode(value, false));
+    query.emplace_back(PercentEncode(name), PercentEncode(value));
   }
   std::sort(query.begin(), query.end());
   std::string canonical_query;
@@ -127,13 +102,15 @@ Signature Sign(const Request& request, const Credentials& credentials, std::stri
   std::string_view date = amz_date.substr(0, 8);
   std::string scope =
       std::string(date) + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
-  out.string_to_sign = "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" +
-                       Sha256Hex(out.canonical_request);
-  std::string key = Hmac("AWS4" + credentials.secret_access_key, date);
-  key = Hmac(key, region);
-  key = Hmac(key, service);
-  key = Hmac(key, "aws4_request");
-  out.signature = Hex(Hmac(key, out.string_to_sign));
+  LH_ASSIGN_OR_RETURN(std::string request_hash, Sha256Hex(out.canonical_request));
+  out.string_to_sign =
+      "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" + request_hash;
+  LH_ASSIGN_OR_RETURN(std::string key, Hmac("AWS4" + credentials.secret_access_key, date));
+  LH_ASSIGN_OR_RETURN(key, Hmac(key, region));
+  LH_ASSIGN_OR_RETURN(key, Hmac(key, service));
+  LH_ASSIGN_OR_RETURN(key, Hmac(key, "aws4_request"));
+  LH_ASSIGN_OR_RETURN(std::string signature, Hmac(key, out.string_to_sign));
+  out.signature = HexEncode(signature);
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
                       ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
   return out;

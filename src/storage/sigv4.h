@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
+
 namespace lakehouse::storage::sigv4 {
 
 struct Credentials {
@@ -41,17 +43,14 @@ struct Signature {
 };
 
 // `amz_date` is the request's time as YYYYMMDDTHHMMSSZ (the x-amz-date value,
-// which the caller also puts among the headers).
-Signature Sign(const Request& request, const Credentials& credentials, std::string_view region,
-               std::string_view service, std::string_view amz_date);
-
-// RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - . _ ~ is
-// %XX with uppercase hex; '/' is kept when `keep_slash`.
-std::string UriEncode(std::string_view text, bool keep_slash);
+// which the caller also puts among the headers). Fails only when OpenSSL does.
+// Paths and query values are encoded with common/percent_encoding.h, whose
+// rules are the ones SigV4 signs.
+Result<Signature> Sign(const Request& request, const Credentials& credentials,
+                       std::string_view region, std::string_view service,
+                       std::string_view amz_date);
 
 // The current time as YYYYMMDDTHHMMSSZ.
 std::string AmzDateNow();
-
-std::string HexSha256(std::string_view bytes);
 
 }  // namespace lakehouse::storage::sigv4

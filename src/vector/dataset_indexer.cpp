@@ -7,7 +7,7 @@
 #include <chrono>
 #include <set>
 
-#include "query/duckdb_handles.h"
+#include "common/sql_quote.h"
 #include "vector/dataset_rows.h"
 
 namespace lakehouse::vector {
@@ -158,8 +158,8 @@ Status IndexJob::ReadSource() {
   source_.dataset = request_.dataset;
   source_.id_column = request_.id_column;
   source_.text_column = request_.text_column;
-  LH_ASSIGN_OR_RETURN(auto schema, rows_.Run("SELECT * FROM " +
-                                             query::SqlIdentifier(request_.dataset) + " LIMIT 0"));
+  LH_ASSIGN_OR_RETURN(auto schema,
+                      rows_.Run("SELECT * FROM " + SqlIdentifier(request_.dataset) + " LIMIT 0"));
   auto version = schema.versions.find(request_.dataset);
   if (version == schema.versions.end()) {
     return Status::Internal("queryd did not say which version of \"" + request_.dataset +
@@ -238,13 +238,12 @@ Status IndexJob::FindExisting() {
 // Refuses repeated ids, and counts the rows an index can hold.
 Status IndexJob::CountRows() {
   // Repeated ids would make items overwrite each other silently.
-  LH_ASSIGN_OR_RETURN(
-      auto repeated,
-      rows_.Run("SELECT CAST(" + query::SqlIdentifier(source_.id_column) + " AS VARCHAR) FROM " +
-                    VersionRef(source_.dataset, source_.version) + " WHERE " +
-                    query::SqlIdentifier(source_.id_column) +
-                    " IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
-                1));
+  LH_ASSIGN_OR_RETURN(auto repeated, rows_.Run("SELECT CAST(" + SqlIdentifier(source_.id_column) +
+                                                   " AS VARCHAR) FROM " +
+                                                   VersionRef(source_.dataset, source_.version) +
+                                                   " WHERE " + SqlIdentifier(source_.id_column) +
+                                                   " IS NOT NULL GROUP BY 1 HAVING count(*) > 1",
+                                               1));
   if (!repeated.rows.empty()) {
     return Status::InvalidArgument("column \"" + source_.id_column + "\" of \"" + source_.dataset +
                                    "\" is not unique: " + repeated.rows[0][0].dump() +

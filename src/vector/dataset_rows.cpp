@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/sql_quote.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::vector {
@@ -11,7 +12,7 @@ namespace lakehouse::vector {
 using nlohmann::json;
 
 std::string VersionRef(const std::string& dataset, uint64_t version) {
-  return query::SqlIdentifier(dataset + "@" + std::to_string(version));
+  return SqlIdentifier(dataset + "@" + std::to_string(version));
 }
 
 Result<query::SqlAnswer> DatasetRowReader::Run(const std::string& sql, size_t limit) {
@@ -22,11 +23,11 @@ Result<query::SqlAnswer> DatasetRowReader::Run(const std::string& sql, size_t li
 }
 
 std::string DatasetRowReader::Usable(uint64_t version) const {
-  std::string id = query::SqlIdentifier(source_.id_column);
-  std::string text = query::SqlIdentifier(source_.text_column);
+  std::string id = SqlIdentifier(source_.id_column);
+  std::string text = SqlIdentifier(source_.text_column);
   std::string sql = "SELECT CAST(" + id + " AS VARCHAR) AS " + std::string(kIdAlias) + ", CAST(" +
                     text + " AS VARCHAR) AS " + std::string(kTextAlias);
-  for (const auto& column : source_.metadata_columns) sql += ", " + query::SqlIdentifier(column);
+  for (const auto& column : source_.metadata_columns) sql += ", " + SqlIdentifier(column);
   return sql + " FROM " + VersionRef(source_.dataset, version) + " WHERE " + id +
          " IS NOT NULL AND " + text + " IS NOT NULL AND trim(CAST(" + text + " AS VARCHAR)) <> ''";
 }
@@ -40,7 +41,7 @@ Status DatasetRowReader::ForEachRow(const std::string& select, size_t total,
   size_t done = 0;
   while (true) {
     std::string sql = "SELECT * FROM (" + select + ") AS rows_";
-    if (after) sql += " WHERE " + std::string(kIdAlias) + " > " + query::SqlString(*after);
+    if (after) sql += " WHERE " + std::string(kIdAlias) + " > " + SqlString(*after);
     sql += " ORDER BY " + std::string(kIdAlias) + " LIMIT " + std::to_string(kPageRows);
     LH_ASSIGN_OR_RETURN(auto page, Run(sql));
     for (auto& row : page.rows) {

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/percent_encoding.h"
 #include "http/http_status.h"
-#include "storage/object_key.h"
 
 namespace lakehouse::vector {
 namespace {
@@ -22,7 +22,7 @@ Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
                                                       const std::string& text, size_t k) {
   // Every byte but the unreserved ones escaped: an index name comes from SQL
   // text and must not reach another route.
-  const std::string path = "/v1/indexes/" + storage::EncodeQueryValue(index) + "/search";
+  const std::string path = "/v1/indexes/" + PercentEncode(index) + "/search";
   const std::string body =
       json{{"text", text}, {"k", k}}.dump(-1, ' ', false, json::error_handler_t::replace);
   auto lease = pool_->Acquire();

@@ -242,15 +242,19 @@ bool IndexSaver::PutDelta(std::vector<lhd1::Change>& changes) {
   const std::string& name = index_->params().name;
   uint64_t seq = stored().seq + 1;
   lhd1::Delta delta{name, seq, index_->params().dim, std::move(changes)};
-  std::string bytes = lhd1::Encode(delta);
+  auto bytes = lhd1::Encode(delta);
   // A put that failed may still have landed (a timeout): its seq is taken,
   // and this delta, which repeats its writes, goes after it.
   for (int attempt = 0;; ++attempt) {
-    auto put = store_.PutBytes(lhd1::DeltaKey(name, delta.seq), bytes, storage::PutMode::kIfAbsent);
+    Status put =
+        bytes.ok()
+            ? store_.PutBytes(lhd1::DeltaKey(name, delta.seq), *bytes, storage::PutMode::kIfAbsent)
+                  .status()
+            : bytes.status();
     if (put.ok()) break;
-    if (put.status().code() != StatusCode::kAlreadyExists || attempt == 2) {
+    if (put.code() != StatusCode::kAlreadyExists || attempt == 2) {
       spdlog::error("vectord: save of index {} failed: delta {}: {}", name, delta.seq,
-                    put.status().ToString());
+                    put.ToString());
       changes = std::move(delta.changes);
       return false;
     }
@@ -259,7 +263,7 @@ bool IndexSaver::PutDelta(std::vector<lhd1::Change>& changes) {
   }
   std::lock_guard lock(mu_);
   stored_.seq = delta.seq;
-  stored_.delta_bytes += bytes.size();
+  stored_.delta_bytes += bytes->size();
   stored_.deltas += 1;
   return true;
 }
@@ -373,7 +377,7 @@ bool IndexSaver::SaveBase(int64_t* covered) {
 
 // Puts the base object; returns its size.
 Result<uint64_t> IndexSaver::PutBase(const IndexImage& image) {
-  std::string prefix = lhv1::EncodePrefix(image);
+  LH_ASSIGN_OR_RETURN(std::string prefix, lhv1::EncodePrefix(image));
   const std::string& graph = image.graph;
   storage::PutOptions options;
   options.content_length = prefix.size() + graph.size();

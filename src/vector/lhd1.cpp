@@ -99,7 +99,7 @@ Result<std::vector<Change>> ChangesOf(const json& header, uint32_t dim, std::str
 
 }  // namespace
 
-std::string Encode(const Delta& delta) {
+Result<std::string> Encode(const Delta& delta) {
   std::string header = HeaderOf(delta).dump();
   uint64_t vector_bytes = 0;
   for (const auto& change : delta.changes) {
@@ -116,8 +116,8 @@ std::string Encode(const Delta& delta) {
                  item.vector.size() * sizeof(float));
     }
   }
-  out += Sha256Hex(out);
-  return out;
+  LH_ASSIGN_OR_RETURN(std::string sum, Sha256Hex(out));
+  return out + sum;
 }
 
 Result<Delta> Decode(std::string_view bytes) {
@@ -131,7 +131,8 @@ Result<Delta> Decode(std::string_view bytes) {
                std::to_string(bytes.size()) + "-byte object (truncated?)");
   }
   const size_t body = kHeadBytes + h + v;
-  if (Sha256Hex(bytes.substr(0, body)) != bytes.substr(body)) {
+  LH_ASSIGN_OR_RETURN(std::string sum, Sha256Hex(bytes.substr(0, body)));
+  if (sum != bytes.substr(body)) {
     return Bad("checksum mismatch (damaged)");
   }
   json header = json::parse(bytes.substr(kHeadBytes, h), nullptr, /*allow_exceptions=*/false);

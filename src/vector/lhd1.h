@@ -46,7 +46,8 @@ struct Delta {
 };
 
 // Every upsert's vector must have `dim` components (the index checked them).
-std::string Encode(const Delta& delta);
+// Fails only when the checksum cannot be computed.
+Result<std::string> Encode(const Delta& delta);
 
 // Parses a whole LHD1 object. Wrong magic, lengths past the end, a checksum
 // mismatch, bad JSON or a vector count that does not match: kUnprocessable

@@ -83,7 +83,8 @@ json EncodeSource(const DatasetSource& s) {
           {"metadata_columns", s.metadata_columns}};
 }
 
-std::string EncodePrefix(const IndexImage& image) {
+Result<std::string> EncodePrefix(const IndexImage& image) {
+  LH_ASSIGN_OR_RETURN(std::string graph_sha256, Sha256Hex(image.graph));
   const IndexParams& p = image.params;
   json items = json::array();
   for (const auto& entry : image.entries) {
@@ -105,7 +106,7 @@ std::string EncodePrefix(const IndexImage& image) {
                    {"next_label", image.next_label},
                    {"seq", image.seq},
                    {"items", std::move(items)},
-                   {"graph", {{"bytes", image.graph.size()}, {"sha256", Sha256Hex(image.graph)}}}};
+                   {"graph", {{"bytes", image.graph.size()}, {"sha256", graph_sha256}}}};
   if (image.source) {
     envelope["source"] = EncodeSource(*image.source);
   }
@@ -166,7 +167,9 @@ Result<IndexImage> Decode(std::string bytes) {
     return Bad("the graph should be " + std::to_string(graph_bytes) + " bytes; " +
                std::to_string(rest) + " follow the envelope (truncated?)");
   }
-  if (Sha256Hex(std::string_view(bytes).substr(kPrefixBytes + n)) != sha256) {
+  LH_ASSIGN_OR_RETURN(std::string actual,
+                      Sha256Hex(std::string_view(bytes).substr(kPrefixBytes + n)));
+  if (actual != sha256) {
     return Bad("the graph bytes do not match their sha256");
   }
 

@@ -31,7 +31,8 @@ inline constexpr int kFormatVersion = 1;
 inline constexpr uint32_t kMaxEnvelopeBytes = 1u << 30;
 
 // The magic, length and envelope: what precedes image.graph in the object.
-std::string EncodePrefix(const IndexImage& image);
+// Fails only when the graph's checksum cannot be computed.
+Result<std::string> EncodePrefix(const IndexImage& image);
 
 // Parses a whole LHV1 object. Wrong magic, a length past the end or over
 // kMaxEnvelopeBytes, bad or incomplete JSON, a graph whose length or sha256

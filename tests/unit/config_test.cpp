@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
 namespace lakehouse {
 namespace {
 
@@ -198,6 +204,108 @@ TEST(ConfigTest, QuerydReleasesIdleMemoryUnlessToldNot) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("release_idle_memory"), std::string::npos)
       << bad.status().ToString();
+}
+
+}  // namespace
+}  // namespace lakehouse
+
+namespace lakehouse {
+namespace {
+
+TEST(ConfigTest, MaxHeaderBytesIsReadFromTheFile) {
+  auto defaults = ParseConfig("", "empty.toml", "");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->http.max_header_bytes, 65536);
+  auto config = ParseConfig("[http]\nmax_header_bytes = 16384\n", "c.toml", "");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->http.max_header_bytes, 16384);
+  ExpectError("[http]\nmax_header_bytes = 10\n", "http.max_header_bytes must be between 1024 and");
+  ExpectError("[http]\nmax_header_bytes = 10\n", "bad.toml:2:");
+  ExpectError("[http]\nmax_header_bytes = \"8k\"\n", "http.max_header_bytes must be an integer");
+}
+
+TEST(ConfigTest, UnknownKeyInEveryKnownSectionIsAnError) {
+  for (std::string section : {"log", "http", "storaged", "s3", "catalogd", "queryd", "vectord",
+                              "gateway", "embed", "auth"}) {
+    ExpectError("[" + section + "]\nno_such_key = 1\n",
+                "unknown key \"" + section + ".no_such_key\"");
+  }
+}
+
+// The defaults pass their own rules, and what FormatConfig writes reads back
+// to the same values.
+TEST(ConfigTest, FormattedConfigReadsBackToTheSameSettings) {
+  const Config defaults;
+  auto reread = ParseConfig(FormatConfig(defaults), "formatted.toml", "");
+  ASSERT_TRUE(reread.ok()) << reread.status().ToString() << "\n" << FormatConfig(defaults);
+  auto before = ListSettings(defaults);
+  auto after = ListSettings(*reread);
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i)
+    EXPECT_EQ(before[i].toml, after[i].toml) << before[i].key;
+
+  auto changed = ParseConfig(
+      R"([http]
+max_header_bytes = 4096
+[s3]
+region = "a \"b\"\tc\\d"
+)",
+      "c.toml", "");
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  auto again = ParseConfig(FormatConfig(*changed), "formatted.toml", "");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->http.max_header_bytes, 4096);
+  EXPECT_EQ(again->s3.region, "a \"b\"\tc\\d");
+}
+
+// docs/operations.md's settings table: every row of the code, with the
+// code's default, and no row the code does not read.
+std::map<std::string, std::string> DocumentedDefaults() {
+  std::ifstream in(std::string(LAKEHOUSE_DOCS_DIR) + "/operations.md");
+  EXPECT_TRUE(in) << "cannot open docs/operations.md";
+  std::map<std::string, std::string> out;
+  std::string line;
+  while (std::getline(in, line) && line != "| section | key | default | meaning |") {
+  }
+  std::getline(in, line);  // |---|...
+  std::string section;
+  auto strip = [](std::string cell) {
+    std::erase(cell, '`');
+    size_t begin = cell.find_first_not_of(' ');
+    size_t end = cell.find_last_not_of(' ');
+    return begin == std::string::npos ? std::string() : cell.substr(begin, end - begin + 1);
+  };
+  while (std::getline(in, line) && line.starts_with("|")) {
+    std::vector<std::string> cells;
+    std::stringstream row(line.substr(1));
+    for (std::string cell; cells.size() < 3 && std::getline(row, cell, '|');)
+      cells.push_back(strip(cell));
+    if (cells.size() < 3) continue;
+    if (!cells[0].empty()) section = cells[0].substr(1, cells[0].size() - 2);  // "[log]"
+    std::string value = cells[2].substr(0, cells[2].find(" ("));  // "5368709120 (5 GiB)"
+    std::stringstream keys(cells[1]);
+    for (std::string key; std::getline(keys, key, ',');) {
+      EXPECT_TRUE(out.emplace(section + "." + strip(key), value).second) << "twice: " << key;
+    }
+  }
+  return out;
+}
+
+TEST(ConfigTest, OperationsDocListsEverySettingWithItsDefault) {
+  std::map<std::string, std::string> documented = DocumentedDefaults();
+  for (const SettingValue& setting : ListSettings(Config{})) {
+    const std::string name = std::string(setting.section) + "." + std::string(setting.key);
+    auto it = documented.find(name);
+    if (it == documented.end()) {
+      ADD_FAILURE() << name << " is not in docs/operations.md";
+      continue;
+    }
+    EXPECT_EQ(it->second, setting.toml) << name << ": docs/operations.md disagrees with the code";
+    documented.erase(it);
+  }
+  for (const auto& [name, value] : documented) {
+    ADD_FAILURE() << "docs/operations.md lists " << name << ", which the code does not read";
+  }
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ TEST(DeletionVectorTest, RoundTripsSparseAndDensePositions) {
   for (const DeletionVector& vector :
        {DeletionVector{10, {}}, DeletionVector{10, {0, 1, 2, 9}},
         DeletionVector{5'000'000'000ull, {0, 127, 128, 16383, 16384, 4'999'999'999ull}}}) {
-    std::string bytes = EncodeDeletionVector(vector);
+    std::string bytes = *EncodeDeletionVector(vector);
     auto decoded = DecodeDeletionVector(bytes);
     ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
     EXPECT_EQ(decoded->file_rows, vector.file_rows);
@@ -21,11 +21,11 @@ TEST(DeletionVectorTest, RoundTripsSparseAndDensePositions) {
 TEST(DeletionVectorTest, AThousandScatteredRowsTakeAFewKilobytes) {
   DeletionVector vector{1'000'000, {}};
   for (uint64_t i = 0; i < 1000; ++i) vector.positions.push_back(i * 997 + 13);
-  EXPECT_LT(EncodeDeletionVector(vector).size(), 2200u);
+  EXPECT_LT(EncodeDeletionVector(vector)->size(), 2200u);
 }
 
 TEST(DeletionVectorTest, DamageIsRefusedWhole) {
-  std::string bytes = EncodeDeletionVector({100, {3, 50, 99}});
+  std::string bytes = *EncodeDeletionVector({100, {3, 50, 99}});
   EXPECT_FALSE(DecodeDeletionVector(bytes.substr(0, bytes.size() - 1)).ok());
   EXPECT_FALSE(DecodeDeletionVector(bytes.substr(0, 10)).ok());
   EXPECT_FALSE(DecodeDeletionVector("").ok());

@@ -332,6 +332,19 @@ TEST_F(HttpServerTest, AHeadOverTheBoundIs431) {
   EXPECT_EQ(StatusOf(response), 431) << response.substr(0, 200);
 }
 
+TEST_F(HttpServerTest, TheHeadBoundIsMaxHeaderBytes) {
+  HttpConfig config;
+  config.max_header_bytes = 2048;
+  Start(config);
+  std::string lines;
+  for (int i = 0; i < 10; ++i)
+    lines += "X-Filler-" + std::to_string(i) + ": " + std::string(200, 'a') + "\r\n";
+  std::string response = Exchange("GET /ping HTTP/1.1\r\nHost: x\r\n" + lines + "\r\n");
+  EXPECT_EQ(StatusOf(response), 431) << response.substr(0, 200);
+  EXPECT_NE(MessageOf(response).find("2048 bytes"), std::string::npos) << response;
+  EXPECT_EQ(Ping(), 200);
+}
+
 TEST_F(HttpServerTest, ABodyDeclaredOverTheLimitIs413BeforeItIsSent) {
   Start();
   RawConnection c(port());

@@ -24,7 +24,7 @@ Delta Sample() {
 }
 
 TEST(Lhd1Test, RoundTripKeepsEveryChangeInOrder) {
-  auto decoded = Decode(Encode(Sample()));
+  auto decoded = Decode(*Encode(Sample()));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(decoded->index, "notes");
   EXPECT_EQ(decoded->seq, 7u);
@@ -39,14 +39,14 @@ TEST(Lhd1Test, RoundTripKeepsEveryChangeInOrder) {
 }
 
 TEST(Lhd1Test, EveryTruncationIsRefused) {
-  std::string bytes = Encode(Sample());
+  std::string bytes = *Encode(Sample());
   for (size_t n = 0; n < bytes.size(); ++n) {
     EXPECT_FALSE(Decode(std::string_view(bytes).substr(0, n)).ok()) << "length " << n;
   }
 }
 
 TEST(Lhd1Test, EveryFlippedByteIsRefused) {
-  const std::string bytes = Encode(Sample());
+  const std::string bytes = *Encode(Sample());
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string damaged = bytes;
     damaged[i] = static_cast<char>(damaged[i] ^ 0x20);
@@ -55,7 +55,7 @@ TEST(Lhd1Test, EveryFlippedByteIsRefused) {
 }
 
 TEST(Lhd1Test, DamageIsNamed) {
-  std::string bytes = Encode(Sample());
+  std::string bytes = *Encode(Sample());
   std::string wrong_magic = bytes;
   wrong_magic[0] = 'X';
   EXPECT_NE(Decode(wrong_magic).status().message().find("wrong magic"), std::string::npos);

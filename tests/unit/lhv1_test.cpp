@@ -41,7 +41,7 @@ std::unique_ptr<Index> SmallIndex(Metric metric, uint32_t m = 8) {
   return std::move(*index);
 }
 
-std::string Encode(const IndexImage& image) { return lhv1::EncodePrefix(image) + image.graph; }
+std::string Encode(const IndexImage& image) { return *lhv1::EncodePrefix(image) + image.graph; }
 
 std::string Encoded(const Index& index) {
   auto image = index.Snapshot();
@@ -122,7 +122,7 @@ TEST(Lhv1Test, EachKindOfDamageIsNamed) {
   auto image = index->Snapshot();
   ASSERT_TRUE(image.ok());
   const std::string good = Encode(*image);
-  const size_t envelope_end = lhv1::EncodePrefix(*image).size();
+  const size_t envelope_end = lhv1::EncodePrefix(*image)->size();
 
   ExpectDamage("", "shorter than its 8-byte header");
   ExpectDamage("LHV", "shorter than its 8-byte header");

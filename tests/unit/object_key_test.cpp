@@ -76,12 +76,6 @@ TEST(ObjectKeyTest, MalformedEscapesAreRejected) {
   EXPECT_EQ(DecodeKeyFromPath("%").status().code(), StatusCode::kInvalidKey);
 }
 
-TEST(ObjectKeyTest, QueryValuesEncodeEverythingReserved) {
-  EXPECT_EQ(EncodeQueryValue("a/b c&d=e"), "a%2Fb%20c%26d%3De");
-  EXPECT_EQ(*PercentDecode("a+b%20c", true), "a b c");
-  EXPECT_EQ(*PercentDecode("a+b", false), "a+b");
-}
-
 TEST(ObjectKeyTest, TheSystemsKeySpacesAreReservedByTheirDecodedKey) {
   for (const char* key : {"_catalog/ds/v/0000000001.json", "data/ds/a.parquet", "_vectors/i.lhv1",
                           "_lakehouse/vectord-writer", "_lakehouse/probe/put-if-absent"}) {

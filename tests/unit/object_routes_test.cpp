@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/percent_encoding.h"
 #include "server/http_server.h"
 #include "storage/http_object_store.h"
 #include "storage/local_object_store.h"
@@ -227,9 +228,9 @@ TEST_F(ObjectRoutesTest, ListingsNeverShowSystemKeys) {
     std::vector<std::string> keys;
     std::string after;
     for (int pages = 0; pages < 100; ++pages) {
-      std::string query = "/v1/objects?limit=" + std::to_string(limit) +
-                          "&prefix=" + storage::EncodeQueryValue(prefix);
-      if (!after.empty()) query += "&start_after=" + storage::EncodeQueryValue(after);
+      std::string query =
+          "/v1/objects?limit=" + std::to_string(limit) + "&prefix=" + PercentEncode(prefix);
+      if (!after.empty()) query += "&start_after=" + PercentEncode(after);
       auto result = client_->Get(query);
       EXPECT_EQ(result->status, 200) << query << " " << result->body;
       auto body = nlohmann::json::parse(result->body);

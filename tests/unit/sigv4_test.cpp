@@ -19,6 +19,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/percent_encoding.h"
+#include "common/sha256.h"
+
 namespace lakehouse::storage::sigv4 {
 namespace {
 
@@ -42,11 +45,11 @@ Request SuiteRequest(std::string method, std::string uri,
 }
 
 std::string SuiteSignature(const Request& r) {
-  return Sign(r, kSuite, "us-east-1", "service", kSuiteDate).signature;
+  return Sign(r, kSuite, "us-east-1", "service", kSuiteDate)->signature;
 }
 
 TEST(SigV4Suite, GetVanilla) {
-  Signature s = Sign(SuiteRequest("GET", "/"), kSuite, "us-east-1", "service", kSuiteDate);
+  Signature s = *Sign(SuiteRequest("GET", "/"), kSuite, "us-east-1", "service", kSuiteDate);
   EXPECT_EQ(s.canonical_request,
             "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
             "host;x-amz-date\n" +
@@ -75,12 +78,12 @@ TEST(SigV4Suite, QueryIsSortedByNameThenValue) {
 TEST(SigV4Suite, UnreservedAndUtf8Paths) {
   const std::string unreserved =
       "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  EXPECT_EQ(UriEncode(unreserved, true), unreserved);
-  EXPECT_EQ(SuiteSignature(SuiteRequest("GET", "/" + UriEncode(unreserved, true))),
+  EXPECT_EQ(PercentEncodePath(unreserved), unreserved);
+  EXPECT_EQ(SuiteSignature(SuiteRequest("GET", "/" + PercentEncodePath(unreserved))),
             "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f");
   // get-utf8: the path "/\u1234", encoded once.
-  EXPECT_EQ(UriEncode("/\xE1\x88\xB4", true), "/%E1%88%B4");
-  EXPECT_EQ(SuiteSignature(SuiteRequest("GET", UriEncode("/\xE1\x88\xB4", true))),
+  EXPECT_EQ(PercentEncodePath("/\xE1\x88\xB4"), "/%E1%88%B4");
+  EXPECT_EQ(SuiteSignature(SuiteRequest("GET", PercentEncodePath("/\xE1\x88\xB4"))),
             "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85");
 }
 
@@ -89,7 +92,7 @@ TEST(SigV4Suite, RepeatedHeadersJoinInOrderAndValuesAreTrimmed) {
                 "GET", "/", {},
                 {{"My-Header1", "value2"}, {"My-Header1", "value2"}, {"My-Header1", "value1"}})),
             "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea");
-  Signature trim = Sign(
+  Signature trim = *Sign(
       SuiteRequest("GET", "/", {}, {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}),
       kSuite, "us-east-1", "service", kSuiteDate);
   EXPECT_NE(trim.canonical_request.find("my-header2:\"a b c\"\n"), std::string::npos);
@@ -113,8 +116,8 @@ Request S3Request(std::string method, std::string uri,
 }
 
 TEST(SigV4S3Examples, GetObjectWithRange) {
-  Signature s = Sign(S3Request("GET", "/test.txt", {}, {{"Range", "bytes=0-9"}}, kEmpty), kS3,
-                     "us-east-1", "s3", kS3Date);
+  Signature s = *Sign(S3Request("GET", "/test.txt", {}, {{"Range", "bytes=0-9"}}, kEmpty), kS3,
+                      "us-east-1", "s3", kS3Date);
   EXPECT_EQ(s.string_to_sign,
             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972");
@@ -125,17 +128,17 @@ TEST(SigV4S3Examples, GetObjectWithRange) {
 }
 
 TEST(SigV4S3Examples, PutObjectEncodesTheKeyOnce) {
-  std::string payload = HexSha256("Welcome to Amazon S3.");
+  std::string payload = *Sha256Hex("Welcome to Amazon S3.");
   EXPECT_EQ(payload, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
   // S3 does not normalise or double-encode: "test$file.text" is signed as
   // /test%24file.text, exactly the path sent.
-  std::string uri = "/" + UriEncode("test$file.text", true);
+  std::string uri = "/" + PercentEncodePath("test$file.text");
   EXPECT_EQ(uri, "/test%24file.text");
-  Signature s = Sign(S3Request("PUT", uri, {},
-                               {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
-                                {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
-                               payload),
-                     kS3, "us-east-1", "s3", kS3Date);
+  Signature s = *Sign(S3Request("PUT", uri, {},
+                                {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
+                                 {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
+                                payload),
+                      kS3, "us-east-1", "s3", kS3Date);
   EXPECT_EQ(s.string_to_sign.substr(s.string_to_sign.rfind('\n') + 1),
             "9e0e90d9c76de8fa5b200d8c849cd5b8dc7a3be3951ddb7f6a76b4158342019d");
   EXPECT_EQ(s.signed_headers, "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class");
@@ -143,24 +146,26 @@ TEST(SigV4S3Examples, PutObjectEncodesTheKeyOnce) {
 }
 
 TEST(SigV4S3Examples, GetBucketLifecycleSignsANameWithoutValue) {
-  Signature s =
-      Sign(S3Request("GET", "/", {{"lifecycle", ""}}, {}, kEmpty), kS3, "us-east-1", "s3", kS3Date);
+  Signature s = *Sign(S3Request("GET", "/", {{"lifecycle", ""}}, {}, kEmpty), kS3, "us-east-1",
+                      "s3", kS3Date);
   EXPECT_NE(s.canonical_request.find("\nlifecycle=\n"), std::string::npos);
   EXPECT_EQ(s.signature, "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543");
 }
 
 TEST(SigV4S3Examples, ListObjects) {
-  Signature s = Sign(S3Request("GET", "/", {{"prefix", "J"}, {"max-keys", "2"}}, {}, kEmpty), kS3,
-                     "us-east-1", "s3", kS3Date);
+  Signature s = *Sign(S3Request("GET", "/", {{"prefix", "J"}, {"max-keys", "2"}}, {}, kEmpty), kS3,
+                      "us-east-1", "s3", kS3Date);
   EXPECT_NE(s.canonical_request.find("\nmax-keys=2&prefix=J\n"), std::string::npos);
   EXPECT_EQ(s.signature, "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
 }
 
-TEST(SigV4, UriEncodeKeepsOnlyUnreservedAndOptionallySlash) {
-  EXPECT_EQ(UriEncode("a b+c/d~e%", true), "a%20b%2Bc/d~e%25");
-  EXPECT_EQ(UriEncode("a b+c/d~e%", false), "a%20b%2Bc%2Fd~e%25");
-  EXPECT_EQ(UriEncode("!'()*", false), "%21%27%28%29%2A");
-  EXPECT_EQ(UriEncode("caf\xC3\xA9", false), "caf%C3%A9");
+// SigV4 signs the encoding byte for byte, so the shared encoder must keep
+// exactly these rules.
+TEST(SigV4, UriEncodingKeepsOnlyUnreservedAndOptionallySlash) {
+  EXPECT_EQ(PercentEncodePath("a b+c/d~e%"), "a%20b%2Bc/d~e%25");
+  EXPECT_EQ(PercentEncode("a b+c/d~e%"), "a%20b%2Bc%2Fd~e%25");
+  EXPECT_EQ(PercentEncode("!'()*"), "%21%27%28%29%2A");
+  EXPECT_EQ(PercentEncode("caf\xC3\xA9"), "caf%C3%A9");
   EXPECT_EQ(AmzDateNow().size(), 16u);
 }
 

@@ -1,6 +1,7 @@
 // The query fence's function lists against DuckDB's own catalog: every
 // function DuckDB registers has a decision, and no allowed macro reaches a
 // denied function through its definition.
+#include "common/sql_quote.h"
 #include "query/sql_fence_functions.h"
 
 #include <gtest/gtest.h>
@@ -75,7 +76,7 @@ TEST(SqlFenceFunctionsTest, AllowedMacrosCallOnlyAllowedFunctions) {
     if (!IsAllowedFunction(name) || !macro[2].is_string()) continue;
     std::string definition = macro[2].get<std::string>();
     std::string select = macro[1] == "macro" ? "SELECT " + definition : definition;
-    json parsed = Rows(lake, "SELECT json_serialize_sql(" + query::SqlString(select) + ")");
+    json parsed = Rows(lake, "SELECT json_serialize_sql(" + SqlString(select) + ")");
     ASSERT_EQ(parsed.size(), 1u) << name;
     // JSON comes back as JSON, not as its text.
     json tree =

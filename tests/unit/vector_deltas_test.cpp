@@ -324,7 +324,7 @@ TEST_F(VectorDeltasTest, AnIndexInTheSingleObjectFormatLoadsAndMigrates) {
   auto index = Index::Create(Params("legacy")).value();
   ASSERT_TRUE(index->Add(Items(0, 30)).ok());
   auto image = index->Snapshot().value();
-  std::string prefix = lhv1::EncodePrefix(image);
+  std::string prefix = *lhv1::EncodePrefix(image);
   auto envelope = nlohmann::json::parse(prefix.substr(8));
   envelope.erase("seq");
   std::string text = envelope.dump();
