@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "common/percent_encoding.h"
 #include "common/time_format.h"
 #include "storage/object_key.h"
 
