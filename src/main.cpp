@@ -14,160 +14,202 @@
 #include "common/version.h"
 #include "query/engine_info.h"
 
-int main(int argc, char** argv) {
-  // cpp-httplib 0.11 writes to sockets without MSG_NOSIGNAL: a peer that hangs
-  // up mid-response would otherwise kill the whole process with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
-  CLI::App app{"Lakehouse: a versioned knowledge substrate for staffing analytics and local AI"};
-  app.require_subcommand(1);
-  std::optional<std::string> log_level;
-  app.add_option("--log-level", log_level,
-                 "trace, debug, info, warn, error, off (default: config, then info)")
-      ->envname("LAKEHOUSE_LOG_LEVEL");
+namespace {
 
-  lakehouse::cli::ServeOptions serve;
-  auto* serve_cmd = app.add_subcommand("serve", "Run every service in one process");
-  serve_cmd->add_option("--data", serve.data_dir, "Data directory")->required();
-  serve_cmd->add_option("--listen", serve.listen, "host:port (default 127.0.0.1:8080)");
-  serve_cmd->add_option("--config", serve.config_path, "TOML config file")
+namespace cli = lakehouse::cli;
+
+// CLI11 keeps pointers to these until parsing is over, so they live in one
+// object that main() owns and never moves.
+struct Commands {
+  std::optional<std::string> log_level;
+
+  cli::ServeOptions serve;
+  CLI::App* serve_cmd = nullptr;
+  cli::ServiceOptions service;
+  CLI::App* storaged_cmd = nullptr;
+  CLI::App* catalogd_cmd = nullptr;
+  CLI::App* queryd_cmd = nullptr;
+  CLI::App* vectord_cmd = nullptr;
+  CLI::App* gateway_cmd = nullptr;
+  CLI::App* version_cmd = nullptr;
+
+  std::optional<std::string> url;
+  cli::IngestCommand ingest;
+  CLI::App* ingest_cmd = nullptr;
+  cli::IngestCommand upsert;
+  CLI::App* upsert_cmd = nullptr;
+  std::string change_dataset, delete_where, erase_where;
+  CLI::App* delete_cmd = nullptr;
+  CLI::App* erase_cmd = nullptr;
+  CLI::App* erasures_cmd = nullptr;
+  CLI::App* compact_cmd = nullptr;
+
+  cli::SqlCommand sql;
+  std::vector<std::string> as_of;
+  CLI::App* sql_cmd = nullptr;
+  std::optional<std::string> dataset_name;
+  CLI::App* datasets_cmd = nullptr;
+
+  std::string vacuum_name;
+  uint64_t vacuum_keep = 1;
+  CLI::App* vacuum_cmd = nullptr;
+  std::string tag_dataset, tag_name;
+  uint64_t tag_version = 0;
+  CLI::App* tag_cmd = nullptr;
+  CLI::App* tags_cmd = nullptr;
+  CLI::App* untag_cmd = nullptr;
+  cli::RestoreCommand restore;
+  CLI::App* restore_cmd = nullptr;
+
+  cli::DemoCommand demo;
+  CLI::App* demo_cmd = nullptr;
+  cli::VectorsCommand vectors;
+  CLI::App* vectors_cmd = nullptr;
+  cli::IndexCommand index;
+  CLI::App* index_cmd = nullptr;
+};
+
+void AddUrl(CLI::App* cmd, Commands& c) {
+  cmd->add_option("--url", c.url,
+                  "Server URL (default: $LAKEHOUSE_URL, then http://127.0.0.1:8080)");
+}
+
+void AddServiceCommands(CLI::App& app, Commands& c) {
+  c.serve_cmd = app.add_subcommand("serve", "Run every service in one process");
+  c.serve_cmd->add_option("--data", c.serve.data_dir, "Data directory")->required();
+  c.serve_cmd->add_option("--listen", c.serve.listen, "host:port (default 127.0.0.1:8080)");
+  c.serve_cmd->add_option("--config", c.serve.config_path, "TOML config file")
       ->check(CLI::ExistingFile);
 
-  lakehouse::cli::ServiceOptions service;
-  auto add_service = [&](const char* name, const char* what) {
+  auto add_service = [&app, &c](const char* name, const char* what) {
     auto* cmd = app.add_subcommand(name, what);
-    cmd->add_option("--config", service.config_path, "TOML config file")
+    cmd->add_option("--config", c.service.config_path, "TOML config file")
         ->required()
         ->check(CLI::ExistingFile);
     return cmd;
   };
-  auto* storaged_cmd = add_service("storaged", "Run the object storage service alone");
-  auto* catalogd_cmd = add_service("catalogd", "Run the catalog and ingest service alone");
-  auto* queryd_cmd = add_service("queryd", "Run the query service alone");
-  auto* vectord_cmd = add_service("vectord", "Run the vector index service alone");
-  auto* gateway_cmd =
+  c.storaged_cmd = add_service("storaged", "Run the object storage service alone");
+  c.catalogd_cmd = add_service("catalogd", "Run the catalog and ingest service alone");
+  c.queryd_cmd = add_service("queryd", "Run the query service alone");
+  c.vectord_cmd = add_service("vectord", "Run the vector index service alone");
+  c.gateway_cmd =
       add_service("gateway", "Run the front door alone, forwarding to the services by URL");
+}
 
-  auto* version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
-
-  std::optional<std::string> url;
-  auto add_url = [&](CLI::App* cmd) {
-    cmd->add_option("--url", url,
-                    "Server URL (default: $LAKEHOUSE_URL, then http://127.0.0.1:8080)");
-  };
-  lakehouse::cli::IngestCommand ingest;
-  auto* ingest_cmd =
+void AddIngestCommands(CLI::App& app, Commands& c) {
+  c.ingest_cmd =
       app.add_subcommand("ingest", "Ingest a CSV, JSON or Parquet file as a new version");
-  ingest_cmd->add_option("file", ingest.file, "The file")->required()->check(CLI::ExistingFile);
-  ingest_cmd->add_option("--dataset", ingest.dataset, "Dataset name")->required();
-  ingest_cmd->add_option("--mode", ingest.mode, "append or overwrite")
+  c.ingest_cmd->add_option("file", c.ingest.file, "The file")->required()->check(CLI::ExistingFile);
+  c.ingest_cmd->add_option("--dataset", c.ingest.dataset, "Dataset name")->required();
+  c.ingest_cmd->add_option("--mode", c.ingest.mode, "append or overwrite")
       ->check(CLI::IsMember({"append", "overwrite"}));
-  ingest_cmd
-      ->add_option("--format", ingest.format, "csv, json or parquet (default: from the file name)")
+  c.ingest_cmd
+      ->add_option("--format", c.ingest.format,
+                   "csv, json or parquet (default: from the file name)")
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
-  ingest_cmd->add_flag("--evolve", ingest.evolve_schema,
-                       "Append with new columns added and safe widenings applied");
-  add_url(ingest_cmd);
+  c.ingest_cmd->add_flag("--evolve", c.ingest.evolve_schema,
+                         "Append with new columns added and safe widenings applied");
+  AddUrl(c.ingest_cmd, c);
 
-  lakehouse::cli::IngestCommand upsert;
-  upsert.mode = "upsert";
-  auto* upsert_cmd = app.add_subcommand(
+  c.upsert.mode = "upsert";
+  c.upsert_cmd = app.add_subcommand(
       "upsert", "Replace the rows whose key matches the file's, insert the rest: a new version");
-  upsert_cmd->add_option("file", upsert.file, "The file")->required()->check(CLI::ExistingFile);
-  upsert_cmd->add_option("--dataset", upsert.dataset, "Dataset name")->required();
-  upsert_cmd->add_option("--key", upsert.key, "Key column(s), comma-separated")->required();
-  upsert_cmd
-      ->add_option("--format", upsert.format, "csv, json or parquet (default: from the file name)")
+  c.upsert_cmd->add_option("file", c.upsert.file, "The file")->required()->check(CLI::ExistingFile);
+  c.upsert_cmd->add_option("--dataset", c.upsert.dataset, "Dataset name")->required();
+  c.upsert_cmd->add_option("--key", c.upsert.key, "Key column(s), comma-separated")->required();
+  c.upsert_cmd
+      ->add_option("--format", c.upsert.format,
+                   "csv, json or parquet (default: from the file name)")
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
-  upsert_cmd->add_flag("--evolve", upsert.evolve_schema,
-                       "Upsert with new columns added and safe widenings applied");
-  add_url(upsert_cmd);
+  c.upsert_cmd->add_flag("--evolve", c.upsert.evolve_schema,
+                         "Upsert with new columns added and safe widenings applied");
+  AddUrl(c.upsert_cmd, c);
+}
 
-  std::string change_dataset, delete_where;
-  auto* delete_cmd =
+void AddRowChangeCommands(CLI::App& app, Commands& c) {
+  c.delete_cmd =
       app.add_subcommand("delete", "Delete the rows a SQL predicate holds for: a new version");
-  delete_cmd->add_option("name", change_dataset, "Dataset")->required();
-  delete_cmd->add_option("--where", delete_where, "SQL boolean expression over the columns")
+  c.delete_cmd->add_option("name", c.change_dataset, "Dataset")->required();
+  c.delete_cmd->add_option("--where", c.delete_where, "SQL boolean expression over the columns")
       ->required();
-  add_url(delete_cmd);
-  std::string erase_where;
-  auto* erase_cmd = app.add_subcommand(
+  AddUrl(c.delete_cmd, c);
+  c.erase_cmd = app.add_subcommand(
       "erase",
       "Remove rows from every kept version, down to the stored bytes (admin): right to be "
       "forgotten");
-  erase_cmd->add_option("name", change_dataset, "Dataset")->required();
-  erase_cmd->add_option("--where", erase_where, "SQL boolean expression over the columns")
+  c.erase_cmd->add_option("name", c.change_dataset, "Dataset")->required();
+  c.erase_cmd->add_option("--where", c.erase_where, "SQL boolean expression over the columns")
       ->required();
-  add_url(erase_cmd);
-  auto* erasures_cmd = app.add_subcommand("erasures", "List a dataset's erasures");
-  erasures_cmd->add_option("name", change_dataset, "Dataset")->required();
-  add_url(erasures_cmd);
-  auto* compact_cmd = app.add_subcommand(
+  AddUrl(c.erase_cmd, c);
+  c.erasures_cmd = app.add_subcommand("erasures", "List a dataset's erasures");
+  c.erasures_cmd->add_option("name", c.change_dataset, "Dataset")->required();
+  AddUrl(c.erasures_cmd, c);
+  c.compact_cmd = app.add_subcommand(
       "compact", "Rewrite small files and deleted rows into larger files: a new version");
-  compact_cmd->add_option("name", change_dataset, "Dataset")->required();
-  add_url(compact_cmd);
+  c.compact_cmd->add_option("name", c.change_dataset, "Dataset")->required();
+  AddUrl(c.compact_cmd, c);
+}
 
-  lakehouse::cli::SqlCommand sql;
-  std::vector<std::string> as_of;
-  auto* sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query");
-  sql_cmd->add_option("query", sql.sql, "The SQL")->required();
-  sql_cmd->add_option("--format", sql.format, "table, csv or json")
+void AddQueryCommands(CLI::App& app, Commands& c) {
+  c.sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query");
+  c.sql_cmd->add_option("query", c.sql.sql, "The SQL")->required();
+  c.sql_cmd->add_option("--format", c.sql.format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  sql_cmd->add_option("--limit", sql.limit, "Most rows to return");
-  sql_cmd->add_option("--as-of", as_of, "Pin a dataset version: name=N (repeatable)");
-  add_url(sql_cmd);
+  c.sql_cmd->add_option("--limit", c.sql.limit, "Most rows to return");
+  c.sql_cmd->add_option("--as-of", c.as_of, "Pin a dataset version: name=N (repeatable)");
+  AddUrl(c.sql_cmd, c);
 
-  std::optional<std::string> dataset_name;
-  auto* datasets_cmd =
-      app.add_subcommand("datasets", "List datasets, or show one with its versions");
-  datasets_cmd->add_option("name", dataset_name, "A dataset");
-  add_url(datasets_cmd);
+  c.datasets_cmd = app.add_subcommand("datasets", "List datasets, or show one with its versions");
+  c.datasets_cmd->add_option("name", c.dataset_name, "A dataset");
+  AddUrl(c.datasets_cmd, c);
+}
 
-  std::string vacuum_name;
-  uint64_t vacuum_keep = 1;
-  auto* vacuum_cmd =
-      app.add_subcommand("vacuum", "Remove old versions and unreferenced data files");
-  vacuum_cmd->add_option("name", vacuum_name, "Dataset")->required();
-  vacuum_cmd->add_option("--keep", vacuum_keep, "Versions to keep (newest first)")->required();
-  add_url(vacuum_cmd);
+void AddVersionCommands(CLI::App& app, Commands& c) {
+  c.vacuum_cmd = app.add_subcommand("vacuum", "Remove old versions and unreferenced data files");
+  c.vacuum_cmd->add_option("name", c.vacuum_name, "Dataset")->required();
+  c.vacuum_cmd->add_option("--keep", c.vacuum_keep, "Versions to keep (newest first)")->required();
+  AddUrl(c.vacuum_cmd, c);
 
-  std::string tag_dataset, tag_name;
-  uint64_t tag_version = 0;
-  auto* tag_cmd = app.add_subcommand("tag", "Name a version of a dataset (or move the name)");
-  tag_cmd->add_option("name", tag_dataset, "Dataset")->required();
-  tag_cmd->add_option("tag", tag_name, "Tag: [a-z][a-z0-9_.-]{0,62}")->required();
-  tag_cmd->add_option("--version", tag_version, "The version it names")->required();
-  add_url(tag_cmd);
-  auto* tags_cmd = app.add_subcommand("tags", "List a dataset's tags");
-  tags_cmd->add_option("name", tag_dataset, "Dataset")->required();
-  add_url(tags_cmd);
-  auto* untag_cmd = app.add_subcommand("untag", "Remove a tag");
-  untag_cmd->add_option("name", tag_dataset, "Dataset")->required();
-  untag_cmd->add_option("tag", tag_name, "Tag")->required();
-  add_url(untag_cmd);
+  c.tag_cmd = app.add_subcommand("tag", "Name a version of a dataset (or move the name)");
+  c.tag_cmd->add_option("name", c.tag_dataset, "Dataset")->required();
+  c.tag_cmd->add_option("tag", c.tag_name, "Tag: [a-z][a-z0-9_.-]{0,62}")->required();
+  c.tag_cmd->add_option("--version", c.tag_version, "The version it names")->required();
+  AddUrl(c.tag_cmd, c);
+  c.tags_cmd = app.add_subcommand("tags", "List a dataset's tags");
+  c.tags_cmd->add_option("name", c.tag_dataset, "Dataset")->required();
+  AddUrl(c.tags_cmd, c);
+  c.untag_cmd = app.add_subcommand("untag", "Remove a tag");
+  c.untag_cmd->add_option("name", c.tag_dataset, "Dataset")->required();
+  c.untag_cmd->add_option("tag", c.tag_name, "Tag")->required();
+  AddUrl(c.untag_cmd, c);
 
-  lakehouse::cli::RestoreCommand restore;
-  auto* restore_cmd =
+  c.restore_cmd =
       app.add_subcommand("restore", "Commit an earlier version's data again as the newest version");
-  restore_cmd->add_option("name", restore.dataset, "Dataset")->required();
-  auto* restore_version = restore_cmd->add_option("--version", restore.version, "The version");
-  auto* restore_tag = restore_cmd->add_option("--tag", restore.tag, "The tag naming the version");
+  c.restore_cmd->add_option("name", c.restore.dataset, "Dataset")->required();
+  auto* restore_version = c.restore_cmd->add_option("--version", c.restore.version, "The version");
+  auto* restore_tag =
+      c.restore_cmd->add_option("--tag", c.restore.tag, "The tag naming the version");
   restore_version->excludes(restore_tag);
-  add_url(restore_cmd);
+  AddUrl(c.restore_cmd, c);
+}
 
-  lakehouse::cli::DemoCommand demo;
-  auto* demo_cmd = app.add_subcommand(
+void AddDemoCommand(CLI::App& app, Commands& c) {
+  c.demo_cmd = app.add_subcommand(
       "demo", "Load the staffing demo data: candidates, clients, jobs, placements, timesheets");
-  demo_cmd->add_option("--scale", demo.scale, "Size: 1 = 2,000 candidates, N = N times that")
+  c.demo_cmd->add_option("--scale", c.demo.scale, "Size: 1 = 2,000 candidates, N = N times that")
       ->check(CLI::Range(1, 1000));
-  add_url(demo_cmd);
+  AddUrl(c.demo_cmd, c);
+}
 
-  lakehouse::cli::VectorsCommand vectors;
-  auto* vectors_cmd = app.add_subcommand("vectors", "Vector indexes: list, create, add, search...");
-  vectors_cmd->require_subcommand(1);
-  auto vectors_action = [&](const char* action, const char* what) {
-    auto* cmd = vectors_cmd->add_subcommand(action, what);
-    cmd->callback([&vectors, action] { vectors.action = action; });
-    add_url(cmd);
+void AddVectorCommands(CLI::App& app, Commands& c) {
+  c.vectors_cmd = app.add_subcommand("vectors", "Vector indexes: list, create, add, search...");
+  c.vectors_cmd->require_subcommand(1);
+  cli::VectorsCommand& vectors = c.vectors;
+  auto vectors_action = [&c](const char* action, const char* what) {
+    auto* cmd = c.vectors_cmd->add_subcommand(action, what);
+    // The callback runs after this function has returned: capture the object, not the reference.
+    cmd->callback([vectors = &c.vectors, action] { vectors->action = action; });
+    AddUrl(cmd, c);
     return cmd;
   };
   vectors_action("list", "List the indexes");
@@ -199,13 +241,15 @@ int main(int argc, char** argv) {
   auto* vdelete = vectors_action("delete", "Delete an index, or one item of it");
   vdelete->add_option("index", vectors.index, "Index name")->required();
   vdelete->add_option("id", vectors.id, "Item id (omit to delete the whole index)");
+}
 
-  lakehouse::cli::IndexCommand index;
-  auto* index_cmd = app.add_subcommand("index", "Dataset text indexes: create, refresh");
-  index_cmd->require_subcommand(1);
-  auto* icreate = index_cmd->add_subcommand(
+void AddIndexCommands(CLI::App& app, Commands& c) {
+  cli::IndexCommand& index = c.index;
+  c.index_cmd = app.add_subcommand("index", "Dataset text indexes: create, refresh");
+  c.index_cmd->require_subcommand(1);
+  auto* icreate = c.index_cmd->add_subcommand(
       "create", "Index a dataset's text column for search by meaning (or refresh that index)");
-  icreate->callback([&index] { index.action = "create"; });
+  icreate->callback([index = &c.index] { index->action = "create"; });
   icreate->add_option("dataset", index.dataset, "Dataset name")->required();
   icreate->add_option("index", index.index, "Index name")->required();
   icreate->add_option("--text", index.text_column, "The column of text to embed")->required();
@@ -216,70 +260,108 @@ int main(int argc, char** argv) {
                    "Columns to keep as metadata (default: every other plain column)")
       ->delimiter(',');
   icreate->add_flag("--rebuild", index.rebuild, "Build afresh rather than refresh");
-  add_url(icreate);
-  auto* irefresh = index_cmd->add_subcommand(
+  AddUrl(icreate, c);
+  auto* irefresh = c.index_cmd->add_subcommand(
       "refresh", "Bring a dataset text index up to its dataset's current version");
-  irefresh->callback([&index] { index.action = "refresh"; });
+  irefresh->callback([index = &c.index] { index->action = "refresh"; });
   irefresh->add_option("index", index.index, "Index name")->required();
   irefresh->add_flag("--rebuild", index.rebuild, "Build afresh rather than refresh");
-  add_url(irefresh);
+  AddUrl(irefresh, c);
+}
 
-  CLI11_PARSE(app, argc, argv);
-  if (auto s = lakehouse::SetLogLevel(log_level.value_or("info")); !s.ok()) {
-    std::cerr << s.message() << "\n";
-    return 2;
+// Each `--as-of name=N` into sql.as_of; false after reporting a malformed one.
+bool ParseAsOf(const std::vector<std::string>& as_of, cli::SqlCommand& sql) {
+  for (const auto& pin : as_of) {
+    size_t eq = pin.find('=');
+    uint64_t version = 0;
+    const char* digits = pin.data() + (eq == std::string::npos ? pin.size() : eq + 1);
+    auto [end, ec] = std::from_chars(digits, pin.data() + pin.size(), version);
+    if (eq == std::string::npos || ec != std::errc() || end != pin.data() + pin.size() ||
+        digits == end) {
+      std::cerr << "--as-of must be name=version, got " << pin << "\n";
+      return false;
+    }
+    sql.as_of[pin.substr(0, eq)] = version;
   }
-  if (*version_cmd) {
+  return true;
+}
+
+// Nothing when the subcommand is not one that talks to a server.
+std::optional<int> RunClientCommand(Commands& c, const cli::ClientOptions& client) {
+  if (*c.ingest_cmd) return cli::RunIngest(client, c.ingest);
+  if (*c.upsert_cmd) return cli::RunIngest(client, c.upsert);
+  if (*c.delete_cmd) return cli::RunDeleteRows(client, c.change_dataset, c.delete_where);
+  if (*c.compact_cmd) return cli::RunCompact(client, c.change_dataset);
+  if (*c.erase_cmd) return cli::RunErase(client, c.change_dataset, c.erase_where);
+  if (*c.erasures_cmd) return cli::RunErasures(client, c.change_dataset);
+  if (*c.sql_cmd) return ParseAsOf(c.as_of, c.sql) ? cli::RunSql(client, c.sql) : 2;
+  if (*c.datasets_cmd) return cli::RunDatasets(client, c.dataset_name);
+  if (*c.vacuum_cmd) return cli::RunVacuum(client, c.vacuum_name, c.vacuum_keep);
+  if (*c.tag_cmd) return cli::RunTag(client, c.tag_dataset, c.tag_name, c.tag_version);
+  if (*c.tags_cmd) return cli::RunTags(client, c.tag_dataset);
+  if (*c.untag_cmd) return cli::RunUntag(client, c.tag_dataset, c.tag_name);
+  if (*c.restore_cmd) {
+    if (!c.restore.version && !c.restore.tag) {
+      std::cerr << "restore needs --version N or --tag T\n";
+      return 2;
+    }
+    return cli::RunRestore(client, c.restore);
+  }
+  if (*c.vectors_cmd) return cli::RunVectors(client, c.vectors);
+  if (*c.index_cmd) return cli::RunIndex(client, c.index);
+  if (*c.demo_cmd) return cli::RunDemo(client, c.demo);
+  return std::nullopt;
+}
+
+int RunCommand(Commands& c) {
+  if (*c.version_cmd) {
     std::cout << "lakehouse " << lakehouse::kVersion << " (duckdb "
               << lakehouse::query::DuckDbVersion() << ")\n";
     return 0;
   }
-  if (*serve_cmd) {
-    serve.log_level = log_level;
-    return lakehouse::cli::RunServe(serve);
+  if (*c.serve_cmd) {
+    c.serve.log_level = c.log_level;
+    return cli::RunServe(c.serve);
   }
-  lakehouse::cli::ClientOptions client{lakehouse::cli::ResolveUrl(url)};
-  if (*ingest_cmd) return lakehouse::cli::RunIngest(client, ingest);
-  if (*upsert_cmd) return lakehouse::cli::RunIngest(client, upsert);
-  if (*delete_cmd) return lakehouse::cli::RunDeleteRows(client, change_dataset, delete_where);
-  if (*compact_cmd) return lakehouse::cli::RunCompact(client, change_dataset);
-  if (*erase_cmd) return lakehouse::cli::RunErase(client, change_dataset, erase_where);
-  if (*erasures_cmd) return lakehouse::cli::RunErasures(client, change_dataset);
-  if (*sql_cmd) {
-    for (const auto& pin : as_of) {
-      size_t eq = pin.find('=');
-      uint64_t version = 0;
-      const char* digits = pin.data() + (eq == std::string::npos ? pin.size() : eq + 1);
-      auto [end, ec] = std::from_chars(digits, pin.data() + pin.size(), version);
-      if (eq == std::string::npos || ec != std::errc() || end != pin.data() + pin.size() ||
-          digits == end) {
-        std::cerr << "--as-of must be name=version, got " << pin << "\n";
-        return 2;
-      }
-      sql.as_of[pin.substr(0, eq)] = version;
-    }
-    return lakehouse::cli::RunSql(client, sql);
-  }
-  if (*datasets_cmd) return lakehouse::cli::RunDatasets(client, dataset_name);
-  if (*vacuum_cmd) return lakehouse::cli::RunVacuum(client, vacuum_name, vacuum_keep);
-  if (*tag_cmd) return lakehouse::cli::RunTag(client, tag_dataset, tag_name, tag_version);
-  if (*tags_cmd) return lakehouse::cli::RunTags(client, tag_dataset);
-  if (*untag_cmd) return lakehouse::cli::RunUntag(client, tag_dataset, tag_name);
-  if (*restore_cmd) {
-    if (!restore.version && !restore.tag) {
-      std::cerr << "restore needs --version N or --tag T\n";
-      return 2;
-    }
-    return lakehouse::cli::RunRestore(client, restore);
-  }
-  if (*vectors_cmd) return lakehouse::cli::RunVectors(client, vectors);
-  if (*index_cmd) return lakehouse::cli::RunIndex(client, index);
-  if (*demo_cmd) return lakehouse::cli::RunDemo(client, demo);
-  service.log_level = log_level;
-  if (*storaged_cmd) return lakehouse::cli::RunStoraged(service);
-  if (*catalogd_cmd) return lakehouse::cli::RunCatalogd(service);
-  if (*queryd_cmd) return lakehouse::cli::RunQueryd(service);
-  if (*vectord_cmd) return lakehouse::cli::RunVectord(service);
-  if (*gateway_cmd) return lakehouse::cli::RunGateway(service);
+  cli::ClientOptions client{cli::ResolveUrl(c.url)};
+  if (auto code = RunClientCommand(c, client)) return *code;
+  c.service.log_level = c.log_level;
+  if (*c.storaged_cmd) return cli::RunStoraged(c.service);
+  if (*c.catalogd_cmd) return cli::RunCatalogd(c.service);
+  if (*c.queryd_cmd) return cli::RunQueryd(c.service);
+  if (*c.vectord_cmd) return cli::RunVectord(c.service);
+  if (*c.gateway_cmd) return cli::RunGateway(c.service);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // cpp-httplib 0.11 writes to sockets without MSG_NOSIGNAL: a peer that hangs
+  // up mid-response would otherwise kill the whole process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"Lakehouse: a versioned knowledge substrate for staffing analytics and local AI"};
+  app.require_subcommand(1);
+  Commands c;
+  app.add_option("--log-level", c.log_level,
+                 "trace, debug, info, warn, error, off (default: config, then info)")
+      ->envname("LAKEHOUSE_LOG_LEVEL");
+
+  // The order here is the order --help lists them in.
+  AddServiceCommands(app, c);
+  c.version_cmd = app.add_subcommand("version", "Print the versions of lakehouse and DuckDB");
+  AddIngestCommands(app, c);
+  AddRowChangeCommands(app, c);
+  AddQueryCommands(app, c);
+  AddVersionCommands(app, c);
+  AddDemoCommand(app, c);
+  AddVectorCommands(app, c);
+  AddIndexCommands(app, c);
+
+  CLI11_PARSE(app, argc, argv);
+  if (auto s = lakehouse::SetLogLevel(c.log_level.value_or("info")); !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  return RunCommand(c);
 }

@@ -243,10 +243,83 @@ void HandleErase(ingest::Ingestor& ingestor, const ErasureListener& on_erased,
   WriteJson(response, 201, out.dump());
 }
 
-}  // namespace
+// POST .../commit
+void HandleCommit(catalog::Catalog& catalog, const httplib::Request& request,
+                  httplib::Response& response, const httplib::ContentReader& reader) {
+  auto body = ReadBoundedBody(request, reader, 64 << 20);
+  if (!body.ok()) return WriteError(response, body.status());
+  auto parsed = ParseJsonObject(*body, kCommitFields);
+  if (!parsed.ok()) return WriteError(response, parsed.status());
+  auto commit = catalog::CommitRequestFromJson(*parsed);
+  if (!commit.ok()) return WriteError(response, commit.status());
+  if (commit->dataset != request.matches[1].str()) {
+    return WriteError(response, Status::InvalidArgument("dataset in body and path differ"));
+  }
+  auto manifest = catalog.Commit(*commit);
+  if (!manifest.ok()) return WriteError(response, manifest.status());
+  WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
+}
 
-void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                           ingest::Ingestor* ingestor, ErasureListener on_erased) {
+// POST .../rewrite-files
+void HandleRewriteFiles(catalog::Catalog& catalog, const httplib::Request& request,
+                        httplib::Response& response, const httplib::ContentReader& reader) {
+  auto body = ReadBoundedBody(request, reader, 64 << 20);
+  if (!body.ok()) return WriteError(response, body.status());
+  auto parsed = ParseJsonObject(*body, kRewriteFields);
+  if (!parsed.ok()) return WriteError(response, parsed.status());
+  auto rewrites = catalog::FileRewritesFromJson(*parsed);
+  if (!rewrites.ok()) {
+    return WriteError(response, Status::InvalidArgument(rewrites.status().message()));
+  }
+  auto versions = catalog.RewriteFiles(request.matches[1].str(), *rewrites);
+  if (!versions.ok()) return WriteError(response, versions.status());
+  WriteJson(response, 200, json{{"versions", *versions}}.dump());
+}
+
+// POST .../compact
+void HandleCompact(ingest::Ingestor& ingestor, const httplib::Request& request,
+                   httplib::Response& response) {
+  const std::string dataset = request.matches[1];
+  auto result = ingestor.Compact(dataset);
+  if (!result.ok()) return WriteError(response, result.status());
+  json out = {{"dataset", dataset},
+              {"version", result->version},
+              {"files_rewritten", result->files_rewritten},
+              {"files_written", result->files_written}};
+  if (result->manifest) {
+    out["operation"] = catalog::OperationName(result->manifest->operation);
+    out["rows"] = result->manifest->rows;
+  }
+  WriteJson(response, result->manifest ? 201 : 200, out.dump());
+}
+
+// GET .../erasures
+void HandleListErasures(ingest::Ingestor& ingestor, const httplib::Request& request,
+                        httplib::Response& response) {
+  const std::string name = request.matches[1].str();
+  auto records = ingestor.ListErasures(name);
+  if (!records.ok()) return WriteError(response, records.status());
+  json list = json::array();
+  for (const auto& r : *records) list.push_back(ingest::ErasureToJson(r, false));
+  WriteJson(response, 200, json{{"dataset", name}, {"erasures", list}}.dump());
+}
+
+// PUT .../tags/T {"version": N}
+void HandlePutTag(catalog::Catalog& catalog, const httplib::Request& request,
+                  httplib::Response& response, const httplib::ContentReader& reader) {
+  auto body = ReadBoundedBody(request, reader);
+  if (!body.ok()) return WriteError(response, body.status());
+  auto target = ParseTarget(*body, /*tag_allowed=*/false);
+  if (!target.ok()) return WriteError(response, target.status());
+  const std::string name = request.matches[1].str();
+  const std::string tag = request.matches[2].str();
+  Status put = catalog.PutTag(name, tag, *target->version);
+  if (!put.ok()) return WriteError(response, put);
+  WriteJson(response, 200,
+            json{{"dataset", name}, {"tag", tag}, {"version", *target->version}}.dump());
+}
+
+void RegisterListingRoutes(httplib::Server& router, catalog::Catalog& catalog) {
   router.Get("/v1/datasets", [&catalog](const httplib::Request&, httplib::Response& response) {
     // Damaged manifests are listed beside the good datasets, never a 500.
     auto listing = catalog.ListDatasets();
@@ -292,40 +365,30 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                                {"kept_tagged", report->kept_tagged}}
                               .dump());
               });
+}
+
+// What catalog::HttpCatalog calls: services that do not hold the catalog commit through these.
+void RegisterCatalogWriteRoutes(httplib::Server& router, catalog::Catalog& catalog) {
   router.Post(std::string(kName) + "/commit",
               ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
                                      const httplib::ContentReader& reader) {
-                auto body = ReadBoundedBody(request, reader, 64 << 20);
-                if (!body.ok()) return WriteError(response, body.status());
-                auto parsed = ParseJsonObject(*body, kCommitFields);
-                if (!parsed.ok()) return WriteError(response, parsed.status());
-                auto commit = catalog::CommitRequestFromJson(*parsed);
-                if (!commit.ok()) return WriteError(response, commit.status());
-                if (commit->dataset != request.matches[1].str()) {
-                  return WriteError(response,
-                                    Status::InvalidArgument("dataset in body and path differ"));
-                }
-                auto manifest = catalog.Commit(*commit);
-                if (!manifest.ok()) return WriteError(response, manifest.status());
-                WriteJson(response, 201, catalog::ManifestToJson(*manifest).dump());
+                HandleCommit(catalog, request, response, reader);
               }));
+  router.Post(std::string(kName) + "/rewrite-files",
+              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
+                                     const httplib::ContentReader& reader) {
+                HandleRewriteFiles(catalog, request, response, reader);
+              }));
+}
+
+void RegisterRowChangeRoutes(httplib::Server& router, ingest::Ingestor* ingestor,
+                             const ErasureListener& on_erased) {
   router.Post(std::string(kName) + "/compact", [ingestor](const httplib::Request& request,
                                                           httplib::Response& response) {
     if (ingestor == nullptr) {
       return WriteError(response, Status::Unavailable("this process does not change datasets"));
     }
-    const std::string dataset = request.matches[1];
-    auto result = ingestor->Compact(dataset);
-    if (!result.ok()) return WriteError(response, result.status());
-    json out = {{"dataset", dataset},
-                {"version", result->version},
-                {"files_rewritten", result->files_rewritten},
-                {"files_written", result->files_written}};
-    if (result->manifest) {
-      out["operation"] = catalog::OperationName(result->manifest->operation);
-      out["rows"] = result->manifest->rows;
-    }
-    WriteJson(response, result->manifest ? 201 : 200, out.dump());
+    HandleCompact(*ingestor, request, response);
   });
   router.Post(std::string(kName) + "/delete",
               ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
@@ -336,6 +399,7 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 }
                 HandleDeleteRows(*ingestor, request, response, reader);
               }));
+  // The listener is copied: the route outlives this function's argument.
   router.Post(std::string(kName) + "/erase",
               ConsumeBody([ingestor, on_erased](const httplib::Request& request,
                                                 httplib::Response& response,
@@ -351,28 +415,11 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
     if (ingestor == nullptr) {
       return WriteError(response, Status::Unavailable("this process does not change datasets"));
     }
-    const std::string name = request.matches[1].str();
-    auto records = ingestor->ListErasures(name);
-    if (!records.ok()) return WriteError(response, records.status());
-    json list = json::array();
-    for (const auto& r : *records) list.push_back(ingest::ErasureToJson(r, false));
-    WriteJson(response, 200, json{{"dataset", name}, {"erasures", list}}.dump());
+    HandleListErasures(*ingestor, request, response);
   });
-  router.Post(std::string(kName) + "/rewrite-files",
-              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
-                                     const httplib::ContentReader& reader) {
-                auto body = ReadBoundedBody(request, reader, 64 << 20);
-                if (!body.ok()) return WriteError(response, body.status());
-                auto parsed = ParseJsonObject(*body, kRewriteFields);
-                if (!parsed.ok()) return WriteError(response, parsed.status());
-                auto rewrites = catalog::FileRewritesFromJson(*parsed);
-                if (!rewrites.ok()) {
-                  return WriteError(response, Status::InvalidArgument(rewrites.status().message()));
-                }
-                auto versions = catalog.RewriteFiles(request.matches[1].str(), *rewrites);
-                if (!versions.ok()) return WriteError(response, versions.status());
-                WriteJson(response, 200, json{{"versions", *versions}}.dump());
-              }));
+}
+
+void RegisterTagAndRestoreRoutes(httplib::Server& router, catalog::Catalog& catalog) {
   router.Get(std::string(kName) + "/tags",
              [&catalog](const httplib::Request& request, httplib::Response& response) {
                const std::string name = request.matches[1].str();
@@ -385,17 +432,7 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
   router.Put(std::string(kName) + "/tags/([^/]+)",
              ConsumeBody([&catalog](const httplib::Request& request, httplib::Response& response,
                                     const httplib::ContentReader& reader) {
-               auto body = ReadBoundedBody(request, reader);
-               if (!body.ok()) return WriteError(response, body.status());
-               auto target = ParseTarget(*body, /*tag_allowed=*/false);
-               if (!target.ok()) return WriteError(response, target.status());
-               const std::string name = request.matches[1].str();
-               const std::string tag = request.matches[2].str();
-               Status put = catalog.PutTag(name, tag, *target->version);
-               if (!put.ok()) return WriteError(response, put);
-               WriteJson(
-                   response, 200,
-                   json{{"dataset", name}, {"tag", tag}, {"version", *target->version}}.dump());
+               HandlePutTag(catalog, request, response, reader);
              }));
   router.Delete(std::string(kName) + "/tags/([^/]+)",
                 [&catalog](const httplib::Request& request, httplib::Response& response) {
@@ -416,6 +453,9 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 if (!manifest.ok()) return WriteError(response, manifest.status());
                 WriteJson(response, 200, catalog::ManifestToJson(*manifest).dump());
               }));
+}
+
+void RegisterIngestRoute(httplib::Server& router, ingest::Ingestor* ingestor) {
   router.Post(std::string(kName) + "/ingest",
               ConsumeBody([ingestor](const httplib::Request& request, httplib::Response& response,
                                      const httplib::ContentReader& reader) {
@@ -424,6 +464,18 @@ void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
                 }
                 HandleIngest(*ingestor, request, response, reader);
               }));
+}
+
+}  // namespace
+
+// Each route's path pattern is distinct, so the order of the groups does not matter.
+void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
+                           ingest::Ingestor* ingestor, ErasureListener on_erased) {
+  RegisterListingRoutes(router, catalog);
+  RegisterCatalogWriteRoutes(router, catalog);
+  RegisterRowChangeRoutes(router, ingestor, on_erased);
+  RegisterTagAndRestoreRoutes(router, catalog);
+  RegisterIngestRoute(router, ingestor);
 }
 
 }  // namespace lakehouse::server

@@ -50,6 +50,41 @@ void CloseAfterResponse(httplib::Response& response) {
       });
 }
 
+httplib::Server::HandlerResponse DescribeRejection(const httplib::Request& request,
+                                                   httplib::Response& response) {
+  if (!response.body.empty() || response.content_length_ > 0) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  std::string message = response.status == 404
+                            ? "no route for " + request.method + " " + request.path
+                            : "request rejected with HTTP " + std::to_string(response.status);
+  if (response.status == 413) message = "request body exceeds the configured limit";
+  // The connection refused the body (bad chunk framing, too slow): say so.
+  const ConnectionStream* stream = ConnectionServer::CurrentStream();
+  if (stream != nullptr && !stream->refusal().empty()) {
+    response.status = stream->refusal_status();
+    message = stream->refusal();
+  }
+  nlohmann::json body = {
+      {"error", {{"code", http::CodeWordForHttpStatus(response.status)}, {"message", message}}}};
+  response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void AnswerException(const httplib::Request& request, httplib::Response& response,
+                     std::exception_ptr ep) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  spdlog::error("unhandled exception in {} {}: {}", request.method, request.path, what);
+  WriteError(response, Status::Internal("internal error: " + what));
+}
+
 }  // namespace
 
 httplib::Server::HandlerWithContentReader ConsumeBody(
@@ -92,6 +127,21 @@ void WriteError(httplib::Response& response, const Status& status) {
 }
 
 HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
+  ApplyLimits(config, max_body_bytes);
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        return PreRoute(request, response);
+      });
+  // Responses httplib makes itself (no route, body too large, bad request
+  // line) get the same JSON error shape as ours.
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(DescribeRejection));
+  server_.set_exception_handler(AnswerException);
+  server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+    LogRequest(request, response);
+  });
+}
+
+void HttpServer::ApplyLimits(const HttpConfig& config, uint64_t max_body_bytes) {
   const int threads = config.threads;
   server_.new_task_queue = [threads] { return new ConnectionThreads(threads); };
   ConnectionPolicy policy;
@@ -119,87 +169,53 @@ HttpServer::HttpServer(const HttpConfig& config, uint64_t max_body_bytes) {
   server_.set_keep_alive_max_count(10000);
   server_.set_payload_max_length(max_body_bytes);
   server_.set_tcp_nodelay(true);
+}
 
-  server_.set_pre_routing_handler(
-      [this](const httplib::Request& request, httplib::Response& response) {
-        request_start = std::chrono::steady_clock::now();
-        if (metrics_ != nullptr) {
-          request_route = route_name_(request);
-          metrics_->RequestStarted(request_route);
-        }
-        // httplib reads no body for these methods: it would be parsed as the
-        // next request.
-        const bool reads_body = request.method == "POST" || request.method == "PUT" ||
-                                request.method == "PATCH" || request.method == "DELETE";
-        if (!reads_body && HasBody(request)) {
-          WriteError(response, Status::InvalidArgument(request.method + " requests take no body"));
-          CloseAfterResponse(response);
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        if (guard_) {
-          if (!guard_(request, response)) {
-            // The body is never read: the connection must not outlive it.
-            if (HasBody(request)) CloseAfterResponse(response);
-            return httplib::Server::HandlerResponse::Handled;
-          }
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
-      });
-  // Responses httplib makes itself (no route, body too large, bad request
-  // line) get the same JSON error shape as ours.
-  server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& request,
-                                                                    httplib::Response& response) {
-    if (!response.body.empty() || response.content_length_ > 0) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    std::string message = response.status == 404
-                              ? "no route for " + request.method + " " + request.path
-                              : "request rejected with HTTP " + std::to_string(response.status);
-    if (response.status == 413) message = "request body exceeds the configured limit";
-    // The connection refused the body (bad chunk framing, too slow): say so.
-    const ConnectionStream* stream = ConnectionServer::CurrentStream();
-    if (stream != nullptr && !stream->refusal().empty()) {
-      response.status = stream->refusal_status();
-      message = stream->refusal();
-    }
-    nlohmann::json body = {
-        {"error", {{"code", http::CodeWordForHttpStatus(response.status)}, {"message", message}}}};
-    response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                         "application/json");
+httplib::Server::HandlerResponse HttpServer::PreRoute(const httplib::Request& request,
+                                                      httplib::Response& response) {
+  request_start = std::chrono::steady_clock::now();
+  if (metrics_ != nullptr) {
+    request_route = route_name_(request);
+    metrics_->RequestStarted(request_route);
+  }
+  // httplib reads no body for these methods: it would be parsed as the
+  // next request.
+  const bool reads_body = request.method == "POST" || request.method == "PUT" ||
+                          request.method == "PATCH" || request.method == "DELETE";
+  if (!reads_body && HasBody(request)) {
+    WriteError(response, Status::InvalidArgument(request.method + " requests take no body"));
+    CloseAfterResponse(response);
     return httplib::Server::HandlerResponse::Handled;
-  }));
-  server_.set_exception_handler(
-      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("unhandled exception in {} {}: {}", request.method, request.path, what);
-        WriteError(response, Status::Internal("internal error: " + what));
-      });
-  server_.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    auto elapsed =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start);
-    if (metrics_ != nullptr) {
-      uint64_t in =
-          request.has_header("Content-Length")
-              ? std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10)
-              : request.body.size();
-      uint64_t out = response.body.empty() ? response.content_length_ : response.body.size();
-      metrics_->RequestFinished(request_route.empty() ? "(rejected)" : request_route,
-                                request.method, response.status, elapsed.count() / 1000, in, out,
-                                /*started=*/!request_route.empty());
-      request_route.clear();
+  }
+  if (guard_) {
+    if (!guard_(request, response)) {
+      // The body is never read: the connection must not outlive it.
+      if (HasBody(request)) CloseAfterResponse(response);
+      return httplib::Server::HandlerResponse::Handled;
     }
-    // The path only: query strings may carry user text, headers may carry tokens.
-    spdlog::info(
-        "{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,
-        request.has_header("Content-Length") ? request.get_header_value("Content-Length") : "0",
-        response.body.empty() ? response.content_length_ : response.body.size(), elapsed.count());
-  });
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+void HttpServer::LogRequest(const httplib::Request& request, const httplib::Response& response) {
+  auto elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start);
+  if (metrics_ != nullptr) {
+    uint64_t in =
+        request.has_header("Content-Length")
+            ? std::strtoull(request.get_header_value("Content-Length").c_str(), nullptr, 10)
+            : request.body.size();
+    uint64_t out = response.body.empty() ? response.content_length_ : response.body.size();
+    metrics_->RequestFinished(request_route.empty() ? "(rejected)" : request_route, request.method,
+                              response.status, elapsed.count() / 1000, in, out,
+                              /*started=*/!request_route.empty());
+    request_route.clear();
+  }
+  // The path only: query strings may carry user text, headers may carry tokens.
+  spdlog::info(
+      "{} {} {} in={} out={} {:.1f}ms", request.method, request.path, response.status,
+      request.has_header("Content-Length") ? request.get_header_value("Content-Length") : "0",
+      response.body.empty() ? response.content_length_ : response.body.size(), elapsed.count());
 }
 
 Result<int> HttpServer::Bind(const ListenAddress& address) {

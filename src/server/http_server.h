@@ -51,6 +51,11 @@ class HttpServer {
   void Stop();
 
  private:
+  void ApplyLimits(const HttpConfig& config, uint64_t max_body_bytes);
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& request,
+                                            httplib::Response& response);
+  void LogRequest(const httplib::Request& request, const httplib::Response& response);
+
   ConnectionServer server_;
   Guard guard_;
   Metrics* metrics_ = nullptr;

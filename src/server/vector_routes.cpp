@@ -202,7 +202,28 @@ json IndexJson(const vector::IndexStatus& status) {
   return out;
 }
 
-void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& service) {
+namespace {
+
+// GET /v1/indexes
+void HandleList(vector::VectorService& service, httplib::Response& response) {
+  json list = json::array();
+  for (const auto& status : service.List()) {
+    const auto& p = status.params;
+    list.push_back({{"name", p.name},
+                    {"dim", p.dim},
+                    {"metric", vector::MetricName(p.metric)},
+                    {"count", status.count},
+                    {"persisted", status.persisted}});
+    if (!status.damaged.empty()) list.back()["damaged"] = status.damaged;
+  }
+  json skipped = json::array();
+  for (const auto& s : service.skipped()) skipped.push_back({{"key", s.key}, {"error", s.error}});
+  WriteJson(
+      response, 200,
+      json{{"indexes", list}, {"persistent", service.persistent()}, {"skipped", skipped}}.dump());
+}
+
+void RegisterIndexRoutes(httplib::Server& router, vector::VectorService& service) {
   router.Post("/v1/indexes",
               ConsumeBody([&service](const httplib::Request& request, httplib::Response& response,
                                      const httplib::ContentReader& reader) {
@@ -211,21 +232,7 @@ void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& servic
                 HandleCreate(service, *body, response);
               }));
   router.Get("/v1/indexes", [&service](const httplib::Request&, httplib::Response& response) {
-    json list = json::array();
-    for (const auto& status : service.List()) {
-      const auto& p = status.params;
-      list.push_back({{"name", p.name},
-                      {"dim", p.dim},
-                      {"metric", vector::MetricName(p.metric)},
-                      {"count", status.count},
-                      {"persisted", status.persisted}});
-      if (!status.damaged.empty()) list.back()["damaged"] = status.damaged;
-    }
-    json skipped = json::array();
-    for (const auto& s : service.skipped()) skipped.push_back({{"key", s.key}, {"error", s.error}});
-    WriteJson(
-        response, 200,
-        json{{"indexes", list}, {"persistent", service.persistent()}, {"skipped", skipped}}.dump());
+    HandleList(service, response);
   });
   router.Get(kIndex, [&service](const httplib::Request& request, httplib::Response& response) {
     auto status = service.Describe(request.matches[1].str());
@@ -237,6 +244,9 @@ void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& servic
     if (!dropped.ok()) return WriteError(response, dropped);
     response.status = 204;
   });
+}
+
+void RegisterItemRoutes(httplib::Server& router, vector::VectorService& service) {
   router.Post(std::string(kIndex) + "/vectors",
               ConsumeBody([&service](const httplib::Request& request, httplib::Response& response,
                                      const httplib::ContentReader& reader) {
@@ -269,6 +279,13 @@ void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& servic
                 if (!body.ok()) return WriteError(response, body.status());
                 HandleSearch(service, request.matches[1].str(), *body, response);
               }));
+}
+
+}  // namespace
+
+void RegisterVectorRoutes(httplib::Server& router, vector::VectorService& service) {
+  RegisterIndexRoutes(router, service);
+  RegisterItemRoutes(router, service);
 }
 
 }  // namespace lakehouse::server
