@@ -190,7 +190,10 @@ struct Dataset {
 template <typename T>
 std::vector<T> ReadVecs(const std::string& path, size_t& dim, size_t& count) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) Fail("cannot open " + path + " (set LAKEHOUSE_TEST_DATA to the folder of the public data sets; default ../shared/data)");
+  if (!in)
+    Fail(
+        "cannot open " + path +
+        " (set LAKEHOUSE_TEST_DATA to the folder of the public data sets; default ../shared/data)");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<T> values;
   dim = 0;
