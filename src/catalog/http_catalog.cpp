@@ -1,3 +1,4 @@
+// HttpCatalog: each Catalog call as a request to catalogd's Datasets routes, JSON decoded back.
 #include "catalog/http_catalog.h"
 
 #include "catalog/manifest_codec.h"

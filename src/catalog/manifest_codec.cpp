@@ -1,3 +1,4 @@
+// JSON encoding and checked decoding of manifests, commit requests, listings, tags and rewrites.
 #include "catalog/manifest_codec.h"
 
 #include "common/time_format.h"

@@ -1,3 +1,4 @@
+// StoreCatalog: manifests read and cached, commits by put-if-absent, files rewritten in place.
 #include "catalog/store_catalog.h"
 
 #include <algorithm>
@@ -6,35 +7,14 @@
 #include <set>
 
 #include "catalog/manifest_codec.h"
+#include "catalog/store_catalog_keys.h"
 #include "common/logging.h"
 
 namespace lakehouse::catalog {
 namespace {
 
-constexpr std::string_view kCatalogPrefix = "_catalog/";
 constexpr int kMaxCommitAttempts = 1000;
 constexpr size_t kMaxCachedManifests = 100000;
-// Data files younger than this may belong to an ingest still in flight.
-constexpr int64_t kOrphanGraceMs = 60 * 60 * 1000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string VersionsPrefix(std::string_view name) {
-  return std::string(kCatalogPrefix) + std::string(name) + "/v/";
-}
-
-std::string TagsPrefix(std::string_view name) {
-  return std::string(kCatalogPrefix) + std::string(name) + "/t/";
-}
-
-Status NoSuchTag(std::string_view name, std::string_view tag) {
-  return Status::NotFound("dataset " + std::string(name) + " has no tag \"" + std::string(tag) +
-                          "\"");
-}
 
 std::optional<uint64_t> VersionFromKey(std::string_view key, std::string_view prefix) {
   if (!key.starts_with(prefix) || !key.ends_with(".json")) return std::nullopt;
@@ -52,14 +32,6 @@ uint64_t RowsOf(const std::vector<DataFile>& files) {
   uint64_t rows = 0;
   for (const auto& f : files) rows += f.live_rows();
   return rows;
-}
-
-// Every object a version reads: its data files and their deletes.
-void AddObjectsOf(const Manifest& m, std::set<std::string>* keys) {
-  for (const auto& f : m.files) {
-    keys->insert(f.key);
-    for (const auto& d : f.deletes) keys->insert(d.key);
-  }
 }
 
 }  // namespace
@@ -403,164 +375,6 @@ Result<Manifest> StoreCatalog::DeleteDataset(std::string_view name) {
     }
   }
   return Status::Conflict("too many concurrent commits to " + std::string(name));
-}
-
-Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) {
-  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
-  if (keep == 0) return Status::InvalidArgument("keep must be at least 1");
-  VacuumReport report;
-  std::set<std::string> referenced;
-  std::set<std::string> unreferenced;
-  {
-    std::lock_guard retention(retention_mu_);
-    LH_ASSIGN_OR_RETURN(auto versions, ListVersions(name));
-    if (versions.size() <= keep) return report;
-    // A damaged tag fails the vacuum: the version it names is unknown, so
-    // nothing may be removed.
-    LH_ASSIGN_OR_RETURN(auto tags, ReadTags(name));
-    std::set<uint64_t> tagged;
-    for (const auto& tag : tags) tagged.insert(tag.version);
-    const size_t first_kept = versions.size() - keep;
-    std::vector<const Manifest*> removed;
-    for (size_t i = 0; i < versions.size(); ++i) {
-      if (i < first_kept && !tagged.contains(versions[i].version)) {
-        removed.push_back(&versions[i]);
-        continue;
-      }
-      if (i < first_kept) report.kept_tagged.push_back(versions[i].version);
-      AddObjectsOf(versions[i], &referenced);
-    }
-    // Manifests go first: a crash between the two steps leaves unreferenced
-    // files, which the orphan sweep below removes next time, never a version
-    // whose files are gone.
-    for (const Manifest* m : removed) {
-      Status deleted = store_.Delete(ManifestKey(name, m->version));
-      if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-      report.removed_versions.push_back(m->version);
-      {
-        std::lock_guard lock(mu_);
-        manifests_.erase({std::string(name), m->version});
-      }
-      std::set<std::string> objects;
-      AddObjectsOf(*m, &objects);
-      for (const auto& key : objects) {
-        if (!referenced.contains(key)) unreferenced.insert(key);
-      }
-    }
-  }
-  // Files under the dataset's data prefix that no kept version names and that
-  // are old enough not to belong to an ingest in flight.
-  storage::ListOptions options;
-  options.prefix = DataFilePrefix(name);
-  options.limit = storage::kMaxListLimit;
-  const int64_t cutoff = NowMs() - kOrphanGraceMs;
-  while (true) {
-    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
-    for (const auto& object : page.objects) {
-      if (!referenced.contains(object.key) && object.modified_unix_ms < cutoff) {
-        unreferenced.insert(object.key);
-      }
-    }
-    if (!page.next) break;
-    options.start_after = *page.next;
-  }
-  for (const auto& key : unreferenced) {
-    Status deleted = store_.Delete(key);
-    if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-    report.removed_files.push_back(key);
-  }
-  spdlog::info("vacuum {}: removed {} versions and {} files, kept {} tagged versions", name,
-               report.removed_versions.size(), report.removed_files.size(),
-               report.kept_tagged.size());
-  return report;
-}
-
-Result<std::vector<Tag>> StoreCatalog::ReadTags(std::string_view name) {
-  const std::string prefix = TagsPrefix(name);
-  storage::ListOptions options;
-  options.prefix = prefix;
-  options.limit = storage::kMaxListLimit;
-  std::vector<Tag> tags;
-  while (true) {
-    LH_ASSIGN_OR_RETURN(auto page, store_.List(options));
-    for (const auto& object : page.objects) {
-      if (!object.key.ends_with(".json")) continue;
-      std::string_view tag_name = std::string_view(object.key).substr(prefix.size());
-      tag_name.remove_suffix(5);
-      auto bytes = store_.GetBytes(object.key);
-      if (!bytes.ok()) {
-        if (bytes.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
-        return bytes.status();
-      }
-      auto parsed = nlohmann::json::parse(*bytes, nullptr, false);
-      auto tag = TagFromJson(parsed);
-      if (!tag.ok()) {
-        return Status::IoError("tag " + object.key + " is damaged: " + tag.status().message());
-      }
-      if (tag->tag != tag_name) {
-        return Status::IoError("tag " + object.key + " is damaged: it names tag " + tag->tag);
-      }
-      tags.push_back(std::move(*tag));
-    }
-    if (!page.next) break;
-    options.start_after = *page.next;
-  }
-  // Keys sort "a-b.json" before "a.json"; tags sort by name.
-  std::sort(tags.begin(), tags.end(), [](const Tag& a, const Tag& b) { return a.tag < b.tag; });
-  return tags;
-}
-
-Status StoreCatalog::PutTag(std::string_view name, std::string_view tag, uint64_t version) {
-  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
-  LH_RETURN_IF_ERROR(ValidateTagName(tag));
-  std::lock_guard retention(retention_mu_);
-  LH_ASSIGN_OR_RETURN(Manifest manifest, GetVersion(name, version));
-  if (manifest.operation == Operation::kDelete) {
-    return Status::NotFound("version " + std::to_string(version) + " of " + std::string(name) +
-                            " is a deletion and has no rows to tag");
-  }
-  std::string body = TagToJson({std::string(tag), version, NowMs()}).dump(2);
-  return store_.PutBytes(TagKey(name, tag), body).status();
-}
-
-Result<std::vector<Tag>> StoreCatalog::ListTags(std::string_view name) {
-  LH_ASSIGN_OR_RETURN(auto head, Head(name));
-  if (!head) return Status::NotFound("no dataset named " + std::string(name));
-  return ReadTags(name);
-}
-
-Result<uint64_t> StoreCatalog::GetTag(std::string_view name, std::string_view tag) {
-  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
-  LH_RETURN_IF_ERROR(ValidateTagName(tag));
-  const std::string key = TagKey(name, tag);
-  auto bytes = store_.GetBytes(key);
-  if (!bytes.ok()) {
-    if (bytes.status().code() == StatusCode::kNotFound) return NoSuchTag(name, tag);
-    return bytes.status();
-  }
-  auto parsed = TagFromJson(nlohmann::json::parse(*bytes, nullptr, false));
-  if (!parsed.ok()) {
-    return Status::IoError("tag " + key + " is damaged: " + parsed.status().message());
-  }
-  if (parsed->tag != tag) {
-    return Status::IoError("tag " + key + " is damaged: it names tag " + parsed->tag);
-  }
-  return parsed->version;
-}
-
-Status StoreCatalog::DeleteTag(std::string_view name, std::string_view tag) {
-  LH_RETURN_IF_ERROR(ValidateDatasetName(name));
-  LH_RETURN_IF_ERROR(ValidateTagName(tag));
-  const std::string key = TagKey(name, tag);
-  // Some stores (S3) answer a delete of a missing key with success.
-  auto head = store_.Head(key);
-  if (!head.ok()) {
-    if (head.status().code() == StatusCode::kNotFound) return NoSuchTag(name, tag);
-    return head.status();
-  }
-  Status deleted = store_.Delete(key);
-  if (!deleted.ok() && deleted.code() != StatusCode::kNotFound) return deleted;
-  return Status::Ok();
 }
 
 }  // namespace lakehouse::catalog

@@ -1,3 +1,4 @@
+// Client subcommands over HTTP: streamed ingest, sql, datasets, deletes, erasures, tags, restore.
 #include "cli/client_commands.h"
 
 #include <httplib.h>

@@ -1,3 +1,4 @@
+// Client helpers: httplib client with $LAKEHOUSE_TOKEN, error reports, tables, a progress bar.
 #include "cli/client_support.h"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// `lakehouse demo`: writes each staffing table as CSV, uploads changed ones, builds text indexes.
 #include "cli/demo_command.h"
 
 #include <fcntl.h>

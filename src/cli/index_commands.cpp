@@ -1,3 +1,4 @@
+// `lakehouse index create|refresh`: POSTs the request, shows NDJSON progress, prints the result.
 #include "cli/index_commands.h"
 
 #include <httplib.h>

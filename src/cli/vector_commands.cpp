@@ -1,3 +1,4 @@
+// `lakehouse vectors list|create|show|add|get|search|delete` as calls to the Vectors routes.
 #include "cli/vector_commands.h"
 
 #include <httplib.h>

@@ -1,3 +1,4 @@
+// Base64 encoding and decoding with OpenSSL's EVP block functions, padding trimmed on decode.
 #include "common/base64.h"
 
 #include <openssl/evp.h>

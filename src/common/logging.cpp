@@ -1,3 +1,4 @@
+// SetLogLevel: moves spdlog's default logger to stderr and sets its level and line pattern.
 #include "common/logging.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>

@@ -1,3 +1,4 @@
+// Status code names for the wire, errno values mapped to status codes, and Status::ToString.
 #include "common/status.h"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// Formats and parses RFC 3339 millisecond UTC timestamps and HTTP-dates via gmtime_r/timegm.
 #include "common/time_format.h"
 
 #include <cstdio>

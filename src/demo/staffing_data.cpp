@@ -1,3 +1,4 @@
+// The staffing demo rows: each table's CSV drawn row by row from seeded generators.
 #include "demo/staffing_data.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <cstdio>
 
 #include "common/splitmix64.h"
+#include "demo/csv_text.h"
 #include "demo/vocabulary.h"
 
 namespace lakehouse::demo {
@@ -27,105 +29,6 @@ constexpr uint64_t kClientSeed = 0x4C4B484F55534502ull;
 constexpr uint64_t kJobSeed = 0x4C4B484F55534503ull;
 constexpr uint64_t kPlacementSeed = 0x4C4B484F55534504ull;
 constexpr uint64_t kTimesheetSeed = 0x4C4B484F55534505ull;
-
-// --- formatting -------------------------------------------------------------------------
-
-void AppendInt(int64_t value, std::string& out) {
-  char buffer[24];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, end);
-}
-
-// Hundredths as a decimal with two places: 5425 -> 54.25.
-void AppendHundredths(int64_t value, std::string& out) {
-  AppendInt(value / 100, out);
-  out.push_back('.');
-  out.push_back(static_cast<char>('0' + value % 100 / 10));
-  out.push_back(static_cast<char>('0' + value % 10));
-}
-
-// Days since 1970-01-01 as YYYY-MM-DD (H. Hinnant's civil_from_days).
-void AppendDate(int64_t days, std::string& out) {
-  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  out += buffer;
-}
-
-// A quoted CSV field; the vocabulary has no double quotes, but a field is
-// escaped anyway so that a new word cannot break the file.
-void AppendQuoted(std::string_view text, std::string& out) {
-  out.push_back('"');
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-// ASCII only, whatever the locale.
-void AppendLower(std::string_view text, std::string& out) {
-  for (char c : text) out += c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-// Rounds cents to a quarter dollar, as rate cards are written.
-int64_t RoundQuarter(int64_t cents) { return (cents + 12) / 25 * 25; }
-
-// The Sunday on or after `day` (1970-01-01 was a Thursday).
-int64_t SundayOnOrAfter(int64_t day) { return day + (3 - day % 7 + 7) % 7; }
-
-// Buffers rows and hands them to the sink in blocks of about 1 MiB.
-class CsvWriter {
- public:
-  explicit CsvWriter(const CsvSink& sink) : sink_(sink) { buffer_.reserve(kBlock + 4096); }
-  std::string& out() { return buffer_; }
-  Status EndRow() {
-    buffer_.push_back('\n');
-    return buffer_.size() >= kBlock ? Flush() : Status::Ok();
-  }
-  Status Flush() {
-    if (buffer_.empty()) return Status::Ok();
-    Status s = sink_(buffer_);
-    buffer_.clear();
-    return s;
-  }
-
- private:
-  static constexpr size_t kBlock = 1 << 20;
-  const CsvSink& sink_;
-  std::string buffer_;
-};
-
-// --- sentences --------------------------------------------------------------------------
-
-std::string Capitalized(std::string_view text) {
-  std::string out(text);
-  if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 32);
-  return out;
-}
-
-// "a" or "an" before a title or a number, by how it is said ("an HR
-// Generalist", "an 8-week contract").
-const char* Article(std::string_view word) {
-  if (word.starts_with("HR") || word.starts_with('8') || word.starts_with("11-") ||
-      word.starts_with("18-")) {
-    return "an";
-  }
-  return std::string_view("AEIOU").find(word.empty() ? 'x' : word[0]) != std::string_view::npos
-             ? "an"
-             : "a";
-}
-
-// "x", "x and y", "x, y and z".
-std::string JoinedList(const std::vector<const char*>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += i + 1 == items.size() ? " and " : ", ";
-    out += items[i];
-  }
-  return out;
-}
 
 // `count` distinct items of `items`, in the order drawn.
 std::vector<const char*> Distinct(Rng& rng, const char* const* items, size_t n, size_t count) {
@@ -220,6 +123,99 @@ StaffingData::JobCore DrawJobCore(Rng& rng, uint64_t clients) {
   j.bill_low = RoundQuarter(pay * 90 / 100 * markup / 100);
   j.bill_high = RoundQuarter(pay * 115 / 100 * markup / 100);
   return j;
+}
+
+// The resume: who, what they know, what they did and where, what they hold,
+// what they want. Draws from `rng` in a fixed order after the row's other draws.
+void AppendResume(Rng& rng, const v::Family& family, const v::Role& role, int64_t years,
+                  const std::vector<const char*>& skills, const v::City& city, std::string& text) {
+  const char* setting = rng.Pick(family.settings, family.setting_count);
+  text.clear();
+  if (years == 0) {
+    text += "Entry-level ";
+    text += role.title;
+    text += " who recently completed training ";
+  } else {
+    text += role.title;
+    text += " with ";
+    AppendInt(years, text);
+    text += years == 1 ? " year of experience " : " years of experience ";
+  }
+  text += setting;
+  text += ". Skilled in ";
+  text += JoinedList(skills);
+  text += ".";
+  const auto wins = Distinct(rng, family.wins, family.win_count,
+                             years < 3 ? 1 : static_cast<size_t>(rng.Between(1, 2)));
+  for (const char* win : wins) {
+    text += ' ';
+    text += Capitalized(win);
+    text += ' ';
+    text += rng.Pick(family.settings, family.setting_count);
+    text += '.';
+  }
+  if (rng.Chance(70)) {
+    text += ' ';
+    text += rng.Pick(family.credentials, family.credential_count);
+  }
+  text += " Looking for ";
+  text += rng.Pick(v::kEngagements);
+  text += " work in ";
+  text += city.city;
+  text += " and open to ";
+  text += rng.Pick(v::kShifts);
+  text += " shifts.";
+}
+
+// A job order's description; draws nothing, so the row's draws stay in order.
+void AppendJobText(const Client& client, const v::Role& role, const v::City& city,
+                   std::string_view engagement, int weeks, const char* shift,
+                   const std::vector<const char*>& skills, const char* setting, int64_t openings,
+                   std::string& text) {
+  text.clear();
+  text += client.name;
+  text += ", a ";
+  text += client.industry->name;
+  text += " client in ";
+  text += city.city;
+  text += ", ";
+  text += city.state;
+  text += ", needs ";
+  text += Article(role.title);
+  text += ' ';
+  text += role.title;
+  if (std::string_view(engagement) == "contract") {
+    std::string length;
+    AppendInt(weeks, length);
+    length += "-week contract";
+    text += " for ";
+    text += Article(length);
+    text += ' ';
+    text += length;
+  } else {
+    text += " for a ";
+    text += engagement;
+    text += " role";
+  }
+  text += " on ";
+  text += shift;
+  text += " shifts. Must have ";
+  text += skills[0];
+  text += " and ";
+  text += skills[1];
+  text += "; ";
+  text += skills[2];
+  text += " or ";
+  text += skills[3];
+  text += " is a plus. Experience ";
+  text += setting;
+  text += " preferred. ";
+  if (openings == 1) {
+    text += "One opening.";
+  } else {
+    AppendInt(openings, text);
+    text += " openings.";
+  }
 }
 
 }  // namespace
@@ -371,44 +367,7 @@ Status StaffingData::WriteCandidates(const CsvSink& sink, uint64_t* rows) const 
     AppendHundredths(rate, out);
     out += ',';
 
-    // The resume: who, what they know, what they did and where, what they
-    // hold, what they want.
-    const char* setting = rng.Pick(family.settings, family.setting_count);
-    text.clear();
-    if (years == 0) {
-      text += "Entry-level ";
-      text += role.title;
-      text += " who recently completed training ";
-    } else {
-      text += role.title;
-      text += " with ";
-      AppendInt(years, text);
-      text += years == 1 ? " year of experience " : " years of experience ";
-    }
-    text += setting;
-    text += ". Skilled in ";
-    text += JoinedList(skills);
-    text += ".";
-    const auto wins = Distinct(rng, family.wins, family.win_count,
-                               years < 3 ? 1 : static_cast<size_t>(rng.Between(1, 2)));
-    for (const char* win : wins) {
-      text += ' ';
-      text += Capitalized(win);
-      text += ' ';
-      text += rng.Pick(family.settings, family.setting_count);
-      text += '.';
-    }
-    if (rng.Chance(70)) {
-      text += ' ';
-      text += rng.Pick(family.credentials, family.credential_count);
-    }
-    text += " Looking for ";
-    text += rng.Pick(v::kEngagements);
-    text += " work in ";
-    text += city.city;
-    text += " and open to ";
-    text += rng.Pick(v::kShifts);
-    text += " shifts.";
+    AppendResume(rng, family, role, years, skills, city, text);
     AppendQuoted(text, out);
     LH_RETURN_IF_ERROR(w.EndRow());
   }
@@ -465,50 +424,7 @@ Status StaffingData::WriteJobs(const CsvSink& sink, uint64_t* rows) const {
                          : rng.Chance(75)              ? "closed"
                                                        : "on hold";
 
-    text.clear();
-    text += client.name;
-    text += ", a ";
-    text += client.industry->name;
-    text += " client in ";
-    text += city.city;
-    text += ", ";
-    text += city.state;
-    text += ", needs ";
-    text += Article(role.title);
-    text += ' ';
-    text += role.title;
-    if (std::string_view(engagement) == "contract") {
-      std::string length;
-      AppendInt(weeks, length);
-      length += "-week contract";
-      text += " for ";
-      text += Article(length);
-      text += ' ';
-      text += length;
-    } else {
-      text += " for a ";
-      text += engagement;
-      text += " role";
-    }
-    text += " on ";
-    text += shift;
-    text += " shifts. Must have ";
-    text += skills[0];
-    text += " and ";
-    text += skills[1];
-    text += "; ";
-    text += skills[2];
-    text += " or ";
-    text += skills[3];
-    text += " is a plus. Experience ";
-    text += setting;
-    text += " preferred. ";
-    if (openings == 1) {
-      text += "One opening.";
-    } else {
-      AppendInt(openings, text);
-      text += " openings.";
-    }
+    AppendJobText(client, role, city, engagement, weeks, shift, skills, setting, openings, text);
 
     std::string& out = w.out();
     AppendInt(static_cast<int64_t>(id), out);

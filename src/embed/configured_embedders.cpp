@@ -1,3 +1,4 @@
+// AddConfiguredEmbedders: an OpenAI-style and/or an Ollama embedder from [embed], added by name.
 #include "embed/configured_embedders.h"
 
 #include <spdlog/spdlog.h>

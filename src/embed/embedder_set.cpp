@@ -1,3 +1,4 @@
+// EmbedderSet: a mutex-guarded map of embedders by name, seeded with the built-in hashing one.
 #include "embed/embedder_set.h"
 
 #include "embed/hashing_embedder.h"

@@ -1,3 +1,4 @@
+// HashingEmbedder: words, pairs and 3-grams hashed into signed buckets; IDF fit, saved, loaded.
 #include "embed/hashing_embedder.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// OpenAI and Ollama embedding clients: batched POSTs with retries, answers checked and ordered.
 #include "embed/http_embedders.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Token files read as SHA-256 digests, constant-time token checks, and in-memory sign-in sessions.
 #include "gateway/access_control.h"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,4 @@
+// FrontDoor: the scope guard per route, route-named metrics, /metrics, and /login and /logout.
 #include "gateway/front_door.h"
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,4 @@
+// Gateway forwarding: uploads pumped to the service, answers streamed back through worker threads.
 #include "gateway/proxy.h"
 
 #include <spdlog/spdlog.h>

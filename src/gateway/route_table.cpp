@@ -1,3 +1,4 @@
+// The table of API routes (method, path, service, scope) and segment-by-segment route lookup.
 #include "gateway/route_table.h"
 
 namespace lakehouse::gateway {

@@ -1,3 +1,4 @@
+// ClientPool: checks the base URL, lends idle keep-alive clients, names transport failures.
 #include "http/client_pool.h"
 
 namespace lakehouse::http {

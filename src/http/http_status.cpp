@@ -1,3 +1,4 @@
+// Status codes to HTTP statuses, JSON error bodies, and HTTP answers back to Status values.
 #include "http/http_status.h"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// DataFileCache: copies named by key hash, fetched once to a temp file, LRU-evicted unless leased.
 #include "query/data_file_cache.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// DuckDbVersion: the version string of the linked DuckDB library.
 #include "query/engine_info.h"
 
 #include <duckdb.h>

@@ -1,3 +1,4 @@
+// EngineSqlReader: runs a query on the in-process engine and parses its JSON rows into one answer.
 #include "query/sql_reader.h"
 
 namespace lakehouse::query {

@@ -1,3 +1,4 @@
+// HttpSqlReader: POSTs a query to queryd's /v1/query and reads the whole JSON answer back.
 #include "http/http_status.h"
 #include "query/sql_reader.h"
 

@@ -1,3 +1,4 @@
+// vector_search() and embed() as DuckDB C API functions, with failures recorded per connection.
 #include "query/sql_functions.h"
 
 #include <cstring>

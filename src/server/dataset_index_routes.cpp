@@ -1,3 +1,4 @@
+// POST .../indexes builds or refreshes a text index (JSON, or NDJSON progress); also .../reconcile.
 #include "server/dataset_index_routes.h"
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// Dataset route handlers: listing, versions, ingest, delete, erase, compact, tags, restore, commit.
 #include "server/dataset_routes.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// POST /v1/embed: checks the texts and model fields, embeds with the chosen embedder, answers JSON.
 #include "server/embed_routes.h"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// GET /healthz: versions, and with ?deep=1 each check timed, paths redacted, 503 on a failure.
 #include "server/health_routes.h"
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// HttpServer: httplib set up with limits, a pre-routing guard, JSON errors and per-request logging.
 #include "server/http_server.h"
 
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+// Metrics: request counters, latency histograms, byte totals and gauges, rendered for /metrics.
 #include "server/metrics.h"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// Object PUT, ranged GET, DELETE and listing, public or internal, keys decoded from the raw target.
 #include "server/object_routes.h"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// POST /v1/query: parses the request and streams the cursor's rows as chunked JSON or CSV.
 #include "server/query_routes.h"
 
 #include <nlohmann/json.hpp>

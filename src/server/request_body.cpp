@@ -1,3 +1,4 @@
+// Bounded body reads by Content-Length, oversized bodies refused, JSON objects checked by field.
 #include "server/request_body.h"
 
 #include <algorithm>

@@ -145,89 +145,117 @@ size_t ChunkedBodyValidator::ConsumeData(std::string_view bytes) {
 
 bool ChunkedBodyValidator::Consume(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    const int digit = HexDigitValue(c);
-    switch (state_) {
-      case State::kSizeStart:
-        if (digit < 0) return Fail("chunk size is not a hexadecimal number");
-        remaining_ = static_cast<uint64_t>(digit);
-        state_ = State::kSize;
-        break;
-      case State::kSize:
-        if (digit >= 0) {
-          remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
-          if (remaining_ > kMaxChunkBytes) return Fail("chunk size is too large");
-        } else if (c == ';') {
-          state_ = State::kExtension;
-          line_bytes_ = 0;
-        } else if (c == ' ' || c == '\t') {
-          state_ = State::kSizeSpace;
-        } else if (c == '\r') {
-          state_ = State::kSizeLf;
-        } else {
-          return Fail("chunk size is followed by an unexpected byte");
-        }
-        break;
-      case State::kSizeSpace:  // whitespace is allowed only before an extension
-        if (c == ';') {
-          state_ = State::kExtension;
-          line_bytes_ = 0;
-        } else if (c != ' ' && c != '\t') {
-          return Fail("chunk size is followed by an unexpected byte");
-        }
-        break;
-      case State::kExtension:
-        if (c == '\r') {
-          state_ = State::kSizeLf;
-        } else if (c == '\n' || ++line_bytes_ > kMaxLineBytes) {
-          return Fail("chunk extension is malformed or too long");
-        }
-        break;
-      case State::kSizeLf:
-        if (c != '\n') return Fail("chunk size line does not end in CRLF");
-        state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
-        break;
-      case State::kData:
-        i += ConsumeData(bytes.substr(i)) - 1;
-        break;
-      case State::kDataCr:
-        if (c != '\r') return Fail("chunk data is longer than its size");
-        state_ = State::kDataLf;
-        break;
-      case State::kDataLf:
-        if (c != '\n') return Fail("chunk data is not followed by CRLF");
-        state_ = State::kSizeStart;
-        break;
-      case State::kTrailerStart:
-        if (c == '\r') {
-          state_ = State::kFinalLf;
-        } else {
-          state_ = State::kTrailer;
-          line_bytes_ = 1;
-        }
-        break;
-      case State::kTrailer:
-        if (c == '\r') {
-          state_ = State::kTrailerLf;
-        } else if (c == '\n' || ++line_bytes_ > kMaxLineBytes) {
-          return Fail("chunked trailer line is malformed or too long");
-        }
-        break;
-      case State::kTrailerLf:
-        if (c != '\n') return Fail("chunked trailer line does not end in CRLF");
-        state_ = State::kTrailerStart;
-        break;
-      case State::kFinalLf:
-        if (c != '\n') return Fail("chunked body does not end in CRLF");
-        state_ = State::kDone;
-        break;
-      case State::kDone:
-        return Fail("bytes after the end of the chunked body");
-      case State::kFailed:
-        return false;
+    if (state_ == State::kData) {
+      i += ConsumeData(bytes.substr(i)) - 1;
+    } else if (!Step(bytes[i])) {
+      return false;
     }
   }
   return true;
+}
+
+bool ChunkedBodyValidator::Step(char c) {
+  switch (state_) {
+    case State::kSizeStart:
+    case State::kSize:
+    case State::kSizeSpace:
+    case State::kExtension:
+    case State::kSizeLf:
+      return StepSizeLine(c);
+    case State::kData:  // Consume takes data in runs
+      return true;
+    case State::kDataCr:
+      if (c != '\r') return Fail("chunk data is longer than its size");
+      state_ = State::kDataLf;
+      return true;
+    case State::kDataLf:
+      if (c != '\n') return Fail("chunk data is not followed by CRLF");
+      state_ = State::kSizeStart;
+      return true;
+    case State::kTrailerStart:
+    case State::kTrailer:
+    case State::kTrailerLf:
+    case State::kFinalLf:
+      return StepTrailer(c);
+    case State::kDone:
+      return Fail("bytes after the end of the chunked body");
+    case State::kFailed:
+      return false;
+  }
+  return false;
+}
+
+// "SIZE [; extension] CRLF", whitespace allowed only before an extension.
+bool ChunkedBodyValidator::StepSizeLine(char c) {
+  const int digit = HexDigitValue(c);
+  switch (state_) {
+    case State::kSizeStart:
+      if (digit < 0) return Fail("chunk size is not a hexadecimal number");
+      remaining_ = static_cast<uint64_t>(digit);
+      state_ = State::kSize;
+      return true;
+    case State::kSize:
+      if (digit >= 0) {
+        remaining_ = remaining_ * 16 + static_cast<uint64_t>(digit);
+        if (remaining_ > kMaxChunkBytes) return Fail("chunk size is too large");
+        return true;
+      }
+      if (c == ' ' || c == '\t') {
+        state_ = State::kSizeSpace;
+        return true;
+      }
+      [[fallthrough]];
+    case State::kSizeSpace:
+      if (c == ';') {
+        state_ = State::kExtension;
+        line_bytes_ = 0;
+      } else if (c == '\r' && state_ == State::kSize) {
+        state_ = State::kSizeLf;
+      } else if (c != ' ' && c != '\t') {
+        return Fail("chunk size is followed by an unexpected byte");
+      }
+      return true;
+    case State::kExtension:
+      if (c == '\r') {
+        state_ = State::kSizeLf;
+      } else if (c == '\n' || ++line_bytes_ > kMaxLineBytes) {
+        return Fail("chunk extension is malformed or too long");
+      }
+      return true;
+    default:  // kSizeLf
+      if (c != '\n') return Fail("chunk size line does not end in CRLF");
+      state_ = remaining_ == 0 ? State::kTrailerStart : State::kData;
+      return true;
+  }
+}
+
+// Trailer lines after the last chunk, then the final CRLF.
+bool ChunkedBodyValidator::StepTrailer(char c) {
+  switch (state_) {
+    case State::kTrailerStart:
+      if (c == '\r') {
+        state_ = State::kFinalLf;
+      } else {
+        state_ = State::kTrailer;
+        line_bytes_ = 1;
+      }
+      return true;
+    case State::kTrailer:
+      if (c == '\r') {
+        state_ = State::kTrailerLf;
+      } else if (c == '\n' || ++line_bytes_ > kMaxLineBytes) {
+        return Fail("chunked trailer line is malformed or too long");
+      }
+      return true;
+    case State::kTrailerLf:
+      if (c != '\n') return Fail("chunked trailer line does not end in CRLF");
+      state_ = State::kTrailerStart;
+      return true;
+    default:  // kFinalLf
+      if (c != '\n') return Fail("chunked body does not end in CRLF");
+      state_ = State::kDone;
+      return true;
+  }
 }
 
 }  // namespace lakehouse::server

@@ -62,6 +62,9 @@ class ChunkedBodyValidator {
   };
   bool Fail(std::string why);
   size_t ConsumeData(std::string_view bytes);
+  bool Step(char c);  // one byte outside chunk data
+  bool StepSizeLine(char c);
+  bool StepTrailer(char c);
 
   State state_ = State::kSizeStart;
   uint64_t remaining_ = 0;  // of the current chunk's data, or the size being read

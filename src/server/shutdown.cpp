@@ -1,3 +1,4 @@
+// ShutdownWatcher: blocks SIGINT, SIGTERM and SIGUSR1, and one thread waits for them with sigwait.
 #include "server/shutdown.h"
 
 #include <pthread.h>

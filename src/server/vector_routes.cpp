@@ -1,3 +1,4 @@
+// Handlers for /v1/indexes: create, list, show, delete an index; add, get, delete items; search.
 #include "server/vector_routes.h"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// OpenConfiguredStore: an S3ObjectStore (conditional put probed) or a LocalObjectStore, by backend.
 #include "storage/configured_store.h"
 
 #include <spdlog/spdlog.h>

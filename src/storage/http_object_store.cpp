@@ -1,3 +1,4 @@
+// HttpObjectStore: Put, Get, Head, Delete and List as requests to storaged's internal routes.
 #include "storage/http_object_store.h"
 
 #include <charconv>

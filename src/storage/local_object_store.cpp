@@ -1,3 +1,4 @@
+// LocalObjectStore: each Put to a temp file, fsynced, then renamed (or linked if absent) in place.
 #include "storage/local_object_store.h"
 
 #include <dirent.h>

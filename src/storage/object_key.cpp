@@ -1,3 +1,4 @@
+// Key and prefix validation (UTF-8, segments), reserved system prefixes, and path encoding of keys.
 #include "storage/object_key.h"
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// ObjectStore's shared helpers: PutBytes, PutFile (streamed, source removed after) and GetBytes.
 #include "storage/object_store.h"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SigV4 signing: canonical request, string to sign, derived HMAC key, and the Authorization header.
 #include "storage/sigv4.h"
 
 #include <openssl/evp.h>

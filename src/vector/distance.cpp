@@ -1,3 +1,4 @@
+// DistanceSpace: AVX-512F or AVX2+FMA L2 and 1 - dot kernels picked by a CPU check, else hnswlib's.
 #include "vector/distance.h"
 
 #if defined(__x86_64__)

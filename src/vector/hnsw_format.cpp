@@ -1,3 +1,4 @@
+// Inspect: walks hnswlib's graph bytes, checking header, layout, link lists and levels.
 #include "vector/hnsw_format.h"
 
 #include <algorithm>

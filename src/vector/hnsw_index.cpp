@@ -1,7 +1,5 @@
+// Index on hnswlib: batched adds, removes, filtered searches, snapshots and restore.
 #include <hnswlib/hnswlib.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +14,8 @@
 #include "vector/distance.h"
 #include "vector/hnsw_format.h"
 #include "vector/index.h"
+#include "vector/index_image_check.h"
+#include "vector/memory_file.h"
 #include "vector/metadata_filter.h"
 
 namespace lakehouse::vector {
@@ -36,50 +36,6 @@ Status BadItem(size_t position, const std::string& why) {
 std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(const IndexParams& params) {
   return std::make_unique<DistanceSpace>(params.metric, params.dim);
 }
-
-// hnswlib saves and loads through a file name only; an anonymous in-memory
-// file gives it one without touching a disk.
-class MemoryFile {
- public:
-  static Result<MemoryFile> Create() {
-    int fd = memfd_create("lakehouse-hnsw", MFD_CLOEXEC);
-    if (fd < 0) return Status::FromErrno(errno, "memfd_create");
-    return MemoryFile(fd);
-  }
-  MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  MemoryFile& operator=(MemoryFile&&) = delete;
-  ~MemoryFile() {
-    if (fd_ >= 0) close(fd_);
-  }
-  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-
-  Status Write(std::string_view bytes) {
-    while (!bytes.empty()) {
-      ssize_t n = write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Status::FromErrno(errno, "writing an in-memory file");
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return Status::Ok();
-  }
-  Result<std::string> ReadAll() const {
-    struct stat st {};
-    if (fstat(fd_, &st) != 0) return Status::FromErrno(errno, "fstat of an in-memory file");
-    std::string bytes(static_cast<size_t>(st.st_size), '\0');
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::FromErrno(n < 0 ? errno : EIO, "reading an in-memory file");
-      done += static_cast<size_t>(n);
-    }
-    return bytes;
-  }
-
- private:
-  explicit MemoryFile(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 // What the index keeps per label besides the graph. Metadata is shared with
 // the hits that return it rather than copied into each.
@@ -504,97 +460,7 @@ class HnswIndex final : public Index {
   std::atomic<uint64_t> version_{0};
 };
 
-// Checks an image's item table against its graph: every live element has
-// exactly one entry and every entry a live element, ids and labels unique.
-// Labels are unique among deleted elements too (they are never reused), and
-// hnswlib's label table would otherwise point at whichever came last.
-Status CheckEntries(const IndexImage& image, const hnsw_format::GraphFacts& graph) {
-  struct Slot {
-    bool deleted;
-    bool claimed = false;
-  };
-  std::unordered_map<uint64_t, Slot> by_label;
-  size_t live = 0;
-  for (size_t i = 0; i < graph.elements.size(); ++i) {
-    const auto& element = graph.elements[i];
-    if (element.label >= image.next_label) {
-      return Status::Unprocessable("graph element " + std::to_string(i) + " has label " +
-                                   std::to_string(element.label) + " beyond next_label");
-    }
-    if (!by_label.emplace(element.label, Slot{element.deleted}).second) {
-      return Status::Unprocessable("graph label " + std::to_string(element.label) +
-                                   " appears twice");
-    }
-    if (!element.deleted) ++live;
-  }
-  if (live != image.entries.size()) {
-    return Status::Unprocessable("the graph has " + std::to_string(live) +
-                                 " live elements but there are " +
-                                 std::to_string(image.entries.size()) + " ids");
-  }
-  std::unordered_set<std::string_view> ids;
-  for (size_t i = 0; i < image.entries.size(); ++i) {
-    const auto& entry = image.entries[i];
-    const std::string where = "entry " + std::to_string(i);
-    if (entry.id.empty() || entry.id.size() > kMaxIdBytes) {
-      return Status::Unprocessable(where + ": bad id");
-    }
-    if (!ids.insert(entry.id).second) return Status::Unprocessable(where + ": id repeated");
-    auto it = by_label.find(entry.label);
-    if (it == by_label.end() || it->second.deleted || it->second.claimed) {
-      return Status::Unprocessable(where + ": label is not one live graph element");
-    }
-    it->second.claimed = true;
-    if (!std::isfinite(entry.norm) || entry.norm <= 0) {
-      return Status::Unprocessable(where + ": norm must be a positive number");
-    }
-    if (!entry.metadata.is_object())
-      return Status::Unprocessable(where + ": metadata not an object");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
-
-std::string_view MetricName(Metric metric) {
-  switch (metric) {
-    case Metric::kCosine:
-      return "cosine";
-    case Metric::kL2:
-      return "l2";
-    case Metric::kIp:
-      return "ip";
-  }
-  return "cosine";
-}
-
-Result<Metric> ParseMetric(std::string_view name) {
-  for (Metric m : {Metric::kCosine, Metric::kL2, Metric::kIp}) {
-    if (MetricName(m) == name) return m;
-  }
-  return Status::InvalidArgument("metric must be cosine, l2 or ip, got \"" + std::string(name) +
-                                 "\"");
-}
-
-Status ValidateParams(const IndexParams& p) {
-  const std::string& n = p.name;
-  bool name_ok = !n.empty() && n.size() <= 63 && n[0] >= 'a' && n[0] <= 'z';
-  for (char c : n) {
-    name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
-  }
-  if (!name_ok) {
-    return Status::InvalidArgument("index name \"" + n + "\" must match [a-z][a-z0-9_-]{0,62}");
-  }
-  if (p.dim < 1 || p.dim > 4096) return Status::InvalidArgument("dim must be 1..4096");
-  if (p.m < 4 || p.m > 64) return Status::InvalidArgument("m must be 4..64");
-  if (p.ef_construction < 1 || p.ef_construction > 10000) {
-    return Status::InvalidArgument("ef_construction must be 1..10000");
-  }
-  if (p.ef_search < 1 || p.ef_search > 10000) {
-    return Status::InvalidArgument("ef_search must be 1..10000");
-  }
-  return Status::Ok();
-}
 
 Result<std::unique_ptr<Index>> Index::Create(const IndexParams& params) {
   LH_RETURN_IF_ERROR(ValidateParams(params));

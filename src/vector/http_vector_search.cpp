@@ -1,3 +1,4 @@
+// HttpVectorSearch::SearchText: POSTs text and k to vectord's search route and decodes the hits.
 #include "vector/http_vector_search.h"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+// LHV1 encode and decode: magic, envelope length, JSON envelope, graph bytes checked by SHA-256.
 #include "vector/lhv1.h"
 
 #include <nlohmann/json.hpp>

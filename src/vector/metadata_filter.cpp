@@ -1,3 +1,4 @@
+// MetadataFilter: parses field conditions (eq, ne, lt, lte, gt, gte, in) and matches item metadata.
 #include "vector/metadata_filter.h"
 
 namespace lakehouse::vector {

@@ -1,3 +1,4 @@
+// FindAsset scans the embedded UI files by path; ContentTypeFor picks a type from the extension.
 #include "web/assets.h"
 
 namespace lakehouse::web {

@@ -1,3 +1,4 @@
+// BarChartData: bar widths, positions and shortened labels as Mustache data for the SVG chart.
 #include "web/bar_chart.h"
 
 #include <algorithm>

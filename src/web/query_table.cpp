@@ -1,3 +1,4 @@
+// RunPage: one page of a query's rows as cells; ChartBars and TableData shape it for templates.
 #include "web/query_table.h"
 
 #include <cstdlib>

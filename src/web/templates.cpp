@@ -1,3 +1,4 @@
+// RenderTemplate and RenderPage: embedded templates rendered with every template as an @ partial.
 #include "web/templates.h"
 
 #include "web/assets.h"

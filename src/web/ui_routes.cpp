@@ -1,3 +1,4 @@
+// RegisterUiRoutes: the UI's pages (overview, dataset, SQL, upload, indexes) and static files.
 #include "web/ui_routes.h"
 
 #include "web/ui_http.h"

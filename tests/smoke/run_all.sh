@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every tests/smoke/*_test.sh against one lakehouse binary, one after
-# another, printing PASS/FAIL per script (with the failing script's output)
-# and, last, exactly one line "N passed, M failed". Exits non-zero if any
-# script failed.
+# Runs every tests/smoke/*_test.sh against one lakehouse binary, SMOKE_JOBS
+# at a time (default 2), printing PASS/FAIL per script as each ends (with the
+# failing script's output) and, last, exactly one line "N passed, M failed".
+# Exits non-zero if any script failed. Each script has its own data folder
+# and picks free ports, so scripts may run side by side.
 #
 #   tests/smoke/run_all.sh build/lakehouse
 #   SMOKE_ONLY=storage tests/smoke/run_all.sh build/lakehouse   # names containing "storage"
+#   SMOKE_JOBS=1 tests/smoke/run_all.sh build/lakehouse         # one after another
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -20,9 +22,6 @@ fi
 binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
 here=$(cd "$(dirname "$0")" && pwd)
 
-passed=0
-failed=0
-failed_names=()
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/lakehouse-smoke-logs.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
@@ -32,23 +31,51 @@ if [[ ${#scripts[@]} -eq 0 ]]; then
   echo "no smoke scripts in $here" >&2
   exit 2
 fi
-
-total_start=$SECONDS
+selected=()
 for script in "${scripts[@]}"; do
   name=$(basename "$script" .sh)
   if [[ -n "${SMOKE_ONLY:-}" && "$name" != *"$SMOKE_ONLY"* ]]; then continue; fi
+  selected+=("$script")
+done
+if [[ ${#selected[@]} -eq 0 ]]; then
+  echo "no smoke script matches SMOKE_ONLY=${SMOKE_ONLY:-}" >&2
+  exit 2
+fi
+# Reverse order of names starts the long vectors_* scripts first, so the
+# short ones fill in around them.
+mapfile -t selected < <(printf '%s\n' "${selected[@]}" | sort -r)
+
+# One script: its output to a log, "rc seconds" to NAME.rc, and one report,
+# written at once so that reports of scripts ending together do not mix.
+run_one() {
+  local script=$1 name start rc=0 report
+  name=$(basename "$script" .sh)
   start=$SECONDS
-  rc=0
   bash "$script" "$binary" >"$log_dir/$name.log" 2>&1 </dev/null || rc=$?
-  elapsed=$((SECONDS - start))
+  echo "$rc" >"$log_dir/$name.rc"
   if [[ $rc -eq 0 ]]; then
+    report="PASS $name ($((SECONDS - start))s)"
+  else
+    report="FAIL $name (exit $rc, $((SECONDS - start))s)"$'\n'$(sed 's/^/    | /' "$log_dir/$name.log")
+  fi
+  printf '%s\n' "$report"
+}
+export -f run_one
+export binary log_dir
+
+total_start=$SECONDS
+printf '%s\0' "${selected[@]}" | xargs -0 -n 1 -P "${SMOKE_JOBS:-2}" bash -c 'run_one "$1"' _ || true
+
+passed=0
+failed=0
+failed_names=()
+for script in "${selected[@]}"; do
+  name=$(basename "$script" .sh)
+  if [[ "$(cat "$log_dir/$name.rc" 2>/dev/null)" == 0 ]]; then
     passed=$((passed + 1))
-    echo "PASS $name (${elapsed}s)"
   else
     failed=$((failed + 1))
     failed_names+=("$name")
-    echo "FAIL $name (exit $rc, ${elapsed}s)"
-    sed 's/^/    | /' "$log_dir/$name.log"
   fi
 done
 
