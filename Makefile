@@ -83,8 +83,10 @@ bench: deps $(BUILD)/build.ninja
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
+# clang-format, and every file in src/ opening with a line that states its job.
 format-check: deps
 	clang-format --dry-run -Werror $$(git ls-files '*.cpp' '*.h')
+	scripts/check_file_heads.sh
 
 # Every include in src/ names a part its folder declares (docs/design.md).
 layers:

@@ -1,6 +1,9 @@
 // JSON encoding and checked decoding of manifests, commit requests, listings, tags and rewrites.
 #include "catalog/manifest_codec.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 #include "common/time_format.h"
 
 namespace lakehouse::catalog {
@@ -136,6 +139,47 @@ Result<std::optional<Source>> SourceFromJson(const json& object) {
   return std::optional<Source>(std::move(source));
 }
 
+// A commit request is refused whole if any object in it has a field the
+// codec does not read (a misspelt "rowz" would otherwise be dropped). Stored
+// manifests are not checked so: a newer writer's fields must not make them
+// unreadable.
+Status OnlyFields(const json& object, std::initializer_list<std::string_view> allowed,
+                  const std::string& where) {
+  if (!object.is_object()) return Status::Ok();  // the decoder names the wrong type
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string list;
+    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return Status::InvalidArgument(where + ": unknown field \"" + key +
+                                   "\"; accepted fields: " + list);
+  }
+  return Status::Ok();
+}
+
+Status OnlyFieldsInArray(const json& array, std::initializer_list<std::string_view> allowed,
+                         const std::string& where) {
+  if (!array.is_array()) return Status::Ok();
+  for (size_t i = 0; i < array.size(); ++i) {
+    LH_RETURN_IF_ERROR(OnlyFields(array[i], allowed, where + "[" + std::to_string(i) + "]"));
+  }
+  return Status::Ok();
+}
+
+Status CheckCommitRequestFields(const json& j) {
+  LH_RETURN_IF_ERROR(OnlyFieldsInArray(j.value("schema", json()), {"name", "type"}, "schema"));
+  const json files = j.value("files", json());
+  LH_RETURN_IF_ERROR(OnlyFieldsInArray(files, {"key", "rows", "bytes", "deletes"}, "files"));
+  for (size_t i = 0; files.is_array() && i < files.size(); ++i) {
+    if (!files[i].is_object()) continue;
+    LH_RETURN_IF_ERROR(OnlyFieldsInArray(files[i].value("deletes", json()),
+                                         {"key", "rows", "bytes"},
+                                         "files[" + std::to_string(i) + "].deletes"));
+  }
+  LH_RETURN_IF_ERROR(
+      OnlyFields(j.value("source", json()), {"file_name", "bytes", "sha256"}, "source"));
+  return OnlyFields(j.value("counts", json()), {"inserted", "updated", "deleted"}, "counts");
+}
+
 }  // namespace
 
 std::string_view OperationName(Operation op) {
@@ -267,6 +311,7 @@ json CommitRequestToJson(const CommitRequest& r) {
 Result<CommitRequest> CommitRequestFromJson(const json& j) {
   auto invalid = [](const Status& s) { return Status::InvalidArgument(s.message()); };
   if (!j.is_object()) return Status::InvalidArgument("commit request must be a JSON object");
+  LH_RETURN_IF_ERROR(CheckCommitRequestFields(j));
   CommitRequest r;
   if (Status s = Read(j, "dataset", &r.dataset); !s.ok()) return invalid(s);
   std::string mode;

@@ -111,6 +111,8 @@ class [[nodiscard]] Result {
     if (!lh_status_.ok()) return lh_status_; \
   } while (0)
 
+// `lhs` may be a declaration ("auto x"), which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define LH_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \
@@ -118,3 +120,4 @@ class [[nodiscard]] Result {
 
 #define LH_ASSIGN_OR_RETURN(lhs, expr) \
   LH_ASSIGN_OR_RETURN_IMPL(LH_CONCAT(lh_result_, __LINE__), lhs, expr)
+// NOLINTEND(bugprone-macro-parentheses)

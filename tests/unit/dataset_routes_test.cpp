@@ -289,6 +289,20 @@ TEST_F(DatasetRoutesTest, MisspeltFieldsAre400NamingThem) {
        R"("dataset", "mode")"},
       {"POST", "/v1/datasets/people/rewrite-files", R"({"erasure": "e", "file": []})", "file",
        R"("erasure", "files", "deletes")"},
+      // Inside a commit's nested objects too, named by where they are.
+      {"POST", "/v1/datasets/people/commit",
+       R"({"dataset": "people", "mode": "append", "schema": [{"name": "id", "tpye": "BIGINT"}],
+           "files": []})",
+       "tpye", "name, type"},
+      {"POST", "/v1/datasets/people/commit",
+       R"({"dataset": "people", "mode": "append", "schema": [{"name": "id", "type": "BIGINT"}],
+           "files": [{"key": "k", "rows": 1, "bytes": 1,
+                      "deletes": [{"key": "d", "rows": 1, "bytez": 1}]}]})",
+       "bytez", "key, rows, bytes"},
+      {"POST", "/v1/datasets/people/commit",
+       R"({"dataset": "people", "mode": "append", "schema": [], "files": [],
+           "source": {"file_name": "a.csv", "bytes": 1, "sha": "x"}})",
+       "sha", "file_name, bytes, sha256"},
   };
   for (const auto& c : cases) {
     auto [status, answer] = c.method == "PUT" ? Put(c.path, c.body) : Post(c.path, c.body);
@@ -298,6 +312,10 @@ TEST_F(DatasetRoutesTest, MisspeltFieldsAre400NamingThem) {
     EXPECT_NE(Message(answer).find("accepted fields: " + c.accepted), std::string::npos)
         << c.path << ": " << answer.dump();
   }
+  auto [nested, where] = Post("/v1/datasets/people/commit", cases[7].body);
+  EXPECT_EQ(nested, 400);
+  EXPECT_NE(Message(where).find("files[0].deletes[0]: unknown field"), std::string::npos)
+      << where.dump();
   // Text that is not JSON is refused saying where it broke.
   auto [broken, answer] = Post("/v1/datasets/people/delete", R"({"where": "id = 1",})");
   EXPECT_EQ(broken, 400);
