@@ -8,7 +8,7 @@ DATA       ?= ./lakehouse-data
 LISTEN     ?= 127.0.0.1:8080
 CMAKE_ARGS ?=
 
-.PHONY: all deps build build-tested run test unit smoke e2e asan tsan tidy layers bench format format-check clean
+.PHONY: all deps build build-binary build-tested run test unit smoke e2e asan tsan tidy layers bench format format-check clean
 
 all: build
 
@@ -21,23 +21,28 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-# What the tests run: the binary and the unit tests (the benches build with `make bench`).
+# The server and command line alone: what `make run`, the smoke tests and the
+# browser tests need.
+build-binary: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target lakehouse
+
+# The binary and the unit tests (the benches build with `make bench`).
 build-tested: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target lakehouse unit_tests
 
 # Serves with the staffing demo data loaded (lakehouse demo; a no-op when loaded).
-run: build
+run: build-binary
 	scripts/run_with_demo.sh $(BUILD)/lakehouse $(DATA) $(LISTEN)
 
 unit: build-tested
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-smoke: build-tested
+smoke: build-binary
 	SMOKE_JOBS=$(JOBS) tests/smoke/run_all.sh $(BUILD)/lakehouse
 
 # The web UI in headless Chromium (playwright-core from the bootstrap cache);
 # screenshots land in $(BUILD)/e2e-screenshots.
-e2e: build-tested
+e2e: build-binary
 	node tests/e2e/run.mjs $(BUILD)/lakehouse
 
 $(ASAN_BUILD)/build.ninja:
@@ -67,7 +72,9 @@ tsan: deps $(TSAN_BUILD)/build.ninja
 	  scripts/gtest_shards.sh $(JOBS) $(TSAN_BUILD)/tests/unit/concurrency_tests \
 	  --gtest_filter='$(TSAN_FILTER)'
 
-test: format-check layers unit smoke e2e asan tsan
+# The unit tests run once, under ASan+UBSan (`make unit` runs them unsanitized,
+# the quicker loop while working).
+test: format-check layers smoke e2e asan tsan
 
 bench: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target lakehouse \
