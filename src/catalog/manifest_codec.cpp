@@ -149,7 +149,10 @@ Status OnlyFields(const json& object, std::initializer_list<std::string_view> al
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string list;
-    for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    for (std::string_view a : allowed) {
+      if (!list.empty()) list += ", ";
+      list += a;
+    }
     return Status::InvalidArgument(where + ": unknown field \"" + key +
                                    "\"; accepted fields: " + list);
   }

@@ -52,17 +52,54 @@ std::optional<std::string> WidenedType(const std::string& stored, const std::str
   return std::nullopt;
 }
 
+std::string Names(const std::vector<catalog::Column>& columns) {
+  std::string list;
+  for (const auto& column : columns) list += (list.empty() ? "" : ", ") + column.name;
+  return list;
+}
+
+// The columns of `of` that `in` has no column of the same name for.
+std::vector<catalog::Column> Unmatched(const std::vector<catalog::Column>& of,
+                                       const std::vector<catalog::Column>& in) {
+  std::vector<catalog::Column> out;
+  for (const auto& column : of) {
+    if (std::none_of(in.begin(), in.end(),
+                     [&](const catalog::Column& c) { return c.name == column.name; })) {
+      out.push_back(column);
+    }
+  }
+  return out;
+}
+
+// A plain append with another number of columns: where (a CSV's first
+// line), which columns differ by name, and the two ways on.
+Status ColumnCountMismatch(const IngestRequest& request, const catalog::Manifest& current,
+                           const std::vector<catalog::Column>& upload,
+                           std::optional<uint64_t> first_line) {
+  std::string message =
+      (first_line ? "line " + std::to_string(*first_line) + " of the file has " +
+                        std::to_string(upload.size()) + " fields"
+                  : "the file has " + std::to_string(upload.size()) + " columns") +
+      " (" + Names(upload) + ") but dataset " + request.dataset + " has " +
+      std::to_string(current.schema.size()) + " columns (" + Names(current.schema) + ")";
+  const auto added = Unmatched(upload, current.schema);
+  const auto missing = Unmatched(current.schema, upload);
+  if (!added.empty()) message += "; not in the dataset: " + Names(added);
+  if (!missing.empty()) message += "; not in the file: " + Names(missing);
+  return Status::Unprocessable(message +
+                               ". Send schema=evolve to match columns by name (new ones are "
+                               "added), or mode=overwrite to replace the schema");
+}
+
 // A plain append: the upload's columns are the dataset's, in order. A CSV's
 // types are checked by reading it again with the dataset's, so only the
 // other formats' types are compared here.
 Result<AppendPlan> AppendByPosition(const IngestRequest& request, const catalog::Manifest& current,
-                                    const std::vector<catalog::Column>& upload) {
+                                    const std::vector<catalog::Column>& upload,
+                                    std::optional<uint64_t> first_line) {
   const auto& existing = current.schema;
-  if (existing.size() != upload.size()) {
-    return Status::Unprocessable("dataset " + request.dataset + " has " +
-                                 std::to_string(existing.size()) + " columns; the file has " +
-                                 std::to_string(upload.size()));
-  }
+  if (existing.size() != upload.size())
+    return ColumnCountMismatch(request, current, upload, first_line);
   std::string projection;
   for (size_t i = 0; i < existing.size(); ++i) {
     if (existing[i].name != upload[i].name) {
@@ -128,9 +165,10 @@ Result<AppendPlan> AppendByName(const IngestRequest& request, const catalog::Man
 }  // namespace
 
 Result<AppendPlan> PlanAppend(const IngestRequest& request, const catalog::Manifest& current,
-                              const std::vector<catalog::Column>& upload) {
+                              const std::vector<catalog::Column>& upload,
+                              std::optional<uint64_t> first_line) {
   if (request.evolve_schema) return AppendByName(request, current, upload);
-  return AppendByPosition(request, current, upload);
+  return AppendByPosition(request, current, upload, first_line);
 }
 
 }  // namespace lakehouse::ingest

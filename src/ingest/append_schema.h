@@ -30,8 +30,10 @@ struct AppendPlan {
 
 // The plan for appending an upload whose columns DuckDB read as `upload` to
 // the dataset whose current version is `current`. A column that does not
-// fit is kUnprocessable naming it.
+// fit is kUnprocessable naming it; another number of columns names the
+// columns that differ and, for a CSV, `first_line` (its first record's).
 Result<AppendPlan> PlanAppend(const IngestRequest& request, const catalog::Manifest& current,
-                              const std::vector<catalog::Column>& upload);
+                              const std::vector<catalog::Column>& upload,
+                              std::optional<uint64_t> first_line);
 
 }  // namespace lakehouse::ingest

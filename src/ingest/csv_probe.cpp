@@ -5,19 +5,28 @@
 #include <string_view>
 
 #include "common/sql_quote.h"
+#include "ingest/csv_options.h"
 #include "ingest/failures.h"
 #include "query/duckdb_handles.h"
 
 namespace lakehouse::ingest {
 namespace {
 
-// A record with a different field count than the first record's.
+// A record with a different field count than the first record's. Lines
+// are the file's: the ones skipped count too.
 Status RaggedRow(const CsvShape& shape, const IngestRequest& request) {
+  const uint64_t ragged = shape.ragged->line + request.skip_lines;
+  const uint64_t first = shape.first->line + request.skip_lines;
+  std::string hint = "every row needs as many fields as the first";
+  // Notes above the header are lines of one field, unlike the rows below.
+  if (shape.first->fields == 1 && shape.ragged->fields > 1) {
+    hint += "; if the lines above line " + std::to_string(ragged) +
+            " are notes, not rows, send skip=" + std::to_string(ragged - 1);
+  }
   return Status::InvalidArgument(
-      "cannot read " + UploadName(request) + " as CSV: line " + std::to_string(shape.ragged->line) +
-      " has " + std::to_string(shape.ragged->fields) + " fields but line " +
-      std::to_string(shape.first->line) + " has " + std::to_string(shape.first->fields) +
-      " (every row needs as many fields as the first)");
+      "cannot read " + UploadName(request) + " as CSV: line " + std::to_string(ragged) + " has " +
+      std::to_string(shape.ragged->fields) + " fields but line " + std::to_string(first) + " has " +
+      std::to_string(shape.first->fields) + " (" + hint + ")");
 }
 
 // One of the sniffer's characters: "(empty)" stands for none.
@@ -41,7 +50,7 @@ Result<CsvPlan> PlanCsv(duckdb_connection connection, const std::string& path,
                     ", skip = 0, comment = '', strict_mode = true, null_padding = false";
   if (request.delimiter) sql += ", delim = " + CharOption(request.delimiter);
   if (request.header) sql += std::string(", header = ") + (*request.header ? "true" : "false");
-  sql += ")";
+  sql += CsvOptionSql(request) + ")";
   query::QueryResult sniffed;
   if (duckdb_query(connection, sql.c_str(), sniffed.out()) != DuckDBSuccess) {
     return failed(sniffed.get());
@@ -78,13 +87,14 @@ Result<CsvPlan> PlanCsv(duckdb_connection connection, const std::string& path,
   }
   if (!shape.first) return Status::InvalidArgument(UploadName(request) + " has no rows");
   plan.fields = shape.first->fields;
+  plan.first_line = shape.first->line + request.skip_lines;
   plan.data_rows = shape.records - (plan.header ? 1 : 0);
   return plan;
 }
 
 // strict_mode: a row with the wrong number of fields is an error, not a
 // silently padded row.
-std::string CsvReaderSql(const std::string& path, const CsvPlan& plan,
+std::string CsvReaderSql(const std::string& path, const CsvPlan& plan, const IngestRequest& request,
                          const std::vector<catalog::Column>* types) {
   const CsvDialect& dialect = plan.dialect;
   std::string sql = "read_csv(" + SqlString(path) +
@@ -92,7 +102,7 @@ std::string CsvReaderSql(const std::string& path, const CsvPlan& plan,
                     ", skip = 0, comment = ''" + ", delim = " + CharOption(dialect.delimiter) +
                     ", quote = " + CharOption(dialect.quote) +
                     ", escape = " + CharOption(dialect.escape) +
-                    ", header = " + (plan.header ? "true" : "false");
+                    ", header = " + (plan.header ? "true" : "false") + CsvOptionSql(request);
   if (types != nullptr) {
     sql += ", types = {";
     for (size_t i = 0; i < types->size(); ++i) {

@@ -25,8 +25,9 @@ namespace lakehouse::ingest {
 struct CsvPlan {
   CsvDialect dialect;
   bool header = true;
-  size_t fields = 0;       // of the first record
-  uint64_t data_rows = 0;  // records less the header
+  size_t fields = 0;        // of the first record
+  uint64_t first_line = 1;  // the file's line the first record starts on
+  uint64_t data_rows = 0;   // records less the header
 };
 
 // Retells a failed DuckDB statement over the upload; the ingestor's, since
@@ -39,9 +40,10 @@ using DuckDbFailureFn = std::function<Status(duckdb_result* result)>;
 Result<CsvPlan> PlanCsv(duckdb_connection connection, const std::string& path,
                         const IngestRequest& request, const DuckDbFailureFn& failed);
 
-// read_csv(...) over `path` in the planned dialect; with `types`, every
-// value must prove it fits its column's type.
-std::string CsvReaderSql(const std::string& path, const CsvPlan& plan,
+// read_csv(...) over `path` in the planned dialect and with the request's
+// other CSV options; with `types`, every value must prove it fits its
+// column's type.
+std::string CsvReaderSql(const std::string& path, const CsvPlan& plan, const IngestRequest& request,
                          const std::vector<catalog::Column>* types);
 
 }  // namespace lakehouse::ingest

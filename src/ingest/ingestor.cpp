@@ -14,6 +14,7 @@
 #include "common/sha256.h"
 #include "common/sql_quote.h"
 #include "ingest/append_schema.h"
+#include "ingest/csv_errors.h"
 #include "ingest/csv_probe.h"
 #include "ingest/failures.h"
 #include "ingest/ingestor_impl.h"
@@ -70,7 +71,7 @@ std::string ReaderSql(const std::string& path, const IngestRequest& request,
                       const std::vector<catalog::Column>* types) {
   switch (request.format) {
     case Format::kCsv:
-      return CsvReaderSql(path, *csv, types);
+      return CsvReaderSql(path, *csv, request, types);
     case Format::kJson:
       // The spool already refused deeper files; the bound also caps the
       // recursion of DuckDB's type inference.
@@ -170,24 +171,52 @@ Result<IngestResult> IngestorImpl::Ingest(const IngestRequest& request,
                 RedactPathsUnder(status.message(), options_.scratch_dir, "(scratch file)"));
 }
 
-Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& request,
+Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& given,
                                                    const storage::BodyProducer& body) {
-  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(request.dataset));
+  LH_RETURN_IF_ERROR(catalog::ValidateDatasetName(given.dataset));
+  LH_ASSIGN_OR_RETURN(const IngestRequest request, ValidateCsvOptions(given));
   LH_ASSIGN_OR_RETURN(std::string work_dir, MakeWorkDir());
   ScratchDir scratch(work_dir);
   LH_ASSIGN_OR_RETURN(Spooled source, Spool(scratch.path(), request, options_.max_bytes, body));
   // The hash only goes into the manifest: compute it from the spooled file
-  // while DuckDB converts it, rather than on the upload's critical path.
-  // (Declared after `scratch`, so joined before the directory is removed.)
-  auto sha256 = std::async(std::launch::async, Sha256OfFile, source.path);
+  // while DuckDB converts it, rather than on the upload's critical path,
+  // unless the spool took it already. (Declared after `scratch`, so joined
+  // before the directory is removed.)
+  std::future<Result<std::string>> hashing;
+  if (!source.sha256) hashing = std::async(std::launch::async, Sha256OfFile, source.path);
+  std::optional<Result<std::string>> sha256;
+  auto digest = [&]() -> Result<std::string> {
+    if (!sha256) sha256 = source.sha256 ? Result<std::string>(*source.sha256) : hashing.get();
+    return *sha256;
+  };
+  LH_RETURN_IF_ERROR(RefuseRepeatedAppend(request, source.bytes, digest));
 
   LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   const std::string parquet = scratch.path() + "/data.parquet";
   LH_ASSIGN_OR_RETURN(Converted converted,
                       Convert(connection.get(), source.path, parquet, request));
-  LH_ASSIGN_OR_RETURN(std::string digest, sha256.get());
+  LH_ASSIGN_OR_RETURN(std::string hex, digest());
   return CommitUpload(connection.get(), request, parquet, converted,
-                      catalog::Source{request.file_name, source.bytes, digest});
+                      catalog::Source{request.file_name, source.bytes, hex});
+}
+
+Status IngestorImpl::RefuseRepeatedAppend(const IngestRequest& request, uint64_t bytes,
+                                          const std::function<Result<std::string>()>& digest) {
+  if (request.force || request.mode != catalog::WriteMode::kAppend || !request.key.empty()) {
+    return Status::Ok();
+  }
+  auto current = catalog_.GetCurrent(request.dataset);
+  if (!current.ok()) {
+    return current.status().code() == StatusCode::kNotFound ? Status::Ok() : current.status();
+  }
+  const std::optional<catalog::Source>& held = current->source;
+  if (!held || held->bytes != bytes || held->sha256.empty()) return Status::Ok();
+  LH_ASSIGN_OR_RETURN(std::string hex, digest());
+  if (hex != held->sha256) return Status::Ok();
+  return Status::Conflict(
+      "version " + std::to_string(current->version) + " of " + request.dataset +
+      " was made from a file with exactly these bytes (sha256 " + hex.substr(0, 12) +
+      "...); appending it again would add every row twice. Send force=true to append anyway");
 }
 
 Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std::string& path,
@@ -205,7 +234,9 @@ Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std:
                                  std::to_string(csv->fields) + " fields but DuckDB read " +
                                  std::to_string(schema.size()) + " columns");
   }
-  LH_ASSIGN_OR_RETURN(converted.plan, PlanVersion(request, std::move(schema)));
+  std::optional<uint64_t> first_line;
+  if (csv) first_line = csv->first_line;
+  LH_ASSIGN_OR_RETURN(converted.plan, PlanVersion(request, std::move(schema), first_line));
   if (!request.key.empty()) LH_RETURN_IF_ERROR(CheckKeyColumns(request, converted.plan.schema));
   if (converted.plan.read_with_types) {
     reader = ReaderSql(path, request, csv, &converted.plan.schema);
@@ -229,11 +260,12 @@ Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std:
 }
 
 Result<AppendPlan> IngestorImpl::PlanVersion(const IngestRequest& request,
-                                             std::vector<catalog::Column> upload) {
+                                             std::vector<catalog::Column> upload,
+                                             std::optional<uint64_t> first_line) {
   if (request.mode == catalog::WriteMode::kAppend) {
     auto current = catalog_.GetCurrent(request.dataset);
     if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
-    if (current.ok()) return PlanAppend(request, *current, upload);
+    if (current.ok()) return PlanAppend(request, *current, upload, first_line);
   }
   AppendPlan plan;
   plan.schema = std::move(upload);
@@ -304,6 +336,7 @@ Status IngestorImpl::InputError(const std::string& message, const std::string& p
   if (size_t context = text.find("\n\nLINE 1:"); context != std::string::npos) {
     text.resize(context);
   }
+  if (request.format == Format::kCsv) text = RetellCsvError(text, path, request);
   const std::string name = UploadName(request);
   for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at)) {
     text.replace(at, path.size(), name);

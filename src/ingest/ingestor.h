@@ -49,6 +49,14 @@ Result<Format> ParseFormat(std::string_view name);
 // The format a file name suggests (by extension), if any.
 std::optional<Format> FormatFromFileName(std::string_view file_name);
 
+struct IngestRequest;
+// The CSV options of `request` (a copy with the encoding's name made
+// canonical), or kInvalidArgument naming the option and what it accepts.
+// Ingest checks them too; a server checks them before reading a body.
+Result<IngestRequest> ValidateCsvOptions(IngestRequest request);
+// The encodings accepted, canonical names first (aliases map onto them).
+std::string AcceptedEncodings();
+
 struct IngestOptions {
   std::string scratch_dir;  // on the store's filesystem when the store is local
   uint64_t max_bytes = 5ull << 30;
@@ -79,6 +87,19 @@ struct IngestRequest {
   // CSV dialect overrides; detected from the file when absent.
   std::optional<char> delimiter;
   std::optional<bool> header;
+  // More CSV options (ValidateCsvOptions says what is accepted). The text
+  // standing for NULL; the file's encoding, transcoded to UTF-8 while
+  // spooling (empty: UTF-8); lines before the header to drop (notes an
+  // export puts first), still counted in the line numbers errors give; and
+  // strptime formats for DATE and TIMESTAMP values.
+  std::optional<std::string> null_string;
+  std::string encoding;
+  uint64_t skip_lines = 0;
+  std::optional<std::string> date_format;
+  std::optional<std::string> timestamp_format;
+  // A plain append whose bytes equal the current version's source (the
+  // same export sent twice) is kConflict naming that version, unless forced.
+  bool force = false;
   // An upsert when set (with mode kAppend): the upload's rows replace the
   // current version's rows with the same values in these columns, and the
   // rest are inserted. Every key column must be a column of the dataset

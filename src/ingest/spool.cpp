@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "common/json_depth.h"
+#include "common/sha256.h"
 #include "ingest/failures.h"
+#include "ingest/transcoder.h"
 
 namespace lakehouse::ingest {
 namespace {
@@ -40,6 +42,13 @@ std::optional<char> LastNonSpace(const std::string& path) {
   return last;
 }
 
+// A transcoding or skipping failure, as the upload's.
+Status InboundError(const Status& status, const IngestRequest& request) {
+  if (status.code() != StatusCode::kInvalidArgument) return status;
+  return Status::InvalidArgument("cannot read " + UploadName(request) +
+                                 " as CSV: " + status.message());
+}
+
 // DuckDB reads an array cut short after a comma as if it were closed: a
 // truncated file would silently lose its tail.
 Status CheckJsonNotCutShort(const std::string& path, const IngestRequest& request) {
@@ -48,6 +57,61 @@ Status CheckJsonNotCutShort(const std::string& path, const IngestRequest& reques
       "cannot read " + UploadName(request) +
       " as JSON: Malformed JSON: the file ends with a comma (is it cut short?)");
 }
+
+// What a CSV's options change on the way in: its encoding becomes UTF-8,
+// and the lines before the header are dropped; the upload's own bytes are
+// hashed, since the spooled file is no longer them.
+class InboundCsv {
+ public:
+  static Result<std::optional<InboundCsv>> For(const IngestRequest& request) {
+    if (request.format != Format::kCsv || (request.encoding.empty() && !request.skip_lines)) {
+      return std::optional<InboundCsv>();
+    }
+    InboundCsv inbound;
+    inbound.skip_left_ = request.skip_lines;
+    inbound.skip_ = request.skip_lines;
+    if (!request.encoding.empty()) {
+      LH_ASSIGN_OR_RETURN(Transcoder transcoder, Transcoder::Open(request.encoding));
+      inbound.transcoder_.emplace(std::move(transcoder));
+    }
+    return std::optional<InboundCsv>(std::move(inbound));
+  }
+
+  // The bytes to spool for `chunk` (a view of `chunk` itself or of a buffer
+  // valid until the next call).
+  Result<std::string_view> Apply(std::string_view chunk) {
+    LH_RETURN_IF_ERROR(hash_.Update(chunk));
+    std::string_view text = chunk;
+    if (transcoder_) {
+      buffer_.clear();
+      LH_RETURN_IF_ERROR(transcoder_->Feed(chunk, buffer_));
+      text = buffer_;
+    }
+    while (skip_left_ > 0 && !text.empty()) {
+      const size_t end = text.find('\n');
+      if (end == std::string_view::npos) return std::string_view();
+      text.remove_prefix(end + 1);
+      --skip_left_;
+    }
+    return text;
+  }
+
+  Result<std::string> Finish() {
+    if (transcoder_) LH_RETURN_IF_ERROR(transcoder_->Finish());
+    if (skip_left_ > 0) {
+      return Status::InvalidArgument("skip=" + std::to_string(skip_) + " but the file has only " +
+                                     std::to_string(skip_ - skip_left_) + " lines");
+    }
+    return hash_.FinishHex();
+  }
+
+ private:
+  std::optional<Transcoder> transcoder_;
+  Sha256Stream hash_;
+  std::string buffer_;
+  uint64_t skip_ = 0;
+  uint64_t skip_left_ = 0;
+};
 
 }  // namespace
 
@@ -91,11 +155,17 @@ Result<Spooled> Spool(const std::string& dir, const IngestRequest& request, uint
     block.clear();
     return written;
   };
+  LH_ASSIGN_OR_RETURN(std::optional<InboundCsv> inbound, InboundCsv::For(request));
   Status produced = body([&](std::string_view chunk) -> Status {
     spooled.bytes += chunk.size();
     if (spooled.bytes > max_bytes) {
       return Status::TooLarge("the file exceeds the limit of " + std::to_string(max_bytes) +
                               " bytes");
+    }
+    if (inbound) {
+      auto applied = inbound->Apply(chunk);
+      if (!applied.ok()) return InboundError(applied.status(), request);
+      chunk = *applied;
     }
     if (json_shape && !json_shape->Feed(chunk)) {
       return Status::Unprocessable("cannot read " + UploadName(request) +
@@ -112,6 +182,11 @@ Result<Spooled> Spool(const std::string& dir, const IngestRequest& request, uint
   }
   LH_RETURN_IF_ERROR(produced);
   if (spooled.bytes == 0) return Status::InvalidArgument("the file is empty");
+  if (inbound) {
+    auto sha256 = inbound->Finish();
+    if (!sha256.ok()) return InboundError(sha256.status(), request);
+    spooled.sha256 = std::move(*sha256);
+  }
   if (request.format == Format::kJson)
     LH_RETURN_IF_ERROR(CheckJsonNotCutShort(spooled.path, request));
   return spooled;

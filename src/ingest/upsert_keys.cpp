@@ -14,7 +14,7 @@ namespace {
 // its format has for it.
 std::string RowPlace(const IngestRequest& request, const std::optional<CsvPlan>& csv,
                      uint64_t row) {
-  if (csv) return "line " + std::to_string(row + (csv->header ? 2 : 1));
+  if (csv) return "line " + std::to_string(csv->first_line + row + (csv->header ? 1 : 0));
   if (request.format == Format::kJson) return "record " + std::to_string(row + 1);
   return "row " + std::to_string(row + 1);
 }

@@ -9,6 +9,7 @@
 #include "catalog/restore.h"
 #include "common/time_format.h"
 #include "server/http_server.h"
+#include "server/ingest_params.h"
 #include "server/request_body.h"
 
 namespace lakehouse::server {
@@ -30,34 +31,6 @@ Result<uint64_t> ParseUnsigned(const std::string& text, std::string_view what) {
 
 // A predicate is a line of SQL, not a document.
 constexpr size_t kMaxPredicateBodyBytes = 64 << 10;
-
-// `key=id` or `key=region,id`: required for an upsert, refused otherwise.
-Result<std::vector<std::string>> ParseKey(const httplib::Request& request, bool upsert) {
-  if (!upsert) {
-    if (request.has_param("key")) {
-      return Status::InvalidArgument("key is for mode=upsert only");
-    }
-    return std::vector<std::string>();
-  }
-  const std::string text = request.get_param_value("key");
-  if (text.empty()) {
-    return Status::InvalidArgument(
-        "mode=upsert needs key=COLUMN[,COLUMN...]: the columns that "
-        "identify a row");
-  }
-  std::vector<std::string> key;
-  for (size_t at = 0; at <= text.size();) {
-    size_t comma = std::min(text.find(',', at), text.size());
-    std::string column = text.substr(at, comma - at);
-    if (column.empty()) return Status::InvalidArgument("key has an empty column name: " + text);
-    if (std::find(key.begin(), key.end(), column) != key.end()) {
-      return Status::InvalidArgument("key names column \"" + column + "\" twice");
-    }
-    key.push_back(std::move(column));
-    at = comma + 1;
-  }
-  return key;
-}
 
 // The fields of each JSON body the dataset routes take.
 constexpr std::string_view kTagFields[] = {"version"};
@@ -104,59 +77,9 @@ json DatasetJson(const catalog::Manifest& m) {
 
 void HandleIngest(ingest::Ingestor& ingestor, const httplib::Request& request,
                   httplib::Response& response, const httplib::ContentReader& reader) {
-  ingest::IngestRequest ingest;
-  ingest.dataset = request.matches[1];
-  if (Status s = catalog::ValidateDatasetName(ingest.dataset); !s.ok()) {
-    return WriteError(response, s);
-  }
-  ingest.file_name = request.get_param_value("file_name");
-  if (request.has_param("format")) {
-    auto format = ingest::ParseFormat(request.get_param_value("format"));
-    if (!format.ok()) return WriteError(response, format.status());
-    ingest.format = *format;
-  } else if (auto guessed = ingest::FormatFromFileName(ingest.file_name)) {
-    ingest.format = *guessed;
-  }
-  if (request.has_param("delimiter")) {
-    const std::string delimiter = request.get_param_value("delimiter");
-    if (delimiter == "\\t" || delimiter == "tab") {
-      ingest.delimiter = '\t';
-    } else if (delimiter.size() == 1) {
-      ingest.delimiter = delimiter[0];
-    } else {
-      return WriteError(response, Status::InvalidArgument("delimiter must be one character"));
-    }
-  }
-  if (request.has_param("header")) {
-    std::string header = request.get_param_value("header");
-    if (header != "true" && header != "false") {
-      return WriteError(response, Status::InvalidArgument("header must be true or false"));
-    }
-    ingest.header = header == "true";
-  }
-  std::string mode = request.has_param("mode") ? request.get_param_value("mode") : "append";
-  if (mode != "append" && mode != "overwrite" && mode != "upsert") {
-    return WriteError(
-        response,
-        Status::InvalidArgument("mode must be append, overwrite or upsert, got \"" + mode + "\""));
-  }
-  ingest.mode = mode == "overwrite" ? catalog::WriteMode::kOverwrite : catalog::WriteMode::kAppend;
-  if (request.has_param("schema")) {
-    const std::string schema = request.get_param_value("schema");
-    if (schema != "evolve" && schema != "strict") {
-      return WriteError(response, Status::InvalidArgument(
-                                      "schema must be evolve or strict, got \"" + schema + "\""));
-    }
-    if (schema == "evolve" && mode == "overwrite") {
-      return WriteError(
-          response, Status::InvalidArgument("schema=evolve is for append and upsert: an overwrite "
-                                            "replaces the schema anyway"));
-    }
-    ingest.evolve_schema = schema == "evolve";
-  }
-  auto key = ParseKey(request, mode == "upsert");
-  if (!key.ok()) return WriteError(response, key.status());
-  ingest.key = std::move(*key);
+  auto parsed = IngestRequestFromQuery(request, request.matches[1]);
+  if (!parsed.ok()) return WriteError(response, parsed.status());
+  ingest::IngestRequest ingest = std::move(*parsed);
   auto length = ContentLength(request);
   if (!length.ok()) return WriteError(response, length.status());
   ingest.content_length = *length;

@@ -66,6 +66,18 @@ class EmbeddedLakehouse {
     });
   }
 
+  // Any request, its body sent in pieces of `piece` bytes.
+  Result<ingest::IngestResult> IngestWith(ingest::IngestRequest request, const std::string& bytes,
+                                          size_t piece = 65536) {
+    if (request.file_name.empty()) request.file_name = "upload.csv";
+    return ingestor_->Ingest(request, [&](const storage::ChunkWriter& write) {
+      for (size_t at = 0; at < bytes.size(); at += piece) {
+        LH_RETURN_IF_ERROR(write(std::string_view(bytes).substr(at, piece)));
+      }
+      return Status::Ok();
+    });
+  }
+
   // An upsert of a CSV by `key` (comma-separated columns).
   Result<ingest::IngestResult> Upsert(const std::string& dataset, const std::string& csv,
                                       std::vector<std::string> key, bool evolve = false) {
