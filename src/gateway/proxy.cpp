@@ -106,7 +106,7 @@ void ForwardUpload(http::ClientPool& pool, const httplib::Request& request,
   }
   response.status = answer.status;
   CopyResponseHeaders(answer.headers, response);
-  response.set_content(std::move(answer.body), answer.get_header_value("Content-Type"));
+  response.set_content(answer.body, answer.get_header_value("Content-Type"));
 }
 
 // Threads for forwarded exchanges, kept and reused: a thread started per
@@ -364,8 +364,11 @@ void RegisterProxyRoutes(httplib::Server& router, const Upstreams& upstreams,
         ForwardStreaming(*pool, request, response, std::move(*body));
       };
     }
-    if (route.method == "POST") router.Post(pattern, server::ConsumeBody(std::move(handler)));
-    if (route.method == "PUT") router.Put(pattern, server::ConsumeBody(std::move(handler)));
+    if (route.method == "POST") {
+      router.Post(pattern, server::ConsumeBody(std::move(handler)));
+    } else if (route.method == "PUT") {
+      router.Put(pattern, server::ConsumeBody(std::move(handler)));
+    }
   }
 }
 

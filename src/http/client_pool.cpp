@@ -62,7 +62,6 @@ Status ClientPool::TransportError(httplib::Error error) const {
     case httplib::Error::SSLConnection:
     case httplib::Error::Read:
     case httplib::Error::Write:
-      return Status::Unavailable(message);
     case httplib::Error::SSLServerVerification:
       return Status::Unavailable(message);
     default:

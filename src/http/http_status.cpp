@@ -10,7 +10,6 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kOk:
       return 200;
     case StatusCode::kInvalidArgument:
-      return 400;
     case StatusCode::kInvalidKey:
       return 400;
     case StatusCode::kNotFound:

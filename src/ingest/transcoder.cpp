@@ -33,7 +33,8 @@ std::string IconvName(const std::string& encoding) {
 
 Result<Transcoder> Transcoder::Open(const std::string& encoding) {
   iconv_t cd = iconv_open("UTF-8", IconvName(encoding).c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
+  // iconv_open's failure value is (iconv_t)-1, an integer cast to a pointer.
+  if (cd == reinterpret_cast<iconv_t>(-1)) {  // NOLINT(performance-no-int-to-ptr)
     return Status::InvalidArgument("this server's iconv cannot read encoding " + encoding);
   }
   return Transcoder(encoding, std::make_shared<Handle>(cd));

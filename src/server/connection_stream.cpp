@@ -17,7 +17,6 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kPollSlice{100};
 constexpr size_t kFillBytes = 16 << 10;
-constexpr size_t kMaxFillBytes = 1 << 20;
 
 void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};

@@ -22,7 +22,11 @@ Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std:
   LH_ASSIGN_OR_RETURN(json j, ParseJsonObject(body, kDatasetIndexFields));
   vector::DatasetIndexRequest request;
   request.dataset = std::move(dataset);
-  for (auto& [key, value] : j.items()) {
+  for (auto& item : j.items()) {
+    // Named rather than structured bindings, which clang 14 (clang-tidy's
+    // parser) does not let a lambda capture.
+    const std::string& key = item.key();
+    json& value = item.value();
     auto text = [&](std::string* out) -> Status {
       if (!value.is_string()) return Status::InvalidArgument("\"" + key + "\" must be a string");
       *out = value.get<std::string>();
