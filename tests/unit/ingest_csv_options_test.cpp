@@ -107,8 +107,7 @@ TEST_F(CsvOptionsTest, NotesAboveTheHeaderSuggestSkip) {
       << result.status().message();
   // Rows with a field too many are no notes.
   auto extra = lake_.IngestWith(Csv("extra"), "id,name\n1,a\n2,b,c\n");
-  EXPECT_EQ(extra.status().message().find("skip="), std::string::npos)
-      << extra.status().message();
+  EXPECT_EQ(extra.status().message().find("skip="), std::string::npos) << extra.status().message();
 }
 
 TEST_F(CsvOptionsTest, NullStringAndDateFormatAreApplied) {
