@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/display_width.h"
 #include "http/http_status.h"
 
 namespace lakehouse::cli {
@@ -79,7 +80,7 @@ void PrintTable(const json& columns, const json& rows) {
     std::string type = columns[c].value("type", "");
     numeric[c] = type.find("INT") != std::string::npos || type == "DOUBLE" || type == "FLOAT" ||
                  type.starts_with("DECIMAL");
-    width[c] = headers[c].size();
+    width[c] = DisplayWidth(headers[c]);
   }
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
@@ -90,14 +91,20 @@ void PrintTable(const json& columns, const json& rows) {
       for (auto& ch : line[c]) {
         if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
       }
-      width[c] = std::max(width[c], line[c].size());
+      width[c] = std::max(width[c], DisplayWidth(line[c]));
     }
     cells.push_back(std::move(line));
   }
   auto print_line = [&](const std::vector<std::string>& line, bool header) {
     for (size_t c = 0; c < n; ++c) {
-      std::string pad(width[c] - std::min(width[c], line[c].size()), ' ');
-      std::cout << (c ? "  " : "") << (numeric[c] && !header ? pad + line[c] : line[c] + pad);
+      std::cout << (c ? "  " : "");
+      if (numeric[c] && !header) {
+        std::cout << PadLeft(line[c], width[c]);
+      } else if (c + 1 == n) {
+        std::cout << line[c];  // nothing follows it to align
+      } else {
+        std::cout << PadRight(line[c], width[c]);
+      }
     }
     std::cout << "\n";
   };

@@ -22,7 +22,9 @@ std::unique_ptr<httplib::Client> MakeClient(const ClientOptions& options);
 int ReportTransport(const ClientOptions& options, httplib::Error error);
 int ReportHttp(int status, const std::string& body);
 std::string HumanBytes(double bytes);
-// Columns are [{"name","type"}]; numeric types are right-aligned.
+// Columns are [{"name","type"}]; numeric types are right-aligned. Cells are
+// padded by the columns they take on a terminal (DisplayWidth), so wide and
+// accented text lines up; the last column gets no trailing spaces.
 void PrintTable(const nlohmann::json& columns, const nlohmann::json& rows);
 // GETs a JSON document; prints the error, sets the exit code and returns
 // nullopt on failure.
