@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/display_width.h"
+#include "cli/transport_error.h"
 #include "http/http_status.h"
 
 namespace lakehouse::cli {
@@ -27,7 +28,13 @@ std::unique_ptr<httplib::Client> MakeClient(const ClientOptions& options) {
 }
 
 int ReportTransport(const ClientOptions& options, httplib::Error error) {
-  std::cerr << "error: cannot reach " << options.url << ": " << httplib::to_string(error) << "\n";
+  const bool unreached = FailedToConnect(error);
+  std::cerr << "error: " << (unreached ? "cannot reach " : "no answer from ") << options.url << ": "
+            << DescribeTransportError(error, options.url) << "\n";
+  if (unreached) {
+    std::cerr << "hint: is `lakehouse serve` running there? Point the client elsewhere with "
+                 "--url or LAKEHOUSE_URL\n";
+  }
   return 3;
 }
 

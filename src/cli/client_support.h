@@ -17,8 +17,9 @@
 namespace lakehouse::cli {
 
 std::unique_ptr<httplib::Client> MakeClient(const ClientOptions& options);
-// Print the failure and return the exit code to use (3: unreachable, 1: an
-// error answer).
+// Print the failure and return the exit code to use (3: no answer, with the
+// reason in words and, when nothing connected, a hint on where the server
+// should be; 1: an error answer, with the server's message).
 int ReportTransport(const ClientOptions& options, httplib::Error error);
 int ReportHttp(int status, const std::string& body);
 std::string HumanBytes(double bytes);
