@@ -1,9 +1,6 @@
-// Client helpers: httplib client with $LAKEHOUSE_TOKEN, error reports, tables, a progress bar.
+// Client helpers: httplib client with $LAKEHOUSE_TOKEN, error reports, aligned tables.
 #include "cli/client_support.h"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -42,38 +39,6 @@ int ReportHttp(int status, const std::string& body) {
   Status s = http::StatusFromHttp(status, body);
   std::cerr << "error: " << s.message() << " (HTTP " << status << ")\n";
   return 1;
-}
-
-std::string HumanBytes(double bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, kUnits[unit]);
-  return buffer;
-}
-
-Progress::Progress(std::string label, uint64_t total)
-    : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0) {}
-
-void Progress::Update(uint64_t done) {
-  if (!enabled_) return;
-  auto now = std::chrono::steady_clock::now();
-  if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
-  last_ = now;
-  double fraction = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
-  int filled = static_cast<int>(fraction * 30);
-  std::fprintf(stderr, "\r%s [%s%s] %3d%% %s / %s", label_.c_str(),
-               std::string(filled, '#').c_str(), std::string(30 - filled, '.').c_str(),
-               static_cast<int>(fraction * 100), HumanBytes(static_cast<double>(done)).c_str(),
-               HumanBytes(static_cast<double>(total_)).c_str());
-}
-
-void Progress::Finish(const char* note) {
-  if (enabled_) std::fprintf(stderr, "\r%s: %s\033[K\n", label_.c_str(), note);
 }
 
 // Prints rows as an aligned table; numbers right-aligned.
