@@ -49,6 +49,8 @@ struct Commands {
   CLI::App* sql_cmd = nullptr;
   std::optional<std::string> dataset_name;
   CLI::App* datasets_cmd = nullptr;
+  std::string delete_dataset;
+  CLI::App* datasets_delete_cmd = nullptr;
 
   std::string vacuum_name;
   uint64_t vacuum_keep = 1;
@@ -159,9 +161,14 @@ void AddQueryCommands(CLI::App& app, Commands& c) {
   c.sql_cmd->add_option("--as-of", c.as_of, "Pin a dataset version: name=N (repeatable)");
   AddUrl(c.sql_cmd, c);
 
-  c.datasets_cmd = app.add_subcommand("datasets", "List datasets, or show one with its versions");
+  c.datasets_cmd =
+      app.add_subcommand("datasets", "List datasets, show one with its versions, or delete one");
   c.datasets_cmd->add_option("name", c.dataset_name, "A dataset");
   AddUrl(c.datasets_cmd, c);
+  c.datasets_delete_cmd = c.datasets_cmd->add_subcommand(
+      "delete", "Delete a dataset (admin); its versions stay readable by number until vacuumed");
+  c.datasets_delete_cmd->add_option("name", c.delete_dataset, "Dataset")->required();
+  AddUrl(c.datasets_delete_cmd, c);
 }
 
 void AddVersionCommands(CLI::App& app, Commands& c) {
@@ -295,6 +302,7 @@ std::optional<int> RunClientCommand(Commands& c, const cli::ClientOptions& clien
   if (*c.erase_cmd) return cli::RunErase(client, c.change_dataset, c.erase_where);
   if (*c.erasures_cmd) return cli::RunErasures(client, c.change_dataset);
   if (*c.sql_cmd) return ParseAsOf(c.as_of, c.sql) ? cli::RunSql(client, c.sql) : 2;
+  if (*c.datasets_delete_cmd) return cli::RunDatasetsDelete(client, c.delete_dataset);
   if (*c.datasets_cmd) return cli::RunDatasets(client, c.dataset_name);
   if (*c.vacuum_cmd) return cli::RunVacuum(client, c.vacuum_name, c.vacuum_keep);
   if (*c.tag_cmd) return cli::RunTag(client, c.tag_dataset, c.tag_name, c.tag_version);

@@ -264,6 +264,44 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
   return 0;
 }
 
+namespace {
+
+// After a delete: "version 4 records the deletion; version 3 (2 rows) stays
+// readable as "candidates@3" until vacuumed", from the versions the server
+// now lists; empty when they cannot be read.
+std::string DescribeDeletion(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Get("/v1/datasets/" + PercentEncode(name) + "/versions");
+  if (!result || result->status != 200) return "";
+  json body = json::parse(result->body, nullptr, false);
+  if (!body.is_object() || !body["versions"].is_array() || body["versions"].empty()) return "";
+  const json& versions = body["versions"];
+  const json& tombstone = versions.back();  // oldest first (docs/api.md)
+  if (tombstone.value("operation", "") != "delete") return "";
+  uint64_t parent = tombstone.value("parent", uint64_t{0});
+  std::string out = "version " + std::to_string(tombstone.value("version", uint64_t{0})) +
+                    " records the deletion";
+  for (const auto& v : versions) {
+    if (v.value("version", uint64_t{0}) != parent) continue;
+    out += "; version " + std::to_string(parent) + " (" +
+           Counted(v.value("rows", uint64_t{0}), "row") + ") stays readable as \"" + name + "@" +
+           std::to_string(parent) + "\" until vacuumed";
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunDatasetsDelete(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Delete("/v1/datasets/" + PercentEncode(name));
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 204) return ReportHttp(result->status, result->body);
+  std::string what = DescribeDeletion(options, name);
+  std::cout << "deleted dataset " << name << (what.empty() ? "" : ": " + what) << "\n";
+  return 0;
+}
+
 int RunVacuum(const ClientOptions& options, const std::string& name, uint64_t keep) {
   auto client = MakeClient(options);
   auto result =
