@@ -8,6 +8,7 @@
 #include "cli/client_commands.h"
 #include "cli/demo_command.h"
 #include "cli/index_commands.h"
+#include "cli/search_command.h"
 #include "cli/service_commands.h"
 #include "cli/vector_commands.h"
 #include "common/logging.h"
@@ -51,6 +52,8 @@ struct Commands {
   CLI::App* datasets_cmd = nullptr;
   std::string delete_dataset;
   CLI::App* datasets_delete_cmd = nullptr;
+  cli::SearchCommand search;
+  CLI::App* search_cmd = nullptr;
 
   std::string vacuum_name;
   uint64_t vacuum_keep = 1;
@@ -169,6 +172,21 @@ void AddQueryCommands(CLI::App& app, Commands& c) {
       "delete", "Delete a dataset (admin); its versions stay readable by number until vacuumed");
   c.datasets_delete_cmd->add_option("name", c.delete_dataset, "Dataset")->required();
   AddUrl(c.datasets_delete_cmd, c);
+}
+
+void AddSearchCommand(CLI::App& app, Commands& c) {
+  c.search_cmd = app.add_subcommand("search", "Search a text index by meaning: the nearest items");
+  c.search_cmd->add_option("index", c.search.index, "Index name")->required();
+  c.search_cmd->add_option("text", c.search.text, "What to look for")->required();
+  c.search_cmd->add_option("-k", c.search.k, "How many results (default 10)");
+  c.search_cmd->add_option("--filter", c.search.filter,
+                           "Metadata filter, a JSON object such as {\"state\": \"TX\"}");
+  c.search_cmd->add_option("--mode", c.search.mode,
+                           "vector, keyword or hybrid; sent as given, the server decides "
+                           "(default: the server's)");
+  c.search_cmd->add_option("--format", c.search.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  AddUrl(c.search_cmd, c);
 }
 
 void AddVersionCommands(CLI::App& app, Commands& c) {
@@ -304,6 +322,7 @@ std::optional<int> RunClientCommand(Commands& c, const cli::ClientOptions& clien
   if (*c.sql_cmd) return ParseAsOf(c.as_of, c.sql) ? cli::RunSql(client, c.sql) : 2;
   if (*c.datasets_delete_cmd) return cli::RunDatasetsDelete(client, c.delete_dataset);
   if (*c.datasets_cmd) return cli::RunDatasets(client, c.dataset_name);
+  if (*c.search_cmd) return cli::RunSearch(client, c.search);
   if (*c.vacuum_cmd) return cli::RunVacuum(client, c.vacuum_name, c.vacuum_keep);
   if (*c.tag_cmd) return cli::RunTag(client, c.tag_dataset, c.tag_name, c.tag_version);
   if (*c.tags_cmd) return cli::RunTags(client, c.tag_dataset);
@@ -361,6 +380,7 @@ int main(int argc, char** argv) {
   AddIngestCommands(app, c);
   AddRowChangeCommands(app, c);
   AddQueryCommands(app, c);
+  AddSearchCommand(app, c);
   AddVersionCommands(app, c);
   AddDemoCommand(app, c);
   AddVectorCommands(app, c);
