@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
+#include "cli/completion.h"
 #include "cli/demo_command.h"
 #include "cli/index_commands.h"
 #include "cli/search_command.h"
@@ -72,6 +73,9 @@ struct Commands {
   CLI::App* vectors_cmd = nullptr;
   cli::IndexCommand index;
   CLI::App* index_cmd = nullptr;
+
+  std::string completion_shell;
+  CLI::App* completion_cmd = nullptr;
 };
 
 void AddUrl(CLI::App* cmd, Commands& c) {
@@ -294,6 +298,23 @@ void AddIndexCommands(CLI::App& app, Commands& c) {
   AddUrl(irefresh, c);
 }
 
+void AddCompletionCommand(CLI::App& app, Commands& c) {
+  c.completion_cmd = app.add_subcommand(
+      "completion", "Print a shell completion script: source <(lakehouse completion bash)");
+  c.completion_cmd->add_option("shell", c.completion_shell, "The shell")
+      ->required()
+      ->check(CLI::IsMember({"bash"}));
+}
+
+// The script completes `lakehouse` and the name it was run by (say
+// build/lakehouse), since bash completes commands by the word typed.
+int PrintCompletion(const CLI::App& app, const char* argv0) {
+  std::vector<std::string> commands = {"lakehouse"};
+  if (argv0 != nullptr && std::string_view(argv0) != "lakehouse") commands.emplace_back(argv0);
+  std::cout << cli::BashCompletion(app, commands);
+  return 0;
+}
+
 // Each `--as-of name=N` into sql.as_of; false after reporting a malformed one.
 bool ParseAsOf(const std::vector<std::string>& as_of, cli::SqlCommand& sql) {
   for (const auto& pin : as_of) {
@@ -385,8 +406,10 @@ int main(int argc, char** argv) {
   AddDemoCommand(app, c);
   AddVectorCommands(app, c);
   AddIndexCommands(app, c);
+  AddCompletionCommand(app, c);
 
   CLI11_PARSE(app, argc, argv);
+  if (*c.completion_cmd) return PrintCompletion(app, argv[0]);
   if (auto s = lakehouse::SetLogLevel(c.log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
     return 2;
