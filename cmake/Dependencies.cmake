@@ -12,6 +12,8 @@ find_package(OpenSSL REQUIRED)
 # The S3 backend's HTTP client (Debian's libcurl4-openssl-dev).
 find_package(CURL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The command line's tables measure text in terminal columns (Debian's libutf8proc-dev).
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 
 if(DEFINED ENV{LAKEHOUSE_CACHE})
   set(_lakehouse_default_deps "$ENV{LAKEHOUSE_CACHE}/deps")

@@ -6,8 +6,10 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
+#include "cli/completion.h"
 #include "cli/demo_command.h"
 #include "cli/index_commands.h"
+#include "cli/search_command.h"
 #include "cli/service_commands.h"
 #include "cli/vector_commands.h"
 #include "common/logging.h"
@@ -49,6 +51,10 @@ struct Commands {
   CLI::App* sql_cmd = nullptr;
   std::optional<std::string> dataset_name;
   CLI::App* datasets_cmd = nullptr;
+  std::string delete_dataset;
+  CLI::App* datasets_delete_cmd = nullptr;
+  cli::SearchCommand search;
+  CLI::App* search_cmd = nullptr;
 
   std::string vacuum_name;
   uint64_t vacuum_keep = 1;
@@ -67,6 +73,9 @@ struct Commands {
   CLI::App* vectors_cmd = nullptr;
   cli::IndexCommand index;
   CLI::App* index_cmd = nullptr;
+
+  std::string completion_shell;
+  CLI::App* completion_cmd = nullptr;
 };
 
 void AddUrl(CLI::App* cmd, Commands& c) {
@@ -159,9 +168,29 @@ void AddQueryCommands(CLI::App& app, Commands& c) {
   c.sql_cmd->add_option("--as-of", c.as_of, "Pin a dataset version: name=N (repeatable)");
   AddUrl(c.sql_cmd, c);
 
-  c.datasets_cmd = app.add_subcommand("datasets", "List datasets, or show one with its versions");
+  c.datasets_cmd =
+      app.add_subcommand("datasets", "List datasets, show one with its versions, or delete one");
   c.datasets_cmd->add_option("name", c.dataset_name, "A dataset");
   AddUrl(c.datasets_cmd, c);
+  c.datasets_delete_cmd = c.datasets_cmd->add_subcommand(
+      "delete", "Delete a dataset (admin); its versions stay readable by number until vacuumed");
+  c.datasets_delete_cmd->add_option("name", c.delete_dataset, "Dataset")->required();
+  AddUrl(c.datasets_delete_cmd, c);
+}
+
+void AddSearchCommand(CLI::App& app, Commands& c) {
+  c.search_cmd = app.add_subcommand("search", "Search a text index by meaning: the nearest items");
+  c.search_cmd->add_option("index", c.search.index, "Index name")->required();
+  c.search_cmd->add_option("text", c.search.text, "What to look for")->required();
+  c.search_cmd->add_option("-k", c.search.k, "How many results (default 10)");
+  c.search_cmd->add_option("--filter", c.search.filter,
+                           "Metadata filter, a JSON object such as {\"state\": \"TX\"}");
+  c.search_cmd->add_option("--mode", c.search.mode,
+                           "vector, keyword or hybrid; sent as given, the server decides "
+                           "(default: the server's)");
+  c.search_cmd->add_option("--format", c.search.format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
+  AddUrl(c.search_cmd, c);
 }
 
 void AddVersionCommands(CLI::App& app, Commands& c) {
@@ -269,6 +298,23 @@ void AddIndexCommands(CLI::App& app, Commands& c) {
   AddUrl(irefresh, c);
 }
 
+void AddCompletionCommand(CLI::App& app, Commands& c) {
+  c.completion_cmd = app.add_subcommand(
+      "completion", "Print a shell completion script: source <(lakehouse completion bash)");
+  c.completion_cmd->add_option("shell", c.completion_shell, "The shell")
+      ->required()
+      ->check(CLI::IsMember({"bash"}));
+}
+
+// The script completes `lakehouse` and the name it was run by (say
+// build/lakehouse), since bash completes commands by the word typed.
+int PrintCompletion(const CLI::App& app, const char* argv0) {
+  std::vector<std::string> commands = {"lakehouse"};
+  if (argv0 != nullptr && std::string_view(argv0) != "lakehouse") commands.emplace_back(argv0);
+  std::cout << cli::BashCompletion(app, commands);
+  return 0;
+}
+
 // Each `--as-of name=N` into sql.as_of; false after reporting a malformed one.
 bool ParseAsOf(const std::vector<std::string>& as_of, cli::SqlCommand& sql) {
   for (const auto& pin : as_of) {
@@ -295,7 +341,9 @@ std::optional<int> RunClientCommand(Commands& c, const cli::ClientOptions& clien
   if (*c.erase_cmd) return cli::RunErase(client, c.change_dataset, c.erase_where);
   if (*c.erasures_cmd) return cli::RunErasures(client, c.change_dataset);
   if (*c.sql_cmd) return ParseAsOf(c.as_of, c.sql) ? cli::RunSql(client, c.sql) : 2;
+  if (*c.datasets_delete_cmd) return cli::RunDatasetsDelete(client, c.delete_dataset);
   if (*c.datasets_cmd) return cli::RunDatasets(client, c.dataset_name);
+  if (*c.search_cmd) return cli::RunSearch(client, c.search);
   if (*c.vacuum_cmd) return cli::RunVacuum(client, c.vacuum_name, c.vacuum_keep);
   if (*c.tag_cmd) return cli::RunTag(client, c.tag_dataset, c.tag_name, c.tag_version);
   if (*c.tags_cmd) return cli::RunTags(client, c.tag_dataset);
@@ -353,12 +401,15 @@ int main(int argc, char** argv) {
   AddIngestCommands(app, c);
   AddRowChangeCommands(app, c);
   AddQueryCommands(app, c);
+  AddSearchCommand(app, c);
   AddVersionCommands(app, c);
   AddDemoCommand(app, c);
   AddVectorCommands(app, c);
   AddIndexCommands(app, c);
+  AddCompletionCommand(app, c);
 
   CLI11_PARSE(app, argc, argv);
+  if (*c.completion_cmd) return PrintCompletion(app, argv[0]);
   if (auto s = lakehouse::SetLogLevel(c.log_level.value_or("info")); !s.ok()) {
     std::cerr << s.message() << "\n";
     return 2;

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
+#include "cli/counts.h"
+#include "cli/progress.h"
 #include "common/percent_encoding.h"
 #include "http/http_status.h"
 
@@ -50,7 +52,7 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
   if (command.format) path += "&format=" + PercentEncode(*command.format);
   if (!command.key.empty()) path += "&key=" + PercentEncode(command.key);
   if (command.evolve_schema) path += "&schema=evolve";
-  Progress progress("upload " + file_name, size);
+  Progress progress("upload " + file_name, size, ProgressUnit::kBytes);
   std::vector<char> buffer(1 << 20);
   auto client = MakeClient(options);
   auto result = client->Post(
@@ -75,7 +77,8 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
   progress.Finish("done");
   auto body = json::parse(result->body, nullptr, false);
   std::cout << body.value("dataset", "") << ": version " << body.value("version", 0) << " ("
-            << body.value("operation", "") << ", +" << body.value("rows_added", 0) << " rows, ";
+            << body.value("operation", "") << ", +"
+            << Counted(body.value("rows_added", uint64_t{0}), "row") << ", ";
   if (body.contains("rows_updated")) std::cout << body.value("rows_updated", 0) << " updated, ";
   std::cout << body.value("rows", 0) << " in all)\n";
   return 0;
@@ -90,9 +93,11 @@ int RunDeleteRows(const ClientOptions& options, const std::string& name, const s
     return ReportHttp(result->status, result->body);
   }
   auto body = json::parse(result->body, nullptr, false);
-  std::cout << name << ": " << body.value("rows_deleted", 0) << " rows deleted; "
+  std::cout << name << ": " << Counted(body.value("rows_deleted", uint64_t{0}), "row")
+            << " deleted; "
             << (result->status == 201 ? "version " : "no new version, still version ")
-            << body.value("version", 0) << " (" << body.value("rows", 0) << " rows)\n";
+            << body.value("version", 0) << " (" << Counted(body.value("rows", uint64_t{0}), "row")
+            << ")\n";
   return 0;
 }
 
@@ -109,13 +114,13 @@ int RunErase(const ClientOptions& options, const std::string& name, const std::s
     std::cout << name << ": no row matched; nothing erased\n";
     return 0;
   }
-  std::cout << name << ": " << body.value("rows_erased", 0) << " rows erased from "
-            << body.value("files_rewritten", 0) << " files; " << body["versions_rewritten"].size()
-            << " versions rewritten";
+  std::cout << name << ": " << Counted(body.value("rows_erased", uint64_t{0}), "row")
+            << " erased from " << Counted(body.value("files_rewritten", uint64_t{0}), "file")
+            << "; " << Counted(body["versions_rewritten"].size(), "version") << " rewritten";
   if (body["version"].is_number()) std::cout << ", new version " << body["version"];
   for (const auto& index : body.value("indexes", json::array())) {
-    std::cout << "; index " << index.value("index", "") << " dropped " << index.value("removed", 0)
-              << " items";
+    std::cout << "; index " << index.value("index", "") << " dropped "
+              << Counted(index.value("removed", uint64_t{0}), "item");
   }
   std::cout << "\n";
   return 0;
@@ -129,7 +134,8 @@ int RunErasures(const ClientOptions& options, const std::string& name) {
   auto body = json::parse(result->body, nullptr, false);
   for (const auto& e : body.value("erasures", json::array())) {
     std::cout << e.value("started", "") << "  " << e.value("state", "") << "  "
-              << e.value("rows_erased", 0) << " rows  where " << e.value("where", "") << "\n";
+              << Counted(e.value("rows_erased", uint64_t{0}), "row") << "  where "
+              << e.value("where", "") << "\n";
   }
   return 0;
 }
@@ -147,8 +153,9 @@ int RunCompact(const ClientOptions& options, const std::string& name) {
     std::cout << name << ": nothing to compact; still version " << body.value("version", 0) << "\n";
   } else {
     std::cout << name << ": version " << body.value("version", 0) << " (compact, "
-              << body.value("files_rewritten", 0) << " files rewritten into "
-              << body.value("files_written", 0) << ", " << body.value("rows", 0) << " rows)\n";
+              << Counted(body.value("files_rewritten", uint64_t{0}), "file") << " rewritten into "
+              << body.value("files_written", 0) << ", "
+              << Counted(body.value("rows", uint64_t{0}), "row") << ")\n";
   }
   return 0;
 }
@@ -206,7 +213,7 @@ int RunSql(const ClientOptions& options, const SqlCommand& command) {
   for (const auto& [name, version] : body["versions"].items()) {
     versions += (versions.empty() ? "" : ", ") + name + "@" + version.dump();
   }
-  std::cerr << "(" << body.value("row_count", 0) << " rows"
+  std::cerr << "(" << Counted(body.value("row_count", uint64_t{0}), "row")
             << (body.value("truncated", false) ? ", truncated" : "")
             << (versions.empty() ? "" : "; read " + versions) << "; "
             << static_cast<int>(body.value("elapsed_ms", 0.0)) << " ms)\n";
@@ -233,7 +240,8 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
   auto dataset = GetJson(options, "/v1/datasets/" + PercentEncode(*name), &code);
   if (!dataset) return code;
   std::cout << (*dataset)["name"].get<std::string>() << " @ version " << (*dataset)["version"]
-            << ": " << (*dataset)["rows"] << " rows, " << (*dataset)["bytes"] << " bytes\n\n";
+            << ": " << Counted(dataset->value("rows", uint64_t{0}), "row") << ", "
+            << Counted(dataset->value("bytes", uint64_t{0}), "byte") << "\n\n";
   json schema_rows = json::array();
   for (const auto& c : (*dataset)["schema"]) schema_rows.push_back({c["name"], c["type"]});
   PrintTable(json::array({{{"name", "column"}, {"type", "VARCHAR"}},
@@ -256,6 +264,44 @@ int RunDatasets(const ClientOptions& options, const std::optional<std::string>& 
   return 0;
 }
 
+namespace {
+
+// After a delete: "version 4 records the deletion; version 3 (2 rows) stays
+// readable as "candidates@3" until vacuumed", from the versions the server
+// now lists; empty when they cannot be read.
+std::string DescribeDeletion(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Get("/v1/datasets/" + PercentEncode(name) + "/versions");
+  if (!result || result->status != 200) return "";
+  json body = json::parse(result->body, nullptr, false);
+  if (!body.is_object() || !body["versions"].is_array() || body["versions"].empty()) return "";
+  const json& versions = body["versions"];
+  const json& tombstone = versions.back();  // oldest first (docs/api.md)
+  if (tombstone.value("operation", "") != "delete") return "";
+  uint64_t parent = tombstone.value("parent", uint64_t{0});
+  std::string out = "version " + std::to_string(tombstone.value("version", uint64_t{0})) +
+                    " records the deletion";
+  for (const auto& v : versions) {
+    if (v.value("version", uint64_t{0}) != parent) continue;
+    out += "; version " + std::to_string(parent) + " (" +
+           Counted(v.value("rows", uint64_t{0}), "row") + ") stays readable as \"" + name + "@" +
+           std::to_string(parent) + "\" until vacuumed";
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunDatasetsDelete(const ClientOptions& options, const std::string& name) {
+  auto client = MakeClient(options);
+  auto result = client->Delete("/v1/datasets/" + PercentEncode(name));
+  if (!result) return ReportTransport(options, result.error());
+  if (result->status != 204) return ReportHttp(result->status, result->body);
+  std::string what = DescribeDeletion(options, name);
+  std::cout << "deleted dataset " << name << (what.empty() ? "" : ": " + what) << "\n";
+  return 0;
+}
+
 int RunVacuum(const ClientOptions& options, const std::string& name, uint64_t keep) {
   auto client = MakeClient(options);
   auto result =
@@ -264,8 +310,8 @@ int RunVacuum(const ClientOptions& options, const std::string& name, uint64_t ke
   if (!result) return ReportTransport(options, result.error());
   if (result->status != 200) return ReportHttp(result->status, result->body);
   auto body = json::parse(result->body, nullptr, false);
-  std::cout << name << ": removed " << body["removed_versions"].size() << " versions and "
-            << body["removed_files"].size() << " data files";
+  std::cout << name << ": removed " << Counted(body["removed_versions"].size(), "version")
+            << " and " << Counted(body["removed_files"].size(), "data file");
   if (auto tagged = body.value("kept_tagged", json::array()); !tagged.empty()) {
     std::cout << "; kept tagged version" << (tagged.size() == 1 ? " " : "s ");
     for (size_t i = 0; i < tagged.size(); ++i) std::cout << (i ? ", " : "") << tagged[i];
@@ -321,7 +367,7 @@ int RunRestore(const ClientOptions& options, const RestoreCommand& command) {
   }
   std::cout << command.dataset << ": version " << body.value("version", 0)
             << " (restore of version " << body.value("restored_from", 0) << ", "
-            << body.value("rows", 0) << " rows)\n";
+            << Counted(body.value("rows", uint64_t{0}), "row") << ")\n";
   return 0;
 }
 

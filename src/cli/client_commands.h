@@ -36,6 +36,10 @@ struct SqlCommand {
 int RunSql(const ClientOptions& client, const SqlCommand& command);
 
 int RunDatasets(const ClientOptions& client, const std::optional<std::string>& name);
+// DELETE /v1/datasets/{name} (admin): commits a `delete` version and prints
+// it with the version it ended, which stays readable until vacuumed. An
+// unknown dataset exits 1 with the server's message.
+int RunDatasetsDelete(const ClientOptions& client, const std::string& name);
 int RunVacuum(const ClientOptions& client, const std::string& name, uint64_t keep);
 
 // Row changes of the current version: a delete by predicate, a compaction.

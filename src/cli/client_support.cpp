@@ -1,12 +1,11 @@
-// Client helpers: httplib client with $LAKEHOUSE_TOKEN, error reports, tables, a progress bar.
+// Client helpers: httplib client with $LAKEHOUSE_TOKEN, error reports, aligned tables.
 #include "cli/client_support.h"
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/display_width.h"
+#include "cli/transport_error.h"
 #include "http/http_status.h"
 
 namespace lakehouse::cli {
@@ -26,7 +25,13 @@ std::unique_ptr<httplib::Client> MakeClient(const ClientOptions& options) {
 }
 
 int ReportTransport(const ClientOptions& options, httplib::Error error) {
-  std::cerr << "error: cannot reach " << options.url << ": " << httplib::to_string(error) << "\n";
+  const bool unreached = FailedToConnect(error);
+  std::cerr << "error: " << (unreached ? "cannot reach " : "no answer from ") << options.url << ": "
+            << DescribeTransportError(error, options.url) << "\n";
+  if (unreached) {
+    std::cerr << "hint: is `lakehouse serve` running there? Point the client elsewhere with "
+                 "--url or LAKEHOUSE_URL\n";
+  }
   return 3;
 }
 
@@ -34,38 +39,6 @@ int ReportHttp(int status, const std::string& body) {
   Status s = http::StatusFromHttp(status, body);
   std::cerr << "error: " << s.message() << " (HTTP " << status << ")\n";
   return 1;
-}
-
-std::string HumanBytes(double bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int unit = 0;
-  while (bytes >= 1024 && unit < 4) {
-    bytes /= 1024;
-    ++unit;
-  }
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, kUnits[unit]);
-  return buffer;
-}
-
-Progress::Progress(std::string label, uint64_t total)
-    : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0) {}
-
-void Progress::Update(uint64_t done) {
-  if (!enabled_) return;
-  auto now = std::chrono::steady_clock::now();
-  if (done < total_ && now - last_ < std::chrono::milliseconds(100)) return;
-  last_ = now;
-  double fraction = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
-  int filled = static_cast<int>(fraction * 30);
-  std::fprintf(stderr, "\r%s [%s%s] %3d%% %s / %s", label_.c_str(),
-               std::string(filled, '#').c_str(), std::string(30 - filled, '.').c_str(),
-               static_cast<int>(fraction * 100), HumanBytes(static_cast<double>(done)).c_str(),
-               HumanBytes(static_cast<double>(total_)).c_str());
-}
-
-void Progress::Finish(const char* note) {
-  if (enabled_) std::fprintf(stderr, "\r%s: %s\033[K\n", label_.c_str(), note);
 }
 
 // Prints rows as an aligned table; numbers right-aligned.
@@ -79,7 +52,7 @@ void PrintTable(const json& columns, const json& rows) {
     std::string type = columns[c].value("type", "");
     numeric[c] = type.find("INT") != std::string::npos || type == "DOUBLE" || type == "FLOAT" ||
                  type.starts_with("DECIMAL");
-    width[c] = headers[c].size();
+    width[c] = DisplayWidth(headers[c]);
   }
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
@@ -90,14 +63,20 @@ void PrintTable(const json& columns, const json& rows) {
       for (auto& ch : line[c]) {
         if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
       }
-      width[c] = std::max(width[c], line[c].size());
+      width[c] = std::max(width[c], DisplayWidth(line[c]));
     }
     cells.push_back(std::move(line));
   }
   auto print_line = [&](const std::vector<std::string>& line, bool header) {
     for (size_t c = 0; c < n; ++c) {
-      std::string pad(width[c] - std::min(width[c], line[c].size()), ' ');
-      std::cout << (c ? "  " : "") << (numeric[c] && !header ? pad + line[c] : line[c] + pad);
+      std::cout << (c ? "  " : "");
+      if (numeric[c] && !header) {
+        std::cout << PadLeft(line[c], width[c]);
+      } else if (c + 1 == n) {
+        std::cout << line[c];  // nothing follows it to align
+      } else {
+        std::cout << PadRight(line[c], width[c]);
+      }
     }
     std::cout << "\n";
   };

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "cli/client_support.h"
+#include "cli/counts.h"
 #include "cli/index_commands.h"
+#include "cli/progress.h"
 #include "common/percent_encoding.h"
 #include "common/sha256.h"
 #include "common/status.h"
@@ -158,7 +160,7 @@ std::optional<Loaded> Upload(httplib::Client& client, const ClientOptions& optio
     *exit_code = 1;
     return std::nullopt;
   }
-  Progress progress("load " + name, file.bytes);
+  Progress progress("load " + name, file.bytes, ProgressUnit::kBytes);
   std::vector<char> buffer(1 << 20);
   bool read_failed = false;
   auto result = client.Post(
@@ -202,8 +204,8 @@ std::optional<Loaded> Upload(httplib::Client& client, const ClientOptions& optio
     loaded.rows = body.value("rows", uint64_t{0});
   }
   if (loaded.rows != file.rows) {
-    std::cerr << "error: the server stored " << loaded.rows << " rows of " << name << ", "
-              << file.rows << " were sent\n";
+    std::cerr << "error: the server stored " << Counted(loaded.rows, "row") << " of " << name
+              << ", " << file.rows << (file.rows == 1 ? " was" : " were") << " sent\n";
     *exit_code = 1;
     return std::nullopt;
   }
@@ -252,13 +254,13 @@ int RunDemo(const ClientOptions& options, const DemoCommand& command) {
     }
     total_rows += file->rows;
     char line[160];
-    std::snprintf(line, sizeof line, "  %-11s %-9s version %-4llu %llu rows\n", name.c_str(), what,
-                  static_cast<unsigned long long>(version),
-                  static_cast<unsigned long long>(file->rows));
+    std::snprintf(line, sizeof line, "  %-11s %-9s version %-4llu %s\n", name.c_str(), what,
+                  static_cast<unsigned long long>(version), Counted(file->rows, "row").c_str());
     std::cout << line << std::flush;
   }
-  std::cout << "demo: " << std::size(demo::kTables) << " datasets, " << total_rows << " rows ("
-            << created << " created, " << replaced << " replaced, " << unchanged << " unchanged)\n";
+  std::cout << "demo: " << Counted(std::size(demo::kTables), "dataset") << ", "
+            << Counted(total_rows, "row") << " (" << created << " created, " << replaced
+            << " replaced, " << unchanged << " unchanged)\n";
   // The text indexes search by meaning and SQL's vector_search() joins back
   // to the rows. On a second run they are refreshed, which finds nothing new.
   for (const auto& [dataset, index, text] : kDemoIndexes) {

@@ -7,12 +7,39 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
+#include "cli/counts.h"
+#include "cli/progress.h"
 #include "common/percent_encoding.h"
 
 namespace lakehouse::cli {
 namespace {
 
 using nlohmann::json;
+
+// What a phase counts: "saving" is one step, the others go through rows.
+ProgressUnit UnitOfPhase(const std::string& phase) {
+  return phase == "saving" ? ProgressUnit::kNone : ProgressUnit::kRows;
+}
+
+// "created", "rebuilt" or "refreshed": what the build did to the index.
+const char* BuildVerb(const json& build, bool rebuild) {
+  if (build.value("created", false)) return "created";
+  return rebuild ? "rebuilt" : "refreshed";
+}
+
+// The one line that says what the index holds now.
+void PrintOutcome(const json& index, bool rebuild) {
+  const json& build = index["build"];
+  const json& source = index["source"];
+  std::cout << BuildVerb(build, rebuild) << " " << index["name"].get<std::string>() << " from "
+            << source["dataset"].get<std::string>() << "@" << source["version"] << ": "
+            << Counted(index.value("count", uint64_t{0}), "item") << " ("
+            << build.value("upserted", uint64_t{0}) << " embedded, "
+            << build.value("removed", uint64_t{0}) << " removed, "
+            << Counted(build.value("skipped", uint64_t{0}), "row") << " without an id or text) in "
+            << static_cast<int64_t>(build.value("elapsed_ms", 0.0)) << " ms"
+            << (index.value("persisted", false) ? "" : "; not saved to storage yet") << "\n";
+}
 
 // The server streams NDJSON: progress lines, then the outcome or an error.
 int Post(const ClientOptions& options, const std::string& dataset, const json& request) {
@@ -31,7 +58,7 @@ int Post(const ClientOptions& options, const std::string& dataset, const json& r
       if (now != phase) {
         if (progress) progress->Finish("done");
         phase = now;
-        progress = std::make_unique<Progress>(phase, total);
+        progress = std::make_unique<Progress>(phase, total, UnitOfPhase(phase));
       }
       progress->Update(message.value("done", uint64_t{0}));
     } else if (message.contains("error")) {
@@ -73,16 +100,12 @@ int Post(const ClientOptions& options, const std::string& dataset, const json& r
     std::cerr << "error: the server ended without an outcome\n";
     return 1;
   }
-  const json& index = *outcome;
-  const json& build = index["build"];
-  const json& source = index["source"];
-  std::cout << (build.value("created", false) ? "built " : "refreshed ")
-            << index["name"].get<std::string>() << " from " << source["dataset"].get<std::string>()
-            << "@" << source["version"] << ": " << index["count"] << " items (" << build["upserted"]
-            << " embedded, " << build["removed"] << " removed, " << build["skipped"]
-            << " rows without an id or text) in "
-            << static_cast<int64_t>(build["elapsed_ms"].get<double>()) << " ms"
-            << (index.value("persisted", false) ? "" : "; not saved to storage yet") << "\n";
+  if (!outcome->is_object() || !(*outcome)["build"].is_object() ||
+      !(*outcome)["source"].is_object()) {
+    std::cerr << "error: the server's outcome lacks its build or source\n";
+    return 1;
+  }
+  PrintOutcome(*outcome, request.value("rebuild", false));
   return 0;
 }
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/client_support.h"
+#include "cli/counts.h"
+#include "cli/progress.h"
 #include "common/percent_encoding.h"
 
 namespace lakehouse::cli {
@@ -93,7 +95,7 @@ int Add(const ClientOptions& options, const VectorsCommand& c) {
     in = &file;
   }
   auto client = MakeClient(options);
-  Progress progress("add " + c.index, total_bytes);
+  Progress progress("add " + c.index, total_bytes, ProgressUnit::kBytes);
   json batch = json::array();
   uint64_t line_number = 0, read_bytes = 0, added = 0, count = 0;
   bool persisted = true;
@@ -131,7 +133,7 @@ int Add(const ClientOptions& options, const VectorsCommand& c) {
   }
   if (int code = flush(); code != 0) return code;
   progress.Finish("done");
-  std::cout << "added " << added << " items to " << c.index << " (now " << count << ")"
+  std::cout << "added " << Counted(added, "item") << " to " << c.index << " (now " << count << ")"
             << (persisted ? "" : "; not all saved to storage yet") << "\n";
   return 0;
 }

@@ -108,8 +108,8 @@ assert_eq 0 "$(sql_value "SELECT count(*) FROM candidates WHERE length(resume) <
   OR position(title IN resume) = 0")" "every resume is a few sentences naming the role"
 
 case_begin "the demo's text indexes search by meaning and join in SQL"
-assert_contains "$(cat "$DEMO_OUT")" "built candidates_resume from candidates@1: 2000 items" "resume index"
-assert_contains "$(cat "$DEMO_OUT")" "built jobs_description from jobs@1: ${ROWS[jobs]} items" "job index"
+assert_contains "$(cat "$DEMO_OUT")" "created candidates_resume from candidates@1: 2000 items" "resume index"
+assert_contains "$(cat "$DEMO_OUT")" "created jobs_description from jobs@1: ${ROWS[jobs]} items" "job index"
 http GET /v1/indexes/candidates_resume
 assert_status 200 "GET the resume index"
 assert_contains "$HTTP_BODY" '"source":{"dataset":"candidates","id_column":"id"' "it names its dataset"

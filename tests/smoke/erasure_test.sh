@@ -70,8 +70,8 @@ assert_eq 4 "$(json_num version)" "no version made"
 
 case_begin "erase by key"
 out=$("$LH_BIN" erase people --where "id = 77" 2>&1) || fail "lakehouse erase failed: $out"
-assert_contains "$out" "people: 1 rows erased from 1 files; 4 versions rewritten, new version 5" "erase output"
-assert_contains "$out" "index people_resume dropped 1 items" "the text index dropped the row"
+assert_contains "$out" "people: 1 row erased from 1 file; 4 versions rewritten, new version 5" "erase output"
+assert_contains "$out" "index people_resume dropped 1 item" "the text index dropped the row"
 assert_eq "" "$(objects_holding "$SECRET")" "no object holds the erased value"
 for v in 1 2 3 4 5 baseline; do
   assert_eq 0 "$(count "SELECT count(*) FROM \"people@$v\" WHERE id = 77")" "people@$v lacks id 77"
@@ -84,7 +84,7 @@ http POST /v1/indexes/people_resume/search -H 'Content-Type: application/json' \
 assert_status 200 "search"
 assert_not_contains "$HTTP_BODY" '"id":"77"' "the index no longer finds id 77"
 out=$("$LH_BIN" erasures people 2>&1) || fail "lakehouse erasures failed: $out"
-assert_contains "$out" "done  1 rows  where id = 77" "the log lists it"
+assert_contains "$out" "done  1 row  where id = 77" "the log lists it"
 http GET /ui/datasets/people
 assert_status 200 "dataset page"
 assert_contains "$HTTP_BODY" 'id = 77' "the page lists the erasure"

@@ -233,7 +233,7 @@ assert_status 200 "demo query"
 assert_contains "$HTTP_BODY" '[2000,1500]' "2,000 candidates and 1,500 placements, every one joined"
 # vectord read the candidates from queryd to build the index, and queryd's
 # vector_search() asks vectord: the join crosses three processes.
-assert_contains "$(cat "$SMOKE_TMP/demo.out")" "built candidates_resume from candidates@1: 2000 items" \
+assert_contains "$(cat "$SMOKE_TMP/demo.out")" "created candidates_resume from candidates@1: 2000 items" \
   "vectord built the resume index from queryd's rows"
 as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
   "{\"sql\":\"SELECT count(*) FROM vector_search('candidates_resume', 'forklift warehouse', 25) s JOIN candidates c ON c.id = s.id\"}"

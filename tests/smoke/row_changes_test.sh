@@ -53,7 +53,7 @@ start_server serve serve --data "$SMOKE_TMP/data" --listen 127.0.0.1:0
 case_begin "upsert by key"
 out=$("$LH_BIN" ingest "$IN/people.csv" --dataset people 2>&1) || fail "ingest failed: $out"
 out=$("$LH_BIN" upsert "$IN/up.csv" --dataset people --key id 2>&1) || fail "upsert failed: $out"
-assert_eq "people: version 2 (upsert, +1 rows, 1 updated, 201 in all)" "$out" "lakehouse upsert output"
+assert_eq "people: version 2 (upsert, +1 row, 1 updated, 201 in all)" "$out" "lakehouse upsert output"
 upsert "$IN/up.csv"
 assert_status 201 "upsert over the API"
 assert_eq 3 "$(json_num version)" "version of the second upsert"

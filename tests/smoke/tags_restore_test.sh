@@ -86,7 +86,7 @@ expect_rows 'SELECT count(*) AS n FROM people' '[[2]]' '{"people":3}'
 
 case_begin "vacuum keeps the tagged version"
 out=$("$LH_BIN" vacuum people --keep 1 2>&1) || fail "lakehouse vacuum failed: $out"
-assert_eq "people: removed 1 versions and 1 data files; kept tagged version 1" "$out" \
+assert_eq "people: removed 1 version and 1 data file; kept tagged version 1" "$out" \
   "lakehouse vacuum output"
 expect_rows 'SELECT count(*) AS n, min(name) AS first FROM "people@baseline"' '[[3,"Ada"]]' \
   '{"people":1}'
