@@ -105,6 +105,32 @@ void AddServiceCommands(CLI::App& app, Commands& c) {
       add_service("gateway", "Run the front door alone, forwarding to the services by URL");
 }
 
+// The CSV options, each sent as the query parameter of the same name.
+void AddCsvOptions(CLI::App* command, cli::IngestCommand& ingest) {
+  struct Option {
+    const char* flag;
+    const char* param;
+    const char* help;
+  };
+  static constexpr Option kOptions[] = {
+      {"--delimiter", "delimiter", "CSV: the field delimiter, one character or tab"},
+      {"--header", "header", "CSV: true or false (default: detected)"},
+      {"--null", "null", "CSV: the text that stands for NULL, such as NA"},
+      {"--encoding", "encoding", "CSV: utf-8 (default), latin-1, windows-1252, utf-16 ..."},
+      {"--skip", "skip", "CSV: lines before the header to drop"},
+      {"--dateformat", "dateformat", "CSV: strptime pattern of dates, such as %d/%m/%Y"},
+      {"--timestampformat", "timestampformat", "CSV: strptime pattern of timestamps"},
+  };
+  for (const Option& option : kOptions) {
+    command->add_option_function<std::string>(
+        option.flag,
+        [&ingest, param = option.param](const std::string& value) {
+          ingest.csv_options[param] = value;
+        },
+        option.help);
+  }
+}
+
 void AddIngestCommands(CLI::App& app, Commands& c) {
   c.ingest_cmd =
       app.add_subcommand("ingest", "Ingest a CSV, JSON or Parquet file as a new version");
@@ -118,6 +144,9 @@ void AddIngestCommands(CLI::App& app, Commands& c) {
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
   c.ingest_cmd->add_flag("--evolve", c.ingest.evolve_schema,
                          "Append with new columns added and safe widenings applied");
+  c.ingest_cmd->add_flag("--force", c.ingest.force,
+                         "Append even a file the current version was made from");
+  AddCsvOptions(c.ingest_cmd, c.ingest);
   AddUrl(c.ingest_cmd, c);
 
   c.upsert.mode = "upsert";
@@ -132,6 +161,7 @@ void AddIngestCommands(CLI::App& app, Commands& c) {
       ->check(CLI::IsMember({"csv", "json", "parquet"}));
   c.upsert_cmd->add_flag("--evolve", c.upsert.evolve_schema,
                          "Upsert with new columns added and safe widenings applied");
+  AddCsvOptions(c.upsert_cmd, c.upsert);
   AddUrl(c.upsert_cmd, c);
 }
 

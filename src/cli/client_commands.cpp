@@ -52,6 +52,10 @@ int RunIngest(const ClientOptions& options, const IngestCommand& command) {
   if (command.format) path += "&format=" + PercentEncode(*command.format);
   if (!command.key.empty()) path += "&key=" + PercentEncode(command.key);
   if (command.evolve_schema) path += "&schema=evolve";
+  if (command.force) path += "&force=true";
+  for (const auto& [name, value] : command.csv_options) {
+    path += "&" + name + "=" + PercentEncode(value);
+  }
   Progress progress("upload " + file_name, size, ProgressUnit::kBytes);
   std::vector<char> buffer(1 << 20);
   auto client = MakeClient(options);

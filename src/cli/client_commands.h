@@ -24,6 +24,10 @@ struct IngestCommand {
   std::optional<std::string> format;
   std::string key;  // an upsert's key columns, comma-separated
   bool evolve_schema = false;
+  bool force = false;  // append even the bytes the current version was made from
+  // CSV options by their query parameter (delimiter, header, null, encoding,
+  // skip, dateformat, timestampformat); the server checks the values.
+  std::map<std::string, std::string> csv_options;
 };
 int RunIngest(const ClientOptions& client, const IngestCommand& command);
 

@@ -11,7 +11,9 @@
 #   - datasets delete, and its unknown dataset;
 #   - search by text as a table, CSV and JSON, with a filter and a mode; a
 #     bad filter is refused before any request;
-#   - the bash completion script, made from the command definitions.
+#   - the bash completion script, made from the command definitions;
+#   - ingest's CSV options (--encoding, --delimiter, --skip, --null,
+#     --dateformat) and --force for a file sent twice.
 #
 #   tests/smoke/cli_usability_test.sh build/lakehouse
 set -euo pipefail
@@ -185,6 +187,32 @@ assert_eq demo "$(complete_words lakehouse --log-level debug dem)" \
 assert_eq "$IN/people.csv" "$(complete_words lakehouse ingest "$IN/peo")" "a file argument"
 assert_contains "$(cat "$SMOKE_TMP/completion.bash")" "complete -F _lakehouse lakehouse" \
   "bound to the command"
+
+case_begin "CSV options and a repeated file"
+# An export in Latin-1, with semicolons, a line of notes and NA for missing.
+printf 'Exported 2026-12-01\nid;name;rate;start\n1;Jos\xe9;NA;31/12/2025\n2;Ana;40;01/02/2026\n' \
+  >"$IN/export.csv"
+lh ingest "$IN/export.csv" --dataset exported
+assert_eq 1 "$RC" "without options the file is refused"
+assert_contains "$(cat "$ERR")" "is not UTF-8" "the refusal names the encoding"
+lh ingest "$IN/export.csv" --dataset exported --encoding latin-1 --delimiter ';' --skip 1 \
+  --null NA --dateformat '%d/%m/%Y'
+assert_eq 0 "$RC" "with the options it ingests ($(cat "$ERR"))"
+lh sql "SELECT name, rate IS NULL AS missing, CAST(start AS VARCHAR) AS day FROM exported ORDER BY id" \
+  --format csv
+assert_eq $'name,missing,day\nJosé,true,2025-12-31\nAna,false,2026-02-01' \
+  "$(tr -d '\r' <"$OUT")" "the rows as the options read them"
+lh ingest "$IN/export.csv" --dataset exported --encoding latin-1 --delimiter ';' --skip 1 \
+  --null NA --dateformat '%d/%m/%Y'
+assert_eq 1 "$RC" "the same file again is refused"
+assert_contains "$(cat "$ERR")" "version 1 of exported" "the refusal names the version"
+assert_contains "$(cat "$ERR")" "(HTTP 409)" "the refusal is a conflict"
+lh ingest "$IN/export.csv" --dataset exported --encoding latin-1 --delimiter ';' --skip 1 \
+  --null NA --dateformat '%d/%m/%Y' --force
+assert_eq 0 "$RC" "--force appends it ($(cat "$ERR"))"
+lh ingest "$IN/export.csv" --dataset exported --encoding ebcdic
+assert_eq 1 "$RC" "an unknown encoding"
+assert_contains "$(cat "$ERR")" "accepted: utf-8, latin-1" "the encodings accepted"
 
 stop_server "$SERVER_PID"
 echo "PASS [$SMOKE_NAME]"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's five-minute tour, run as written: every command of its
 # indented blocks (from "A five-minute tour" to the next heading), against a
-# real `serve` with the demo data loaded, must exit 0. Optional parts shown
+# real `serve` with the demo data loaded, must exit 0. Optional flags shown
 # in [brackets] are left out, `build/lakehouse` is the binary under test and
 # the documented address is the server's. Commands run in one scratch folder
 # in order, so files one writes (tx.csv) are there for the next.
@@ -31,7 +31,7 @@ for line in tour.splitlines():
         commands.append(line.strip())
 for command in commands:
     command = re.sub(r"\s+#\s.*$", "", command)       # a trailing comment
-    command = re.sub(r"\s*\[[^\]'\"]*\]", "", command)  # [optional parts]
+    command = re.sub(r"\s\[-[^\]]*\]", "", command)  # [--optional parts]
     print(command)
 PY
 )
