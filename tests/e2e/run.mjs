@@ -12,6 +12,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { chartChoiceSteps } from "./first_use_steps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -172,17 +173,21 @@ async function run(page, base, work) {
   step("SQL console: Ctrl-Enter, rows, chart, CSV, history");
   const sql = "SELECT state, sum(salary) AS total FROM candidates GROUP BY ALL ORDER BY total DESC";
   await page.goto(base + "/ui/sql");
+  check(!(await page.locator("#clear-history").isVisible()), "no history controls before any history");
+  await shot("05-sql-empty");
   await page.fill("#q", sql);
   await page.press("#q", "Control+Enter");
   await page.waitForSelector("#result table.result");
   equal(await page.locator("#result table.result tbody tr").count(), 3, "result rows");
   equal(await text("#result table.result tbody tr td"), "CA", "first row");
-  equal(await page.locator("#result svg.bar-chart g.bar").count(), 3, "result chart bars");
+  equal(await page.locator("#result svg.bar-chart g.bar").count(), 3, "a small grouped result opens as bars");
+  equal(await text("#total-rows"), "3", "the row count of a whole result");
+  check(await page.locator("#clear-history").isVisible(), "history controls once there is history");
   check(page.url().includes("/ui/sql?q="), `query URL pushed: ${page.url()}`);
   const csvHref = await page.getAttribute("#csv-link", "href");
   const csv = await (await page.request.get(base + csvHref)).text();
   check(csv.startsWith("state,total\r\nCA,190\r\n"), `CSV download (RFC 4180): ${JSON.stringify(csv)}`);
-  await shot("05-sql");
+  await shot("05-sql-grouped");
   await page.reload();
   await page.waitForSelector("#history li a");
   equal(await text("#history li a"), sql, "history kept across reloads");
@@ -192,14 +197,24 @@ async function run(page, base, work) {
   await page.fill("#q", "SELECT range AS n FROM range(120)");
   await page.click('#sql-form button[type="submit"]');
   await page.waitForFunction(() => document.querySelector("#last-row")?.textContent === "50");
+  equal(await text("#total-rows"), "120", "rows counted beyond the page");
+  check((await text("#result .pager")).includes("page 1 of 3"), "pages counted");
+  equal(await page.locator("#result svg").count(), 0, "a long result opens as the table");
   await page.click("#next-page");
   await page.waitForFunction(() => document.querySelector("#first-row")?.textContent === "51");
   equal(await text("#result table.result tbody tr td"), "50", "first row of page 2");
   await page.fill("#q", "SELECT * FROM no_such_table");
   await page.press("#q", "Control+Enter");
-  await page.waitForSelector("#result .error");
-  check((await text("#result .error")).includes("no_such_table"), "query error shown in place");
+  await page.waitForSelector("#sql-error .error");
+  check((await text("#sql-error .error")).includes("no_such_table"), "query error under the editor");
+  equal(await page.getAttribute("#q", "aria-invalid"), "true", "the editor is marked");
+  equal(await page.locator("#result .error, #result table").count(), 0, "no stale result or second error");
   await shot("06-sql-error");
+  await page.fill("#q", "SELECT 1 AS one");
+  await page.press("#q", "Control+Enter");
+  await page.waitForSelector("#result table.result");
+  equal(await page.locator("#sql-error .error").count(), 0, "the error goes with the next result");
+  equal(await page.getAttribute("#q", "aria-invalid"), null, "the editor is no longer marked");
 
   step("vector index: list, detail, search");
   await api(base, "POST", "/v1/indexes", { name: "resumes", dim: 3, metric: "cosine" });
@@ -274,6 +289,8 @@ async function run(page, base, work) {
   await page.waitForSelector("#result table.result");
   equal(await page.locator("#result table.result tbody tr").count(), 3, "joined rows in Texas");
   equal(await text("#result table.result tbody tr td"), "Bo", "nearest Texan first");
+  equal(await page.locator("#result svg").count(), 0, "search hits open as the table, not a chart");
+  check(await page.locator('#chart-controls input[value="table"]').isChecked(), "the table is the chosen view");
   await shot("10-sql-vector-join");
 
   step("overview lists what was made");
@@ -321,6 +338,9 @@ async function run(page, base, work) {
   const log = await text("#erasures tbody");
   check(log.includes("id = 3") && log.includes("done"), `the log lists the erasure: ${log}`);
   await shot("13-dataset-erasure");
+
+  const t = { page, base, work, shot, text, step, check, equal, api, binary };
+  await chartChoiceSteps(t);
 }
 
 async function main() {
