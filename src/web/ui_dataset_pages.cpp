@@ -4,7 +4,6 @@
 
 #include "catalog/restore.h"
 #include "common/percent_encoding.h"
-#include "common/time_format.h"
 #include "web/bar_chart.h"
 #include "web/query_table.h"
 #include "web/templates.h"
@@ -81,7 +80,7 @@ Result<List> ErasureList(ingest::Ingestor* ingestor, const std::string& name) {
   LH_ASSIGN_OR_RETURN(auto records, ingestor->ListErasures(name));
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     Data item;
-    item.set("started", FormatRfc3339Ms(it->started_unix_ms));
+    item.set("started", TimeData(it->started_unix_ms));
     item.set("where", it->where);
     item.set("state", it->state);
     item.set("rows_erased", FormatCount(it->rows_erased));
@@ -114,7 +113,7 @@ Data HistoryItem(const DatasetView& view, const catalog::Manifest& m, const List
   item.set("rows", FormatCount(m.rows));
   item.set("bytes", FormatBytes(m.bytes));
   item.set("source", SourceText(m));
-  item.set("created", FormatRfc3339Ms(m.created_unix_ms));
+  item.set("created", TimeData(m.created_unix_ms));
   item.set("previewed", m.version == view.preview);
   item.set("readable", m.operation != catalog::Operation::kDelete);
   item.set("preview_url", "/ui/datasets/" + view.name + "?version=" + std::to_string(m.version));
@@ -177,7 +176,7 @@ void SendDatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
     data.set("rows", FormatCount(view.latest->rows));
     data.set("bytes", FormatBytes(view.latest->bytes));
     data.set("files", std::to_string(view.latest->files.size()));
-    data.set("updated", FormatRfc3339Ms(view.latest->created_unix_ms));
+    data.set("updated", TimeData(view.latest->created_unix_ms));
   }
   auto tags = catalog.ListTags(view.name);
   if (!tags.ok()) return SendError(request, response, tags.status());

@@ -20,6 +20,7 @@ const binary = resolve(process.argv[2] || join(repo, "build", "lakehouse"));
 const outDir = resolve(process.env.E2E_OUT || join(dirname(binary), "e2e-screenshots"));
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const stepTimeoutMs = 15000;
+const timeZone = "America/Chicago";
 
 // ---- the pinned playwright-core from the bootstrap cache ----
 
@@ -152,6 +153,8 @@ async function run(page, base, work) {
   equal(await text("#current-version"), "2", "current version");
   equal(await text("#current-rows"), "4", "current rows");
   equal(await page.locator("#versions tbody tr").count(), 2, "versions listed");
+  await checkTime(page, "#version-1 time", "a version's creation");
+  await checkTime(page, "#dataset-updated time", "the dataset's update");
   equal(await page.locator("svg.bar-chart g.bar").count(), 2, "row-count chart bars");
   equal(await page.locator("#schema tbody tr").count(), 3, "schema columns");
   equal(await page.locator("#preview table.result tbody tr").count(), 4, "preview rows of version 2");
@@ -297,6 +300,7 @@ async function run(page, base, work) {
   await page.goto(base + "/");
   equal(await page.locator("#datasets tbody tr").count(), 2, "datasets on the overview");
   equal(await page.locator("#indexes tbody tr").count(), 2, "indexes on the overview");
+  await checkTime(page, "#datasets time", "a dataset's update on the overview");
   await shot("11-overview");
 
   step("dataset page: change counts, tags, and restoring an earlier version");
@@ -337,10 +341,26 @@ async function run(page, base, work) {
   check((await text("#version-1")).includes("erased"), "version 1 is marked as rewritten");
   const log = await text("#erasures tbody");
   check(log.includes("id = 3") && log.includes("done"), `the log lists the erasure: ${log}`);
+  await checkTime(page, "#erasures time", "an erasure's start");
   await shot("13-dataset-erasure");
 
   const t = { page, base, work, shot, text, step, check, equal, api, binary };
   await chartChoiceSteps(t);
+}
+
+// A time shown as people read it: "just now" or "N minutes ago", the exact
+// local time in its tooltip (set by time.js), the machine form in datetime.
+async function checkTime(page, selector, what) {
+  const time = page.locator(selector).first();
+  const shown = (await time.innerText()).trim();
+  check(/^(just now|\d+ minutes? ago)$/.test(shown), `${what} reads as a time ago: ${JSON.stringify(shown)}`);
+  const iso = await time.getAttribute("datetime");
+  check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(iso || ""), `${what} has its datetime: ${iso}`);
+  // The browser runs in Chicago (see main): the tooltip is in its time zone.
+  const title = (await time.getAttribute("title")) || "";
+  const year = new Date(iso).toLocaleString("en-US", { timeZone: timeZone, year: "numeric" });
+  check(title.includes(year) && /\bC[SD]T\b/.test(title) && !title.includes("UTC"),
+        `${what} has the exact local time as its tooltip: ${JSON.stringify(title)}`);
 }
 
 async function main() {
@@ -359,7 +379,12 @@ async function main() {
       // Root (CI containers) cannot use Chromium's sandbox.
       args: ["--no-sandbox", "--disable-dev-shm-usage"],
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // A time zone other than the server's UTC shows times are made local.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "en-US",
+      timezoneId: timeZone,
+    });
     context.setDefaultTimeout(stepTimeoutMs);
     const page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(`${currentStep}: ${error.message}`));
