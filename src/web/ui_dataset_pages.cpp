@@ -1,10 +1,12 @@
-// The UI's dataset pages: a dataset's history, preview, diff and erasures; restoring; uploading.
+// The UI's dataset pages: history, profile, preview, diff and erasures; restoring; uploading.
 #include <map>
 #include <optional>
 
 #include "catalog/restore.h"
 #include "common/percent_encoding.h"
+#include "http/http_status.h"
 #include "web/bar_chart.h"
+#include "web/dataset_profile.h"
 #include "web/query_table.h"
 #include "web/templates.h"
 #include "web/ui_format.h"
@@ -233,6 +235,31 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine, ingest::
   }
   SendDatasetPage(catalog, engine, ingestor, view, PreviewData(engine, name, view.preview, shown),
                   request, response);
+}
+
+void DatasetProfilePage(catalog::Catalog& catalog, query::QueryEngine& engine,
+                        const httplib::Request& request, httplib::Response& response) {
+  const std::string name = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(name); !s.ok()) {
+    return SendError(request, response, s);
+  }
+  auto current = catalog.GetCurrent(name);
+  if (!current.ok()) return SendError(request, response, current.status());
+  Data data;
+  auto profile = ProfileVersion(engine, name, current->version, current->rows);
+  int status = 200;
+  if (profile.ok()) {
+    data = ProfileData(*profile);
+  } else {
+    data.set("profile_version", std::to_string(current->version));
+    data.set("profile_error", ErrorData(profile.status()));
+    status = http::HttpStatusFor(profile.status().code());
+  }
+  data.set("name", name);
+  if (WantsPart(request, "profile")) {
+    return Send(request, response, RenderTemplate("dataset_profile", data), status);
+  }
+  Send(request, response, RenderPage("dataset_profile_page", name + " profile", data), status);
 }
 
 // Commits a version's files again as the newest version. The front door

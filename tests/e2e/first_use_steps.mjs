@@ -1,6 +1,9 @@
 // Browser steps for what a first-time user meets: choosing how a SQL result
-// is shown. run.mjs calls them after its own steps, with its page, server and
+// is shown, and the demo data set (a grouped query's chart, a dataset's
+// profile). run.mjs calls them after its own steps, with its page, server and
 // helpers in `t`.
+import { spawn } from "node:child_process";
+
 async function runQuery(page, sql) {
   await page.fill("#q", sql);
   await page.press("#q", "Control+Enter");
@@ -44,4 +47,55 @@ export async function chartChoiceSteps(t) {
   await page.waitForFunction(() => !document.querySelector("#result svg"));
   await runQuery(page, days);
   equal(await page.locator("#result svg").count(), 0, "run again, it opens as last chosen");
+}
+
+function runDemo(binary, base) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(binary, ["demo", "--url", base], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    child.stderr.on("data", (chunk) => (log += chunk));
+    child.on("exit", (code) => (code === 0 ? resolvePromise() : reject(new Error(`demo exited ${code}: ${log}`))));
+  });
+}
+
+async function queryRows(t, sql) {
+  return (await t.api(t.base, "POST", "/v1/query", { sql })).rows;
+}
+
+export async function demoSteps(t) {
+  const { page, base, shot, text, step, check, equal, binary } = t;
+  step("demo data: SELECT * is a table, a grouped count a bar chart");
+  await runDemo(binary, base);
+  await page.goto(base + "/ui/sql?q=" + encodeURIComponent("SELECT * FROM candidates"));
+  equal(await page.locator("#result table.result tbody tr").count(), 50, "a page of candidates");
+  equal(await page.locator("#result svg").count(), 0, "no chart over every column");
+  equal(await text("#total-rows"), "2,000", "rows of the whole result");
+  await shot("18-sql-demo-table");
+  const [[states]] = await queryRows(t, "SELECT count(DISTINCT state) FROM candidates");
+  await page.goto(base + "/ui/sql?q=" + encodeURIComponent("SELECT state, count(*) FROM candidates GROUP BY state"));
+  equal(await page.locator("#result svg.bar-chart g.bar").count(), states, "a bar per state");
+  await shot("19-sql-demo-grouped");
+
+  step("demo data: a dataset's profile");
+  const schema = (await t.api(base, "GET", "/v1/datasets/placements")).schema;
+  const [[share]] = await queryRows(
+    t, "SELECT round(100 * count(*) FILTER (WHERE end_date IS NULL) / count(*), 1) FROM placements");
+  check(share > 0, "some placements still run");
+  await page.goto(base + "/ui/datasets/placements");
+  await page.waitForSelector("#profile-table");
+  equal(await page.locator("#profile-table tbody tr").count(), schema.length, "a row per column");
+  equal(await text('#profile-table tr[data-column="end_date"] .null-share'), `${share.toFixed(1)}%`,
+        "the share of running placements");
+  equal(await page.locator('#profile-table tr[data-column="start_date"] svg.histogram rect').count(), 10,
+        "a histogram of dates");
+  await page.goto(base + "/ui/datasets/candidates");
+  await page.waitForSelector("#profile-table");
+  const names = await page.locator("#profile-table td.column-name").allInnerTexts();
+  equal(names.join(","), "id,name,email,city,state,title,skills,years_experience,desired_rate,resume",
+        "candidates' columns in order");
+  for (const shown of await page.locator("#profile-table .null-share").allInnerTexts()) {
+    equal(shown, "0%", "no candidate lacks a value");
+  }
+  equal(await page.locator('#profile-table tr[data-column="state"] .top-value').count(), 3, "top states");
+  await shot("20-dataset-profile");
 }

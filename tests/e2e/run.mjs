@@ -12,7 +12,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chartChoiceSteps } from "./first_use_steps.mjs";
+import { chartChoiceSteps, demoSteps } from "./first_use_steps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -346,6 +346,7 @@ async function run(page, base, work) {
 
   const t = { page, base, work, shot, text, step, check, equal, api, binary };
   await chartChoiceSteps(t);
+  await demoSteps(t);
 }
 
 // A time shown as people read it: "just now" or "N minutes ago", the exact
