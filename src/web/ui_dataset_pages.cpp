@@ -294,7 +294,13 @@ void UploadPage(catalog::Catalog& catalog, const httplib::Request& request,
   data.set("dataset", request.get_param_value("dataset"));
   List names;
   if (auto listing = catalog.ListDatasets(); listing.ok()) {
-    for (const auto& d : listing->datasets) names.push_back(Data("name", d.name));
+    for (const auto& d : listing->datasets) {
+      Data item;
+      item.set("name", d.name);
+      item.set("version", std::to_string(d.version));
+      item.set("rows", FormatCount(d.rows));
+      names.push_back(item);
+    }
   }
   data.set("datasets", names);
   Send(request, response, RenderPage("upload", "Upload", data));

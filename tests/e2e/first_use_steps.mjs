@@ -1,8 +1,10 @@
-// Browser steps for what a first-time user meets: choosing how a SQL result
-// is shown, and the demo data set (a grouped query's chart, a dataset's
-// profile). run.mjs calls them after its own steps, with its page, server and
-// helpers in `t`.
+// Browser steps for what a first-time user meets: the upload form's fields
+// and CSV options, choosing how a SQL result is shown, and the demo data set
+// (a grouped query's chart, a dataset's profile). run.mjs calls them after
+// its own steps, with its page, server and helpers in `t`.
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 async function runQuery(page, sql) {
   await page.fill("#q", sql);
@@ -98,4 +100,75 @@ export async function demoSteps(t) {
   }
   equal(await page.locator('#profile-table tr[data-column="state"] .top-value').count(), 3, "top states");
   await shot("20-dataset-profile");
+}
+
+const CSV_PARAMS = ["delimiter", "header", "null", "encoding", "skip", "dateformat", "force"];
+
+// Submits the upload form and returns the ingest request's query parameters.
+async function submitUpload(page) {
+  const request = page.waitForRequest((r) => r.url().includes("/ingest?"));
+  await page.click("#upload-button");
+  return new URL((await request).url()).searchParams;
+}
+
+export async function uploadOptionSteps(t) {
+  const { page, base, work, shot, text, step, check, equal } = t;
+  step("upload: a bad dataset name is said beside the name field");
+  const cities = join(work, "cities.csv");
+  writeFileSync(cities, "id;city\n1;Zürich\n2;Bern\n");
+  await page.goto(base + "/ui/upload");
+  await page.fill("#upload-dataset", "Bad Name");
+  await page.setInputFiles("#upload-file", cities);
+  await page.click("#upload-button");
+  await page.waitForFunction(() => document.querySelector("#upload-dataset-error")?.textContent !== "");
+  check((await text("#upload-dataset-error")).includes("lower-case letters"), "the name's rule is given");
+  equal(await page.getAttribute("#upload-dataset", "aria-invalid"), "true", "the name field is marked");
+  check(await page.locator("#upload-error").isHidden(), "no banner for a field's error");
+  await shot("14-upload-name-error");
+
+  step("upload: CSV options are sent only when set");
+  await page.route("**/v1/datasets/*/ingest?*", (route) =>
+    route.fulfill({
+      status: 201,
+      contentType: "application/json",
+      body: JSON.stringify({ dataset: "cities", version: 1, rows_added: 2, rows: 2 }),
+    }),
+  );
+  await page.fill("#upload-dataset", "cities");
+  const bare = await submitUpload(page);
+  for (const param of CSV_PARAMS) check(!bare.has(param), `${param} is not sent when left blank`);
+  equal(await page.getAttribute("#upload-dataset", "aria-invalid"), null, "the fixed name is unmarked");
+  await page.fill("#upload-delimiter", ";");
+  await page.selectOption("#upload-header", "true");
+  await page.fill("#upload-null", "NA");
+  await page.selectOption("#upload-encoding", "latin-1");
+  await page.fill("#upload-skip", "1");
+  await page.fill("#upload-dateformat", "%d/%m/%Y");
+  await page.check("#upload-force");
+  const full = await submitUpload(page);
+  const expected = {
+    delimiter: ";", header: "true", null: "NA", encoding: "latin-1", skip: "1",
+    dateformat: "%d/%m/%Y", force: "true",
+  };
+  for (const [param, value] of Object.entries(expected)) equal(full.get(param), value, `${param} sent`);
+  await page.unroute("**/v1/datasets/*/ingest?*");
+
+  step("upload: delimiter and header reach the ingest API");
+  await page.goto(base + "/ui/upload");
+  await page.fill("#upload-dataset", "cities");
+  await page.setInputFiles("#upload-file", cities);
+  await page.fill("#upload-delimiter", ";");
+  await page.selectOption("#upload-header", "true");
+  await page.click("#upload-button");
+  await page.waitForSelector("#upload-result");
+  const rows = await queryRows(t, "SELECT city FROM cities ORDER BY id");
+  equal(JSON.stringify(rows), JSON.stringify([["Zürich"], ["Bern"]]), "columns split at ;");
+
+  step("upload: a parameter the server refuses is said beside its field");
+  await page.fill("#upload-delimiter", "ab");
+  await page.click("#upload-button");
+  await page.waitForFunction(() => document.querySelector("#upload-delimiter-error")?.textContent !== "");
+  check((await text("#upload-delimiter-error")).includes("one character"), "the server's reason beside the field");
+  check(await page.locator("#upload-error").isHidden(), "no banner for the delimiter's error");
+  await shot("15-upload-option-error");
 }

@@ -12,7 +12,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chartChoiceSteps, demoSteps } from "./first_use_steps.mjs";
+import { chartChoiceSteps, demoSteps, uploadOptionSteps } from "./first_use_steps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -120,7 +120,9 @@ async function run(page, base, work) {
   writeFileSync(first, "name,state,salary\nada,CA,100\nbob,NY,80\ncy,CA,90\n");
   await page.goto(base + "/ui/upload");
   await page.fill("#upload-dataset", "candidates");
+  check((await text("#upload-dataset-hint")).includes("new dataset"), "a new name is said to start a dataset");
   await page.setInputFiles("#upload-file", first);
+  check(await page.locator("#csv-options").isVisible(), "CSV options offered for a CSV file");
   await page.click("#upload-button");
   await page.waitForSelector("#upload-result");
   check((await text("#upload-result")).includes("candidates version 1"), "upload result names version 1");
@@ -132,6 +134,8 @@ async function run(page, base, work) {
   writeFileSync(second, "name,state,salary\ndee,TX,70\n");
   await page.goto(base + "/ui/upload?dataset=candidates");
   equal(await page.inputValue("#upload-dataset"), "candidates", "dataset prefilled from the URL");
+  equal(await page.getAttribute("#dataset-names option", "value"), "candidates", "existing datasets offered");
+  check((await text("#upload-dataset-hint")).includes("existing dataset, at version 1"), "an existing name is said to append");
   await page.setInputFiles("#upload-file", second);
   await page.click("#upload-button");
   await page.waitForSelector("#upload-result");
@@ -345,6 +349,7 @@ async function run(page, base, work) {
   await shot("13-dataset-erasure");
 
   const t = { page, base, work, shot, text, step, check, equal, api, binary };
+  await uploadOptionSteps(t);
   await chartChoiceSteps(t);
   await demoSteps(t);
 }
