@@ -1,11 +1,12 @@
-// The UI's dataset pages: a dataset's history, preview, diff and erasures; restoring; uploading.
+// The UI's dataset pages: history, profile, preview, diff and erasures; restoring; uploading.
 #include <map>
 #include <optional>
 
 #include "catalog/restore.h"
 #include "common/percent_encoding.h"
-#include "common/time_format.h"
+#include "http/http_status.h"
 #include "web/bar_chart.h"
+#include "web/dataset_profile.h"
 #include "web/query_table.h"
 #include "web/templates.h"
 #include "web/ui_format.h"
@@ -81,7 +82,7 @@ Result<List> ErasureList(ingest::Ingestor* ingestor, const std::string& name) {
   LH_ASSIGN_OR_RETURN(auto records, ingestor->ListErasures(name));
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     Data item;
-    item.set("started", FormatRfc3339Ms(it->started_unix_ms));
+    item.set("started", TimeData(it->started_unix_ms));
     item.set("where", it->where);
     item.set("state", it->state);
     item.set("rows_erased", FormatCount(it->rows_erased));
@@ -114,7 +115,7 @@ Data HistoryItem(const DatasetView& view, const catalog::Manifest& m, const List
   item.set("rows", FormatCount(m.rows));
   item.set("bytes", FormatBytes(m.bytes));
   item.set("source", SourceText(m));
-  item.set("created", FormatRfc3339Ms(m.created_unix_ms));
+  item.set("created", TimeData(m.created_unix_ms));
   item.set("previewed", m.version == view.preview);
   item.set("readable", m.operation != catalog::Operation::kDelete);
   item.set("preview_url", "/ui/datasets/" + view.name + "?version=" + std::to_string(m.version));
@@ -177,7 +178,7 @@ void SendDatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine,
     data.set("rows", FormatCount(view.latest->rows));
     data.set("bytes", FormatBytes(view.latest->bytes));
     data.set("files", std::to_string(view.latest->files.size()));
-    data.set("updated", FormatRfc3339Ms(view.latest->created_unix_ms));
+    data.set("updated", TimeData(view.latest->created_unix_ms));
   }
   auto tags = catalog.ListTags(view.name);
   if (!tags.ok()) return SendError(request, response, tags.status());
@@ -236,6 +237,31 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine, ingest::
                   request, response);
 }
 
+void DatasetProfilePage(catalog::Catalog& catalog, query::QueryEngine& engine,
+                        const httplib::Request& request, httplib::Response& response) {
+  const std::string name = request.matches[1];
+  if (Status s = catalog::ValidateDatasetName(name); !s.ok()) {
+    return SendError(request, response, s);
+  }
+  auto current = catalog.GetCurrent(name);
+  if (!current.ok()) return SendError(request, response, current.status());
+  Data data;
+  auto profile = ProfileVersion(engine, name, current->version, current->rows);
+  int status = 200;
+  if (profile.ok()) {
+    data = ProfileData(*profile);
+  } else {
+    data.set("profile_version", std::to_string(current->version));
+    data.set("profile_error", ErrorData(profile.status()));
+    status = http::HttpStatusFor(profile.status().code());
+  }
+  data.set("name", name);
+  if (WantsPart(request, "profile")) {
+    return Send(request, response, RenderTemplate("dataset_profile", data), status);
+  }
+  Send(request, response, RenderPage("dataset_profile_page", name + " profile", data), status);
+}
+
 // Commits a version's files again as the newest version. The front door
 // lets this through only with a write token or a write token's session
 // (gateway/route_table.cpp), as it does the ingest API the upload page
@@ -268,7 +294,13 @@ void UploadPage(catalog::Catalog& catalog, const httplib::Request& request,
   data.set("dataset", request.get_param_value("dataset"));
   List names;
   if (auto listing = catalog.ListDatasets(); listing.ok()) {
-    for (const auto& d : listing->datasets) names.push_back(Data("name", d.name));
+    for (const auto& d : listing->datasets) {
+      Data item;
+      item.set("name", d.name);
+      item.set("version", std::to_string(d.version));
+      item.set("rows", FormatCount(d.rows));
+      names.push_back(item);
+    }
   }
   data.set("datasets", names);
   Send(request, response, RenderPage("upload", "Upload", data));

@@ -1,5 +1,4 @@
 // GET /: the UI's overview page, every dataset and vector index at a glance.
-#include "common/time_format.h"
 #include "common/version.h"
 #include "web/templates.h"
 #include "web/ui_format.h"
@@ -38,7 +37,7 @@ void OverviewPage(catalog::Catalog& catalog, vector::VectorService& vectors,
     item.set("version", std::to_string(d.version));
     item.set("rows", FormatCount(d.rows));
     item.set("bytes", FormatBytes(d.bytes));
-    item.set("updated", FormatRfc3339Ms(d.updated_unix_ms));
+    item.set("updated", TimeData(d.updated_unix_ms));
     dataset_list.push_back(item);
     total_bytes += d.bytes;
     total_rows += d.rows;

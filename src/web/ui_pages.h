@@ -22,6 +22,9 @@ void OverviewPage(catalog::Catalog& catalog, vector::VectorService& vectors,
 // erasures. `ingestor` (may be null) supplies the erasure log.
 void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine, ingest::Ingestor* ingestor,
                  const httplib::Request& request, httplib::Response& response);
+// GET /ui/datasets/{name}/profile: the current version's profile.
+void DatasetProfilePage(catalog::Catalog& catalog, query::QueryEngine& engine,
+                        const httplib::Request& request, httplib::Response& response);
 // POST /ui/datasets/{name}/restore, form field `version`.
 void RestoreVersion(catalog::Catalog& catalog, const httplib::Request& request,
                     httplib::Response& response);

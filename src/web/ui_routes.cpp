@@ -1,4 +1,5 @@
-// RegisterUiRoutes: the UI's pages (overview, dataset, SQL, upload, indexes) and static files.
+// RegisterUiRoutes: the UI's pages (overview, dataset, profile, SQL, upload, indexes), static
+// files.
 #include "web/ui_routes.h"
 
 #include "web/ui_http.h"
@@ -21,6 +22,10 @@ void RegisterUiRoutes(httplib::Server& router, catalog::Catalog& catalog,
       [&catalog, &engine, ingestor](const httplib::Request& request, httplib::Response& response) {
         DatasetPage(catalog, engine, ingestor, request, response);
       });
+  router.Get(R"(/ui/datasets/([^/]+)/profile)",
+             [&](const httplib::Request& request, httplib::Response& response) {
+               DatasetProfilePage(catalog, engine, request, response);
+             });
   router.Post(R"(/ui/datasets/([^/]+)/restore)",
               [&](const httplib::Request& request, httplib::Response& response) {
                 RestoreVersion(catalog, request, response);

@@ -12,6 +12,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir, homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { chartChoiceSteps, demoSteps, uploadOptionSteps } from "./first_use_steps.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -19,6 +20,7 @@ const binary = resolve(process.argv[2] || join(repo, "build", "lakehouse"));
 const outDir = resolve(process.env.E2E_OUT || join(dirname(binary), "e2e-screenshots"));
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const stepTimeoutMs = 15000;
+const timeZone = "America/Chicago";
 
 // ---- the pinned playwright-core from the bootstrap cache ----
 
@@ -118,7 +120,9 @@ async function run(page, base, work) {
   writeFileSync(first, "name,state,salary\nada,CA,100\nbob,NY,80\ncy,CA,90\n");
   await page.goto(base + "/ui/upload");
   await page.fill("#upload-dataset", "candidates");
+  check((await text("#upload-dataset-hint")).includes("new dataset"), "a new name is said to start a dataset");
   await page.setInputFiles("#upload-file", first);
+  check(await page.locator("#csv-options").isVisible(), "CSV options offered for a CSV file");
   await page.click("#upload-button");
   await page.waitForSelector("#upload-result");
   check((await text("#upload-result")).includes("candidates version 1"), "upload result names version 1");
@@ -130,6 +134,8 @@ async function run(page, base, work) {
   writeFileSync(second, "name,state,salary\ndee,TX,70\n");
   await page.goto(base + "/ui/upload?dataset=candidates");
   equal(await page.inputValue("#upload-dataset"), "candidates", "dataset prefilled from the URL");
+  equal(await page.getAttribute("#dataset-names option", "value"), "candidates", "existing datasets offered");
+  check((await text("#upload-dataset-hint")).includes("existing dataset, at version 1"), "an existing name is said to append");
   await page.setInputFiles("#upload-file", second);
   await page.click("#upload-button");
   await page.waitForSelector("#upload-result");
@@ -151,6 +157,8 @@ async function run(page, base, work) {
   equal(await text("#current-version"), "2", "current version");
   equal(await text("#current-rows"), "4", "current rows");
   equal(await page.locator("#versions tbody tr").count(), 2, "versions listed");
+  await checkTime(page, "#version-1 time", "a version's creation");
+  await checkTime(page, "#dataset-updated time", "the dataset's update");
   equal(await page.locator("svg.bar-chart g.bar").count(), 2, "row-count chart bars");
   equal(await page.locator("#schema tbody tr").count(), 3, "schema columns");
   equal(await page.locator("#preview table.result tbody tr").count(), 4, "preview rows of version 2");
@@ -172,17 +180,21 @@ async function run(page, base, work) {
   step("SQL console: Ctrl-Enter, rows, chart, CSV, history");
   const sql = "SELECT state, sum(salary) AS total FROM candidates GROUP BY ALL ORDER BY total DESC";
   await page.goto(base + "/ui/sql");
+  check(!(await page.locator("#clear-history").isVisible()), "no history controls before any history");
+  await shot("05-sql-empty");
   await page.fill("#q", sql);
   await page.press("#q", "Control+Enter");
   await page.waitForSelector("#result table.result");
   equal(await page.locator("#result table.result tbody tr").count(), 3, "result rows");
   equal(await text("#result table.result tbody tr td"), "CA", "first row");
-  equal(await page.locator("#result svg.bar-chart g.bar").count(), 3, "result chart bars");
+  equal(await page.locator("#result svg.bar-chart g.bar").count(), 3, "a small grouped result opens as bars");
+  equal(await text("#total-rows"), "3", "the row count of a whole result");
+  check(await page.locator("#clear-history").isVisible(), "history controls once there is history");
   check(page.url().includes("/ui/sql?q="), `query URL pushed: ${page.url()}`);
   const csvHref = await page.getAttribute("#csv-link", "href");
   const csv = await (await page.request.get(base + csvHref)).text();
   check(csv.startsWith("state,total\r\nCA,190\r\n"), `CSV download (RFC 4180): ${JSON.stringify(csv)}`);
-  await shot("05-sql");
+  await shot("05-sql-grouped");
   await page.reload();
   await page.waitForSelector("#history li a");
   equal(await text("#history li a"), sql, "history kept across reloads");
@@ -192,14 +204,24 @@ async function run(page, base, work) {
   await page.fill("#q", "SELECT range AS n FROM range(120)");
   await page.click('#sql-form button[type="submit"]');
   await page.waitForFunction(() => document.querySelector("#last-row")?.textContent === "50");
+  equal(await text("#total-rows"), "120", "rows counted beyond the page");
+  check((await text("#result .pager")).includes("page 1 of 3"), "pages counted");
+  equal(await page.locator("#result svg").count(), 0, "a long result opens as the table");
   await page.click("#next-page");
   await page.waitForFunction(() => document.querySelector("#first-row")?.textContent === "51");
   equal(await text("#result table.result tbody tr td"), "50", "first row of page 2");
   await page.fill("#q", "SELECT * FROM no_such_table");
   await page.press("#q", "Control+Enter");
-  await page.waitForSelector("#result .error");
-  check((await text("#result .error")).includes("no_such_table"), "query error shown in place");
+  await page.waitForSelector("#sql-error .error");
+  check((await text("#sql-error .error")).includes("no_such_table"), "query error under the editor");
+  equal(await page.getAttribute("#q", "aria-invalid"), "true", "the editor is marked");
+  equal(await page.locator("#result .error, #result table").count(), 0, "no stale result or second error");
   await shot("06-sql-error");
+  await page.fill("#q", "SELECT 1 AS one");
+  await page.press("#q", "Control+Enter");
+  await page.waitForSelector("#result table.result");
+  equal(await page.locator("#sql-error .error").count(), 0, "the error goes with the next result");
+  equal(await page.getAttribute("#q", "aria-invalid"), null, "the editor is no longer marked");
 
   step("vector index: list, detail, search");
   await api(base, "POST", "/v1/indexes", { name: "resumes", dim: 3, metric: "cosine" });
@@ -274,12 +296,15 @@ async function run(page, base, work) {
   await page.waitForSelector("#result table.result");
   equal(await page.locator("#result table.result tbody tr").count(), 3, "joined rows in Texas");
   equal(await text("#result table.result tbody tr td"), "Bo", "nearest Texan first");
+  equal(await page.locator("#result svg").count(), 0, "search hits open as the table, not a chart");
+  check(await page.locator('#chart-controls input[value="table"]').isChecked(), "the table is the chosen view");
   await shot("10-sql-vector-join");
 
   step("overview lists what was made");
   await page.goto(base + "/");
   equal(await page.locator("#datasets tbody tr").count(), 2, "datasets on the overview");
   equal(await page.locator("#indexes tbody tr").count(), 2, "indexes on the overview");
+  await checkTime(page, "#datasets time", "a dataset's update on the overview");
   await shot("11-overview");
 
   step("dataset page: change counts, tags, and restoring an earlier version");
@@ -320,7 +345,28 @@ async function run(page, base, work) {
   check((await text("#version-1")).includes("erased"), "version 1 is marked as rewritten");
   const log = await text("#erasures tbody");
   check(log.includes("id = 3") && log.includes("done"), `the log lists the erasure: ${log}`);
+  await checkTime(page, "#erasures time", "an erasure's start");
   await shot("13-dataset-erasure");
+
+  const t = { page, base, work, shot, text, step, check, equal, api, binary };
+  await uploadOptionSteps(t);
+  await chartChoiceSteps(t);
+  await demoSteps(t);
+}
+
+// A time shown as people read it: "just now" or "N minutes ago", the exact
+// local time in its tooltip (set by time.js), the machine form in datetime.
+async function checkTime(page, selector, what) {
+  const time = page.locator(selector).first();
+  const shown = (await time.innerText()).trim();
+  check(/^(just now|\d+ minutes? ago)$/.test(shown), `${what} reads as a time ago: ${JSON.stringify(shown)}`);
+  const iso = await time.getAttribute("datetime");
+  check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(iso || ""), `${what} has its datetime: ${iso}`);
+  // The browser runs in Chicago (see main): the tooltip is in its time zone.
+  const title = (await time.getAttribute("title")) || "";
+  const year = new Date(iso).toLocaleString("en-US", { timeZone: timeZone, year: "numeric" });
+  check(title.includes(year) && /\bC[SD]T\b/.test(title) && !title.includes("UTC"),
+        `${what} has the exact local time as its tooltip: ${JSON.stringify(title)}`);
 }
 
 async function main() {
@@ -339,7 +385,12 @@ async function main() {
       // Root (CI containers) cannot use Chromium's sandbox.
       args: ["--no-sandbox", "--disable-dev-shm-usage"],
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // A time zone other than the server's UTC shows times are made local.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: "en-US",
+      timezoneId: timeZone,
+    });
     context.setDefaultTimeout(stepTimeoutMs);
     const page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(`${currentStep}: ${error.message}`));
