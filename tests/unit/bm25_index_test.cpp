@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace lakehouse::text {
@@ -170,6 +171,34 @@ TEST(Bm25IndexTest, AnalyzedDocumentsMustBeOrderedAndCounted) {
   EXPECT_FALSE(index.AddAnalyzed({"a", {{"a", 0}}}).ok());
   EXPECT_TRUE(index.AddAnalyzed({"a", {{"a", 2}, {"b", 1}}}).ok());
   EXPECT_DOUBLE_EQ(index.AverageLength(), 3.0);
+}
+
+TEST(Bm25IndexTest, ReadersRunWhileAWriterAddsAndRemoves) {
+  Bm25Index index(Bm25Params{});
+  ASSERT_TRUE(index.Add("fixed", "payroll clerk").ok());
+  std::thread writer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string id = "w" + std::to_string(i % 50);
+      if (i % 3 == 2) {
+        index.Remove(id);
+      } else {
+        EXPECT_TRUE(index.Add(id, "payroll specialist " + std::to_string(i)).ok());
+      }
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        auto hits = index.Search("payroll clerk", 5);
+        ASSERT_FALSE(hits.empty());
+        EXPECT_EQ(hits.front().id, "fixed");  // the only one holding "clerk"
+        EXPECT_TRUE(index.MatchedTerms("fixed", "clerk").ok());
+      }
+    });
+  }
+  writer.join();
+  for (auto& reader : readers) reader.join();
 }
 
 }  // namespace
