@@ -13,7 +13,9 @@
 // (repeats and hyphen parts included, text/tokenizer.h), avgdl the mean |D|
 // over the index, N the number of documents and df(t) how many of them hold
 // t. Documents and queries go through the same tokenizer with the index's
-// stemming. A document with no terms still counts in N.
+// stemming. A document with no terms still counts in N. The (k1 + 1) factor
+// is kept as Robertson wrote it; Lucene drops it, which scales every score
+// alike and changes no ranking, so scores here are (k1 + 1) times Lucene's.
 //
 // Threads: any number of Search, MatchedTerms and the accessors run at once;
 // Add and Remove take turns and hold readers off only while they change the
