@@ -14,6 +14,14 @@ find_package(CURL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The command line's tables measure text in terminal columns (Debian's libutf8proc-dev).
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+# The text index's English stemmer: Snowball's libstemmer (Debian's
+# libstemmer-dev), which ships no pkg-config or CMake file.
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+find_library(STEMMER_LIBRARY stemmer REQUIRED)
+add_library(stemmer UNKNOWN IMPORTED GLOBAL)
+set_target_properties(stemmer PROPERTIES
+  IMPORTED_LOCATION "${STEMMER_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${STEMMER_INCLUDE_DIR}")
 
 if(DEFINED ENV{LAKEHOUSE_CACHE})
   set(_lakehouse_default_deps "$ENV{LAKEHOUSE_CACHE}/deps")

@@ -17,7 +17,7 @@ debian_packages=(
   libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libfaiss-dev liblapack-dev libblas-dev
-  libkainjow-mustache-dev libutf8proc-dev chromium
+  libkainjow-mustache-dev libutf8proc-dev libstemmer-dev chromium
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
