@@ -306,7 +306,7 @@ bool IsEmpty(const json& node, const char* key) {
 // that query and nothing more: a `)` in it could otherwise close the
 // parenthesis and go on with a UNION, a GROUP BY or an ORDER BY.
 Status CheckPredicateShape(const json& statements) {
-  const Status not_a_predicate = Status::InvalidArgument(
+  Status not_a_predicate = Status::InvalidArgument(
       "the predicate must be one boolean expression over the dataset's columns");
   if (statements.size() != 1) return not_a_predicate;
   const json& node = statements[0].value("node", json());

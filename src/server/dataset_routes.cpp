@@ -394,7 +394,7 @@ void RegisterIngestRoute(httplib::Server& router, ingest::Ingestor* ingestor) {
 
 // Each route's path pattern is distinct, so the order of the groups does not matter.
 void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                           ingest::Ingestor* ingestor, ErasureListener on_erased) {
+                           ingest::Ingestor* ingestor, const ErasureListener& on_erased) {
   RegisterListingRoutes(router, catalog);
   RegisterCatalogWriteRoutes(router, catalog);
   RegisterRowChangeRoutes(router, ingestor, on_erased);

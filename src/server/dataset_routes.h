@@ -21,6 +21,6 @@ using ErasureListener = std::function<Result<nlohmann::json>(const std::string& 
 // `ingestor` may be null where this process cannot ingest; `on_erased` may
 // be empty where no index is built from datasets.
 void RegisterDatasetRoutes(httplib::Server& router, catalog::Catalog& catalog,
-                           ingest::Ingestor* ingestor, ErasureListener on_erased = {});
+                           ingest::Ingestor* ingestor, const ErasureListener& on_erased = {});
 
 }  // namespace lakehouse::server

@@ -74,7 +74,7 @@ httplib::Server::HandlerResponse DescribeRejection(const httplib::Request& reque
 }
 
 void AnswerException(const httplib::Request& request, httplib::Response& response,
-                     std::exception_ptr ep) {
+                     const std::exception_ptr& ep) {
   std::string what = "unknown exception";
   try {
     std::rethrow_exception(ep);
