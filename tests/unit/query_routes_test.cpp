@@ -86,5 +86,26 @@ TEST_F(QueryRoutesTest, ABodyThatIsNotAJsonObjectIs400SayingWhy) {
   }
 }
 
+TEST_F(QueryRoutesTest, AWriteIs403FromTheFenceWhateverTableItNames) {
+  for (const std::string sql :
+       {"INSERT INTO people VALUES (1)", "INSERT INTO nosuch VALUES (1)", "DROP TABLE nosuch",
+        "DELETE FROM people", "UPDATE nosuch SET x=1"}) {
+    auto [status, answer] = Post(json{{"sql", sql}}.dump());
+    EXPECT_EQ(status, 403) << sql << " -> " << answer.dump();
+    EXPECT_EQ(answer["error"]["code"], "forbidden") << sql;
+    EXPECT_TRUE(Message(answer).starts_with(
+        "only one read-only statement (SELECT, EXPLAIN) may run; this is "))
+        << sql << " -> " << answer.dump();
+  }
+}
+
+TEST_F(QueryRoutesTest, AnUnquotedVersionIs400SayingHowToWriteIt) {
+  auto [status, answer] = Post(R"({"sql": "SELECT count(*) FROM people@1"})");
+  EXPECT_EQ(status, 400) << answer.dump();
+  EXPECT_NE(Message(answer).find(R"(write "people@1" in double quotes to read version 1)"),
+            std::string::npos)
+      << answer.dump();
+}
+
 }  // namespace
 }  // namespace lakehouse::server
