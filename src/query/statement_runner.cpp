@@ -117,6 +117,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     // The wrapper holds the user's text too, so it passes the fence as well.
     LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, CastingWrapper(request.sql, plan), bind));
   }
+  LH_RETURN_IF_ERROR(CheckAsOf(bind));
   return StartCursor(slot, request, bind, start, std::move(prepared), std::move(plan));
 }
 

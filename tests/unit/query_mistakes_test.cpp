@@ -1,6 +1,7 @@
 // What a new user gets wrong in a query, answered clearly by the engine: a
-// write is the fence's refusal whatever table it names, and a version written
-// without its double quotes says how to write it.
+// write is the fence's refusal whatever table it names, a version written
+// without its double quotes says how to write it, an as_of pin must name a
+// dataset the query reads, and an unknown dataset has one wording.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -99,6 +100,48 @@ TEST_F(QueryMistakesTest, AnAtInsideQuotesOrAnOtherSyntaxErrorGivesNoVersionHint
   auto rows = lake_.QueryJson("SELECT count(*) FROM \"candidates@1\"");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(json::parse(*rows)[0][0], 2);
+}
+
+TEST_F(QueryMistakesTest, AsOfMustNameADatasetTheQueryReads) {
+  const std::string sql = "SELECT count(*) FROM candidates";
+  Status unknown = Run(sql, {{"nosuch", 1}});
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
+  EXPECT_NE(unknown.message().find(R"(dataset "nosuch" does not exist)"), std::string::npos)
+      << unknown.ToString();
+
+  Status unread = Run(sql, {{"candidates", 1}, {"clients", 1}});
+  EXPECT_EQ(unread.code(), StatusCode::kInvalidArgument) << unread.ToString();
+  EXPECT_NE(unread.message().find(R"("clients")"), std::string::npos) << unread.ToString();
+  EXPECT_NE(unread.message().find("does not read it"), std::string::npos) << unread.ToString();
+
+  Status bad_name = Run(sql, {{"Candidates", 1}});
+  EXPECT_EQ(bad_name.code(), StatusCode::kInvalidArgument) << bad_name.ToString();
+
+  Status no_version = Run(sql, {{"candidates", 9}});
+  EXPECT_EQ(no_version.code(), StatusCode::kNotFound) << no_version.ToString();
+  EXPECT_NE(no_version.message().find("has no version 9"), std::string::npos)
+      << no_version.ToString();
+
+  // Read anywhere in the query, a pin holds.
+  auto pinned = lake_.QueryJson("WITH c AS (SELECT * FROM candidates) SELECT count(*) FROM c", 10,
+                                {{"candidates", 1}});
+  ASSERT_TRUE(pinned.ok()) << pinned.status().ToString();
+  EXPECT_EQ(json::parse(*pinned)[0][0], 2);
+}
+
+TEST_F(QueryMistakesTest, AnUnknownDatasetHasOneWording) {
+  Status plain = Run("SELECT * FROM nosuch");
+  EXPECT_EQ(plain.code(), StatusCode::kNotFound);
+  EXPECT_EQ(plain.message(), R"(dataset "nosuch" does not exist)");
+  // Not a dataset name at all: the same words, and no DuckDB system view
+  // offered in its place.
+  Status upper = Run("SELECT * FROM \"Nosuch\"");
+  EXPECT_EQ(upper.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(upper.message().starts_with(R"(dataset "Nosuch" does not exist)"))
+      << upper.ToString();
+  EXPECT_EQ(upper.message().find("duckdb"), std::string::npos) << upper.ToString();
+  ASSERT_TRUE(lake_.catalog().DeleteDataset("clients").ok());
+  EXPECT_EQ(Run("SELECT * FROM clients").message(), R"(dataset "clients" does not exist)");
 }
 
 }  // namespace

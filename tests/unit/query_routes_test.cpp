@@ -107,5 +107,28 @@ TEST_F(QueryRoutesTest, AnUnquotedVersionIs400SayingHowToWriteIt) {
       << answer.dump();
 }
 
+TEST_F(QueryRoutesTest, AsOfNamingAnUnknownOrUnreadDatasetIsRefused) {
+  ASSERT_TRUE(lake_.Ingest("clients", "id\n1\n").ok());
+  auto [unknown, unknown_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"nosuch": 1}})");
+  EXPECT_EQ(unknown, 404) << unknown_answer.dump();
+  EXPECT_NE(Message(unknown_answer).find(R"(dataset "nosuch" does not exist)"), std::string::npos)
+      << unknown_answer.dump();
+  auto [unread, unread_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"clients": 1}})");
+  EXPECT_EQ(unread, 400) << unread_answer.dump();
+  EXPECT_NE(Message(unread_answer).find("does not read it"), std::string::npos)
+      << unread_answer.dump();
+  auto [missing, missing_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"people": 7}})");
+  EXPECT_EQ(missing, 404) << missing_answer.dump();
+}
+
+TEST_F(QueryRoutesTest, AnUnknownDatasetIs404InTheCatalogsWords) {
+  auto [status, answer] = Post(R"({"sql": "SELECT * FROM nosuch"})");
+  EXPECT_EQ(status, 404) << answer.dump();
+  EXPECT_EQ(Message(answer), R"(dataset "nosuch" does not exist)");
+}
+
 }  // namespace
 }  // namespace lakehouse::server
