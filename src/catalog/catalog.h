@@ -202,6 +202,9 @@ std::string DataFilePrefix(std::string_view dataset);
 
 // `[a-z][a-z0-9_]{0,62}`; anything else is kInvalidArgument naming the rule.
 Status ValidateDatasetName(std::string_view name);
+// The one answer, everywhere (HTTP routes, SQL, the CLI), for a dataset that
+// does not exist or was deleted: kNotFound, `dataset "x" does not exist`.
+Status DatasetNotFound(std::string_view name);
 // `[a-z][a-z0-9_.-]{0,62}`; anything else is kInvalidArgument naming the rule.
 // Starting with a letter, a tag is never all digits, so `name@tag` in SQL
 // never reads as `name@N`.

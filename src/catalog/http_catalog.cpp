@@ -75,7 +75,7 @@ Result<Manifest> HttpCatalog::DeleteDataset(std::string_view name) {
   (void)body;
   // DELETE answers 204; the tombstone is the newest version.
   LH_ASSIGN_OR_RETURN(auto versions, ListVersions(name));
-  if (versions.empty()) return Status::NotFound("no dataset named " + std::string(name));
+  if (versions.empty()) return DatasetNotFound(name);
   return versions.back();
 }
 

@@ -48,6 +48,10 @@ Status ValidateDatasetName(std::string_view name) {
   return Status::Ok();
 }
 
+Status DatasetNotFound(std::string_view name) {
+  return Status::NotFound("dataset \"" + std::string(name) + "\" does not exist");
+}
+
 Status ValidateTagName(std::string_view tag) {
   auto fail = [&] {
     return Status::InvalidArgument("tag name \"" + std::string(tag) +
@@ -181,13 +185,23 @@ Result<std::optional<Manifest>> StoreCatalog::Head(std::string_view name) {
 Result<Manifest> StoreCatalog::GetCurrent(std::string_view name) {
   LH_ASSIGN_OR_RETURN(auto head, Head(name));
   if (!head || head->operation == Operation::kDelete) {
-    return Status::NotFound("no dataset named " + std::string(name));
+    return DatasetNotFound(name);
   }
   return std::move(*head);
 }
 
 Result<Manifest> StoreCatalog::GetVersion(std::string_view name, uint64_t version) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
+  auto manifest = GetStoredVersion(name, version);
+  if (manifest.ok() || manifest.status().code() != StatusCode::kNotFound) return manifest;
+  // "no version 3" of a dataset that never was would send the reader
+  // looking for the wrong thing.
+  LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, 1));
+  if (versions.empty()) return DatasetNotFound(name);
+  return manifest;
+}
+
+Result<Manifest> StoreCatalog::GetStoredVersion(std::string_view name, uint64_t version) {
   // A cached manifest may have been vacuumed or rewritten since, possibly
   // by another process: confirm it is still the stored one.
   bool cached;
@@ -210,7 +224,7 @@ Result<Manifest> StoreCatalog::GetVersion(std::string_view name, uint64_t versio
 Result<std::vector<Manifest>> StoreCatalog::ListVersions(std::string_view name) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
   LH_ASSIGN_OR_RETURN(auto versions, VersionNumbers(name, 1));
-  if (versions.empty()) return Status::NotFound("no dataset named " + std::string(name));
+  if (versions.empty()) return DatasetNotFound(name);
   std::vector<Manifest> manifests;
   for (const auto& v : versions) {
     auto manifest = Load(name, v.version, v.etag);
@@ -362,7 +376,7 @@ Result<Manifest> StoreCatalog::DeleteDataset(std::string_view name) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(auto head, Head(name));
     if (!head || head->operation == Operation::kDelete) {
-      return Status::NotFound("no dataset named " + std::string(name));
+      return DatasetNotFound(name);
     }
     Manifest tombstone;
     tombstone.dataset = std::string(name);

@@ -46,6 +46,8 @@ class StoreCatalog final : public Catalog {
   };
   // Versions present in storage, ascending, at or after `from`.
   Result<std::vector<StoredVersion>> VersionNumbers(std::string_view name, uint64_t from);
+  // GetVersion without telling an unknown dataset from an unknown version.
+  Result<Manifest> GetStoredVersion(std::string_view name, uint64_t version);
   // The manifest, from the cache unless `etag` says the stored one differs.
   Result<Manifest> Load(std::string_view name, uint64_t version,
                         std::optional<std::string> etag = std::nullopt);

@@ -63,7 +63,7 @@ Status StoreCatalog::PutTag(std::string_view name, std::string_view tag, uint64_
 
 Result<std::vector<Tag>> StoreCatalog::ListTags(std::string_view name) {
   LH_ASSIGN_OR_RETURN(auto head, Head(name));
-  if (!head) return Status::NotFound("no dataset named " + std::string(name));
+  if (!head) return DatasetNotFound(name);
   return ReadTags(name);
 }
 

@@ -75,8 +75,10 @@ int RunServe(const ServeOptions& options) {
       vector::VectorService::Open(store->get(), VectorOptions(config.vectord, listen, &embedders));
   if (!vectors.ok()) return Fail(vectors.status());
   auto functions = SqlFunctionsFor(
-      [&vectors](const std::string& index, const std::string& text, size_t k) {
-        return (*vectors)->SearchText(index, text, k, std::nullopt);
+      [&vectors](const std::string& index, const std::string& text, size_t k,
+                 const std::string& filter) -> Result<std::vector<vector::Hit>> {
+        LH_ASSIGN_OR_RETURN(auto parsed, vector::MetadataFilter::ParseText(filter));
+        return (*vectors)->SearchText(index, text, k, std::nullopt, parsed);
       },
       embedders);
   if (!functions.ok()) return Fail(functions.status());
@@ -227,8 +229,9 @@ int RunQueryd(const ServiceOptions& options) {
          .timeout_s = std::max(1, config->queryd.timeout_ms / 1000)});
     if (!client.ok()) return Fail(client.status());
     vectord = std::move(*client);
-    search = [&vectord](const std::string& index, const std::string& text, size_t k) {
-      return vectord->SearchText(index, text, k);
+    search = [&vectord](const std::string& index, const std::string& text, size_t k,
+                        const std::string& filter) {
+      return vectord->SearchText(index, text, k, filter);
     };
     spdlog::info("query: vector_search() at vectord {}", config->queryd.vectord_url);
   }

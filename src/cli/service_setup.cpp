@@ -63,10 +63,11 @@ Result<query::SqlFunctions> SqlFunctionsFor(TextSearch search,
                                             const embed::EmbedderSet& embedders) {
   query::SqlFunctions functions;
   if (search) {
-    functions.vector_search = [search = std::move(search)](
-                                  const std::string& index, const std::string& text,
-                                  size_t k) -> Result<std::vector<query::SearchRow>> {
-      LH_ASSIGN_OR_RETURN(auto hits, search(index, text, k));
+    functions.vector_search =
+        [search = std::move(search)](
+            const std::string& index, const std::string& text, size_t k,
+            const std::string& filter) -> Result<std::vector<query::SearchRow>> {
+      LH_ASSIGN_OR_RETURN(auto hits, search(index, text, k, filter));
       std::vector<query::SearchRow> rows;
       rows.reserve(hits.size());
       for (const auto& hit : hits) {

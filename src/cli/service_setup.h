@@ -39,9 +39,10 @@ Result<Config> LoadServiceConfig(const ServiceOptions& options);
 query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string scratch);
 ingest::IngestOptions IngestOptions(const Config& config, std::string scratch);
 
-// A text search over an index: (index, text, k) to hits.
-using TextSearch =
-    std::function<Result<std::vector<vector::Hit>>(const std::string&, const std::string&, size_t)>;
+// A text search over an index: (index, text, k, filter) to hits; the filter
+// is a metadata filter's JSON text, empty for none.
+using TextSearch = std::function<Result<std::vector<vector::Hit>>(
+    const std::string&, const std::string&, size_t, const std::string&)>;
 
 // SQL's vector_search() and embed() (query_engine.h): search through
 // `search` (in process, or a vectord over HTTP; null: vector_search refuses),

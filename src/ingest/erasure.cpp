@@ -331,7 +331,7 @@ Result<ErasureRecord> EraseRows(const RowChangeContext& context, const EraseRequ
                                 const std::string& work_dir) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     LH_ASSIGN_OR_RETURN(auto versions, context.catalog.ListVersions(request.dataset));
-    if (versions.empty()) return Status::NotFound("no dataset named " + request.dataset);
+    if (versions.empty()) return catalog::DatasetNotFound(request.dataset);
     std::vector<StoredFile> files = FilesOf(versions);
     LH_RETURN_IF_ERROR(FindErased(context, request, files));
     ErasureRecord record;

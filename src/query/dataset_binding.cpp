@@ -33,6 +33,18 @@ std::optional<TableRef> ParseTableRef(std::string_view name) {
   return ref;
 }
 
+// A name that reached the replacement scan but is no dataset reference.
+Status NoSuchTable(std::string_view name) {
+  size_t at = name.find('@');
+  std::string_view dataset = name.substr(0, at);
+  if (Status valid = catalog::ValidateDatasetName(dataset); !valid.ok()) {
+    return Status::NotFound(catalog::DatasetNotFound(dataset).message() + " (" + valid.message() +
+                            ")");
+  }
+  return Status::NotFound("dataset " + std::string(dataset) + " has no version " +
+                          std::string(name.substr(at + 1)));
+}
+
 bool HasColumn(const catalog::Manifest& manifest, std::string_view name) {
   for (const auto& column : manifest.schema) {
     if (column.name.size() == name.size() &&
@@ -81,12 +93,13 @@ void EngineImpl::RegisterReplacementScan() {
 void EngineImpl::Resolve(duckdb_replacement_scan_info info, const char* table_name) {
   BindContext* bind = current_bind;
   if (bind == nullptr) return;
-  auto ref = ParseTableRef(table_name);
-  if (!ref) return;  // not a dataset name: let DuckDB report it
   auto fail = [&](const Status& error) {
     if (!bind->error) bind->error = error;
     duckdb_replacement_scan_set_error(info, error.message().c_str());
   };
+  auto ref = ParseTableRef(table_name);
+  // DuckDB's own answer would suggest one of its system views instead.
+  if (!ref) return fail(NoSuchTable(table_name));
   auto it = bind->scans.find(table_name);
   if (it == bind->scans.end()) {
     // A self-join sees the version its first mention saw.
@@ -113,8 +126,7 @@ Result<catalog::Manifest> EngineImpl::ResolveVersion(const TableRef& ref, BindCo
                             " is a deletion and has no rows");
   }
   if (!manifest.ok() && manifest.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound(version ? manifest.status().message()
-                                    : "unknown dataset \"" + ref.dataset + "\"");
+    return version ? manifest.status() : catalog::DatasetNotFound(ref.dataset);
   }
   return manifest;
 }
@@ -139,6 +151,7 @@ Result<ResolvedScan> EngineImpl::ResolveScan(const TableRef& ref, BindContext& b
         "column filename is refused: " + ref.dataset +
         " has no column of that name, and DuckDB would answer it with a server file path");
   }
+  bind.datasets_read.insert(ref.dataset);
   auto [existing, inserted] = bind.versions.emplace(ref.dataset, manifest.version);
   if (!inserted && existing->second != manifest.version) {
     // Two versions of one dataset in one query: the first one bound keeps
@@ -146,6 +159,26 @@ Result<ResolvedScan> EngineImpl::ResolveScan(const TableRef& ref, BindContext& b
     bind.versions[ref.dataset + "@" + std::to_string(manifest.version)] = manifest.version;
   }
   return scan;
+}
+
+Status EngineImpl::CheckAsOf(const BindContext& bind) {
+  if (bind.as_of == nullptr) return Status::Ok();
+  for (const auto& [dataset, version] : *bind.as_of) {
+    if (bind.datasets_read.contains(dataset)) continue;
+    if (Status valid = catalog::ValidateDatasetName(dataset); !valid.ok()) {
+      return Status::InvalidArgument("as_of: " + valid.message());
+    }
+    auto current = catalog_.GetCurrent(dataset);
+    if (!current.ok() && current.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("as_of: " + catalog::DatasetNotFound(dataset).message());
+    }
+    if (!current.ok()) return current.status();
+    return Status::InvalidArgument("as_of pins dataset \"" + dataset + "\" to version " +
+                                   std::to_string(version) +
+                                   ", but the query does not read it; pin only the datasets "
+                                   "the query reads");
+  }
+  return Status::Ok();
 }
 
 }  // namespace lakehouse::query

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,7 @@ struct BindContext {
   const std::map<std::string, uint64_t>* as_of = nullptr;
   std::map<std::string, uint64_t> versions;
   std::map<std::string, ResolvedScan> scans;  // by table name as written
+  std::set<std::string> datasets_read;        // by dataset name
   std::optional<Status> error;                // the first resolution failure
   // The query names a column `filename` (see FencedSql::names_filename).
   bool names_filename = false;
@@ -174,6 +176,9 @@ class EngineImpl final : public QueryEngine {
   void Resolve(duckdb_replacement_scan_info info, const char* table_name);
   Result<catalog::Manifest> ResolveVersion(const TableRef& ref, BindContext& bind);
   Result<ResolvedScan> ResolveScan(const TableRef& ref, BindContext& bind);
+  // After binding: every dataset the as_of pins name must be one the query
+  // read, so a misspelt or forgotten pin is not silently ignored.
+  Status CheckAsOf(const BindContext& bind);
 
  private:
   // query_engine.cpp: DuckDB, its settings and the pool of connections.

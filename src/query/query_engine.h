@@ -16,7 +16,8 @@
 //    by chunk through a cursor rather than being built whole.
 //  - SQL has two functions beyond DuckDB's own, answered by callbacks the
 //    opener supplies (SqlFunctions below), so this module needs no vectord
-//    or embedder: vector_search(index, text, k) and embed(text). They are
+//    or embedder: vector_search(index, text, k [, filter := ...]) and
+//    embed(text). They are
 //    registered before the fence is locked and add no file or network access
 //    of their own; whatever a callback reaches is the opener's choice.
 #pragma once
@@ -48,17 +49,22 @@ struct SearchRow {
 // leaves its function registered but failing with "... is not available",
 // so a query names what is missing instead of "no such function".
 struct SqlFunctions {
-  // `SELECT * FROM vector_search('index', 'text', k)`: columns id VARCHAR,
-  // distance FLOAT, metadata JSON, nearest first. Called while the query is
-  // bound, on the thread that runs Execute, once per distinct (index, text,
-  // k) in a query; the engine has already checked 1 <= k <= kMaxSearchK and
-  // non-NULL arguments. An error fails the query with its code kept
-  // (kNotFound for an unknown index is a 404, kUnavailable a 503) and its
-  // message prefixed with the function and index name. The query's time
-  // limit does not interrupt the call: the callback must bound its own time
-  // (a call that returns after the deadline fails the query with kTimeout).
+  // `SELECT * FROM vector_search('index', 'text', k [, filter := '{...}'])`:
+  // columns id VARCHAR, distance FLOAT, metadata JSON, nearest first.
+  // `filter` is a metadata filter (vector/metadata_filter.h) as the text of a
+  // JSON object, empty for none; the callback applies it inside the search,
+  // so up to k items that pass come back, not the passing few of the
+  // nearest k. Called while the query is bound, on the thread that runs
+  // Execute, once per distinct (index, text, k, filter) in a query; the
+  // engine has already checked 1 <= k <= kMaxSearchK, non-NULL arguments
+  // and that the filter is a JSON object. An error fails the query with its
+  // code kept (kNotFound for an unknown index is a 404, kUnavailable a 503,
+  // kInvalidArgument for a filter it cannot use a 400) and its message
+  // prefixed with the function and index name. The query's time limit does
+  // not interrupt the call: the callback must bound its own time (a call
+  // that returns after the deadline fails the query with kTimeout).
   std::function<Result<std::vector<SearchRow>>(const std::string& index, const std::string& text,
-                                               size_t k)>
+                                               size_t k, const std::string& filter)>
       vector_search;
   // `embed('text')`: FLOAT[], NULL for NULL. Called while the query runs,
   // from DuckDB's worker threads at once, with up to one chunk (2048) of

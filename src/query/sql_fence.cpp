@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "query/duckdb_handles.h"
 #include "query/sql_fence_functions.h"
+#include "query/sql_text.h"
 
 namespace lakehouse::query {
 namespace {
@@ -20,65 +21,6 @@ std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-// Skips whitespace and comments from `i`; block comments nest, as in
-// DuckDB's scanner. False when a block comment does not end.
-bool SkipSpace(std::string_view sql, size_t& i) {
-  while (i < sql.size()) {
-    if (std::isspace(static_cast<unsigned char>(sql[i]))) {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      i = sql.find('\n', i);
-      if (i == std::string_view::npos) i = sql.size();
-    } else if (sql.substr(i, 2) == "/*") {
-      int depth = 0;
-      do {
-        if (sql.substr(i, 2) == "/*") {
-          ++depth;
-          i += 2;
-        } else if (sql.substr(i, 2) == "*/") {
-          --depth;
-          i += 2;
-        } else if (++i >= sql.size()) {
-          return false;
-        }
-      } while (depth > 0);
-    } else {
-      return true;
-    }
-  }
-  return true;
-}
-
-// The word at `i` (letters and underscores), upper case; empty if none.
-std::string Word(std::string_view sql, size_t& i) {
-  std::string word;
-  while (i < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[i])) || sql[i] == '_')) {
-    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
-  }
-  return word;
-}
-
-// The statement's first keyword, for naming what was refused; only a name,
-// never what decides.
-std::string FirstKeyword(std::string_view sql) {
-  size_t i = 0;
-  while (SkipSpace(sql, i) && i < sql.size() && sql[i] == '(') ++i;
-  return Word(sql, i);
-}
-
-std::string KindOf(const std::string& keyword) {
-  static const std::set<std::string> kNamed = {
-      "INSERT",  "UPDATE",   "DELETE",     "CREATE",     "ALTER",   "DROP",  "COPY",   "ATTACH",
-      "DETACH",  "SET",      "RESET",      "PRAGMA",     "INSTALL", "LOAD",  "EXPORT", "IMPORT",
-      "CALL",    "VACUUM",   "CHECKPOINT", "PREPARE",    "EXECUTE", "USE",   "MERGE",  "PIVOT",
-      "UNPIVOT", "TRUNCATE", "COMMENT",    "DEALLOCATE", "ANALYZE", "FORCE", "UPSERT"};
-  static const std::set<std::string> kTransaction = {"BEGIN", "START",    "COMMIT",
-                                                     "END",   "ROLLBACK", "ABORT"};
-  if (kNamed.count(keyword)) return keyword == "FORCE" ? "FORCE CHECKPOINT" : keyword;
-  if (kTransaction.count(keyword)) return "a transaction statement (" + keyword + ")";
-  return "a statement that is not a query";
 }
 
 // EXPLAIN [ANALYZE] [(options)] <statement>, split. Options may hold only
@@ -253,6 +195,51 @@ Status Walk(const json& tree, const std::set<std::string>& catalog_names, bool& 
   return Status::Ok();
 }
 
+// The query nodes json_serialize_sql writes for a SELECT (a set operation,
+// a CTE or a recursive CTE around one included).
+bool IsQueryNode(const json& node) {
+  static const std::set<std::string> kQueryNodes = {"SELECT_NODE", "SET_OPERATION_NODE", "CTE_NODE",
+                                                    "RECURSIVE_CTE_NODE"};
+  return kQueryNodes.count(Text(node, "type")) > 0;
+}
+
+// A refusal naming the first statement of `sql` that does not only read.
+Status NotAQuery(std::string_view sql) {
+  const std::vector<std::string> keywords = StatementKeywords(sql);
+  std::string kind = "a statement that is not a query";
+  for (size_t i = 0; i < keywords.size(); ++i) {
+    if (IsReadKeyword(keywords[i])) continue;
+    kind = KindOf(keywords[i]);
+    if (keywords.size() > 1) {
+      kind +=
+          " (statement " + std::to_string(i + 1) + " of " + std::to_string(keywords.size()) + ")";
+    }
+    break;
+  }
+  return Status::PermissionDenied(
+      "only one read-only statement (SELECT, EXPLAIN) may run; this is " + kind);
+}
+
+// The parser's message with where it broke in the user's text (`sql` starts
+// `offset` bytes into it), and, for a dataset version written without its
+// double quotes, how to write it.
+Status ParseError(const json& tree, std::string_view sql, size_t offset) {
+  std::string message = Text(tree, "error_message");
+  std::optional<size_t> position;
+  const std::string at = Text(tree, "position");
+  if (!at.empty() && at.find_first_not_of("0123456789") == std::string::npos && at.size() < 10) {
+    position = std::stoul(at);
+  }
+  std::string_view text(sql.data() - offset, sql.size() + offset);
+  if (position) message += " (" + LineAndColumn(text, *position + offset) + ")";
+  if (auto version = FindUnquotedVersion(sql, position)) {
+    message += "; write \"" + version->text + "\" in double quotes to read " +
+               (version->is_tag ? "the version tag " + version->version + " names"
+                                : "version " + version->version);
+  }
+  return Status::InvalidArgument(message);
+}
+
 }  // namespace
 
 Result<SqlFence> SqlFence::Open(duckdb_connection connection) {
@@ -273,20 +260,20 @@ Result<SqlFence> SqlFence::Open(duckdb_connection connection) {
   return SqlFence(std::move(names));
 }
 
-Status SqlFence::CheckTree(duckdb_connection connection, std::string_view sql,
+Status SqlFence::CheckTree(duckdb_connection connection, std::string_view sql, size_t offset,
                            FencedSql& out) const {
   LH_ASSIGN_OR_RETURN(json tree, ParseTree(connection, sql));
   if (tree.value("error", true)) {
-    std::string type = Text(tree, "error_type");
-    if (type == "not implemented") {
-      return Status::PermissionDenied(
-          "only one read-only statement (SELECT, EXPLAIN) may run; this is " +
-          KindOf(FirstKeyword(sql)));
-    }
-    return Status::InvalidArgument(Text(tree, "error_message"));
+    // Whatever the parser accepted but json_serialize_sql would not write
+    // out is not a query: refused, whichever of its error types it is.
+    if (Text(tree, "error_type") != "parser") return NotAQuery(sql);
+    return ParseError(tree, sql, offset);
   }
   const json& statements = tree["statements"];
   if (statements.empty()) return Status::InvalidArgument("no SQL statement found");
+  for (const auto& statement : statements) {
+    if (!IsQueryNode(statement.value("node", json()))) return NotAQuery(sql);
+  }
   if (statements.size() > 1) {
     return Status::InvalidArgument("one statement per query, found " +
                                    std::to_string(statements.size()));
@@ -361,11 +348,12 @@ Result<FencedSql> SqlFence::Check(duckdb_connection connection, std::string_view
   FencedSql out;
   LH_ASSIGN_OR_RETURN(auto explain, SplitExplain(sql));
   if (!explain) {
-    LH_RETURN_IF_ERROR(CheckTree(connection, sql, out));
+    LH_RETURN_IF_ERROR(CheckTree(connection, sql, 0, out));
     out.sql = std::string(sql);
     return out;
   }
-  Status inner = CheckTree(connection, explain->statement, out);
+  Status inner = CheckTree(connection, explain->statement,
+                           static_cast<size_t>(explain->statement.data() - sql.data()), out);
   if (!inner.ok()) {
     return Status(inner.code(), "EXPLAIN" + std::string(explain->analyze ? " ANALYZE" : "") +
                                     " of a statement the fence refuses: " + inner.message());

@@ -66,7 +66,10 @@ class SqlFence {
  private:
   explicit SqlFence(std::set<std::string> catalog_names)
       : catalog_names_(std::move(catalog_names)) {}
-  Status CheckTree(duckdb_connection connection, std::string_view sql, FencedSql& out) const;
+  // `sql` is the statement to check, `offset` bytes into the user's text
+  // (after EXPLAIN), so parse errors can say where in that text they are.
+  Status CheckTree(duckdb_connection connection, std::string_view sql, size_t offset,
+                   FencedSql& out) const;
 
   std::set<std::string> catalog_names_;  // lower case
 };

@@ -2,6 +2,7 @@
 #include "query/sql_functions.h"
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "query/duckdb_handles.h"
 
@@ -59,6 +60,39 @@ struct SearchScan {
   size_t next = 0;
 };
 
+std::string TextOf(const Value& value) {
+  char* text = duckdb_get_varchar(value.get());
+  std::string out = text != nullptr ? text : "";
+  duckdb_free(text);
+  return out;
+}
+
+// vector_search's `filter := '{...}'`, as compact JSON text; empty when not
+// given or NULL. Whether its fields and operators make sense is for the
+// search to say (metadata_filter.h): this side knows only that it is JSON.
+Result<std::string> SearchFilter(duckdb_bind_info info) {
+  Value value(duckdb_bind_get_named_parameter(info, "filter"));
+  if (!value || duckdb_is_null_value(value.get())) return std::string();
+  const std::string text = TextOf(value);
+  const std::string example =
+      "vector_search: filter must be a JSON object of metadata conditions, such as "
+      "filter := '{\"state\": \"TX\", \"rate\": {\"lte\": 80}}'";
+  if (text.size() > kMaxSqlFunctionTextBytes) {
+    return Status::InvalidArgument(example + "; this one is over 1 MiB");
+  }
+  nlohmann::json filter;
+  try {
+    filter = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Status::InvalidArgument(example + "; this one is not JSON (it breaks at byte " +
+                                   std::to_string(e.byte) + ")");
+  }
+  if (!filter.is_object()) {
+    return Status::InvalidArgument(example + "; this one is " + std::string(filter.type_name()));
+  }
+  return filter.dump();
+}
+
 void SearchBindFunction(duckdb_bind_info info) {
   auto& state = *static_cast<SqlFunctionState*>(duckdb_bind_get_extra_info(info));
   LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
@@ -85,14 +119,8 @@ void SearchBindFunction(duckdb_bind_info info) {
           Status::InvalidArgument(std::string("vector_search: ") + names[i] + " must not be NULL"));
     }
   }
-  auto text_of = [](const Value& value) {
-    char* text = duckdb_get_varchar(value.get());
-    std::string out = text != nullptr ? text : "";
-    duckdb_free(text);
-    return out;
-  };
-  const std::string index = text_of(parameters[0]);
-  const std::string text = text_of(parameters[1]);
+  const std::string index = TextOf(parameters[0]);
+  const std::string text = TextOf(parameters[1]);
   const int32_t k = duckdb_get_int32(parameters[2].get());
   if (k < 1 || static_cast<size_t>(k) > kMaxSearchK) {
     return BindFail(
@@ -103,11 +131,13 @@ void SearchBindFunction(duckdb_bind_info info) {
   if (text.size() > kMaxSqlFunctionTextBytes) {
     return BindFail(info, state, connection, TextTooLong("vector_search", text.size()));
   }
+  auto filter = SearchFilter(info);
+  if (!filter.ok()) return BindFail(info, state, connection, filter.status());
   if (!state.functions().vector_search) {
     return BindFail(info, state, connection, Status::InvalidArgument(kSearchUnavailable));
   }
   if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
-  auto rows = state.Search(connection, index, text, static_cast<size_t>(k));
+  auto rows = state.Search(connection, index, text, static_cast<size_t>(k), *filter);
   // The callback bounds its own time; a result after the deadline is not
   // worth binding the rest of the query for.
   if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
@@ -237,6 +267,7 @@ Status RegisterSearch(duckdb_connection connection, SqlFunctionState& state) {
   duckdb_table_function_add_parameter(function, varchar.get());
   duckdb_table_function_add_parameter(function, varchar.get());
   duckdb_table_function_add_parameter(function, integer.get());
+  duckdb_table_function_add_named_parameter(function, "filter", varchar.get());
   duckdb_table_function_set_extra_info(function, &state, nullptr);
   duckdb_table_function_set_bind(function, SearchBindFunction);
   duckdb_table_function_set_init(function, SearchInitFunction);
@@ -297,14 +328,15 @@ void SqlFunctionState::RecordFailure(idx_t connection, const Status& status) {
 }
 
 Result<std::shared_ptr<const std::vector<SearchRow>>> SqlFunctionState::Search(
-    idx_t connection, const std::string& index, const std::string& text, size_t k) {
-  SearchKey key{index, text, k};
+    idx_t connection, const std::string& index, const std::string& text, size_t k,
+    const std::string& filter) {
+  SearchKey key{index, text, k, filter};
   {
     std::lock_guard lock(mu_);
     auto& searches = connections_[connection].searches;
     if (auto it = searches.find(key); it != searches.end()) return it->second;
   }
-  auto found = functions_.vector_search(index, text, k);
+  auto found = functions_.vector_search(index, text, k, filter);
   if (!found.ok()) {
     return Status(found.status().code(),
                   "vector_search(" + SqlQuote(index) + "): " + found.status().message());

@@ -44,12 +44,14 @@ class SqlFunctionState {
   void RecordFailure(idx_t connection, const Status& status);
   // vector_search's callback, once per distinct arguments in a query: a query
   // may be bound more than once (EXPLAIN, the engine's type-casting wrapper).
+  // `filter` is a JSON object's text, empty for none.
   Result<std::shared_ptr<const std::vector<SearchRow>>> Search(idx_t connection,
                                                                const std::string& index,
-                                                               const std::string& text, size_t k);
+                                                               const std::string& text, size_t k,
+                                                               const std::string& filter);
 
  private:
-  using SearchKey = std::tuple<std::string, std::string, size_t>;
+  using SearchKey = std::tuple<std::string, std::string, size_t, std::string>;
   struct PerConnection {
     std::optional<Status> failure;  // the first of the query
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();

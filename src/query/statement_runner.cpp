@@ -97,8 +97,9 @@ Result<Prepared> EngineImpl::Prepare(size_t slot, const std::string& sql, BindCo
   // ever disagree.
   duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
   if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-    return Status::PermissionDenied("only read-only queries (SELECT, EXPLAIN) may run; this is " +
-                                    std::string(StatementTypeName(type)));
+    return Status::PermissionDenied(
+        "only one read-only statement (SELECT, EXPLAIN) may run; this is " +
+        std::string(StatementTypeName(type)));
   }
   return prepared;
 }
@@ -116,6 +117,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
     // The wrapper holds the user's text too, so it passes the fence as well.
     LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, CastingWrapper(request.sql, plan), bind));
   }
+  LH_RETURN_IF_ERROR(CheckAsOf(bind));
   return StartCursor(slot, request, bind, start, std::move(prepared), std::move(plan));
 }
 

@@ -20,7 +20,7 @@ constexpr std::string_view kCreateFields[] = {"name",      "dim",  "metric", "m"
                                               "ef_search", "model"};
 constexpr std::string_view kAddFields[] = {"items"};
 constexpr std::string_view kItemFields[] = {"id", "vector", "metadata"};
-constexpr std::string_view kSearchFields[] = {"vector", "text", "k", "ef", "filter"};
+constexpr std::string_view kSearchFields[] = {"vector", "text", "k", "ef", "filter", "mode"};
 
 Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
   if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
@@ -124,10 +124,30 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
       json{{"added", added}, {"count", outcome->count}, {"persisted", outcome->persisted}}.dump());
 }
 
+// A search's "mode": "vector", the nearest neighbours of its vectors, is the
+// only one an index answers; "keyword" and "hybrid" would need a full-text
+// part, which indexes do not have.
+Status CheckSearchMode(vector::VectorService& service, const std::string& name,
+                       const json& request) {
+  auto mode = request.find("mode");
+  if (mode == request.end() || mode->is_null() || *mode == "vector") return Status::Ok();
+  if (*mode != "keyword" && *mode != "hybrid") {
+    return Status::InvalidArgument(
+        "\"mode\" must be \"vector\" (the default), \"keyword\" or \"hybrid\"");
+  }
+  LH_RETURN_IF_ERROR(service.Find(name).status());
+  return Status::InvalidArgument(
+      "\"mode\": \"" + mode->get<std::string>() + "\" needs a full-text index, and index \"" +
+      name + "\" has none: it is searched by its vectors alone (\"mode\": \"vector\")");
+}
+
 void HandleSearch(vector::VectorService& service, const std::string& name, const std::string& body,
                   httplib::Response& response) {
   auto request = ParseJsonObject(body, kSearchFields);
   if (!request.ok()) return WriteError(response, request.status());
+  if (Status mode = CheckSearchMode(service, name, *request); !mode.ok()) {
+    return WriteError(response, mode);
+  }
   const bool by_text = request->contains("text");
   if (by_text == request->contains("vector")) {
     return WriteError(response,

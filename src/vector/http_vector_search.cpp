@@ -1,4 +1,5 @@
-// HttpVectorSearch::SearchText: POSTs text and k to vectord's search route and decodes the hits.
+// HttpVectorSearch::SearchText: POSTs text, k and filter to vectord's search route and decodes the
+// hits.
 #include "vector/http_vector_search.h"
 
 #include <nlohmann/json.hpp>
@@ -20,12 +21,19 @@ Result<std::unique_ptr<HttpVectorSearch>> HttpVectorSearch::Create(
 }
 
 Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
-                                                      const std::string& text, size_t k) {
+                                                      const std::string& text, size_t k,
+                                                      const std::string& filter) {
   // Every byte but the unreserved ones escaped: an index name comes from SQL
   // text and must not reach another route.
   const std::string path = "/v1/indexes/" + PercentEncode(index) + "/search";
-  const std::string body =
-      json{{"text", text}, {"k", k}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  json request{{"text", text}, {"k", k}};
+  if (!filter.empty()) {
+    request["filter"] = json::parse(filter, nullptr, false);
+    if (request["filter"].is_discarded()) {
+      return Status::InvalidArgument("\"filter\" is not JSON");
+    }
+  }
+  const std::string body = request.dump(-1, ' ', false, json::error_handler_t::replace);
   auto lease = pool_->Acquire();
   auto result = lease->Post(path, body, "application/json");
   if (!result) {

@@ -1,5 +1,5 @@
 // vector::HttpVectorSearch — search by text in a vectord over HTTP
-// (POST /v1/indexes/{name}/search with {"text", "k"}), for a queryd whose SQL
+// (POST /v1/indexes/{name}/search with {"text", "k", "filter"}), for a queryd whose SQL
 // vector_search() reaches indexes that live in another process.
 //
 // Promises:
@@ -23,7 +23,11 @@ class HttpVectorSearch {
  public:
   static Result<std::unique_ptr<HttpVectorSearch>> Create(const http::ClientOptions& options);
 
-  Result<std::vector<Hit>> SearchText(const std::string& index, const std::string& text, size_t k);
+  // `filter` is a metadata filter as a JSON object's text (metadata_filter.h),
+  // empty for none; vectord applies it inside the search and answers 400
+  // naming what is wrong with it.
+  Result<std::vector<Hit>> SearchText(const std::string& index, const std::string& text, size_t k,
+                                      const std::string& filter = "");
 
  private:
   explicit HttpVectorSearch(std::unique_ptr<http::ClientPool> pool) : pool_(std::move(pool)) {}

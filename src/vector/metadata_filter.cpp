@@ -16,6 +16,13 @@ bool Equal(const nlohmann::json& a, const nlohmann::json& b) {
 
 }  // namespace
 
+Result<MetadataFilter> MetadataFilter::ParseText(std::string_view text) {
+  if (text.empty()) return MetadataFilter();
+  nlohmann::json filter = nlohmann::json::parse(text, nullptr, false);
+  if (filter.is_discarded()) return Status::InvalidArgument("\"filter\" is not JSON");
+  return Parse(filter);
+}
+
 Result<MetadataFilter> MetadataFilter::Parse(const nlohmann::json& filter) {
   if (!filter.is_object()) return Status::InvalidArgument("\"filter\" must be an object");
   MetadataFilter out;

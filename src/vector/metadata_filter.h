@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -20,6 +21,9 @@ class MetadataFilter {
  public:
   // kInvalidArgument naming the field and what is wrong.
   static Result<MetadataFilter> Parse(const nlohmann::json& filter);
+  // The same from a JSON object's text, as SQL's vector_search(..., filter
+  // := '{...}') hands it over; empty text is no filter.
+  static Result<MetadataFilter> ParseText(std::string_view text);
 
   bool Matches(const nlohmann::json& metadata) const;
   bool empty() const { return conditions_.empty(); }

@@ -202,7 +202,7 @@ void DatasetPage(catalog::Catalog& catalog, query::QueryEngine& engine, ingest::
   auto versions = catalog.ListVersions(name);
   if (!versions.ok()) return SendError(request, response, versions.status());
   if (versions->empty()) {
-    return SendError(request, response, Status::NotFound("no dataset named " + name));
+    return SendError(request, response, catalog::DatasetNotFound(name));
   }
   DatasetView view;
   view.name = name;

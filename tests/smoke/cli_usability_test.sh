@@ -123,10 +123,10 @@ lh sql 'SELECT count(*) AS n FROM "solo@1"' --format csv
 assert_eq 1 "$(sed -n 2p "$OUT" | tr -d '\r')" "an earlier version still reads"
 lh datasets delete solo
 assert_eq 1 "$RC" "a deleted dataset cannot be deleted again"
-assert_contains "$(cat "$ERR")" "no dataset named solo (HTTP 404)" "the server's message"
+assert_contains "$(cat "$ERR")" "dataset \"solo\" does not exist (HTTP 404)" "the server's message"
 lh datasets delete nosuch
 assert_eq 1 "$RC" "an unknown dataset"
-assert_contains "$(cat "$ERR")" "no dataset named nosuch (HTTP 404)" "the server's message"
+assert_contains "$(cat "$ERR")" "dataset \"nosuch\" does not exist (HTTP 404)" "the server's message"
 lh datasets people
 assert_eq 0 "$RC" "datasets NAME still shows a dataset"
 

@@ -122,6 +122,17 @@ assert_eq 0 "$(sql_value "SELECT count(*) FROM (SELECT distance, lag(distance) O
 lh sql "SELECT * FROM vector_search('no_such_index', 'x', 5)"
 assert_ne 0 "$RC" "an unknown index is an error"
 assert_contains "$(cat "$ERR")" "no_such_index" "naming the index"
+# A filter inside the search answers 20 TX nurses; a WHERE after it keeps
+# only the TX ones among the 20 nearest of every state.
+assert_eq 20 "$(sql_value "SELECT count(*) FROM vector_search('candidates_resume', 'registered nurse', 20,
+  filter := '{\"state\": \"TX\"}') s JOIN candidates c ON c.id = s.id WHERE c.state = 'TX'")" \
+  "filter := finds 20 TX candidates"
+after_where=$(sql_value "SELECT count(*) FROM vector_search('candidates_resume', 'registered nurse', 20) s
+  JOIN candidates c ON c.id = s.id WHERE c.state = 'TX'")
+[[ $after_where -lt 20 ]] || fail "a WHERE after the search keeps fewer than 20 (kept $after_where)"
+lh sql "SELECT * FROM vector_search('candidates_resume', 'x', 5, filter := '{\"state\": [1]}')"
+assert_ne 0 "$RC" "a filter the search cannot use is an error"
+assert_contains "$(cat "$ERR")" 'filter on "state"' "naming the field"
 
 case_begin "second run changes nothing"
 before=$(versions)

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/http_server.h"
+#include "server/vector_routes.h"
 #include "testing/embedded_lakehouse.h"
 #include "testing/server_thread.h"
 
@@ -30,6 +31,7 @@ class DatasetIndexRoutesTest : public ::testing::Test {
     indexer_ = std::make_unique<vector::DatasetIndexer>(*vectors_, &reader_, embedders_);
     server_ = std::make_unique<HttpServer>(HttpConfig{}, 64 << 20);
     RegisterDatasetIndexRoutes(server_->router(), *indexer_);
+    RegisterVectorRoutes(server_->router(), *vectors_);
     running_ = std::make_unique<testing::ServerThread>(*server_);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", running_->port());
   }
@@ -85,6 +87,36 @@ TEST_F(DatasetIndexRoutesTest, MalformedBodiesAre400AndCreateNothing) {
         << body << " -> " << answer.dump();
   }
   EXPECT_TRUE(vectors_->List().empty());
+}
+
+// docs/api.md: a name that is taken is 409, whichever route tries to take it.
+TEST_F(DatasetIndexRoutesTest, ANameThatIsTakenIs409FromEitherRoute) {
+  auto post = [&](const std::string& path, const json& body) {
+    auto result = client_->Post(path, body.dump(), "application/json");
+    EXPECT_TRUE(result);
+    return result ? std::make_pair(result->status, json::parse(result->body, nullptr, false))
+                  : std::make_pair(0, json());
+  };
+  ASSERT_EQ(post("/v1/indexes", {{"name", "plain"}, {"dim", 2}}).first, 201);
+  auto [plain, plain_answer] =
+      post("/v1/datasets/people/indexes",
+           {{"index", "plain"}, {"id_column", "id"}, {"text_column", "resume"}});
+  EXPECT_EQ(plain, 409) << plain_answer.dump();
+  EXPECT_EQ(plain_answer["error"]["code"], "conflict");
+
+  ASSERT_EQ(Post(R"({"index": "people_resume", "id_column": "id", "text_column": "resume"})").first,
+            201);
+  auto [again, again_answer] = post("/v1/indexes", {{"name", "people_resume"}, {"dim", 2}});
+  EXPECT_EQ(again, 409) << again_answer.dump();
+  auto [other_column, other_answer] =
+      Post(R"({"index": "people_resume", "id_column": "id", "text_column": "state"})");
+  EXPECT_EQ(other_column, 409) << other_answer.dump();
+  EXPECT_NE(other_answer["error"]["message"].get<std::string>().find("people.id/resume"),
+            std::string::npos)
+      << other_answer.dump();
+  // Nothing was replaced.
+  EXPECT_EQ(vectors_->Describe("plain")->params.dim, 2u);
+  EXPECT_EQ(vectors_->Describe("people_resume")->source->text_column, "resume");
 }
 
 }  // namespace

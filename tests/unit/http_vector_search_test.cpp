@@ -11,6 +11,7 @@
 #include "server/http_server.h"
 #include "server/vector_routes.h"
 #include "testing/embedded_lakehouse.h"
+#include "testing/few_near_matches.h"
 #include "testing/server_thread.h"
 #include "vector/vector_service.h"
 
@@ -51,6 +52,31 @@ class HttpVectorSearchTest : public ::testing::Test {
     client_ = std::move(*client);
   }
   void TearDown() override { running_.reset(); }
+
+  // A query engine whose vector_search() reaches vectord through this
+  // client, as RunQueryd wires it.
+  Result<std::unique_ptr<query::QueryEngine>> OpenSplitEngine(testing::EmbeddedLakehouse& lake) {
+    query::QueryEngineOptions options;
+    options.scratch_dir = lake.dir() + "/scratch/split";
+    options.functions.vector_search =
+        [this](const std::string& index, const std::string& text, size_t k,
+               const std::string& filter) -> Result<std::vector<query::SearchRow>> {
+      LH_ASSIGN_OR_RETURN(auto hits, client_->SearchText(index, text, k, filter));
+      std::vector<query::SearchRow> rows;
+      for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
+      return rows;
+    };
+    return query::QueryEngine::Open(options, lake.catalog(), lake.store());
+  }
+  static Result<json> Run(query::QueryEngine& engine, const std::string& sql) {
+    LH_ASSIGN_OR_RETURN(auto cursor, engine.Execute({sql, 100, {}}));
+    std::string rows;
+    while (true) {
+      LH_ASSIGN_OR_RETURN(bool more, cursor->NextJson(rows));
+      if (!more) break;
+    }
+    return json::parse("[" + rows + "]");
+  }
 
   const std::vector<std::string> texts_ = {"Forklift operator, warehouse",
                                            "Senior data engineer: Python, Spark, Airflow",
@@ -107,26 +133,9 @@ TEST_F(HttpVectorSearchTest, VectordDownIsUnavailableNamingIt) {
 TEST_F(HttpVectorSearchTest, SqlVectorSearchThroughVectord) {
   testing::EmbeddedLakehouse lake;
   ASSERT_TRUE(lake.Ingest("candidates", "id,name,state\nc1,Ada,TX\nc2,Bob,TX\nc3,Cy,CA\n").ok());
-  query::QueryEngineOptions options;
-  options.scratch_dir = lake.dir() + "/scratch/split";
-  options.functions.vector_search = [this](const std::string& index, const std::string& text,
-                                           size_t k) -> Result<std::vector<query::SearchRow>> {
-    LH_ASSIGN_OR_RETURN(auto hits, client_->SearchText(index, text, k));
-    std::vector<query::SearchRow> rows;
-    for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
-    return rows;
-  };
-  auto engine = query::QueryEngine::Open(options, lake.catalog(), lake.store());
+  auto engine = OpenSplitEngine(lake);
   ASSERT_TRUE(engine.ok());
-  auto run = [&](const std::string& sql) -> Result<json> {
-    LH_ASSIGN_OR_RETURN(auto cursor, (*engine)->Execute({sql, 100, {}}));
-    std::string rows;
-    while (true) {
-      LH_ASSIGN_OR_RETURN(bool more, cursor->NextJson(rows));
-      if (!more) break;
-    }
-    return json::parse("[" + rows + "]");
-  };
+  auto run = [&](const std::string& sql) { return Run(**engine, sql); };
   auto rows =
       run("SELECT c.name, (s.metadata->>'n')::INT FROM vector_search('resumes', 'python data "
           "engineer', 1) s JOIN candidates c ON c.id = s.id WHERE c.state = 'TX'");
@@ -141,6 +150,40 @@ TEST_F(HttpVectorSearchTest, SqlVectorSearchThroughVectord) {
   EXPECT_NE(down.status().message().find("vector_search('resumes'): vectord at " + url_),
             std::string::npos)
       << down.status().message();
+}
+
+TEST_F(HttpVectorSearchTest, AFilterTravelsToVectord) {
+  auto hits = client_->SearchText("resumes", "python data engineer", 3, R"({"n": {"gte": 2}})");
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 2u);
+  for (const auto& hit : *hits) EXPECT_GE((*hit.metadata)["n"].get<int>(), 2);
+  auto bad = client_->SearchText("resumes", "x", 3, R"({"n": {"about": 2}})");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "filter on \"n\": unknown operator \"about\" (eq, ne, lt, lte, gt, gte, in)");
+}
+
+// The split deployment's SQL finds k matching items through vectord, as
+// `serve` does in process (testing/few_near_matches.h).
+TEST_F(HttpVectorSearchTest, SqlFilterFindsKMatchingItemsThroughVectord) {
+  const std::string staff = testing::AddFewNearMatchesIndex(*service_, embedders_);
+  ASSERT_FALSE(staff.empty());
+  testing::EmbeddedLakehouse lake;
+  ASSERT_TRUE(lake.Ingest("staff", staff).ok());
+  auto engine = OpenSplitEngine(lake);
+  ASSERT_TRUE(engine.ok());
+  auto filtered = Run(**engine, testing::FilteredSearchSql());
+  ASSERT_TRUE(filtered.ok()) << filtered.status().ToString();
+  EXPECT_EQ(*filtered, json::parse("[[20]]"));
+  auto where = Run(**engine, testing::WhereSearchSql());
+  ASSERT_TRUE(where.ok()) << where.status().ToString();
+  EXPECT_LE((*where)[0][0].get<int>(), 2);
+  auto bad = Run(
+      **engine, "SELECT * FROM vector_search('staff_resume', 'x', 5, filter := '{\"state\": []}')");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "vector_search('staff_resume'): filter on \"state\": compare with a string, number or "
+            "boolean");
 }
 
 }  // namespace

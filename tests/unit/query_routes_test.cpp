@@ -86,5 +86,49 @@ TEST_F(QueryRoutesTest, ABodyThatIsNotAJsonObjectIs400SayingWhy) {
   }
 }
 
+TEST_F(QueryRoutesTest, AWriteIs403FromTheFenceWhateverTableItNames) {
+  for (const std::string sql :
+       {"INSERT INTO people VALUES (1)", "INSERT INTO nosuch VALUES (1)", "DROP TABLE nosuch",
+        "DELETE FROM people", "UPDATE nosuch SET x=1"}) {
+    auto [status, answer] = Post(json{{"sql", sql}}.dump());
+    EXPECT_EQ(status, 403) << sql << " -> " << answer.dump();
+    EXPECT_EQ(answer["error"]["code"], "forbidden") << sql;
+    EXPECT_TRUE(Message(answer).starts_with(
+        "only one read-only statement (SELECT, EXPLAIN) may run; this is "))
+        << sql << " -> " << answer.dump();
+  }
+}
+
+TEST_F(QueryRoutesTest, AnUnquotedVersionIs400SayingHowToWriteIt) {
+  auto [status, answer] = Post(R"({"sql": "SELECT count(*) FROM people@1"})");
+  EXPECT_EQ(status, 400) << answer.dump();
+  EXPECT_NE(Message(answer).find(R"(write "people@1" in double quotes to read version 1)"),
+            std::string::npos)
+      << answer.dump();
+}
+
+TEST_F(QueryRoutesTest, AsOfNamingAnUnknownOrUnreadDatasetIsRefused) {
+  ASSERT_TRUE(lake_.Ingest("clients", "id\n1\n").ok());
+  auto [unknown, unknown_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"nosuch": 1}})");
+  EXPECT_EQ(unknown, 404) << unknown_answer.dump();
+  EXPECT_NE(Message(unknown_answer).find(R"(dataset "nosuch" does not exist)"), std::string::npos)
+      << unknown_answer.dump();
+  auto [unread, unread_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"clients": 1}})");
+  EXPECT_EQ(unread, 400) << unread_answer.dump();
+  EXPECT_NE(Message(unread_answer).find("does not read it"), std::string::npos)
+      << unread_answer.dump();
+  auto [missing, missing_answer] =
+      Post(R"({"sql": "SELECT count(*) FROM people", "as_of": {"people": 7}})");
+  EXPECT_EQ(missing, 404) << missing_answer.dump();
+}
+
+TEST_F(QueryRoutesTest, AnUnknownDatasetIs404InTheCatalogsWords) {
+  auto [status, answer] = Post(R"({"sql": "SELECT * FROM nosuch"})");
+  EXPECT_EQ(status, 404) << answer.dump();
+  EXPECT_EQ(Message(answer), R"(dataset "nosuch" does not exist)");
+}
+
 }  // namespace
 }  // namespace lakehouse::server

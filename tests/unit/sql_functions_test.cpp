@@ -12,6 +12,7 @@
 
 #include "embed/embedder_set.h"
 #include "testing/embedded_lakehouse.h"
+#include "testing/few_near_matches.h"
 #include "vector/vector_service.h"
 
 namespace lakehouse::query {
@@ -47,6 +48,21 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// vector_search() searching `service` in process, as `serve` wires it.
+SqlFunctions InProcessSearch(vector::VectorService& service) {
+  SqlFunctions functions;
+  functions.vector_search = [&service](
+                                const std::string& index, const std::string& text, size_t k,
+                                const std::string& filter) -> Result<std::vector<SearchRow>> {
+    LH_ASSIGN_OR_RETURN(auto parsed, vector::MetadataFilter::ParseText(filter));
+    LH_ASSIGN_OR_RETURN(auto hits, service.SearchText(index, text, k, std::nullopt, parsed));
+    std::vector<SearchRow> rows;
+    for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
+    return rows;
+  };
+  return functions;
+}
+
 class SqlFunctionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,10 +75,11 @@ class SqlFunctionsTest : public ::testing::Test {
   // always c3, c2, c1 (c4 is not among them), and that counts its calls.
   SqlFunctions FakeSearch() {
     SqlFunctions functions;
-    functions.vector_search = [this](const std::string& index, const std::string& text,
-                                     size_t k) -> Result<std::vector<SearchRow>> {
+    functions.vector_search = [this](const std::string& index, const std::string& text, size_t k,
+                                     const std::string& filter) -> Result<std::vector<SearchRow>> {
       ++calls_;
       last_text_ = text;
+      last_filter_ = filter;
       if (index == "down") return Status::Unavailable("vectord at http://x is unavailable");
       if (index != "candidates_resume") {
         return Status::NotFound("no index named \"" + index + "\"");
@@ -79,6 +96,7 @@ class SqlFunctionsTest : public ::testing::Test {
   EmbeddedLakehouse lake_;
   std::atomic<int> calls_{0};
   std::string last_text_;
+  std::string last_filter_;
 };
 
 TEST_F(SqlFunctionsTest, VectorSearchJoinsDatasetRowsNearestFirst) {
@@ -346,14 +364,7 @@ TEST_F(SqlFunctionsTest, VectorSearchOverARealIndex) {
   ASSERT_TRUE((*service)->Add("candidates_resume", items).ok());
 
   SqlFunctions functions;
-  functions.vector_search = [&](const std::string& index, const std::string& text,
-                                size_t k) -> Result<std::vector<SearchRow>> {
-    LH_ASSIGN_OR_RETURN(auto hits, (*service)->SearchText(index, text, k, std::nullopt));
-    std::vector<SearchRow> rows;
-    for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
-    return rows;
-  };
-  auto engine = OpenEngine(lake_, functions);
+  auto engine = OpenEngine(lake_, InProcessSearch(**service));
   auto expected =
       (*service)->SearchText("candidates_resume", "python data engineer", 3, std::nullopt);
   ASSERT_TRUE(expected.ok());
@@ -376,6 +387,82 @@ TEST_F(SqlFunctionsTest, VectorSearchOverARealIndex) {
   auto unknown = Query(*engine, "SELECT * FROM vector_search('resumes', 'x', 3)");
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.status().message(), "vector_search('resumes'): no index named \"resumes\"");
+}
+
+TEST_F(SqlFunctionsTest, VectorSearchHandsItsFilterToTheSearch) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  ASSERT_TRUE(Query(*engine,
+                    "SELECT * FROM vector_search('candidates_resume', 'x', 3, "
+                    "filter := '{\"state\":   \"TX\", \"years\": {\"gte\": 2}}')")
+                  .ok());
+  EXPECT_EQ(json::parse(last_filter_), json::parse(R"({"state": "TX", "years": {"gte": 2}})"));
+  // Another filter is another search; none, or NULL, is no filter.
+  ASSERT_TRUE(Query(*engine,
+                    "SELECT * FROM vector_search('candidates_resume', 'x', 3, filter := "
+                    "'{\"state\": \"CA\"}') UNION ALL SELECT * FROM "
+                    "vector_search('candidates_resume', 'x', 3, filter := '{\"state\": \"TX\"}')")
+                  .ok());
+  EXPECT_EQ(calls_, 3);
+  ASSERT_TRUE(Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x', 3)").ok());
+  EXPECT_EQ(last_filter_, "");
+  ASSERT_TRUE(
+      Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x', 3, filter := NULL)")
+          .ok());
+  EXPECT_EQ(last_filter_, "");
+}
+
+TEST_F(SqlFunctionsTest, VectorSearchRefusesAFilterThatIsNotAJsonObject) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  const std::pair<std::string, std::string> cases[] = {
+      {"'state = TX'", "this one is not JSON (it breaks at byte 1)"},
+      {"'[\"TX\"]'", "this one is array"},
+      {"'\"TX\"'", "this one is string"},
+      {"42", "this one is number"},
+  };
+  for (const auto& [filter, words] : cases) {
+    const std::string sql =
+        "SELECT * FROM vector_search('candidates_resume', 'x', 3, filter := " + filter + ")";
+    auto result = Query(*engine, sql);
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << sql;
+    EXPECT_TRUE(Contains(result.status().message(), "vector_search: filter must be a JSON object"))
+        << result.status().ToString();
+    EXPECT_TRUE(Contains(result.status().message(), words)) << result.status().ToString();
+  }
+  EXPECT_EQ(calls_, 0);
+  auto misspelt =
+      Query(*engine, "SELECT * FROM vector_search('candidates_resume', 'x', 3, filtr := '{}')");
+  EXPECT_EQ(misspelt.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(misspelt.status().message(), "filtr")) << misspelt.status().ToString();
+}
+
+// Many TX candidates, few of them among the nearest: the filter searches for
+// TX items, where a WHERE only keeps the TX rows of the nearest k
+// (testing/few_near_matches.h).
+TEST_F(SqlFunctionsTest, AFilterFindsKMatchingItemsWhereAWhereKeepsFewer) {
+  embed::EmbedderSet embedders;
+  auto service = vector::VectorService::Open(nullptr, {.embedders = &embedders});
+  ASSERT_TRUE(service.ok());
+  const std::string staff = testing::AddFewNearMatchesIndex(**service, embedders);
+  ASSERT_FALSE(staff.empty());
+  ASSERT_TRUE(lake_.Ingest("staff", staff).ok());
+  auto engine = OpenEngine(lake_, InProcessSearch(**service));
+
+  auto filtered = Query(*engine, testing::FilteredSearchSql());
+  ASSERT_TRUE(filtered.ok()) << filtered.status().ToString();
+  EXPECT_EQ(*filtered, json::parse("[[20]]"));
+  auto where = Query(*engine, testing::WhereSearchSql());
+  ASSERT_TRUE(where.ok()) << where.status().ToString();
+  EXPECT_LE((*where)[0][0].get<int>(), 2);
+
+  // A filter the index cannot use says what is wrong with it, naming the field.
+  auto bad = Query(*engine,
+                   "SELECT * FROM vector_search('staff_resume', 'x', 5, "
+                   "filter := '{\"rate\": {\"about\": 80}}')");
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      bad.status().message(),
+      "vector_search('staff_resume'): filter on \"rate\": unknown operator \"about\" (eq, ne, "
+      "lt, lte, gt, gte, in)");
 }
 
 }  // namespace

@@ -136,6 +136,24 @@ TEST_P(CatalogTest, BadNamesAndUnknownDatasets) {
   EXPECT_EQ(catalog_->DeleteDataset("missing").status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(CatalogTest, AnUnknownDatasetHasOneWordingEverywhere) {
+  const std::string words = R"(dataset "missing" does not exist)";
+  EXPECT_EQ(catalog_->GetCurrent("missing").status().message(), words);
+  EXPECT_EQ(catalog_->GetVersion("missing", 1).status().message(), words);
+  EXPECT_EQ(catalog_->ListVersions("missing").status().message(), words);
+  EXPECT_EQ(catalog_->DeleteDataset("missing").status().message(), words);
+  EXPECT_EQ(catalog_->ListTags("missing").status().message(), words);
+  EXPECT_EQ(catalog_->PutTag("missing", "baseline", 1).message(), words);
+  EXPECT_EQ(catalog_->GetVersion("missing", 1).status().code(), StatusCode::kNotFound);
+  // A dataset that exists without that version says so instead.
+  ASSERT_TRUE(
+      catalog_->Commit(Request("people", WriteMode::kAppend, {WriteFile("people", "a", 1)})).ok());
+  auto version = catalog_->GetVersion("people", 9);
+  EXPECT_EQ(version.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(version.status().message().find("no version 9"), std::string::npos)
+      << version.status().ToString();
+}
+
 TEST_P(CatalogTest, ConcurrentAppendsAllLandAsConsecutiveVersions) {
   constexpr int kWriters = 6;
   constexpr int kEach = 4;

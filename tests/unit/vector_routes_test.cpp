@@ -210,5 +210,38 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(raw->status, 400);
 }
 
+TEST_F(VectorRoutesTest, ASearchModeIsVectorAndTheOthersAre400SayingWhy) {
+  ASSERT_EQ(Post("/v1/indexes", {{"name", "people"}, {"dim", 2}, {"metric", "l2"}}).first, 201);
+  ASSERT_EQ(
+      Post("/v1/indexes/people/vectors",
+           {{"items", {{{"id", "ada"}, {"vector", {0, 0}}}, {{"id", "bob"}, {"vector", {3, 4}}}}}})
+          .first,
+      200);
+  auto [plain, plain_hits] = Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"k", 1}});
+  auto [vector, vector_hits] =
+      Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"k", 1}, {"mode", "vector"}});
+  ASSERT_EQ(vector, 200) << vector_hits.dump();
+  EXPECT_EQ(vector_hits, plain_hits);
+  for (const std::string mode : {"keyword", "hybrid"}) {
+    auto [status, answer] =
+        Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"k", 1}, {"mode", mode}});
+    EXPECT_EQ(status, 400) << mode;
+    EXPECT_EQ(answer["error"]["message"],
+              "\"mode\": \"" + mode +
+                  "\" needs a full-text index, and index \"people\" has none: it is searched by "
+                  "its vectors alone (\"mode\": \"vector\")");
+  }
+  for (const json& mode : {json("fuzzy"), json(3), json("Vector")}) {
+    auto [status, answer] = Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"mode", mode}});
+    EXPECT_EQ(status, 400) << mode.dump();
+    EXPECT_NE(answer["error"]["message"].get<std::string>().find(
+                  R"("mode" must be "vector" (the default), "keyword" or "hybrid")"),
+              std::string::npos)
+        << answer.dump();
+  }
+  EXPECT_EQ(Post("/v1/indexes/nosuch/search", {{"vector", {3, 4}}, {"mode", "keyword"}}).first,
+            404);
+}
+
 }  // namespace
 }  // namespace lakehouse::server
