@@ -54,10 +54,11 @@ Result<std::unique_ptr<VectorService>> VectorService::Open(storage::ObjectStore*
     // A writer retries unsaved indexes; a reader follows the writer's saves.
     if (service->read_only_) {
       service->retrier_ = std::jthread(
-          [raw = service.get()](std::stop_token stop) { raw->RefreshUntilStopped(stop); });
+          [raw = service.get()](const std::stop_token& stop) { raw->RefreshUntilStopped(stop); });
     } else {
-      service->retrier_ = std::jthread(
-          [raw = service.get()](std::stop_token stop) { raw->RetryUnsavedUntilStopped(stop); });
+      service->retrier_ = std::jthread([raw = service.get()](const std::stop_token& stop) {
+        raw->RetryUnsavedUntilStopped(stop);
+      });
     }
   }
   return service;
@@ -179,6 +180,7 @@ std::vector<IndexStatus> VectorService::List() const {
     for (const auto& [name, entry] : indexes_) entries.push_back(entry);
   }
   std::vector<IndexStatus> out;
+  out.reserve(entries.size());
   for (const auto& entry : entries) out.push_back(StatusOf(entry));
   return out;
 }

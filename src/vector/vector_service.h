@@ -200,9 +200,9 @@ class VectorService {
   bool FollowDeltas(const std::string& name, const StoredIndex& stored);
   std::shared_ptr<IndexSaver> NewSaver(const Entry& entry, const StoredState& state);
   Result<WriteOutcome> Write(const Entry& entry, lhd1::Change change, bool missing_ok);
-  void CompactWhereWanted(std::stop_token stop);
-  void RetryUnsavedUntilStopped(std::stop_token stop);
-  void RefreshUntilStopped(std::stop_token stop);
+  void CompactWhereWanted(const std::stop_token& stop);
+  void RetryUnsavedUntilStopped(const std::stop_token& stop);
+  void RefreshUntilStopped(const std::stop_token& stop);
   Result<Entry> FindEntry(std::string_view name) const;
   IndexStatus StatusOf(const Entry& entry) const;
   bool SaveThrough(const Entry& entry, bool retry = false);

@@ -22,7 +22,7 @@ std::string VectorService::ObjectKey(std::string_view index_name) {
   return std::string(kPrefix) + std::string(index_name) + std::string(kSuffix);
 }
 
-void VectorService::RefreshUntilStopped(std::stop_token stop) {
+void VectorService::RefreshUntilStopped(const std::stop_token& stop) {
   while (true) {
     {
       std::unique_lock lock(retry_mu_);

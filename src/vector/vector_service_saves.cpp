@@ -41,7 +41,7 @@ std::shared_ptr<IndexSaver> VectorService::NewSaver(const Entry& entry, const St
 // Without it, a write acknowledged with "persisted": false while storage was
 // down would stay unsaved until the index's next write, which may never come.
 // Compaction runs here too, woken by the save that made it due.
-void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
+void VectorService::RetryUnsavedUntilStopped(const std::stop_token& stop) {
   while (true) {
     {
       std::unique_lock lock(retry_mu_);
@@ -65,7 +65,7 @@ void VectorService::RetryUnsavedUntilStopped(std::stop_token stop) {
   }
 }
 
-void VectorService::CompactWhereWanted(std::stop_token stop) {
+void VectorService::CompactWhereWanted(const std::stop_token& stop) {
   std::vector<std::pair<std::string, Entry>> entries;
   {
     std::shared_lock lock(mu_);

@@ -155,6 +155,7 @@ void AddHistory(const DatasetView& view, const std::vector<catalog::Tag>& tags, 
     options_b.push_back(option_b);
   }
   std::vector<Bar> bars;
+  bars.reserve(versions.size());
   for (const auto& m : versions) {
     bars.push_back(
         {"v" + std::to_string(m.version) + " " + std::string(catalog::OperationName(m.operation)),

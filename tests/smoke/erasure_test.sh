@@ -94,7 +94,7 @@ case_begin "kill -9 during erasures"
   echo id,grp,note
   for i in $(seq 1 60000); do echo "$i,$((i % 10)),note for row $i of the big table"; done
 } >"$IN/big.csv"
-for part in 1 2 3 4 5; do "$LH_BIN" ingest "$IN/big.csv" --dataset big >/dev/null; done
+for part in 1 2 3 4 5; do "$LH_BIN" ingest "$IN/big.csv" --dataset big --force >/dev/null; done
 for grp in 1 2 3; do
   curl -sS --max-time 60 -o /dev/null -X POST -H 'Content-Type: application/json' \
     --data-binary "{\"where\":\"grp = $grp\"}" "$SERVER_URL/v1/datasets/big/erase" \

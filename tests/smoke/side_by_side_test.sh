@@ -68,7 +68,7 @@ out=$(sql_csv "$B_URL" "SELECT count(*) AS n FROM people") || fail "query throug
 assert_contains "$out" "3" "rows seen by B"
 # B now remembers version 1; a second commit through A is still seen by B's
 # next query (no cached "current version").
-"$LH_BIN" ingest "$SMOKE_TMP/people.csv" --dataset people --mode append --url "$A_URL" >/dev/null ||
+"$LH_BIN" ingest "$SMOKE_TMP/people.csv" --dataset people --mode append --force --url "$A_URL" >/dev/null ||
   fail "append through A"
 out=$(sql_csv "$B_URL" "SELECT count(*) AS n FROM people")
 assert_eq $'n\n6' "$out" "B's next query sees A's new version"
@@ -79,7 +79,7 @@ printf 'id,name\n100,x\n' >"$SMOKE_TMP/one.csv"
 appends() { # URL WHO
   local i
   for i in $(seq 1 10); do
-    "$LH_BIN" ingest "$SMOKE_TMP/one.csv" --dataset people --mode append --url "$1" \
+    "$LH_BIN" ingest "$SMOKE_TMP/one.csv" --dataset people --mode append --force --url "$1" \
       >"$SMOKE_TMP/append-$2-$i.out" 2>&1 || echo "append $2 $i failed" >>"$SMOKE_TMP/append-failures"
   done
 }
