@@ -189,7 +189,7 @@ int RunCatalogd(const ServiceOptions& options) {
   server::RegisterHealthRoutes(http.router(), {StorageCheck("storaged", **store)});
   auto on_erased = TellVectord(config->catalogd.vectord_url);
   if (!on_erased.ok()) return Fail(on_erased.status());
-  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(), std::move(*on_erased));
+  server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(), *on_erased);
   return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
 }
 
