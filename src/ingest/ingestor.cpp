@@ -189,26 +189,32 @@ Result<IngestResult> IngestorImpl::IngestInWorkDir(const IngestRequest& given,
     if (!sha256) sha256 = source.sha256 ? Result<std::string>(*source.sha256) : hashing.get();
     return *sha256;
   };
-  LH_RETURN_IF_ERROR(RefuseRepeatedAppend(request, source.bytes, digest));
+  LH_ASSIGN_OR_RETURN(const std::optional<catalog::Manifest> current, CurrentForAppend(request));
+  LH_RETURN_IF_ERROR(RefuseRepeatedAppend(request, current, source.bytes, digest));
 
   LH_ASSIGN_OR_RETURN(query::Connection connection, Connect());
   const std::string parquet = scratch.path() + "/data.parquet";
   LH_ASSIGN_OR_RETURN(Converted converted,
-                      Convert(connection.get(), source.path, parquet, request));
+                      Convert(connection.get(), source.path, parquet, request, current));
   LH_ASSIGN_OR_RETURN(std::string hex, digest());
   return CommitUpload(connection.get(), request, parquet, converted,
                       catalog::Source{request.file_name, source.bytes, hex});
 }
 
-Status IngestorImpl::RefuseRepeatedAppend(const IngestRequest& request, uint64_t bytes,
-                                          const std::function<Result<std::string>()>& digest) {
-  if (request.force || request.mode != catalog::WriteMode::kAppend || !request.key.empty()) {
-    return Status::Ok();
-  }
+Result<std::optional<catalog::Manifest>> IngestorImpl::CurrentForAppend(
+    const IngestRequest& request) {
+  if (request.mode != catalog::WriteMode::kAppend) return std::optional<catalog::Manifest>();
   auto current = catalog_.GetCurrent(request.dataset);
-  if (!current.ok()) {
-    return current.status().code() == StatusCode::kNotFound ? Status::Ok() : current.status();
-  }
+  if (current.ok()) return std::optional<catalog::Manifest>(std::move(*current));
+  if (current.status().code() == StatusCode::kNotFound) return std::optional<catalog::Manifest>();
+  return current.status();
+}
+
+Status IngestorImpl::RefuseRepeatedAppend(const IngestRequest& request,
+                                          const std::optional<catalog::Manifest>& current,
+                                          uint64_t bytes,
+                                          const std::function<Result<std::string>()>& digest) {
+  if (request.force || !current || !request.key.empty()) return Status::Ok();
   const std::optional<catalog::Source>& held = current->source;
   if (!held || held->bytes != bytes || held->sha256.empty()) return Status::Ok();
   LH_ASSIGN_OR_RETURN(std::string hex, digest());
@@ -220,7 +226,8 @@ Status IngestorImpl::RefuseRepeatedAppend(const IngestRequest& request, uint64_t
 }
 
 Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std::string& path,
-                                        const std::string& parquet, const IngestRequest& request) {
+                                        const std::string& parquet, const IngestRequest& request,
+                                        const std::optional<catalog::Manifest>& current) {
   Converted converted;
   std::optional<CsvPlan>& csv = converted.csv;
   if (request.format == Format::kCsv) {
@@ -236,7 +243,7 @@ Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std:
   }
   std::optional<uint64_t> first_line;
   if (csv) first_line = csv->first_line;
-  LH_ASSIGN_OR_RETURN(converted.plan, PlanVersion(request, std::move(schema), first_line));
+  LH_ASSIGN_OR_RETURN(converted.plan, PlanVersion(request, current, std::move(schema), first_line));
   if (!request.key.empty()) LH_RETURN_IF_ERROR(CheckKeyColumns(request, converted.plan.schema));
   if (converted.plan.read_with_types) {
     reader = ReaderSql(path, request, csv, &converted.plan.schema);
@@ -260,13 +267,10 @@ Result<Converted> IngestorImpl::Convert(duckdb_connection connection, const std:
 }
 
 Result<AppendPlan> IngestorImpl::PlanVersion(const IngestRequest& request,
+                                             const std::optional<catalog::Manifest>& current,
                                              std::vector<catalog::Column> upload,
                                              std::optional<uint64_t> first_line) {
-  if (request.mode == catalog::WriteMode::kAppend) {
-    auto current = catalog_.GetCurrent(request.dataset);
-    if (!current.ok() && current.status().code() != StatusCode::kNotFound) return current.status();
-    if (current.ok()) return PlanAppend(request, *current, upload, first_line);
-  }
+  if (current) return PlanAppend(request, *current, upload, first_line);
   AppendPlan plan;
   plan.schema = std::move(upload);
   return plan;

@@ -76,22 +76,29 @@ class IngestorImpl final : public Ingestor {
   Result<IngestResult> IngestInWorkDir(const IngestRequest& request,
                                        const storage::BodyProducer& body);
   Result<std::string> MakeWorkDir() const;
-  // kConflict when a plain append's upload has the bytes of the current
-  // version's source (compared by size first, so `digest` is waited for
-  // only then), unless the request forces it.
-  Status RefuseRepeatedAppend(const IngestRequest& request, uint64_t bytes,
+  // An append's current version, read once for the repeat check and the
+  // schema plan; unset for other modes and for a dataset yet to be made.
+  Result<std::optional<catalog::Manifest>> CurrentForAppend(const IngestRequest& request);
+  // kConflict when a plain append's upload has the bytes of `current`'s
+  // source (compared by size first, so `digest` is waited for only then),
+  // unless the request forces it.
+  Status RefuseRepeatedAppend(const IngestRequest& request,
+                              const std::optional<catalog::Manifest>& current, uint64_t bytes,
                               const std::function<Result<std::string>()>& digest);
   // Converts the spooled upload at `path` into `parquet`, in the schema its
-  // version takes.
+  // version takes (planned against `current`, an append's).
   Result<Converted> Convert(duckdb_connection connection, const std::string& path,
-                            const std::string& parquet, const IngestRequest& request);
+                            const std::string& parquet, const IngestRequest& request,
+                            const std::optional<catalog::Manifest>& current);
   Result<std::vector<catalog::Column>> Describe(duckdb_connection connection,
                                                 const std::string& reader, const std::string& path,
                                                 const IngestRequest& request);
   // How the upload, whose columns DuckDB read as `upload`, becomes rows of
-  // the next version: an append plans against the current version; a new
-  // dataset or an overwrite takes the upload's schema as it is.
-  Result<AppendPlan> PlanVersion(const IngestRequest& request, std::vector<catalog::Column> upload,
+  // the next version: an append plans against `current`; a new dataset or
+  // an overwrite takes the upload's schema as it is.
+  Result<AppendPlan> PlanVersion(const IngestRequest& request,
+                                 const std::optional<catalog::Manifest>& current,
+                                 std::vector<catalog::Column> upload,
                                  std::optional<uint64_t> first_line);
   // Stores the converted upload and commits it as the next version: an
   // upsert, an append with an evolved schema, or a plain append or overwrite.
