@@ -6,6 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "http/http_status.h"
+#include "server/full_text_params.h"
 #include "server/http_server.h"
 #include "server/request_body.h"
 #include "server/vector_routes.h"
@@ -15,13 +16,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kDatasetIndexFields[] = {"index", "id_column",        "text_column",
-                                                    "model", "metadata_columns", "rebuild"};
+constexpr std::string_view kDatasetIndexFields[] = {
+    "index",   "id_column", "text_column", "model", "metadata_columns",
+    "rebuild", "full_text", "stemmer",     "k1",    "b"};
 
 Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std::string& body) {
   LH_ASSIGN_OR_RETURN(json j, ParseJsonObject(body, kDatasetIndexFields));
   vector::DatasetIndexRequest request;
   request.dataset = std::move(dataset);
+  LH_ASSIGN_OR_RETURN(request.full_text, ParseFullTextChoice(j));
   for (auto& item : j.items()) {
     // Named rather than structured bindings, which clang 14 (clang-tidy's
     // parser) does not let a lambda capture.

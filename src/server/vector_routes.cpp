@@ -3,7 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/full_text_params.h"
 #include "server/http_server.h"
+#include "server/index_search_params.h"
 #include "server/request_body.h"
 
 namespace lakehouse::server {
@@ -16,11 +18,11 @@ constexpr const char* kIndex = R"(/v1/indexes/([^/]+))";
 
 // The fields of each JSON body; a misspelt one ("metirc") must not silently
 // fall back to a default.
-constexpr std::string_view kCreateFields[] = {"name",      "dim",  "metric", "m", "ef_construction",
-                                              "ef_search", "model"};
+constexpr std::string_view kCreateFields[] = {
+    "name",      "dim",     "metric", "m", "ef_construction", "ef_search", "model",
+    "full_text", "stemmer", "k1",     "b"};
 constexpr std::string_view kAddFields[] = {"items"};
-constexpr std::string_view kItemFields[] = {"id", "vector", "metadata"};
-constexpr std::string_view kSearchFields[] = {"vector", "text", "k", "ef", "filter", "mode"};
+constexpr std::string_view kItemFields[] = {"id", "vector", "metadata", "text"};
 
 Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
   if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
@@ -79,9 +81,33 @@ void HandleCreate(vector::VectorService& service, const std::string& body,
     }
     params.model = model->get<std::string>();
   }
+  // A text index (one with a model) gets a full-text part unless told not to.
+  auto full_text = ParseFullTextChoice(*request);
+  if (!full_text.ok()) return WriteError(response, full_text.status());
+  if (!*full_text && !params.model.empty()) params.full_text = text::Bm25Params{};
+  if (*full_text && (*full_text)->enabled) params.full_text = (*full_text)->params;
   auto created = service.Create(params);
   if (!created.ok()) return WriteError(response, created.status());
   WriteJson(response, 201, IndexJson(*created).dump());
+}
+
+// One item of an add: an id, a vector or a text (or both), metadata.
+Result<vector::Item> ParseItem(const json& item, const std::string& where) {
+  if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
+      (!item.contains("vector") && !item.contains("text"))) {
+    return Status::InvalidArgument(where +
+                                   ": needs a string \"id\" and a \"vector\" or a \"text\"");
+  }
+  vector::Item parsed{item["id"], {}, item.value("metadata", json::object()), std::nullopt};
+  if (item.contains("vector")) {
+    LH_ASSIGN_OR_RETURN(parsed.vector, ParseVector(item["vector"], where + ": vector"));
+  }
+  if (item.contains("text")) {
+    if (!item["text"].is_string())
+      return Status::InvalidArgument(where + ": text must be a string");
+    parsed.text = item["text"].get<std::string>();
+  }
+  return parsed;
 }
 
 void HandleAdd(vector::VectorService& service, const std::string& name, const std::string& body,
@@ -102,19 +128,12 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
         return WriteError(response, Status::InvalidArgument(s.message() + "; nothing was added"));
       }
     }
-    if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
-        !item.contains("vector")) {
+    auto parsed = ParseItem(item, where);
+    if (!parsed.ok()) {
       return WriteError(response,
-                        Status::InvalidArgument(
-                            where + ": needs a string \"id\" and a \"vector\"; nothing was added"));
+                        Status::InvalidArgument(parsed.status().message() + "; nothing was added"));
     }
-    auto vec = ParseVector(item["vector"], where + ": vector");
-    if (!vec.ok()) {
-      return WriteError(response,
-                        Status::InvalidArgument(vec.status().message() + "; nothing was added"));
-    }
-    vector::Item parsed{item["id"], std::move(*vec), item.value("metadata", json::object())};
-    items.push_back(std::move(parsed));
+    items.push_back(std::move(*parsed));
   }
   size_t added = items.size();
   auto outcome = service.Add(name, std::move(items));
@@ -124,70 +143,15 @@ void HandleAdd(vector::VectorService& service, const std::string& name, const st
       json{{"added", added}, {"count", outcome->count}, {"persisted", outcome->persisted}}.dump());
 }
 
-// A search's "mode": "vector", the nearest neighbours of its vectors, is the
-// only one an index answers; "keyword" and "hybrid" would need a full-text
-// part, which indexes do not have.
-Status CheckSearchMode(vector::VectorService& service, const std::string& name,
-                       const json& request) {
-  auto mode = request.find("mode");
-  if (mode == request.end() || mode->is_null() || *mode == "vector") return Status::Ok();
-  if (*mode != "keyword" && *mode != "hybrid") {
-    return Status::InvalidArgument(
-        "\"mode\" must be \"vector\" (the default), \"keyword\" or \"hybrid\"");
-  }
-  LH_RETURN_IF_ERROR(service.Find(name).status());
-  return Status::InvalidArgument(
-      "\"mode\": \"" + mode->get<std::string>() + "\" needs a full-text index, and index \"" +
-      name + "\" has none: it is searched by its vectors alone (\"mode\": \"vector\")");
-}
-
 void HandleSearch(vector::VectorService& service, const std::string& name, const std::string& body,
                   httplib::Response& response) {
-  auto request = ParseJsonObject(body, kSearchFields);
+  auto json_body = ParseJsonObject(body, kSearchFields);
+  if (!json_body.ok()) return WriteError(response, json_body.status());
+  auto request = ParseSearchRequest(*json_body);
   if (!request.ok()) return WriteError(response, request.status());
-  if (Status mode = CheckSearchMode(service, name, *request); !mode.ok()) {
-    return WriteError(response, mode);
-  }
-  const bool by_text = request->contains("text");
-  if (by_text == request->contains("vector")) {
-    return WriteError(response,
-                      Status::InvalidArgument("give exactly one of \"vector\" and \"text\""));
-  }
-  if (by_text && !(*request)["text"].is_string()) {
-    return WriteError(response, Status::InvalidArgument("\"text\" must be a string"));
-  }
-  auto k = OptionalUint(*request, "k", 10);
-  if (!k.ok()) return WriteError(response, k.status());
-  std::optional<uint32_t> ef;
-  if (request->contains("ef") && !(*request)["ef"].is_null()) {
-    auto parsed = OptionalUint(*request, "ef", 0);
-    if (!parsed.ok() || *parsed == 0) {
-      return WriteError(response, Status::InvalidArgument("\"ef\" must be a positive integer"));
-    }
-    ef = *parsed;
-  }
-  vector::MetadataFilter filter;
-  if (auto f = request->find("filter"); f != request->end() && !f->is_null()) {
-    auto parsed = vector::MetadataFilter::Parse(*f);
-    if (!parsed.ok()) return WriteError(response, parsed.status());
-    filter = std::move(*parsed);
-  }
-  Result<std::vector<vector::Hit>> hits = Status::Internal("unset");
-  if (by_text) {
-    hits = service.SearchText(name, (*request)["text"].get<std::string>(), *k, ef, filter);
-  } else {
-    auto query = ParseVector((*request)["vector"], "vector");
-    if (!query.ok()) return WriteError(response, query.status());
-    auto index = service.Find(name);
-    if (!index.ok()) return WriteError(response, index.status());
-    hits = (*index)->SearchFiltered(*query, *k, ef, filter);
-  }
-  if (!hits.ok()) return WriteError(response, hits.status());
-  json results = json::array();
-  for (const auto& hit : *hits) {
-    results.push_back({{"id", hit.id}, {"distance", hit.distance}, {"metadata", *hit.metadata}});
-  }
-  WriteJson(response, 200, json{{"results", results}}.dump());
+  auto result = service.Search(name, *request);
+  if (!result.ok()) return WriteError(response, result.status());
+  WriteJson(response, 200, SearchResultJson(*result, request->highlight).dump());
 }
 
 // Runs `handle` on the named index, or answers 404.
@@ -211,7 +175,8 @@ json IndexJson(const vector::IndexStatus& status) {
               {"ef_search", p.ef_search},
               {"count", status.count},
               {"persisted", status.persisted},
-              {"model", p.model}};
+              {"model", p.model},
+              {"full_text", FullTextJson(p.full_text)}};
   if (status.source) {
     const auto& s = *status.source;
     out["source"] = {{"dataset", s.dataset},

@@ -167,6 +167,19 @@ void EmitWithParts(std::string term, Stemming stemming, std::vector<std::string>
 
 }  // namespace
 
+std::optional<size_t> InvalidUtf8At(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  size_t at = 0;
+  while (at < text.size()) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t used =
+        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(text.size() - at), &cp);
+    if (used < 1) return at;
+    at += static_cast<size_t>(used);
+  }
+  return std::nullopt;
+}
+
 std::string_view StemmingName(Stemming stemming) {
   return stemming == Stemming::kEnglish ? "english" : "none";
 }

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,10 @@ std::string_view StemmingName(Stemming stemming);
 Result<Stemming> ParseStemming(std::string_view name);
 
 inline constexpr size_t kMaxTermBytes = 64;
+
+// The byte offset of the first sequence in `text` that is not valid UTF-8
+// (surrogates included); nullopt when it is all valid.
+std::optional<size_t> InvalidUtf8At(std::string_view text);
 
 // The terms of `text`, in order of appearance, repeats kept (a term's count
 // is its term frequency). Throws only std::bad_alloc.

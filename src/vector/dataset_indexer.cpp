@@ -23,11 +23,14 @@ bool IsScalarType(const std::string& type) {
          !type.starts_with("MAP") && !type.starts_with("UNION") && type != "BLOB";
 }
 
+// One item per row; with `keep_text` each keeps its text for the full-text part.
 Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<DatasetRow>& rows,
-                                    size_t first, size_t count) {
+                                    size_t first, size_t count, bool keep_text) {
   std::vector<std::string> texts;
   texts.reserve(count);
-  for (size_t i = first; i < first + count; ++i) texts.push_back(std::move(rows[i].text));
+  for (size_t i = first; i < first + count; ++i) {
+    texts.push_back(keep_text ? rows[i].text : std::move(rows[i].text));
+  }
   LH_ASSIGN_OR_RETURN(auto vectors, embedder.Embed(texts));
   if (vectors.size() != count) {
     return Status::Unavailable("model \"" + embedder.name() + "\" returned " +
@@ -37,19 +40,22 @@ Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<Datas
   std::vector<Item> items;
   items.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    items.push_back({std::move(rows[first + i].id), std::move(vectors[i]),
-                     std::move(rows[first + i].metadata)});
+    DatasetRow& row = rows[first + i];
+    std::optional<std::string> text;
+    if (keep_text) text = std::move(row.text);
+    items.push_back(
+        {std::move(row.id), std::move(vectors[i]), std::move(row.metadata), std::move(text)});
   }
   return items;
 }
 
 // Embeds `rows` a batch at a time, telling `progress` after each batch.
 Result<std::vector<Item>> EmbedInBatches(embed::Embedder& embedder, std::vector<DatasetRow>& rows,
-                                         const ProgressCallback& progress) {
+                                         bool keep_text, const ProgressCallback& progress) {
   std::vector<Item> embedded;
   for (size_t first = 0; first < rows.size(); first += kEmbedBatch) {
     size_t count = std::min(kEmbedBatch, rows.size() - first);
-    LH_ASSIGN_OR_RETURN(auto items, EmbedRows(embedder, rows, first, count));
+    LH_ASSIGN_OR_RETURN(auto items, EmbedRows(embedder, rows, first, count, keep_text));
     for (auto& item : items) embedded.push_back(std::move(item));
     if (progress) progress({"embedding", first + count, rows.size()});
   }
@@ -77,7 +83,8 @@ Result<std::unique_ptr<Index>> EmbedIntoIndex(embed::Embedder& embedder,
   const size_t total = rows.size();
   for (size_t first = 0; first < total; first += kEmbedBatch) {
     size_t count = std::min(kEmbedBatch, total - first);
-    LH_ASSIGN_OR_RETURN(auto items, EmbedRows(embedder, rows, first, count));
+    LH_ASSIGN_OR_RETURN(auto items,
+                        EmbedRows(embedder, rows, first, count, params.full_text.has_value()));
     if (!index) {
       if (params.dim == 0) params.dim = static_cast<uint32_t>(items.front().vector.size());
       LH_ASSIGN_OR_RETURN(index, Index::Create(params));
@@ -133,6 +140,7 @@ class IndexJob {
   void ChooseMetadata(const query::SqlAnswer& schema);
   Status FindExisting();
   Status CountRows();
+  std::optional<text::Bm25Params> WantedFullText() const;
   Result<bool> NeedsRebuild();
   Result<DatasetIndexOutcome> Refresh();
   Status ReadChanges(std::vector<DatasetRow>& changed, std::vector<std::string>& gone);
@@ -261,10 +269,20 @@ Status IndexJob::CountRows() {
   return Status::Ok();
 }
 
+// The full-text part the index is to have.
+std::optional<text::Bm25Params> IndexJob::WantedFullText() const {
+  if (!request_.full_text) {
+    return existing_ ? existing_->params.full_text : std::optional(text::Bm25Params{});
+  }
+  if (!request_.full_text->enabled) return std::nullopt;
+  return request_.full_text->params;
+}
+
 Result<bool> IndexJob::NeedsRebuild() {
   bool rebuild = !existing_ || request_.rebuild ||
                  (request_.metadata_columns &&
-                  *request_.metadata_columns != existing_->source->metadata_columns);
+                  *request_.metadata_columns != existing_->source->metadata_columns) ||
+                 WantedFullText() != existing_->params.full_text;
   if (existing_ && !rebuild && existing_->source->version != source_.version) {
     // The recorded version may have been vacuumed away: then only a rebuild
     // knows what the index should hold.
@@ -293,7 +311,9 @@ Result<DatasetIndexOutcome> IndexJob::Refresh() {
   std::vector<std::string> gone;
   LH_RETURN_IF_ERROR(ReadChanges(changed, gone));
   LH_ASSIGN_OR_RETURN(auto embedder, vectors_.EmbedderOf(request_.index));
-  LH_ASSIGN_OR_RETURN(std::vector<Item> upserts, EmbedInBatches(*embedder, changed, progress_));
+  const bool keep_text = existing_->params.full_text.has_value();
+  LH_ASSIGN_OR_RETURN(std::vector<Item> upserts,
+                      EmbedInBatches(*embedder, changed, keep_text, progress_));
   outcome_.upserted = upserts.size();
   outcome_.removed = gone.size();
   Report({"saving", 0, 1});
@@ -339,6 +359,7 @@ Result<DatasetIndexOutcome> IndexJob::Build() {
   params.metric = Metric::kCosine;
   params.model = model;
   params.dim = static_cast<uint32_t>(embedder.dim());
+  params.full_text = WantedFullText();
   const size_t total = all.size();
   LH_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
                       EmbedIntoIndex(embedder, all, params, source_.dataset, progress_));
@@ -421,6 +442,7 @@ Result<std::vector<ReconcileOutcome>> DatasetIndexer::Reconcile(const std::strin
                                   source.text_column,
                                   status.params.model,
                                   source.metadata_columns,
+                                  std::nullopt,  // as the index has it
                                   true};
       LH_RETURN_IF_ERROR(BuildOrRefresh(rebuild).status());
       outcome.rebuilt = true;

@@ -15,6 +15,10 @@
 //    ids gone from the dataset are removed, in one change saved once. The
 //    fitted embedder is kept, so old and new vectors stay comparable.
 //    `rebuild` (or a recorded version that was vacuumed away) builds afresh.
+//  - The index keeps a full-text (BM25) part over the same texts unless the
+//    request turns it off; it is refreshed with the vectors, in the same
+//    change. Asking for other full-text parameters than an existing index
+//    has rebuilds it.
 //  - Rows with a NULL id or a NULL or blank text are skipped and counted. A
 //    column that does not exist, an id column with a repeated value, or an
 //    index of that name that holds something else is kInvalidArgument /
@@ -33,6 +37,13 @@
 
 namespace lakehouse::vector {
 
+// Whether an index has a full-text part, and with which parameters.
+struct FullTextChoice {
+  bool enabled = true;
+  text::Bm25Params params;
+  bool operator==(const FullTextChoice&) const = default;
+};
+
 struct DatasetIndexRequest {
   std::string dataset;
   std::string index;
@@ -41,6 +52,9 @@ struct DatasetIndexRequest {
   std::string model;  // empty: the default embedder
   // Unset: every other column of a scalar type.
   std::optional<std::vector<std::string>> metadata_columns;
+  // Unset: as the existing index has it, or enabled with the default
+  // parameters for a new one.
+  std::optional<FullTextChoice> full_text;
   bool rebuild = false;
 };
 

@@ -13,6 +13,7 @@
 
 #include "vector/distance.h"
 #include "vector/hnsw_format.h"
+#include "vector/hnsw_index.h"
 #include "vector/index.h"
 #include "vector/index_image_check.h"
 #include "vector/memory_file.h"
@@ -122,6 +123,10 @@ class HnswIndex final : public Index {
       }
       if (item.metadata.dump().size() > kMaxMetadataBytes) {
         return BadItem(i, "metadata exceeds " + std::to_string(kMaxMetadataBytes) + " bytes");
+      }
+      if (item.text && !params_.full_text) {
+        return BadItem(i, "has a \"text\", but index \"" + params_.name +
+                              "\" has no full-text part to index it");
       }
     }
     return Status::Ok();
@@ -253,6 +258,13 @@ class HnswIndex final : public Index {
       for (float& x : item.vector) x *= norm;
     }
     return item;
+  }
+
+  std::shared_ptr<const nlohmann::json> MetadataOf(std::string_view id) const override {
+    std::shared_lock lock(items_mu_);
+    auto it = by_id_.find(std::string(id));
+    if (it == by_id_.end()) return nullptr;
+    return stored_[it->second].metadata;
   }
 
   Status Remove(std::string_view id) override {
@@ -462,7 +474,7 @@ class HnswIndex final : public Index {
 
 }  // namespace
 
-Result<std::unique_ptr<Index>> Index::Create(const IndexParams& params) {
+Result<std::unique_ptr<Index>> CreateHnswIndex(const IndexParams& params) {
   LH_RETURN_IF_ERROR(ValidateParams(params));
   try {
     return std::unique_ptr<Index>(std::make_unique<HnswIndex>(params));
@@ -471,7 +483,7 @@ Result<std::unique_ptr<Index>> Index::Create(const IndexParams& params) {
   }
 }
 
-Result<std::unique_ptr<Index>> Index::Restore(IndexImage image) {
+Result<std::unique_ptr<Index>> RestoreHnswIndex(IndexImage image) {
   if (Status s = ValidateParams(image.params); !s.ok()) {
     return Status::Unprocessable("parameters: " + s.message());
   }

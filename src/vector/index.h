@@ -1,5 +1,6 @@
 // vector::Index — one HNSW vector index: string ids, a JSON metadata object
-// per id, metrics cosine / l2 / ip (docs/design.md, Vector indexes).
+// per id, metrics cosine / l2 / ip (docs/design.md, Vector indexes), and
+// optionally a full-text (BM25) part over a text per item.
 //
 // Promises:
 //  - A batch is validated whole before anything changes: a bad batch is
@@ -14,6 +15,11 @@
 //  - A per-search `ef` changes nothing shared, so it serialises nothing.
 //  - Snapshot() and Restore() round-trip the graph exactly: a stored vector
 //    found before is found again at the same distance.
+//  - With a full-text part (params.full_text), an item's text is indexed
+//    for keyword search beside its vector, in the same write: a batch adds
+//    both or neither, replacing an item replaces its text (an item without
+//    text leaves none), and removing it removes both. A snapshot holds both
+//    as of the same write.
 //  - An Index owns its graph, vectors and metadata, and keeps no reference
 //    to anything of its caller's: results are copies.
 #pragma once
@@ -27,6 +33,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "text/bm25_index.h"
 #include "vector/metadata_filter.h"
 
 namespace lakehouse::vector {
@@ -45,6 +52,9 @@ struct IndexParams {
   // The embedder that turns text into this index's vectors (search by text);
   // empty: the index takes vectors only.
   std::string model;
+  // Set: the index keeps a BM25 full-text part over its items' texts, with
+  // these parameters.
+  std::optional<text::Bm25Params> full_text;
 };
 
 // Where a dataset text index's items come from (docs/local-ai.md): one
@@ -64,11 +74,28 @@ Status ValidateParams(const IndexParams& params);
 
 inline constexpr size_t kMaxIdBytes = 256;
 inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
+// A resume or a job description is a few KiB; a megabyte is a book.
+inline constexpr size_t kMaxTextBytes = 1 << 20;
 
 struct Item {
+  Item() = default;
+  // Spelled out so that an item without a text is written {id, vector,
+  // metadata}, as before texts existed.
+  Item(std::string id, std::vector<float> vector,
+       nlohmann::json metadata = nlohmann::json::object(),
+       std::optional<std::string> text = std::nullopt)
+      : id(std::move(id)),
+        vector(std::move(vector)),
+        metadata(std::move(metadata)),
+        text(std::move(text)) {}
+
   std::string id;
   std::vector<float> vector;
   nlohmann::json metadata = nlohmann::json::object();  // null counts as {}
+  // What the full-text part indexes (valid UTF-8, up to kMaxTextBytes);
+  // unset: the item has no text. An index without a full-text part
+  // refuses items that carry one.
+  std::optional<std::string> text;
 };
 
 // Everything an index is made of, enough to rebuild it exactly (the content
@@ -85,6 +112,7 @@ struct IndexImage {
   uint64_t next_label = 0;
   std::vector<Entry> entries;  // live items only
   std::string graph;           // the engine's own serialisation
+  std::string full_text;       // the full-text part as LHT1 (text/bm25_format.h); empty: none
   // Kept beside the index by its owner (VectorService), not by the engine:
   std::optional<DatasetSource> source;  // a dataset text index's origin
   std::string embedder_state;           // what its embedder learned (Fit)
@@ -94,6 +122,12 @@ struct IndexImage {
 struct Hit {
   std::string id;
   float distance = 0;
+  std::shared_ptr<const nlohmann::json> metadata;  // the item's, shared, never null
+};
+
+struct KeywordHit {
+  std::string id;
+  double score = 0;                                // BM25, higher is better
   std::shared_ptr<const nlohmann::json> metadata;  // the item's, shared, never null
 };
 
@@ -121,6 +155,20 @@ class Index {
   // rounding: the graph keeps it normalised, with its norm beside it.
   virtual Result<Item> Get(std::string_view id) const = 0;
   virtual Status Remove(std::string_view id) = 0;
+  // The item's metadata, shared; null when there is no such item.
+  virtual std::shared_ptr<const nlohmann::json> MetadataOf(std::string_view id) const = 0;
+
+  // The full-text part. Without one (params().full_text unset), keyword
+  // searches are kInvalidArgument saying so.
+  bool has_full_text() const { return params().full_text.has_value(); }
+  // The best k items by BM25 for `query` among those whose metadata passes
+  // `filter`, best first (text/bm25_index.h). kInvalidArgument for k outside
+  // 1..10000.
+  virtual Result<std::vector<KeywordHit>> SearchKeywords(std::string_view query, size_t k,
+                                                         const MetadataFilter& filter) const;
+  // The query's terms, as indexed, that item `id` holds (for highlighting).
+  virtual Result<std::vector<std::string>> MatchedTerms(std::string_view id,
+                                                        std::string_view query) const;
   // Counts the changes made so far; a snapshot records the count it covers.
   virtual uint64_t version() const = 0;
   // A consistent image of the index. Holds other writes off while it copies

@@ -42,6 +42,11 @@ Status ValidateParams(const IndexParams& p) {
   if (p.ef_search < 1 || p.ef_search > 10000) {
     return Status::InvalidArgument("ef_search must be 1..10000");
   }
+  if (p.full_text) {
+    if (Status s = text::ValidateParams(*p.full_text); !s.ok()) {
+      return Status::InvalidArgument("full text: " + s.message());
+    }
+  }
   return Status::Ok();
 }
 }  // namespace lakehouse::vector

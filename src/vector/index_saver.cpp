@@ -380,11 +380,14 @@ Result<uint64_t> IndexSaver::PutBase(const IndexImage& image) {
   LH_ASSIGN_OR_RETURN(std::string prefix, lhv1::EncodePrefix(image));
   const std::string& graph = image.graph;
   storage::PutOptions options;
-  options.content_length = prefix.size() + graph.size();
+  const std::string& words = image.full_text;
+  options.content_length = prefix.size() + graph.size() + words.size();
   auto body = [&](const storage::ChunkWriter& write) -> Status {
     LH_RETURN_IF_ERROR(write(prefix));
-    for (size_t at = 0; at < graph.size(); at += kPutChunk) {
-      LH_RETURN_IF_ERROR(write(std::string_view(graph).substr(at, kPutChunk)));
+    for (const std::string* part : {&graph, &words}) {
+      for (size_t at = 0; at < part->size(); at += kPutChunk) {
+        LH_RETURN_IF_ERROR(write(std::string_view(*part).substr(at, kPutChunk)));
+      }
     }
     return Status::Ok();
   };

@@ -36,17 +36,23 @@ uint64_t GetBigEndian(std::string_view in, size_t at, int bytes) {
 
 json HeaderOf(const Delta& delta) {
   json changes = json::array();
+  bool texts = false;
   for (const auto& change : delta.changes) {
     json upserts = json::array();
     for (const auto& item : change.upserts) {
       upserts.push_back({{"id", item.id},
                          {"metadata", item.metadata.is_null() ? json::object() : item.metadata}});
+      if (item.text) {
+        upserts.back()["text"] = *item.text;
+        texts = true;
+      }
     }
     json one = {{"upserts", std::move(upserts)}, {"removals", change.removals}};
     if (change.source) one["source"] = lhv1::EncodeSource(*change.source);
     changes.push_back(std::move(one));
   }
-  return {{"format_version", kFormatVersion},
+  // Version 1 readers would drop the texts: a delta holding any is version 2.
+  return {{"format_version", texts ? kFormatVersion : 1},
           {"index", delta.index},
           {"seq", delta.seq},
           {"dim", delta.dim},
@@ -80,7 +86,13 @@ Result<std::vector<Change>> ChangesOf(const json& header, uint32_t dim, std::str
       std::vector<float> vector(dim);
       std::memcpy(vector.data(), vectors.data() + at, stride);
       at += stride;
-      change.upserts.push_back({id->get<std::string>(), std::move(vector), *metadata});
+      std::optional<std::string> text;
+      if (auto t = item.find("text"); t != item.end()) {
+        if (!t->is_string()) return Bad("an upsert's \"text\" is not a string");
+        text = t->get<std::string>();
+      }
+      change.upserts.push_back(
+          {id->get<std::string>(), std::move(vector), *metadata, std::move(text)});
     }
     for (const auto& id : *removals) {
       if (!id.is_string()) return Bad("a removal is not a string");
@@ -139,7 +151,8 @@ Result<Delta> Decode(std::string_view bytes) {
   if (!header.is_object()) return Bad("the header is not a JSON object");
   Delta delta;
   try {
-    if (header.at("format_version").get<int>() != kFormatVersion) {
+    const int version = header.at("format_version").get<int>();
+    if (version < 1 || version > kFormatVersion) {
       return Bad("format version is not supported");
     }
     delta.index = header.at("index").get<std::string>();

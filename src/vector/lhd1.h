@@ -5,7 +5,7 @@
 //   4 bytes   header length h, uint32 big-endian
 //   8 bytes   vector bytes v, uint64 big-endian
 //   h bytes   header: JSON {format_version, index, seq, dim, changes:
-//             [{upserts: [{id, metadata}], removals: [id], source?}]}
+//             [{upserts: [{id, metadata, text?}], removals: [id], source?}]}
 //   v bytes   the upserts' vectors in order, float32 little-endian, dim each
 //   64 bytes  SHA-256 (hex) of every byte before it
 //
@@ -27,7 +27,8 @@
 namespace lakehouse::vector::lhd1 {
 
 inline constexpr std::string_view kMagic = "LHD1";
-inline constexpr int kFormatVersion = 1;
+// 2 adds upserts' texts; a delta without any is still written as 1.
+inline constexpr int kFormatVersion = 2;
 inline constexpr std::string_view kSuffix = ".lhd1";
 
 // One write as the caller made it: upserts first, then removals, then the

@@ -6,6 +6,7 @@
 #include "common/base64.h"
 #include "common/json_depth.h"
 #include "common/sha256.h"
+#include "text/tokenizer.h"
 
 namespace lakehouse::vector::lhv1 {
 namespace {
@@ -35,6 +36,23 @@ Status Field(const json& object, const char* field, T* out) {
   return Status::Ok();
 }
 
+json EncodeFullTextParams(const text::Bm25Params& p) {
+  return {{"k1", p.k1}, {"b", p.b}, {"stemmer", text::StemmingName(p.stemming)}};
+}
+
+Result<text::Bm25Params> DecodeFullTextParams(const json& object) {
+  if (!object.is_object()) return Bad("\"params.full_text\" must be an object");
+  text::Bm25Params p;
+  std::string stemmer;
+  LH_RETURN_IF_ERROR(Field(object, "k1", &p.k1));
+  LH_RETURN_IF_ERROR(Field(object, "b", &p.b));
+  LH_RETURN_IF_ERROR(Field(object, "stemmer", &stemmer));
+  auto stemming = text::ParseStemming(stemmer);
+  if (!stemming.ok()) return Bad(stemming.status().message());
+  p.stemming = *stemming;
+  return p;
+}
+
 Result<IndexParams> DecodeParams(const json& params) {
   if (!params.is_object()) return Bad("\"params\" must be an object");
   IndexParams p;
@@ -48,6 +66,9 @@ Result<IndexParams> DecodeParams(const json& params) {
   if (auto model = params.find("model"); model != params.end()) {
     if (!model->is_string()) return Bad("envelope field \"model\" has the wrong type");
     p.model = model->get<std::string>();
+  }
+  if (auto full_text = params.find("full_text"); full_text != params.end()) {
+    LH_ASSIGN_OR_RETURN(p.full_text, DecodeFullTextParams(*full_text));
   }
   auto parsed = ParseMetric(metric);
   if (!parsed.ok()) return Bad(parsed.status().message());
@@ -94,16 +115,19 @@ Result<std::string> EncodePrefix(const IndexImage& image) {
                      {"norm", entry.norm},
                      {"metadata", entry.metadata}});
   }
-  json envelope = {{"format_version", kFormatVersion},
+  json params = {{"name", p.name},
+                 {"dim", p.dim},
+                 {"metric", MetricName(p.metric)},
+                 {"m", p.m},
+                 {"ef_construction", p.ef_construction},
+                 {"ef_search", p.ef_search},
+                 {"model", p.model}};
+  if (p.full_text) params["full_text"] = EncodeFullTextParams(*p.full_text);
+  // Version 1 readers know no full-text part: an index with one is written
+  // as version 2, which they refuse rather than load without its words.
+  json envelope = {{"format_version", p.full_text ? kFormatVersion : 1},
                    {"engine", "hnswlib 0.8.0"},
-                   {"params",
-                    {{"name", p.name},
-                     {"dim", p.dim},
-                     {"metric", MetricName(p.metric)},
-                     {"m", p.m},
-                     {"ef_construction", p.ef_construction},
-                     {"ef_search", p.ef_search},
-                     {"model", p.model}}},
+                   {"params", std::move(params)},
                    {"next_label", image.next_label},
                    {"seq", image.seq},
                    {"items", std::move(items)},
@@ -114,6 +138,7 @@ Result<std::string> EncodePrefix(const IndexImage& image) {
   if (!image.embedder_state.empty()) {
     envelope["embedder_state"] = Base64Encode(image.embedder_state);
   }
+  if (p.full_text) envelope["full_text"] = {{"bytes", image.full_text.size()}};
   std::string text = envelope.dump();
   std::string prefix(kMagic);
   const auto n = static_cast<uint32_t>(text.size());
@@ -137,7 +162,7 @@ Result<IndexImage> Decode(std::string bytes) {
 
   int format_version = 0;
   LH_RETURN_IF_ERROR(Field(envelope, "format_version", &format_version));
-  if (format_version != kFormatVersion) {
+  if (format_version < 1 || format_version > kFormatVersion) {
     return Bad("format version " + std::to_string(format_version) + " is not supported");
   }
   IndexImage image;
@@ -160,16 +185,25 @@ Result<IndexImage> Decode(std::string bytes) {
   auto graph = envelope.find("graph");
   if (graph == envelope.end() || !graph->is_object()) return Bad("envelope lacks \"graph\"");
   uint64_t graph_bytes = 0;
+  uint64_t full_text_bytes = 0;
   std::string sha256;
   LH_RETURN_IF_ERROR(Field(*graph, "bytes", &graph_bytes));
   LH_RETURN_IF_ERROR(Field(*graph, "sha256", &sha256));
+  if (auto full_text = envelope.find("full_text"); full_text != envelope.end()) {
+    if (!image.params.full_text) return Bad("a full-text part without full-text parameters");
+    if (!full_text->is_object()) return Bad("\"full_text\" must be an object");
+    LH_RETURN_IF_ERROR(Field(*full_text, "bytes", &full_text_bytes));
+  } else if (image.params.full_text) {
+    return Bad("full-text parameters without a full-text part");
+  }
   const uint64_t rest = bytes.size() - kPrefixBytes - n;
-  if (graph_bytes != rest) {
-    return Bad("the graph should be " + std::to_string(graph_bytes) + " bytes; " +
-               std::to_string(rest) + " follow the envelope (truncated?)");
+  if (graph_bytes > rest || full_text_bytes != rest - graph_bytes) {
+    return Bad("the graph and full-text part should be " + std::to_string(graph_bytes) + " + " +
+               std::to_string(full_text_bytes) + " bytes; " + std::to_string(rest) +
+               " follow the envelope (truncated?)");
   }
   LH_ASSIGN_OR_RETURN(std::string actual,
-                      Sha256Hex(std::string_view(bytes).substr(kPrefixBytes + n)));
+                      Sha256Hex(std::string_view(bytes).substr(kPrefixBytes + n, graph_bytes)));
   if (actual != sha256) {
     return Bad("the graph bytes do not match their sha256");
   }
@@ -192,6 +226,8 @@ Result<IndexImage> Decode(std::string bytes) {
     image.entries.push_back(std::move(entry));
   }
   // The graph moves out of the object's bytes rather than being copied.
+  image.full_text = bytes.substr(kPrefixBytes + n + graph_bytes);
+  bytes.resize(kPrefixBytes + n + graph_bytes);
   bytes.erase(0, kPrefixBytes + n);
   image.graph = std::move(bytes);
   return image;

@@ -7,8 +7,12 @@
 //             items: [{id, label, norm, metadata}], graph: {bytes, sha256},
 //             and for a dataset text index source: {dataset, version,
 //             id_column, text_column, metadata_columns} and embedder_state
-//             (base64 of what its embedder learned)}
-//   rest      graph bytes: hnswlib 0.8's own serialisation
+//             (base64 of what its embedder learned); for an index with
+//             a full-text part, params.full_text {k1, b, stemmer} and
+//             full_text: {bytes}}
+//   g bytes   graph bytes: hnswlib 0.8's own serialisation
+//   rest      the full-text part as LHT1 (text/bm25_format.h), which
+//             carries its own checksum; absent without a full-text part
 //
 // Everything an index is at change `seq` lives in one object (the base), so
 // a save is one put and no state exists in which the parameters and the
@@ -25,7 +29,8 @@
 namespace lakehouse::vector::lhv1 {
 
 inline constexpr std::string_view kMagic = "LHV1";
-inline constexpr int kFormatVersion = 1;
+// 2 adds the full-text part; an index without one is still written as 1.
+inline constexpr int kFormatVersion = 2;
 // An envelope beyond this is damage, not an index: ids and metadata of even
 // millions of items fit well below it.
 inline constexpr uint32_t kMaxEnvelopeBytes = 1u << 30;

@@ -185,9 +185,33 @@ std::vector<IndexStatus> VectorService::List() const {
   return out;
 }
 
+Status VectorService::EmbedMissingVectors(const Entry& entry, std::vector<Item>& items) const {
+  std::vector<size_t> positions;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].vector.empty() && items[i].text) {
+      positions.push_back(i);
+      texts.push_back(*items[i].text);
+    }
+  }
+  if (positions.empty()) return Status::Ok();
+  auto embedder = EmbedderOf(entry);
+  if (!embedder.ok()) {
+    return Status::InvalidArgument("item " + std::to_string(positions[0]) +
+                                   " has a text and no vector, and " + embedder.status().message() +
+                                   "; nothing was added");
+  }
+  LH_ASSIGN_OR_RETURN(auto vectors, (*embedder)->Embed(texts));
+  if (vectors.size() != positions.size())
+    return Status::Internal("embedder returned too few vectors");
+  for (size_t n = 0; n < positions.size(); ++n) items[positions[n]].vector = std::move(vectors[n]);
+  return Status::Ok();
+}
+
 Result<WriteOutcome> VectorService::Add(std::string_view name, std::vector<Item> items) {
   LH_RETURN_IF_ERROR(CheckWritable());
   LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  LH_RETURN_IF_ERROR(EmbedMissingVectors(entry, items));
   return Write(entry, lhd1::Change{std::move(items), {}, std::nullopt}, /*missing_ok=*/false);
 }
 
@@ -206,6 +230,16 @@ Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const 
   LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
   if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
   return entry.index->SearchFiltered(vectors[0], k, ef, filter);
+}
+
+Result<SearchResult> VectorService::Search(std::string_view name, const SearchRequest& request) {
+  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
+  LH_ASSIGN_OR_RETURN(SearchMode mode, ChooseMode(*entry.index, request));
+  std::shared_ptr<embed::Embedder> embedder;
+  if (NeedsEmbedding(mode, request)) {
+    LH_ASSIGN_OR_RETURN(embedder, EmbedderOf(entry));
+  }
+  return SearchIndex(*entry.index, embedder.get(), request);
 }
 
 Result<std::shared_ptr<embed::Embedder>> VectorService::EmbedderOf(std::string_view name) const {

@@ -59,6 +59,7 @@
 #include "embed/embedder_set.h"
 #include "storage/object_store.h"
 #include "vector/index.h"
+#include "vector/index_search.h"
 #include "vector/lhd1.h"
 
 namespace lakehouse::vector {
@@ -147,6 +148,8 @@ class VectorService {
   Result<IndexStatus> Describe(std::string_view name) const;
   std::vector<IndexStatus> List() const;  // by name
 
+  // Items with a text and no vector are embedded by the index's embedder
+  // first (kInvalidArgument for an index without one).
   Result<WriteOutcome> Add(std::string_view name, std::vector<Item> items);
   Result<WriteOutcome> Remove(std::string_view name, std::string_view id);
 
@@ -172,6 +175,10 @@ class VectorService {
   Result<std::vector<Hit>> SearchText(std::string_view name, const std::string& text, size_t k,
                                       std::optional<uint32_t> ef,
                                       const MetadataFilter& filter = {});
+
+  // One search in any mode (index_search.h), the text embedded with the
+  // index's own embedder when the mode needs a vector and none is given.
+  Result<SearchResult> Search(std::string_view name, const SearchRequest& request);
 
   std::vector<SkippedObject> skipped() const;
 
@@ -207,6 +214,7 @@ class VectorService {
   IndexStatus StatusOf(const Entry& entry) const;
   bool SaveThrough(const Entry& entry, bool retry = false);
   Result<std::shared_ptr<embed::Embedder>> EmbedderOf(const Entry& entry) const;
+  Status EmbedMissingVectors(const Entry& entry, std::vector<Item>& items) const;
   Status Register(const std::string& name, const Entry& entry);
   Result<std::shared_ptr<embed::Embedder>> RestoreEmbedder(const std::string& model,
                                                            std::string_view state) const;

@@ -41,7 +41,9 @@ std::unique_ptr<Index> SmallIndex(Metric metric, uint32_t m = 8) {
   return std::move(*index);
 }
 
-std::string Encode(const IndexImage& image) { return *lhv1::EncodePrefix(image) + image.graph; }
+std::string Encode(const IndexImage& image) {
+  return *lhv1::EncodePrefix(image) + image.graph + image.full_text;
+}
 
 std::string Encoded(const Index& index) {
   auto image = index.Snapshot();
@@ -150,8 +152,8 @@ TEST(Lhv1Test, EachKindOfDamageIsNamed) {
   std::string future_bytes = Encode(future);
   size_t at = future_bytes.find("\"format_version\":1");
   ASSERT_NE(at, std::string::npos);
-  future_bytes[at + 17] = '2';
-  ExpectDamage(future_bytes, "format version 2");
+  future_bytes[at + 17] = '3';
+  ExpectDamage(future_bytes, "format version 3");
   IndexImage other_dim = *image;
   other_dim.params.dim = 9;
   ExpectDamage(Encode(other_dim), "layout does not match dimension 9");

@@ -228,14 +228,14 @@ TEST_F(VectorRoutesTest, ASearchModeIsVectorAndTheOthersAre400SayingWhy) {
     EXPECT_EQ(status, 400) << mode;
     EXPECT_EQ(answer["error"]["message"],
               "\"mode\": \"" + mode +
-                  "\" needs a full-text index, and index \"people\" has none: it is searched by "
+                  "\" needs a full-text part, and index \"people\" has none: it is searched by "
                   "its vectors alone (\"mode\": \"vector\")");
   }
   for (const json& mode : {json("fuzzy"), json(3), json("Vector")}) {
     auto [status, answer] = Post("/v1/indexes/people/search", {{"vector", {3, 4}}, {"mode", mode}});
     EXPECT_EQ(status, 400) << mode.dump();
     EXPECT_NE(answer["error"]["message"].get<std::string>().find(
-                  R"("mode" must be "vector" (the default), "keyword" or "hybrid")"),
+                  R"("mode" must be "hybrid", "vector" or "keyword")"),
               std::string::npos)
         << answer.dump();
   }
