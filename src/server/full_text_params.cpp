@@ -10,7 +10,8 @@ namespace {
 Status ReadNumber(const json& request, const char* field, double* out) {
   auto it = request.find(field);
   if (it == request.end() || it->is_null()) return Status::Ok();
-  if (!it->is_number()) return Status::InvalidArgument(std::string("\"") + field + "\" must be a number");
+  if (!it->is_number())
+    return Status::InvalidArgument(std::string("\"") + field + "\" must be a number");
   *out = it->get<double>();
   return Status::Ok();
 }
@@ -45,7 +46,8 @@ Result<std::optional<vector::FullTextChoice>> ParseFullTextChoice(const json& re
       return Status::InvalidArgument("\"stemmer\" must be \"english\" or \"none\"");
     }
     auto stemming = text::ParseStemming(request["stemmer"].get<std::string>());
-    if (!stemming.ok()) return Status::InvalidArgument("\"stemmer\": " + stemming.status().message());
+    if (!stemming.ok())
+      return Status::InvalidArgument("\"stemmer\": " + stemming.status().message());
     choice.params.stemming = *stemming;
   }
   LH_RETURN_IF_ERROR(ReadNumber(request, "k1", &choice.params.k1));

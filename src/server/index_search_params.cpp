@@ -44,7 +44,8 @@ Result<double> Number(const json& value, const std::string& field) {
 
 Status ParseWeights(const json& weights, vector::SearchRequest& request) {
   if (!weights.is_object()) {
-    return Status::InvalidArgument("\"weights\" must be an object such as {\"vector\": 1, \"keyword\": 2}");
+    return Status::InvalidArgument(
+        "\"weights\" must be an object such as {\"vector\": 1, \"keyword\": 2}");
   }
   for (const auto& [ranker, value] : weights.items()) {
     if (ranker == "vector") {
@@ -73,9 +74,7 @@ Status ParseFusion(const json& body, vector::SearchRequest& request) {
   return Status::Ok();
 }
 
-json Rank(const std::optional<size_t>& rank) {
-  return rank ? json(*rank) : json(nullptr);
-}
+json Rank(const std::optional<size_t>& rank) { return rank ? json(*rank) : json(nullptr); }
 
 }  // namespace
 

@@ -1,4 +1,5 @@
-// Index::Create and Index::Restore: the HNSW engine, wrapped in a full-text part when the params ask.
+// Index::Create and Index::Restore: the HNSW engine, wrapped in a full-text part when the params
+// ask.
 #include <algorithm>
 #include <atomic>
 #include <mutex>

@@ -157,9 +157,8 @@ Result<SearchMode> ParseSearchMode(std::string_view name) {
 }
 
 Result<SearchMode> ChooseMode(const Index& index, const SearchRequest& request) {
-  SearchMode mode = request.mode.value_or(index.has_full_text() && request.text
-                                              ? SearchMode::kHybrid
-                                              : SearchMode::kVector);
+  SearchMode mode = request.mode.value_or(
+      index.has_full_text() && request.text ? SearchMode::kHybrid : SearchMode::kVector);
   LH_RETURN_IF_ERROR(CheckRequest(index, mode, request));
   return mode;
 }

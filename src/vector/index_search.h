@@ -57,7 +57,7 @@ struct SearchRequest {
   std::optional<double> rrf_k;           // hybrid only; default kDefaultRrfK
   std::optional<double> vector_weight;   // hybrid only; default 1
   std::optional<double> keyword_weight;  // hybrid only; default 1
-  bool highlight = false;  // fill RankedHit::matched from `text`
+  bool highlight = false;                // fill RankedHit::matched from `text`
 };
 
 struct RankedHit {

@@ -119,6 +119,13 @@ assert_eq 20 "$(sql_value "SELECT count(*) FROM vector_search('candidates_resume
 assert_eq 0 "$(sql_value "SELECT count(*) FROM (SELECT distance, lag(distance) OVER () AS before
   FROM vector_search('jobs_description', 'forklift operator', 10)) WHERE distance < before")" \
   "hits come nearest first"
+# Text searches are hybrid: keyword and vector ranks fused, terms highlighted.
+http POST /v1/indexes/candidates_resume/search -H 'Content-Type: application/json' \
+  --data-binary '{"text":"C++ developer","k":3,"highlight":true}'
+assert_status 200 "hybrid search of the resumes"
+assert_contains "$HTTP_BODY" '"mode":"hybrid"' "hybrid by default"
+assert_contains "$HTTP_BODY" '"keyword_rank":1' "a keyword rank"
+assert_contains "$HTTP_BODY" '"c++"' "c++ is a term as written"
 lh sql "SELECT * FROM vector_search('no_such_index', 'x', 5)"
 assert_ne 0 "$RC" "an unknown index is an error"
 assert_contains "$(cat "$ERR")" "no_such_index" "naming the index"

@@ -244,6 +244,21 @@ as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
   "{\"sql\":\"SELECT count(*) FROM vector_search('candidates_resume', 'forklift warehouse', 25, filter := '{\\\"state\\\": \\\"TX\\\"}') s JOIN candidates c ON c.id = s.id WHERE c.state = 'TX'\"}"
 assert_status 200 "vector_search with a filter through the gateway"
 assert_contains "$HTTP_BODY" '"rows":[[25]]' "25 TX hits, each joined to a TX candidate"
+# The resume index has a full-text part: by default a text search fuses the
+# vector and keyword rankings, and each hit says both ranks.
+as "$READ" POST /v1/indexes/candidates_resume/search -H 'Content-Type: application/json' \
+  --data-binary '{"text":"Class A CDL","k":5,"highlight":true}'
+assert_status 200 "hybrid search through the gateway"
+assert_contains "$HTTP_BODY" '"mode":"hybrid"' "hybrid is the default for text"
+assert_contains "$HTTP_BODY" '"keyword_rank":1' "the best keyword match has its rank"
+assert_contains "$HTTP_BODY" '"matched":["a","cdl","class"]' "and its matched terms"
+as "$READ" POST /v1/indexes/candidates_resume/search -H 'Content-Type: application/json' \
+  --data-binary '{"text":"forklift","mode":"keyword","k":5,"filter":{"state":"TX"}}'
+assert_status 200 "keyword search with a filter through the gateway"
+assert_eq 5 "$(printf '%s' "$HTTP_BODY" | grep -o '"state":"TX"' | wc -l)" "5 TX hits by keyword"
+as "$READ" POST /v1/indexes/candidates_resume/search -H 'Content-Type: application/json' \
+  --data-binary '{"text":"forklift","mode":"fuzzy"}'
+assert_status 400 "an unknown mode"
 RC=0
 LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
 assert_eq 0 "$RC" "second demo"

@@ -79,6 +79,15 @@ TEST_F(DatasetIndexRoutesTest, MalformedBodiesAre400AndCreateNothing) {
       {R"({"index": "x", "id_column": "id", "text_column": "resume", "metadata_columns": [1]})",
        "\"metadata_columns\" must be an array of column names"},
       {R"({"index": "x", "id_column": "id", "text_column": "cv"})", "no column \"cv\""},
+      {R"({"index": "x", "id_column": "id", "text_column": "resume", "stemmer": "french"})",
+       "\"stemmer\": stemming must be \"english\" or \"none\", not \"french\""},
+      {R"({"index": "x", "id_column": "id", "text_column": "resume", "k1": "high"})",
+       "\"k1\" must be a number"},
+      {R"({"index": "x", "id_column": "id", "text_column": "resume", "b": 1.5})", "BM25 b must be"},
+      {R"({"index": "x", "id_column": "id", "text_column": "resume", "full_text": "yes"})",
+       "\"full_text\" must be true or false"},
+      {R"({"index": "x", "id_column": "id", "text_column": "resume", "full_text": false, "k1": 2})",
+       "which \"full_text\": false turns off"},
   };
   for (const auto& [body, words] : cases) {
     auto [status, answer] = Post(body);
@@ -87,6 +96,64 @@ TEST_F(DatasetIndexRoutesTest, MalformedBodiesAre400AndCreateNothing) {
         << body << " -> " << answer.dump();
   }
   EXPECT_TRUE(vectors_->List().empty());
+}
+
+TEST_F(DatasetIndexRoutesTest, AnIndexHasAFullTextPartAndIsSearchedInEveryMode) {
+  auto [built, index] = Post(
+      R"({"index": "people_resume", "id_column": "id", "text_column": "resume", "stemmer": "none",
+          "k1": 0.9, "b": 0.4})");
+  ASSERT_EQ(built, 201) << index.dump();
+  EXPECT_EQ(index["full_text"], (json{{"k1", 0.9}, {"b", 0.4}, {"stemmer", "none"}}));
+  auto search = [&](const json& body) {
+    auto result =
+        client_->Post("/v1/indexes/people_resume/search", body.dump(), "application/json");
+    EXPECT_TRUE(result);
+    return std::make_pair(result->status, json::parse(result->body, nullptr, false));
+  };
+  auto [hybrid, hybrid_hits] =
+      search({{"text", "registered nurse"}, {"k", 2}, {"highlight", true}});
+  ASSERT_EQ(hybrid, 200) << hybrid_hits.dump();
+  EXPECT_EQ(hybrid_hits["mode"], "hybrid");
+  const json& top = hybrid_hits["results"][0];
+  EXPECT_EQ(top["id"], "2");
+  EXPECT_EQ(top["keyword_rank"], 1);
+  EXPECT_TRUE(top["vector_rank"].is_number());
+  EXPECT_TRUE(top["score"].is_number());
+  EXPECT_EQ(top["matched"], (json{"nurse", "registered"}));
+  // Only "2" holds a query word: a null keyword rank for the other.
+  EXPECT_TRUE(hybrid_hits["results"][1]["keyword_rank"].is_null());
+
+  auto [keyword, keyword_hits] = search({{"text", "nurse"}, {"mode", "keyword"}});
+  ASSERT_EQ(keyword, 200) << keyword_hits.dump();
+  ASSERT_EQ(keyword_hits["results"].size(), 1u);
+  EXPECT_TRUE(keyword_hits["results"][0]["distance"].is_null());
+  EXPECT_FALSE(keyword_hits["results"][0].contains("vector_rank"));
+  auto [filtered, none] =
+      search({{"text", "nurse"}, {"mode", "keyword"}, {"filter", {{"state", "TX"}}}});
+  ASSERT_EQ(filtered, 200);
+  EXPECT_TRUE(none["results"].empty());
+  auto [vector, vector_hits] = search({{"text", "nurse"}, {"mode", "vector"}});
+  ASSERT_EQ(vector, 200);
+  EXPECT_EQ(vector_hits["results"].size(), 2u);
+  EXPECT_TRUE(vector_hits["results"][0]["distance"].is_number());
+
+  const std::pair<json, std::string> bad[] = {
+      {{{"text", "x"}, {"mode", "hybrid"}, {"rrf_k", -1}}, "\"rrf_k\" must be a number above 0"},
+      {{{"text", "x"}, {"rrf_k", "sixty"}}, "\"rrf_k\" must be a number"},
+      {{{"text", "x"}, {"weights", {{"vector", 1}, {"colour", 2}}}}, "\"weights\" has \"colour\""},
+      {{{"text", "x"}, {"weights", {{"vector", -1}}}}, "a weight must be a number 0 or above"},
+      {{{"text", "x"}, {"weights", 3}}, "\"weights\" must be an object"},
+      {{{"text", "x"}, {"mode", "vector"}, {"weights", {{"vector", 2}}}}, "hybrid\" only"},
+      {{{"text", "x"}, {"highlight", "yes"}}, "\"highlight\" must be true or false"},
+      {{{"mode", "keyword"}}, "needs a \"text\""},
+      {{{"text", "x"}, {"k", 0}}, "\"k\" must be a positive integer"},
+  };
+  for (const auto& [body, words] : bad) {
+    auto [status, answer] = search(body);
+    EXPECT_EQ(status, 400) << body.dump();
+    EXPECT_NE(answer["error"].value("message", "").find(words), std::string::npos)
+        << body.dump() << " -> " << answer.dump();
+  }
 }
 
 // docs/api.md: a name that is taken is 409, whichever route tries to take it.

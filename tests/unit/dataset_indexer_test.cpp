@@ -310,6 +310,65 @@ TEST_F(DatasetIndexerTest, ARefreshIsStoredAsOneDeltaAndSurvivesARestart) {
   EXPECT_TRUE(vectors_->Find("resumes").value()->Get("9").ok());
 }
 
+std::vector<std::string> KeywordIds(VectorService& vectors, const std::string& query) {
+  SearchRequest request;
+  request.text = query;
+  request.mode = SearchMode::kKeyword;
+  auto result = vectors.Search("resumes", request);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  std::vector<std::string> ids;
+  if (result.ok()) {
+    for (const auto& hit : result->hits) ids.push_back(hit.id);
+  }
+  return ids;
+}
+
+TEST_F(DatasetIndexerTest, TheFullTextPartIsBuiltAndRefreshedWithTheVectors) {
+  auto built = indexer_->BuildOrRefresh(Request());
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_TRUE(built->status.params.full_text.has_value());
+  EXPECT_EQ(*built->status.params.full_text, text::Bm25Params{});
+  EXPECT_EQ(KeywordIds(*vectors_, "nurse"), std::vector<std::string>{"2"});
+  EXPECT_EQ(KeywordIds(*vectors_, "pipeline"), std::vector<std::string>{"1"});  // stemmed
+
+  // Version 2: Ann's resume changes, Bob goes, Gus comes.
+  ASSERT_TRUE(lakehouse_
+                  .Ingest("candidates",
+                          "id,name,state,rate,resume\n"
+                          "1,Ann,TX,70,rust systems programmer\n"
+                          "3,Cy,TX,60,forklift operator in warehouse logistics and shipping\n"
+                          "4,Di,NY,85,java backend developer writing microservices\n"
+                          "7,Gus,WA,65,CDL-A truck driver\n",
+                          ingest::Format::kCsv, catalog::WriteMode::kOverwrite)
+                  .ok());
+  ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
+  EXPECT_TRUE(KeywordIds(*vectors_, "nurse").empty());
+  EXPECT_TRUE(KeywordIds(*vectors_, "spark pipelines").empty());
+  EXPECT_EQ(KeywordIds(*vectors_, "rust"), std::vector<std::string>{"1"});
+  EXPECT_EQ(KeywordIds(*vectors_, "cdl-a"), std::vector<std::string>{"7"});
+  OpenVectors();  // the refresh's delta holds the texts
+  EXPECT_EQ(KeywordIds(*vectors_, "cdl a"), std::vector<std::string>{"7"});
+  EXPECT_TRUE(KeywordIds(*vectors_, "nurse").empty());
+
+  // Other parameters rebuild; "full_text": false builds without one.
+  DatasetIndexRequest unstemmed = Request();
+  unstemmed.full_text = FullTextChoice{true, {.stemming = text::Stemming::kNone}};
+  auto rebuilt = indexer_->BuildOrRefresh(unstemmed);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(rebuilt->upserted, 4u);
+  EXPECT_TRUE(KeywordIds(*vectors_, "programmers").empty());
+  EXPECT_EQ(KeywordIds(*vectors_, "programmer"), std::vector<std::string>{"1"});
+  DatasetIndexRequest without = Request();
+  without.full_text = FullTextChoice{false, {}};
+  auto plain = indexer_->BuildOrRefresh(without);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_FALSE(plain->status.params.full_text.has_value());
+  SearchRequest keyword;
+  keyword.text = "rust";
+  keyword.mode = SearchMode::kKeyword;
+  EXPECT_EQ(vectors_->Search("resumes", keyword).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(DatasetIndexerTest, AVacuumedSourceVersionMeansARebuild) {
   ASSERT_TRUE(indexer_->BuildOrRefresh(Request()).ok());
   ASSERT_TRUE(lakehouse_

@@ -210,6 +210,40 @@ TEST_F(VectorRoutesTest, BadInputIs4xxAndChangesNothing) {
   EXPECT_EQ(raw->status, 400);
 }
 
+TEST_F(VectorRoutesTest, ItemsCarryTextsIntoAFullTextPart) {
+  auto [created, index] =
+      Post("/v1/indexes", {{"name", "jobs"}, {"dim", 2}, {"full_text", true}, {"b", 0.5}});
+  ASSERT_EQ(created, 201) << index.dump();
+  EXPECT_EQ(index["full_text"]["b"], 0.5);
+  EXPECT_EQ(index["full_text"]["stemmer"], "english");
+  auto [added, counts] =
+      Post("/v1/indexes/jobs/vectors",
+           {{"items",
+             {{{"id", "a"}, {"vector", {1, 0}}, {"text", "Series 7 licensed broker"}},
+              {{"id", "b"}, {"vector", {0, 1}}, {"text", "401k plan administrator"}}}}});
+  ASSERT_EQ(added, 200) << counts.dump();
+  auto [searched, hits] =
+      Post("/v1/indexes/jobs/search", {{"text", "401k"}, {"vector", {1, 0}}, {"k", 2}});
+  ASSERT_EQ(searched, 200) << hits.dump();
+  EXPECT_EQ(hits["mode"], "hybrid");         // a text and a full-text part
+  EXPECT_EQ(hits["results"][0]["id"], "b");  // in both rankings, where "a" is in one
+  // Without a model, an item needs its vector; a text must be a string.
+  EXPECT_EQ(Post("/v1/indexes/jobs/vectors", {{"items", {{{"id", "c"}, {"text", "x"}}}}}).first,
+            400);
+  auto [bad_text, why] = Post("/v1/indexes/jobs/vectors",
+                              {{"items", {{{"id", "c"}, {"vector", {1, 0}}, {"text", 3}}}}});
+  EXPECT_EQ(bad_text, 400);
+  EXPECT_EQ(why["error"]["message"], "item 0: text must be a string; nothing was added");
+  // An index made without a full-text part refuses texts.
+  ASSERT_EQ(Post("/v1/indexes", {{"name", "plain"}, {"dim", 2}}).first, 201);
+  auto [refused, answer] = Post("/v1/indexes/plain/vectors",
+                                {{"items", {{{"id", "a"}, {"vector", {1, 0}}, {"text", "x"}}}}});
+  EXPECT_EQ(refused, 400);
+  EXPECT_NE(answer["error"]["message"].get<std::string>().find("has no full-text part"),
+            std::string::npos);
+  EXPECT_EQ(Post("/v1/indexes", {{"name", "bad"}, {"dim", 2}, {"stemmer", "klingon"}}).first, 400);
+}
+
 TEST_F(VectorRoutesTest, ASearchModeIsVectorAndTheOthersAre400SayingWhy) {
   ASSERT_EQ(Post("/v1/indexes", {{"name", "people"}, {"dim", 2}, {"metric", "l2"}}).first, 201);
   ASSERT_EQ(

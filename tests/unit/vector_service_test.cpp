@@ -128,6 +128,84 @@ TEST_F(VectorServiceTest, EveryWriteIsStoredAndSurvivesARestart) {
   EXPECT_EQ(OpenService()->Describe("resumes")->count, 500u);
 }
 
+// What a keyword search of `service`'s index "words" answers, ids in order.
+std::vector<std::string> KeywordIds(VectorService& service, const std::string& query) {
+  SearchRequest request;
+  request.text = query;
+  request.mode = SearchMode::kKeyword;
+  auto result = service.Search("words", request);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  std::vector<std::string> ids;
+  if (result.ok()) {
+    for (const auto& hit : result->hits) ids.push_back(hit.id);
+  }
+  return ids;
+}
+
+TEST_F(VectorServiceTest, TheFullTextPartIsStoredWithEveryWriteAndCompaction) {
+  IndexParams params = Params("words");
+  params.full_text = text::Bm25Params{.k1 = 1.5, .b = 0.5, .stemming = text::Stemming::kNone};
+  auto text_items = [](int from, int to, const std::string& word) {
+    auto items = Items(from, to);
+    for (auto& item : items) item.text = word + " tag" + item.id.substr(5);
+    return items;
+  };
+  {
+    auto service = OpenService();
+    ASSERT_TRUE(service->Create(params).ok());
+    ASSERT_TRUE(service->Add("words", text_items(0, 20, "welder"))->persisted);  // a delta
+    ASSERT_TRUE(service->Add("words", text_items(5, 6, "plumber"))->persisted);  // replaces
+    ASSERT_TRUE(service->Remove("words", "item-7")->persisted);
+  }
+  auto replayed = OpenService();  // base + three deltas
+  EXPECT_EQ(replayed->Describe("words")->params.full_text, params.full_text);
+  EXPECT_EQ(KeywordIds(*replayed, "plumber"), std::vector<std::string>{"item-5"});
+  EXPECT_EQ(KeywordIds(*replayed, "tag7"), std::vector<std::string>{});
+  EXPECT_EQ(KeywordIds(*replayed, "welder tag8").at(0), "item-8");
+  EXPECT_EQ(KeywordIds(*replayed, "welder").size(), 10u);  // k: 18 welders, 1 plumber
+  // No stemming was asked for: "welders" is another word.
+  EXPECT_TRUE(KeywordIds(*replayed, "welders").empty());
+
+  ASSERT_TRUE(replayed->Compact("words").ok());
+  ASSERT_TRUE(replayed->Add("words", text_items(30, 31, "roofer"))->persisted);
+  replayed.reset();
+  auto compacted = OpenService();  // the new base, then one delta
+  EXPECT_EQ(KeywordIds(*compacted, "plumber"), std::vector<std::string>{"item-5"});
+  EXPECT_EQ(KeywordIds(*compacted, "roofer"), std::vector<std::string>{"item-30"});
+  EXPECT_EQ(compacted->Describe("words")->count, 20u);
+}
+
+TEST_F(VectorServiceTest, ItemsWithATextAndNoVectorAreEmbeddedByTheIndexModel) {
+  embed::EmbedderSet embedders;
+  auto opened = VectorService::Open(
+      store_.get(), {.retry_interval = std::chrono::hours(1), .embedders = &embedders});
+  ASSERT_TRUE(opened.ok());
+  auto& service = **opened;
+  IndexParams params;
+  params.name = "words";
+  params.model = "lakehouse-hash-v2";
+  params.full_text = text::Bm25Params{};
+  ASSERT_TRUE(service.Create(params).ok());
+  std::vector<Item> items = {{"a", {}, {}, "forklift operator, warehouse"},
+                             {"b", {}, {}, "ICU nurse"}};
+  auto added = service.Add("words", items);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  SearchRequest request;
+  request.text = "warehouse forklift";
+  auto hybrid = service.Search("words", request);
+  ASSERT_TRUE(hybrid.ok()) << hybrid.status().ToString();
+  EXPECT_EQ(hybrid->mode, SearchMode::kHybrid);
+  EXPECT_EQ(hybrid->hits.at(0).id, "a");
+  EXPECT_EQ(hybrid->hits.at(0).vector_rank, std::optional<size_t>(1));
+  EXPECT_EQ(hybrid->hits.at(0).keyword_rank, std::optional<size_t>(1));
+  // Without a model a text alone is not enough.
+  ASSERT_TRUE(service.Create(Params("plain")).ok());
+  auto refused = service.Add("plain", {{"a", {}, {}, "text only"}});
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("item 0 has a text and no vector"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST_F(VectorServiceTest, DropDeletesTheObjectOrKeepsTheIndex) {
   auto service = OpenService();
   ASSERT_TRUE(service->Create(Params("gone")).ok());
