@@ -209,15 +209,18 @@ void AddQueryCommands(CLI::App& app, Commands& c) {
 }
 
 void AddSearchCommand(CLI::App& app, Commands& c) {
-  c.search_cmd = app.add_subcommand("search", "Search a text index by meaning: the nearest items");
+  c.search_cmd = app.add_subcommand(
+      "search", "Search a text index: by meaning and keywords together (hybrid), or either alone");
   c.search_cmd->add_option("index", c.search.index, "Index name")->required();
   c.search_cmd->add_option("text", c.search.text, "What to look for")->required();
   c.search_cmd->add_option("-k", c.search.k, "How many results (default 10)");
   c.search_cmd->add_option("--filter", c.search.filter,
                            "Metadata filter, a JSON object such as {\"state\": \"TX\"}");
   c.search_cmd->add_option("--mode", c.search.mode,
-                           "vector, keyword or hybrid; sent as given, the server decides "
-                           "(default: the server's)");
+                           "hybrid (keyword and vector ranks fused; the default for an index "
+                           "with a full-text part), vector or keyword");
+  c.search_cmd->add_flag("--highlight", c.search.highlight,
+                         "Show the query's words each hit holds (as indexed: stemmed)");
   c.search_cmd->add_option("--format", c.search.format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
   AddUrl(c.search_cmd, c);
@@ -319,6 +322,12 @@ void AddIndexCommands(CLI::App& app, Commands& c) {
                    "Columns to keep as metadata (default: every other plain column)")
       ->delimiter(',');
   icreate->add_flag("--rebuild", index.rebuild, "Build afresh rather than refresh");
+  icreate->add_flag("--no-full-text", index.no_full_text,
+                    "No keyword (BM25) part: the index is searched by meaning alone");
+  icreate->add_option("--stemmer", index.stemmer, "Keyword stemming: english (default) or none")
+      ->check(CLI::IsMember({"english", "none"}));
+  icreate->add_option("--k1", index.k1, "BM25 k1: how fast repeats of a word stop counting (1.2)");
+  icreate->add_option("--b", index.b, "BM25 b: how much long texts are penalised, 0..1 (0.75)");
   AddUrl(icreate, c);
   auto* irefresh = c.index_cmd->add_subcommand(
       "refresh", "Bring a dataset text index up to its dataset's current version");

@@ -24,7 +24,7 @@ ProgressUnit UnitOfPhase(const std::string& phase) {
 // "created", "rebuilt" or "refreshed": what the build did to the index.
 const char* BuildVerb(const json& build, bool rebuild) {
   if (build.value("created", false)) return "created";
-  return rebuild ? "rebuilt" : "refreshed";
+  return rebuild || build.value("rebuilt", false) ? "rebuilt" : "refreshed";
 }
 
 // The one line that says what the index holds now.
@@ -132,6 +132,10 @@ int RunIndex(const ClientOptions& options, const IndexCommand& c) {
     if (c.model) request["model"] = *c.model;
     if (c.metadata_columns) request["metadata_columns"] = *c.metadata_columns;
   }
+  if (c.no_full_text) request["full_text"] = false;
+  if (c.stemmer) request["stemmer"] = *c.stemmer;
+  if (c.k1) request["k1"] = *c.k1;
+  if (c.b) request["b"] = *c.b;
   if (c.rebuild) request["rebuild"] = true;
   return Post(options, dataset, request);
 }

@@ -19,6 +19,12 @@ struct IndexCommand {
   std::optional<std::string> model;
   std::optional<std::vector<std::string>> metadata_columns;
   bool rebuild = false;
+  // The full-text part: off, or its stemmer and BM25 parameters (unset: the
+  // server's defaults, or what the index has).
+  bool no_full_text = false;
+  std::optional<std::string> stemmer;
+  std::optional<double> k1;
+  std::optional<double> b;
 };
 
 int RunIndex(const ClientOptions& client, const IndexCommand& command);

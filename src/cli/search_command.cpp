@@ -1,5 +1,4 @@
-// `lakehouse search`: text search of an index, hits as a table (rank, id, distance, metadata) or
-// CSV.
+// `lakehouse search`: text search of an index, hits as a table (rank, id, scores, metadata) or CSV.
 #include "cli/search_command.h"
 
 #include <httplib.h>
@@ -47,11 +46,13 @@ std::string CellText(const json& value) {
   return value.dump();
 }
 
-// The table's columns: rank, id, the hit's scores (distance, and any other
-// number the server adds, such as a score), then every metadata key in the
-// order the hits first show it.
+// The table's columns: rank, id, the hit's scores (score, distance and the
+// two ranks in that order when the server sends them, then any other number
+// it adds), the matched terms when highlighted, then every metadata key in
+// the order the hits first show it.
 struct HitColumns {
   std::vector<std::string> scores;
+  bool matched = false;
   std::vector<std::string> metadata;
 };
 
@@ -60,10 +61,16 @@ HitColumns ColumnsOf(const json& results) {
   auto add = [](std::vector<std::string>& names, const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };
+  for (const char* known : {"score", "distance", "vector_rank", "keyword_rank"}) {
+    for (const auto& hit : results) {
+      if (hit.contains(known)) add(out.scores, known);
+    }
+  }
   for (const auto& hit : results) {
     for (const auto& [key, value] : hit.items()) {
       if (key != "id" && key != "metadata" && value.is_number()) add(out.scores, key);
     }
+    out.matched = out.matched || hit.contains("matched");
     if (hit.contains("metadata") && hit["metadata"].is_object()) {
       for (const auto& [key, value] : hit["metadata"].items()) add(out.metadata, key);
     }
@@ -71,9 +78,11 @@ HitColumns ColumnsOf(const json& results) {
   return out;
 }
 
-// A score for people: four decimals tell neighbours apart; CSV and JSON
-// keep every digit.
+// A score for people: four decimals tell neighbours apart, and a dash marks
+// a ranker that did not find the hit; CSV and JSON keep every digit, and
+// leave the cell empty.
 json ShortScore(const json& value) {
+  if (value.is_null()) return "-";
   if (!value.is_number_float()) return value;
   char text[32];
   std::snprintf(text, sizeof text, "%.4f", value.get<double>());
@@ -89,6 +98,13 @@ json RowsOf(const json& results, const HitColumns& columns, bool for_people) {
     for (const auto& name : columns.scores) {
       json score = hit.value(name, json());
       row.push_back(for_people ? ShortScore(score) : score);
+    }
+    if (columns.matched) {
+      std::string terms;
+      for (const auto& term : hit.value("matched", json::array())) {
+        if (term.is_string()) terms += (terms.empty() ? "" : " ") + term.get<std::string>();
+      }
+      row.push_back(terms);
     }
     const json metadata = hit.value("metadata", json::object());
     for (const auto& name : columns.metadata) {
@@ -131,6 +147,10 @@ void PrintHits(const json& results, const std::string& format) {
     names.push_back(name);
     table_columns.push_back({{"name", name}, {"type", "DOUBLE"}});
   }
+  if (columns.matched) {
+    names.push_back("matched");
+    table_columns.push_back({{"name", "matched"}, {"type", "VARCHAR"}});
+  }
   for (const auto& name : columns.metadata) {
     names.push_back(name);
     table_columns.push_back({{"name", name}, {"type", "VARCHAR"}});
@@ -153,6 +173,7 @@ int RunSearch(const ClientOptions& options, const SearchCommand& c) {
     request["filter"] = std::move(*filter);
   }
   if (c.mode) request["mode"] = *c.mode;
+  if (c.highlight) request["highlight"] = true;
   auto client = MakeClient(options);
   auto result = client->Post("/v1/indexes/" + PercentEncode(c.index) + "/search", request.dump(),
                              "application/json");

@@ -17,6 +17,7 @@ struct SearchCommand {
   uint32_t k = 10;
   std::optional<std::string> filter;  // a JSON object, checked before any request
   std::optional<std::string> mode;    // sent as given; the server decides what it knows
+  bool highlight = false;             // ask for each hit's matched terms
   std::string format = "table";       // table, csv, json
 };
 

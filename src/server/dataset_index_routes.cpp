@@ -67,9 +67,10 @@ Result<vector::DatasetIndexRequest> ParseRequest(std::string dataset, const std:
 
 json OutcomeJson(const vector::DatasetIndexOutcome& outcome) {
   json out = IndexJson(outcome.status);
-  out["build"] = {{"created", outcome.created},   {"from_version", outcome.from_version},
-                  {"upserted", outcome.upserted}, {"removed", outcome.removed},
-                  {"skipped", outcome.skipped},   {"elapsed_ms", outcome.elapsed_ms}};
+  out["build"] = {{"created", outcome.created},           {"rebuilt", outcome.rebuilt},
+                  {"from_version", outcome.from_version}, {"upserted", outcome.upserted},
+                  {"removed", outcome.removed},           {"skipped", outcome.skipped},
+                  {"elapsed_ms", outcome.elapsed_ms}};
   return out;
 }
 

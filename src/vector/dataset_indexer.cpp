@@ -365,6 +365,7 @@ Result<DatasetIndexOutcome> IndexJob::Build() {
                       EmbedIntoIndex(embedder, all, params, source_.dataset, progress_));
   all.clear();
   outcome_.created = !existing_;
+  outcome_.rebuilt = existing_.has_value();
   outcome_.upserted = total;
   Report({"saving", 0, 1});
   LH_ASSIGN_OR_RETURN(outcome_.status, vectors_.Install(std::move(index), source_, fitted,

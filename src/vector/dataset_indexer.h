@@ -66,7 +66,8 @@ struct DatasetIndexProgress {
 
 struct DatasetIndexOutcome {
   IndexStatus status;
-  bool created = false;       // false: an existing index was refreshed
+  bool created = false;       // false: an existing index was refreshed or rebuilt
+  bool rebuilt = false;       // an existing index was built afresh
   uint64_t from_version = 0;  // a refresh's previous version; 0 for a build
   size_t upserted = 0;        // items embedded and added or replaced
   size_t removed = 0;

@@ -112,6 +112,20 @@ assert_contains "$(cat "$OUT")" "rebuilt notes_text from notes@1: 2500 items (25
 lh index create notes notes_text --text text --rebuild
 assert_contains "$(cat "$OUT")" "rebuilt notes_text" "the verb of create --rebuild"
 
+# The keyword part's options reach the server; without one, keyword search is refused.
+lh index create notes notes_plain --text text --stemmer none --k1 1.5 --b 0.3
+assert_eq 0 "$RC" "create with full-text options ($(cat "$ERR"))"
+http GET /v1/indexes/notes_plain
+assert_contains "$HTTP_BODY" '"full_text":{"b":0.3,"k1":1.5,"stemmer":"none"}' "its parameters"
+lh index create notes notes_plain --text text --no-full-text
+assert_contains "$(cat "$OUT")" "rebuilt notes_plain" "turning the keyword part off rebuilds"
+lh search notes_plain "nurse" --mode keyword
+assert_eq 1 "$RC" "keyword search of an index without a keyword part"
+assert_contains "$(cat "$ERR")" "needs a full-text part" "says why"
+lh index create notes notes_plain --text text --stemmer french
+assert_ne 0 "$RC" "an unknown stemmer is refused before any request"
+assert_contains "$(cat "$ERR")" "--stemmer: french not in {english,none}" "naming the choices"
+
 case_begin "datasets delete"
 lh datasets delete solo
 assert_eq 0 "$RC" "exit code ($(cat "$ERR"))"
@@ -131,21 +145,32 @@ lh datasets people
 assert_eq 0 "$RC" "datasets NAME still shows a dataset"
 
 case_begin "search by text"
-lh search notes_text "python data engineer" -k 3
+lh search notes_text "python data engineer" -k 3 --mode vector
 assert_eq 0 "$RC" "exit code ($(cat "$ERR"))"
 assert_eq "rank  id" "$(head -1 "$OUT" | cut -c1-8)" "rank and id come first"
-assert_contains "$(head -1 "$OUT")" "distance  state" "the distance, then the metadata"
+assert_contains "$(head -1 "$OUT")" "score   distance  state" "the score and distance, then the metadata"
 assert_eq "1 2 3" "$(awk 'NR > 2 { printf "%s%s", (NR > 3 ? " " : ""), $1 }' "$OUT")" "ranked 1 to 3"
-assert_eq "TX TX TX" "$(awk 'NR > 2 { printf "%s%s", (NR > 3 ? " " : ""), $4 }' "$OUT")" \
+assert_eq "TX TX TX" "$(awk 'NR > 2 { printf "%s%s", (NR > 3 ? " " : ""), $5 }' "$OUT")" \
   "the nearest are the python rows"
-lh search notes_text "nurse" -k 2 --format csv
-assert_eq $'rank,id,distance,state\r' "$(head -1 "$OUT")" "CSV header"
+# By default a text search is hybrid: both rankers' ranks, a dash where one
+# did not find the hit.
+lh search notes_text "python data engineer 7" -k 3 --highlight
+assert_eq 0 "$RC" "hybrid exit code ($(cat "$ERR"))"
+assert_contains "$(head -1 "$OUT")" "distance  vector_rank  keyword_rank  matched" "the hybrid columns"
+assert_eq "7 1" "$(awk 'NR == 3 { print $2, $6 }' "$OUT")" \
+  "the one row saying 7 is first, and first by keywords"
+assert_contains "$(sed -n 3p "$OUT")" "7 data engin python" "its matched terms, stemmed"
+lh search notes_text "nurse" -k 2 --format csv --mode vector
+assert_eq $'rank,id,score,distance,state\r' "$(head -1 "$OUT")" "CSV header"
 assert_eq 3 "$(wc -l <"$OUT")" "CSV rows"
+lh search notes_text "nurse" -k 2 --format csv --mode keyword
+assert_eq $'rank,id,score,distance,state\r' "$(head -1 "$OUT")" "keyword CSV header"
+assert_contains "$(sed -n 2p "$OUT")" ",," "no distance by keyword"
 lh search notes_text "nurse" -k 2 --format json
 assert_eq 2 "$(json_strs id <"$OUT" | wc -l)" "JSON results"
 lh search notes_text "nurse" -k 5 --filter '{"state": "TX"}'
 assert_eq 0 "$RC" "filtered search ($(cat "$ERR"))"
-assert_eq "TX TX TX TX TX" "$(awk 'NR > 2 { printf "%s%s", (NR > 3 ? " " : ""), $4 }' "$OUT")" \
+assert_eq "TX TX TX TX TX" "$(awk 'NR > 2 { printf "%s%s", (NR > 3 ? " " : ""), $NF }' "$OUT")" \
   "only rows passing the filter"
 # Refused before any request: the URL leads nowhere, which would exit 3.
 lh search notes_text nurse --filter '{"state": ' --url "http://127.0.0.1:$closed"
@@ -176,7 +201,7 @@ assert_eq datasets "$(complete_words lakehouse da)" "a subcommand"
 assert_eq delete "$(complete_words lakehouse datasets '')" "a sub-subcommand"
 assert_eq "create refresh" "$(complete_words lakehouse index '' | tr '\n' ' ' | sed 's/ $//')" \
   "index's subcommands"
-assert_eq "--filter --format --help --mode --url" \
+assert_eq "--filter --format --help --highlight --mode --url" \
   "$(complete_words lakehouse search notes_text nurse -- | sort | tr '\n' ' ' | sed 's/ $//')" \
   "search's flags"
 assert_eq "csv json table" \

@@ -40,7 +40,7 @@ TEST(RankFusionTest, ScoresAreTheSumOfWeightOverKPlusRank) {
 TEST(RankFusionTest, WeightsAndTheConstantChangeTheOrder) {
   std::vector<RankedList> lists = {{{"v1", "v2"}, 1}, {{"k1", "k2"}, 3}};
   auto fused = FuseRanks(lists, 1, 2);
-  ASSERT_EQ(fused.size(), 2u);  // cut at k
+  ASSERT_EQ(fused.size(), 2u);   // cut at k
   EXPECT_EQ(fused[0].id, "k1");  // 3/(1+1) beats 1/(1+1)
   EXPECT_DOUBLE_EQ(fused[0].score, 1.5);
   EXPECT_EQ(fused[1].id, "k2");  // 3/(1+2) = 1 beats 0.5
@@ -196,8 +196,7 @@ TEST(FullTextIndexTest, ASnapshotRestoresBothPartsAndDamageIsRefused) {
     auto loaded = Index::Restore(std::move(damaged));
     ASSERT_FALSE(loaded.ok()) << why;
     EXPECT_EQ(loaded.status().code(), StatusCode::kUnprocessable);
-    EXPECT_NE(loaded.status().message().find(why), std::string::npos)
-        << loaded.status().message();
+    EXPECT_NE(loaded.status().message().find(why), std::string::npos) << loaded.status().message();
   };
   IndexImage cut = *image;
   cut.full_text.resize(cut.full_text.size() - 3);
@@ -288,7 +287,8 @@ TEST(IndexSearchTest, HybridFusesBothRankingsAndSaysEachRank) {
   auto index = NewIndex();
   ASSERT_TRUE(index->Add(Postings()).ok());
   CornerEmbedder embedder;  // vector ranking: cdl, cpp, rn, silent
-  auto result = SearchIndex(*index, &embedder, TextRequest("registered nurse", SearchMode::kHybrid));
+  auto result =
+      SearchIndex(*index, &embedder, TextRequest("registered nurse", SearchMode::kHybrid));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   const auto& hits = result->hits;
   ASSERT_EQ(hits.size(), 4u);
@@ -303,7 +303,8 @@ TEST(IndexSearchTest, HybridFusesBothRankingsAndSaysEachRank) {
   for (const auto& hit : hits) EXPECT_NE(hit.metadata, nullptr);
 
   // Vector alone puts the nurse third; keyword alone finds only her.
-  auto vector = SearchIndex(*index, &embedder, TextRequest("registered nurse", SearchMode::kVector));
+  auto vector =
+      SearchIndex(*index, &embedder, TextRequest("registered nurse", SearchMode::kVector));
   EXPECT_EQ(Ids(vector->hits), (std::vector<std::string>{"cdl", "cpp", "rn", "silent"}));
   auto keyword =
       SearchIndex(*index, nullptr, TextRequest("registered nurse", SearchMode::kKeyword));
@@ -349,8 +350,7 @@ TEST(IndexSearchTest, RequestsAModeCannotAnswerAreRefusedSayingWhy) {
     auto result = SearchIndex(target, &embedder, request);
     ASSERT_FALSE(result.ok()) << why;
     EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(result.status().message().find(why), std::string::npos)
-        << result.status().message();
+    EXPECT_NE(result.status().message().find(why), std::string::npos) << result.status().message();
   };
   refused(*plain, TextRequest("x", SearchMode::kKeyword), "needs a full-text part");
   refused(*plain, TextRequest("x", SearchMode::kHybrid), "needs a full-text part");
