@@ -4,6 +4,7 @@
 //   node vector_writer.mjs write PORT INDEX LOG ROUND   # until the server dies
 //   node vector_writer.mjs verify PORT INDEX LOG        # exit 0: every acknowledged write holds
 //
+// Items carry a text, so the index's full-text part is checked the same way.
 // The log (appended synchronously, so it survives whatever happens to the
 // server) records "try-del ID" before a delete is sent, then "add ID" or
 // "del ID" once the server acknowledged the write with persisted true. An
@@ -27,6 +28,20 @@ function vectorOf(id) {
   return v;
 }
 
+// The text of an id for the index's full-text part: the id is a term of its
+// own (hyphens keep it whole), found first by a keyword search for it.
+function textOf(id) {
+  return `posting ${id}`;
+}
+
+// Whether a keyword search for the id's term answers the id first.
+async function foundByKeyword(id) {
+  const s = await call('POST', `${base}/search`, { text: id, mode: 'keyword', k: 1 });
+  if (s.status !== 200) throw new Error(`keyword search answered ${s.status}: ${s.text}`);
+  const hit = JSON.parse(s.text).results[0];
+  return hit !== undefined && hit.id === id;
+}
+
 async function call(method, url, body) {
   const response = await fetch(url, {
     method,
@@ -45,7 +60,7 @@ async function write() {
     for (let i = 0; i < 40; i++) ids.push(`r${round}-b${batch}-${i}`);
     let r;
     try {
-      r = await call('POST', `${base}/vectors`, { items: ids.map((id) => ({ id, vector: vectorOf(id) })) });
+      r = await call('POST', `${base}/vectors`, { items: ids.map((id) => ({ id, vector: vectorOf(id), text: textOf(id) })) });
     } catch {
       return; // the server is gone: this batch's fate is unknown
     }
@@ -101,12 +116,20 @@ async function verify() {
       bad++;
       continue;
     }
+    if (!(await foundByKeyword(id))) {
+      console.log(`BUG acknowledged ${id} is not found by its text`);
+      bad++;
+      continue;
+    }
     present++;
   }
   for (const id of deleted) {
     const r = await call('GET', `${base}/vectors/${id}`);
     if (r.status !== 404) {
       console.log(`BUG deleted ${id} came back: HTTP ${r.status}`);
+      bad++;
+    } else if (await foundByKeyword(id)) {
+      console.log(`BUG deleted ${id} is still found by its text`);
       bad++;
     }
   }

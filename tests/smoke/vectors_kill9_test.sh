@@ -4,7 +4,8 @@
 # takes a stream of batch adds and item deletes from vector_writer.mjs and
 # is killed with SIGKILL at a random point, six times over. After each
 # restart every add the server acknowledged with persisted true is there
-# with its vector and found by search at distance 0, and no acknowledged
+# with its vector, found by search at distance 0 and by a keyword search
+# for its text (the index has a full-text part), and no acknowledged
 # delete has come back; the index lists no damage.
 #
 #   tests/smoke/vectors_kill9_test.sh build/lakehouse
@@ -25,7 +26,7 @@ serve() {
 case_begin "create the index"
 serve
 http POST /v1/indexes -H 'Content-Type: application/json' \
-  --data-binary '{"name":"kills","dim":8,"metric":"l2"}'
+  --data-binary '{"name":"kills","dim":8,"metric":"l2","full_text":true}'
 assert_status 201 "create"
 
 for round in 1 2 3 4 5 6; do
