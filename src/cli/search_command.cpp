@@ -148,7 +148,7 @@ void PrintHits(const json& results, const std::string& format) {
     table_columns.push_back({{"name", name}, {"type", "DOUBLE"}});
   }
   if (columns.matched) {
-    names.push_back("matched");
+    names.emplace_back("matched");
     table_columns.push_back({{"name", "matched"}, {"type", "VARCHAR"}});
   }
   for (const auto& name : columns.metadata) {

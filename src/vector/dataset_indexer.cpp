@@ -43,8 +43,8 @@ Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<Datas
     DatasetRow& row = rows[first + i];
     std::optional<std::string> text;
     if (keep_text) text = std::move(row.text);
-    items.push_back(
-        {std::move(row.id), std::move(vectors[i]), std::move(row.metadata), std::move(text)});
+    items.emplace_back(std::move(row.id), std::move(vectors[i]), std::move(row.metadata),
+                       std::move(text));
   }
   return items;
 }

@@ -91,8 +91,8 @@ Result<std::vector<Change>> ChangesOf(const json& header, uint32_t dim, std::str
         if (!t->is_string()) return Bad("an upsert's \"text\" is not a string");
         text = t->get<std::string>();
       }
-      change.upserts.push_back(
-          {id->get<std::string>(), std::move(vector), *metadata, std::move(text)});
+      change.upserts.emplace_back(id->get<std::string>(), std::move(vector), *metadata,
+                                  std::move(text));
     }
     for (const auto& id : *removals) {
       if (!id.is_string()) return Bad("a removal is not a string");
