@@ -244,6 +244,11 @@ as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
   "{\"sql\":\"SELECT count(*) FROM vector_search('candidates_resume', 'forklift warehouse', 25, filter := '{\\\"state\\\": \\\"TX\\\"}') s JOIN candidates c ON c.id = s.id WHERE c.state = 'TX'\"}"
 assert_status 200 "vector_search with a filter through the gateway"
 assert_contains "$HTTP_BODY" '"rows":[[25]]' "25 TX hits, each joined to a TX candidate"
+# hybrid_search asks vectord in its mode: keywords and vectors fused there.
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
+  "{\"sql\":\"SELECT count(*), count(s.keyword_rank) > 0 FROM hybrid_search('candidates_resume', 'forklift warehouse', 25) s JOIN candidates c ON c.id = s.id\"}"
+assert_status 200 "hybrid_search joined through the gateway"
+assert_contains "$HTTP_BODY" '"rows":[[25,true]]' "25 hits, each joined, some found by keywords"
 RC=0
 LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
 assert_eq 0 "$RC" "second demo"
