@@ -67,7 +67,7 @@ int RunServe(const ServeOptions& options) {
       IngestOptions(config, (data / "scratch" / "ingest").string()), **store, catalog);
   if (!ingestor.ok()) return Fail(ingestor.status());
   // Vector indexes persist to the same store, one LHV1 object each. They come
-  // before the query engine, whose vector_search() searches them in process.
+  // before the query engine, whose search functions search them in process.
   embed::EmbedderSet embedders;
   if (Status s = embed::AddConfiguredEmbedders(config.embed, embedders); !s.ok()) return Fail(s);
   const std::string listen = options.listen.value_or(config.gateway.listen);
@@ -75,10 +75,10 @@ int RunServe(const ServeOptions& options) {
       vector::VectorService::Open(store->get(), VectorOptions(config.vectord, listen, &embedders));
   if (!vectors.ok()) return Fail(vectors.status());
   auto functions = SqlFunctionsFor(
-      [&vectors](const std::string& index, const std::string& text, size_t k,
-                 const std::string& filter) -> Result<std::vector<vector::Hit>> {
-        LH_ASSIGN_OR_RETURN(auto parsed, vector::MetadataFilter::ParseText(filter));
-        return (*vectors)->SearchText(index, text, k, std::nullopt, parsed);
+      [&vectors](const std::string& index, vector::SearchMode mode, const std::string& text,
+                 size_t k, const std::string& filter) -> Result<vector::SearchResult> {
+        LH_ASSIGN_OR_RETURN(auto request, TextSearchRequest(mode, text, k, filter));
+        return (*vectors)->Search(index, request);
       },
       embedders);
   if (!functions.ok()) return Fail(functions.status());
@@ -216,12 +216,12 @@ int RunQueryd(const ServiceOptions& options) {
     catalog = std::move(*remote);
     catalog_where = "catalogd at " + config->queryd.catalogd_url;
   }
-  // SQL's vector_search() asks vectord, bounded by the query time limit;
+  // SQL's search functions ask vectord, bounded by the query time limit;
   // embed() uses this process's own default embedder.
   std::unique_ptr<vector::HttpVectorSearch> vectord;
   TextSearch search;
   if (config->queryd.vectord_url.empty()) {
-    spdlog::info("query: no vectord_url; SQL vector_search() is not available");
+    spdlog::info("query: no vectord_url; SQL vector_search() and its siblings are not available");
   } else {
     auto client = vector::HttpVectorSearch::Create(
         {.base_url = config->queryd.vectord_url,
@@ -229,11 +229,12 @@ int RunQueryd(const ServiceOptions& options) {
          .timeout_s = std::max(1, config->queryd.timeout_ms / 1000)});
     if (!client.ok()) return Fail(client.status());
     vectord = std::move(*client);
-    search = [&vectord](const std::string& index, const std::string& text, size_t k,
-                        const std::string& filter) {
-      return vectord->SearchText(index, text, k, filter);
+    search = [&vectord](const std::string& index, vector::SearchMode mode, const std::string& text,
+                        size_t k, const std::string& filter) {
+      return vectord->Search(index, mode, text, k, filter);
     };
-    spdlog::info("query: vector_search() at vectord {}", config->queryd.vectord_url);
+    spdlog::info("query: vector_search(), text_search() and hybrid_search() at vectord {}",
+                 config->queryd.vectord_url);
   }
   embed::EmbedderSet embedders;
   if (Status s = embed::AddConfiguredEmbedders(config->embed, embedders); !s.ok()) return Fail(s);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "common/logging.h"
 #include "common/version.h"
@@ -59,21 +60,63 @@ query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string s
   return options;
 }
 
+namespace {
+
+vector::SearchMode VectorMode(query::SearchMode mode) {
+  switch (mode) {
+    case query::SearchMode::kKeyword:
+      return vector::SearchMode::kKeyword;
+    case query::SearchMode::kHybrid:
+      return vector::SearchMode::kHybrid;
+    case query::SearchMode::kVector:
+      break;
+  }
+  return vector::SearchMode::kVector;
+}
+
+std::optional<int64_t> RankOf(const std::optional<size_t>& rank) {
+  if (!rank) return std::nullopt;
+  return static_cast<int64_t>(*rank);
+}
+
+}  // namespace
+
+std::vector<query::SearchRow> SearchRows(const vector::SearchResult& result) {
+  std::vector<query::SearchRow> rows;
+  rows.reserve(result.hits.size());
+  for (const auto& hit : result.hits) {
+    query::SearchRow row;
+    row.id = hit.id;
+    row.distance = hit.distance;
+    row.metadata = hit.metadata ? hit.metadata->dump() : "{}";
+    row.score = hit.score;
+    row.vector_rank = RankOf(hit.vector_rank);
+    row.keyword_rank = RankOf(hit.keyword_rank);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<vector::SearchRequest> TextSearchRequest(vector::SearchMode mode, const std::string& text,
+                                                size_t k, const std::string& filter) {
+  vector::SearchRequest request;
+  request.text = text;
+  request.mode = mode;
+  request.k = k;
+  LH_ASSIGN_OR_RETURN(request.filter, vector::MetadataFilter::ParseText(filter));
+  return request;
+}
+
 Result<query::SqlFunctions> SqlFunctionsFor(TextSearch search,
                                             const embed::EmbedderSet& embedders) {
   query::SqlFunctions functions;
   if (search) {
-    functions.vector_search =
-        [search = std::move(search)](
-            const std::string& index, const std::string& text, size_t k,
-            const std::string& filter) -> Result<std::vector<query::SearchRow>> {
-      LH_ASSIGN_OR_RETURN(auto hits, search(index, text, k, filter));
-      std::vector<query::SearchRow> rows;
-      rows.reserve(hits.size());
-      for (const auto& hit : hits) {
-        rows.push_back({hit.id, hit.distance, hit.metadata ? hit.metadata->dump() : "{}"});
-      }
-      return rows;
+    functions.search = [search = std::move(search)](
+                           query::SearchMode mode, const std::string& index,
+                           const std::string& text, size_t k,
+                           const std::string& filter) -> Result<std::vector<query::SearchRow>> {
+      LH_ASSIGN_OR_RETURN(auto found, search(index, VectorMode(mode), text, k, filter));
+      return SearchRows(found);
     };
   }
   LH_ASSIGN_OR_RETURN(std::shared_ptr<embed::Embedder> embedder, embedders.Find(""));

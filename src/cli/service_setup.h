@@ -17,6 +17,7 @@
 #include "server/shutdown.h"
 #include "storage/object_store.h"
 #include "vector/index.h"
+#include "vector/index_search.h"
 #include "vector/vector_service.h"
 
 namespace lakehouse::cli {
@@ -39,16 +40,25 @@ Result<Config> LoadServiceConfig(const ServiceOptions& options);
 query::QueryEngineOptions QueryOptions(const QuerydConfig& config, std::string scratch);
 ingest::IngestOptions IngestOptions(const Config& config, std::string scratch);
 
-// A text search over an index: (index, text, k, filter) to hits; the filter
-// is a metadata filter's JSON text, empty for none.
-using TextSearch = std::function<Result<std::vector<vector::Hit>>(
-    const std::string&, const std::string&, size_t, const std::string&)>;
+// A search of an index by text in one mode: (index, mode, text, k, filter)
+// to its ranked hits; the filter is a metadata filter's JSON text, empty for
+// none.
+using TextSearch = std::function<Result<vector::SearchResult>(
+    const std::string&, vector::SearchMode, const std::string&, size_t, const std::string&)>;
 
-// SQL's vector_search() and embed() (query_engine.h): search through
-// `search` (in process, or a vectord over HTTP; null: vector_search refuses),
-// and embed with the process's default embedder. `embedders` must outlive the
-// functions.
+// SQL's search functions and embed() (query_engine.h): search through
+// `search` (in process, or a vectord over HTTP; null: the search functions
+// refuse), and embed with the process's default embedder. `embedders` must
+// outlive the functions.
 Result<query::SqlFunctions> SqlFunctionsFor(TextSearch search, const embed::EmbedderSet& embedders);
+
+// A search's hits as the rows of SQL's search functions, best first.
+std::vector<query::SearchRow> SearchRows(const vector::SearchResult& result);
+
+// `filter` (a JSON object's text, empty for none) parsed into a request for
+// VectorService::Search, the in-process search of `serve`.
+Result<vector::SearchRequest> TextSearchRequest(vector::SearchMode mode, const std::string& text,
+                                                size_t k, const std::string& filter);
 
 // A split-mode service's objects: "direct" opens the [storaged] backend in
 // this process (so a deployment on S3 needs no storaged); "storaged" talks to

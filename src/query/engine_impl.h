@@ -165,7 +165,7 @@ class EngineImpl final : public QueryEngine {
   Watchdog& watchdog() { return watchdog_; }
   // `status` without the server's directories in its message.
   Status Scrub(const Status& status) const { return scrubber_.Scrub(status); }
-  // The failure vector_search or embed recorded for the query on `slot`, if
+  // The failure a search function or embed recorded for the query on `slot`, if
   // it is what DuckDB reported (so its Status code survives DuckDB).
   std::optional<Status> FunctionFailure(size_t slot, std::string_view message) {
     return functions_.FailureFor(connection_ids_[slot], message);

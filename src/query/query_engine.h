@@ -14,10 +14,10 @@
 //    destroyed; a cold query fetches only the files of the versions it reads.
 //  - Queries run in parallel on a pool of connections; rows stream out chunk
 //    by chunk through a cursor rather than being built whole.
-//  - SQL has two functions beyond DuckDB's own, answered by callbacks the
+//  - SQL has functions beyond DuckDB's own, answered by callbacks the
 //    opener supplies (SqlFunctions below), so this module needs no vectord
-//    or embedder: vector_search(index, text, k [, filter := ...]) and
-//    embed(text). They are
+//    or embedder: vector_search, text_search and hybrid_search(index, text,
+//    k [, filter := ...]) and embed(text). They are
 //    registered before the fence is locked and add no file or network access
 //    of their own; whatever a callback reaches is the opener's choice.
 #pragma once
@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,34 +39,50 @@
 
 namespace lakehouse::query {
 
-// One row of vector_search(): an item of the index, nearest first.
+// Which SQL search function asks, and so how the index ranks its items:
+// vector_search by nearest vectors, text_search by BM25 keywords (the index
+// needs a full-text part), hybrid_search by both fused by reciprocal rank.
+enum class SearchMode { kVector, kKeyword, kHybrid };
+
+// One row of a search function: an item of the index, best first.
 struct SearchRow {
   std::string id;
-  float distance = 0;
-  std::string metadata = "{}";  // the item's metadata, a JSON object's text
+  std::optional<float> distance;  // set where the vector ranker found the item
+  std::string metadata = "{}";    // the item's metadata, a JSON object's text
+  double score = 0;               // higher is better, in every mode
+  // The item's place (from 1) in the vector and the keyword ranking, unset
+  // where that ranking did not find it. In keyword mode the engine numbers
+  // keyword_rank by position when the callback leaves it unset.
+  std::optional<int64_t> vector_rank;
+  std::optional<int64_t> keyword_rank;
 };
 
-// The callbacks behind SQL's vector_search() and embed(). A null callback
-// leaves its function registered but failing with "... is not available",
+// The callbacks behind SQL's search functions and embed(). A null callback
+// leaves its functions registered but failing with "... is not available",
 // so a query names what is missing instead of "no such function".
 struct SqlFunctions {
   // `SELECT * FROM vector_search('index', 'text', k [, filter := '{...}'])`:
   // columns id VARCHAR, distance FLOAT, metadata JSON, nearest first.
-  // `filter` is a metadata filter (vector/metadata_filter.h) as the text of a
-  // JSON object, empty for none; the callback applies it inside the search,
-  // so up to k items that pass come back, not the passing few of the
-  // nearest k. Called while the query is bound, on the thread that runs
-  // Execute, once per distinct (index, text, k, filter) in a query; the
-  // engine has already checked 1 <= k <= kMaxSearchK, non-NULL arguments
-  // and that the filter is a JSON object. An error fails the query with its
-  // code kept (kNotFound for an unknown index is a 404, kUnavailable a 503,
-  // kInvalidArgument for a filter it cannot use a 400) and its message
-  // prefixed with the function and index name. The query's time limit does
-  // not interrupt the call: the callback must bound its own time (a call
-  // that returns after the deadline fails the query with kTimeout).
-  std::function<Result<std::vector<SearchRow>>(const std::string& index, const std::string& text,
-                                               size_t k, const std::string& filter)>
-      vector_search;
+  // text_search and hybrid_search take the same arguments and add score
+  // DOUBLE, vector_rank INTEGER and keyword_rank INTEGER, best first, with
+  // NULL where a row has no distance or rank.
+  // All three call this with their mode. `filter` is a metadata filter
+  // (vector/metadata_filter.h) as the text of a JSON object, empty for none;
+  // the callback applies it inside the search, so up to k items that pass
+  // come back, not the passing few of the best k. Called while the query is
+  // bound, on the thread that runs Execute, once per distinct (mode, index,
+  // text, k, filter) in a query; the engine has already checked
+  // 1 <= k <= kMaxSearchK, non-NULL arguments and that the filter is a JSON
+  // object. An error fails the query with its code kept (kNotFound for an
+  // unknown index is a 404, kUnavailable a 503, kInvalidArgument for a
+  // filter it cannot use or a mode the index cannot answer a 400) and its
+  // message prefixed with the function and index name. The query's time
+  // limit does not interrupt the call: the callback must bound its own time
+  // (a call that returns after the deadline fails the query with kTimeout).
+  std::function<Result<std::vector<SearchRow>>(SearchMode mode, const std::string& index,
+                                               const std::string& text, size_t k,
+                                               const std::string& filter)>
+      search;
   // `embed('text')`: FLOAT[], NULL for NULL. Called while the query runs,
   // from DuckDB's worker threads at once, with up to one chunk (2048) of
   // texts and at most a few MiB of them: it must be thread-safe, and return
@@ -75,9 +92,9 @@ struct SqlFunctions {
   std::function<Result<std::vector<std::vector<float>>>(std::span<const std::string> texts)> embed;
 };
 inline constexpr size_t kMaxSearchK = 10000;
-// The longest text vector_search() and embed() accept, in bytes: a longer
-// one fails the query with kInvalidArgument naming the bound, before any of
-// it is copied or embedded.
+// The longest text the search functions and embed() accept, in bytes: a
+// longer one fails the query with kInvalidArgument naming the bound, before
+// any of it is copied or embedded.
 inline constexpr size_t kMaxSqlFunctionTextBytes = 1u << 20;
 
 struct QueryEngineOptions {
@@ -95,7 +112,7 @@ struct QueryEngineOptions {
   // second idle (jemalloc background threads), rather than keeping each
   // arena at its peak until the next query reuses it.
   bool release_idle_memory = true;
-  // What vector_search() and embed() call; whatever they refer to must
+  // What the search functions and embed() call; whatever they refer to must
   // outlive the engine.
   SqlFunctions functions;
 };

@@ -22,7 +22,7 @@ struct DeniedFunctions {
 
 // Every allowed name, lower case: DuckDB's scalar, aggregate, table and macro
 // functions that only compute, window functions, unlist, and our
-// vector_search and embed.
+// vector_search, text_search, hybrid_search and embed.
 std::span<const std::string_view> AllowedFunctions();
 // The denied names, grouped by reason.
 std::span<const DeniedFunctions> DeniedFunctionGroups();

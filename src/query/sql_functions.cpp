@@ -1,4 +1,5 @@
-// vector_search() and embed() as DuckDB C API functions, with failures recorded per connection.
+// vector_search(), text_search(), hybrid_search() and embed() as DuckDB C API functions, with
+// failures recorded per connection.
 #include "query/sql_functions.h"
 
 #include <cstring>
@@ -10,7 +11,7 @@ namespace lakehouse::query {
 namespace {
 
 constexpr const char* kSearchUnavailable =
-    "vector_search is not available: this query engine has no vector service "
+    " is not available: this query engine has no vector service "
     "(for queryd, set [queryd] vectord_url)";
 constexpr const char* kEmbedUnavailable =
     "embed is not available: this query engine has no embedder";
@@ -24,7 +25,7 @@ const Status kPastDeadline = Status::Timeout("the query's time limit passed");
 // stays near this, whatever the size of DuckDB's chunk.
 constexpr size_t kEmbedBatchBytes = 4u << 20;
 
-Status TextTooLong(const char* function, size_t bytes) {
+Status TextTooLong(std::string_view function, size_t bytes) {
   return Status::InvalidArgument(std::string(function) + ": a text of " + std::to_string(bytes) +
                                  " bytes is over the bound of " +
                                  std::to_string(kMaxSqlFunctionTextBytes) +
@@ -52,7 +53,14 @@ void BindFail(duckdb_bind_info info, SqlFunctionState& state, idx_t connection,
   duckdb_bind_set_error(info, status.message().c_str());
 }
 
-// vector_search(index, text, k): the hits, found once while binding.
+// What each registered search function is: its mode, and the state it
+// shares with the others. Owned by DuckDB's catalog entry.
+struct SearchFunctionInfo {
+  SqlFunctionState* state;
+  SearchMode mode;
+};
+
+// vector_search(index, text, k) and its siblings: the hits, found once while binding.
 struct SearchBind {
   std::shared_ptr<const std::vector<SearchRow>> rows;
 };
@@ -67,16 +75,16 @@ std::string TextOf(const Value& value) {
   return out;
 }
 
-// vector_search's `filter := '{...}'`, as compact JSON text; empty when not
+// A search's `filter := '{...}'`, as compact JSON text; empty when not
 // given or NULL. Whether its fields and operators make sense is for the
 // search to say (metadata_filter.h): this side knows only that it is JSON.
-Result<std::string> SearchFilter(duckdb_bind_info info) {
+Result<std::string> SearchFilter(duckdb_bind_info info, std::string_view function) {
   Value value(duckdb_bind_get_named_parameter(info, "filter"));
   if (!value || duckdb_is_null_value(value.get())) return std::string();
   const std::string text = TextOf(value);
-  const std::string example =
-      "vector_search: filter must be a JSON object of metadata conditions, such as "
-      "filter := '{\"state\": \"TX\", \"rate\": {\"lte\": 80}}'";
+  const std::string example = std::string(function) +
+                              ": filter must be a JSON object of metadata conditions, such as "
+                              "filter := '{\"state\": \"TX\", \"rate\": {\"lte\": 80}}'";
   if (text.size() > kMaxSqlFunctionTextBytes) {
     return Status::InvalidArgument(example + "; this one is over 1 MiB");
   }
@@ -93,8 +101,9 @@ Result<std::string> SearchFilter(duckdb_bind_info info) {
   return filter.dump();
 }
 
-void SearchBindFunction(duckdb_bind_info info) {
-  auto& state = *static_cast<SqlFunctionState*>(duckdb_bind_get_extra_info(info));
+// vector_search keeps the three columns it has always had; text_search and
+// hybrid_search add the score and each ranker's place.
+void AddSearchColumns(duckdb_bind_info info, SearchMode mode) {
   LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
   LogicalType real(duckdb_create_logical_type(DUCKDB_TYPE_FLOAT));
   // JSON is VARCHAR under an alias: s.metadata->>'state' works, and the
@@ -104,40 +113,67 @@ void SearchBindFunction(duckdb_bind_info info) {
   duckdb_bind_add_result_column(info, "id", varchar.get());
   duckdb_bind_add_result_column(info, "distance", real.get());
   duckdb_bind_add_result_column(info, "metadata", json.get());
+  if (mode == SearchMode::kVector) return;
+  LogicalType real_double(duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE));
+  LogicalType integer(duckdb_create_logical_type(DUCKDB_TYPE_INTEGER));
+  duckdb_bind_add_result_column(info, "score", real_double.get());
+  duckdb_bind_add_result_column(info, "vector_rank", integer.get());
+  duckdb_bind_add_result_column(info, "keyword_rank", integer.get());
+}
 
-  duckdb_client_context context = nullptr;
-  duckdb_table_function_get_client_context(info, &context);
-  const idx_t connection = ConnectionOf(context);
+// The index, text and k, checked; or why not.
+struct SearchArguments {
+  std::string index;
+  std::string text;
+  size_t k = 0;
+  std::string filter;
+};
 
+Result<SearchArguments> ReadSearchArguments(duckdb_bind_info info, std::string_view function) {
+  const std::string prefix = std::string(function) + ": ";
   Value parameters[3];
   for (idx_t i = 0; i < 3; ++i) parameters[i] = Value(duckdb_bind_get_parameter(info, i));
   const char* names[3] = {"the index name", "the query text", "k"};
   for (idx_t i = 0; i < 3; ++i) {
     if (!parameters[i] || duckdb_is_null_value(parameters[i].get())) {
-      return BindFail(
-          info, state, connection,
-          Status::InvalidArgument(std::string("vector_search: ") + names[i] + " must not be NULL"));
+      return Status::InvalidArgument(prefix + names[i] + " must not be NULL");
     }
   }
-  const std::string index = TextOf(parameters[0]);
-  const std::string text = TextOf(parameters[1]);
+  SearchArguments arguments;
+  arguments.index = TextOf(parameters[0]);
+  arguments.text = TextOf(parameters[1]);
   const int32_t k = duckdb_get_int32(parameters[2].get());
   if (k < 1 || static_cast<size_t>(k) > kMaxSearchK) {
-    return BindFail(
-        info, state, connection,
-        Status::InvalidArgument("vector_search: k must be 1.." + std::to_string(kMaxSearchK) +
-                                ", got " + std::to_string(k)));
+    return Status::InvalidArgument(prefix + "k must be 1.." + std::to_string(kMaxSearchK) +
+                                   ", got " + std::to_string(k));
   }
-  if (text.size() > kMaxSqlFunctionTextBytes) {
-    return BindFail(info, state, connection, TextTooLong("vector_search", text.size()));
+  arguments.k = static_cast<size_t>(k);
+  if (arguments.text.size() > kMaxSqlFunctionTextBytes) {
+    return TextTooLong(function, arguments.text.size());
   }
-  auto filter = SearchFilter(info);
-  if (!filter.ok()) return BindFail(info, state, connection, filter.status());
-  if (!state.functions().vector_search) {
-    return BindFail(info, state, connection, Status::InvalidArgument(kSearchUnavailable));
+  LH_ASSIGN_OR_RETURN(arguments.filter, SearchFilter(info, function));
+  return arguments;
+}
+
+void SearchBindFunction(duckdb_bind_info info) {
+  const auto& function = *static_cast<SearchFunctionInfo*>(duckdb_bind_get_extra_info(info));
+  SqlFunctionState& state = *function.state;
+  const std::string_view name = SearchFunctionName(function.mode);
+  AddSearchColumns(info, function.mode);
+
+  duckdb_client_context context = nullptr;
+  duckdb_table_function_get_client_context(info, &context);
+  const idx_t connection = ConnectionOf(context);
+
+  auto arguments = ReadSearchArguments(info, name);
+  if (!arguments.ok()) return BindFail(info, state, connection, arguments.status());
+  if (!state.functions().search) {
+    return BindFail(info, state, connection,
+                    Status::InvalidArgument(std::string(name) + kSearchUnavailable));
   }
   if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
-  auto rows = state.Search(connection, index, text, static_cast<size_t>(k), *filter);
+  auto rows = state.Search(connection, function.mode, arguments->index, arguments->text,
+                           arguments->k, arguments->filter);
   // The callback bounds its own time; a result after the deadline is not
   // worth binding the rest of the query for.
   if (state.PastDeadline(connection)) return BindFail(info, state, connection, kPastDeadline);
@@ -153,21 +189,37 @@ void SearchInitFunction(duckdb_init_info info) {
                             [](void* data) { delete static_cast<SearchScan*>(data); });
 }
 
+// Writes `value` at `row` of a column of T, or NULL when it is unset.
+template <typename T, typename V>
+void SetOptional(duckdb_vector column, idx_t row, const std::optional<V>& value) {
+  if (value) {
+    static_cast<T*>(duckdb_vector_get_data(column))[row] = static_cast<T>(*value);
+    return;
+  }
+  duckdb_vector_ensure_validity_writable(column);
+  duckdb_validity_set_row_invalid(duckdb_vector_get_validity(column), row);
+}
+
 void SearchFunction(duckdb_function_info info, duckdb_data_chunk output) {
   const auto& rows = *static_cast<SearchBind*>(duckdb_function_get_bind_data(info))->rows;
   auto& scan = *static_cast<SearchScan*>(duckdb_function_get_init_data(info));
+  const bool ranked = duckdb_data_chunk_get_column_count(output) > 3;
   duckdb_vector ids = duckdb_data_chunk_get_vector(output, 0);
-  auto* distances =
-      static_cast<float*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(output, 1)));
+  duckdb_vector distances = duckdb_data_chunk_get_vector(output, 1);
   duckdb_vector metadata = duckdb_data_chunk_get_vector(output, 2);
   idx_t count = 0;
   const idx_t capacity = duckdb_vector_size();
   for (; count < capacity && scan.next < rows.size(); ++count, ++scan.next) {
     const SearchRow& row = rows[scan.next];
     duckdb_vector_assign_string_element_len(ids, count, row.id.data(), row.id.size());
-    distances[count] = row.distance;
+    SetOptional<float>(distances, count, row.distance);
     duckdb_vector_assign_string_element_len(metadata, count, row.metadata.data(),
                                             row.metadata.size());
+    if (!ranked) continue;
+    static_cast<double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(output, 3)))[count] =
+        row.score;
+    SetOptional<int32_t>(duckdb_data_chunk_get_vector(output, 4), count, row.vector_rank);
+    SetOptional<int32_t>(duckdb_data_chunk_get_vector(output, 5), count, row.keyword_rank);
   }
   duckdb_data_chunk_set_size(output, count);
 }
@@ -259,22 +311,25 @@ void EmbedFunction(duckdb_function_info info, duckdb_data_chunk input, duckdb_ve
   }
 }
 
-Status RegisterSearch(duckdb_connection connection, SqlFunctionState& state) {
+Status RegisterSearch(duckdb_connection connection, SqlFunctionState& state, SearchMode mode) {
+  const std::string name(SearchFunctionName(mode));
   duckdb_table_function function = duckdb_create_table_function();
-  duckdb_table_function_set_name(function, "vector_search");
+  duckdb_table_function_set_name(function, name.c_str());
   LogicalType varchar(duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR));
   LogicalType integer(duckdb_create_logical_type(DUCKDB_TYPE_INTEGER));
   duckdb_table_function_add_parameter(function, varchar.get());
   duckdb_table_function_add_parameter(function, varchar.get());
   duckdb_table_function_add_parameter(function, integer.get());
   duckdb_table_function_add_named_parameter(function, "filter", varchar.get());
-  duckdb_table_function_set_extra_info(function, &state, nullptr);
+  duckdb_table_function_set_extra_info(
+      function, new SearchFunctionInfo{&state, mode},
+      [](void* data) { delete static_cast<SearchFunctionInfo*>(data); });
   duckdb_table_function_set_bind(function, SearchBindFunction);
   duckdb_table_function_set_init(function, SearchInitFunction);
   duckdb_table_function_set_function(function, SearchFunction);
   duckdb_state registered = duckdb_register_table_function(connection, function);
   duckdb_destroy_table_function(&function);
-  if (registered != DuckDBSuccess) return Status::Internal("cannot register vector_search");
+  if (registered != DuckDBSuccess) return Status::Internal("cannot register " + name);
   return Status::Ok();
 }
 
@@ -328,20 +383,27 @@ void SqlFunctionState::RecordFailure(idx_t connection, const Status& status) {
 }
 
 Result<std::shared_ptr<const std::vector<SearchRow>>> SqlFunctionState::Search(
-    idx_t connection, const std::string& index, const std::string& text, size_t k,
+    idx_t connection, SearchMode mode, const std::string& index, const std::string& text, size_t k,
     const std::string& filter) {
-  SearchKey key{index, text, k, filter};
+  SearchKey key{mode, index, text, k, filter};
   {
     std::lock_guard lock(mu_);
     auto& searches = connections_[connection].searches;
     if (auto it = searches.find(key); it != searches.end()) return it->second;
   }
-  auto found = functions_.vector_search(index, text, k, filter);
+  auto found = functions_.search(mode, index, text, k, filter);
   if (!found.ok()) {
-    return Status(found.status().code(),
-                  "vector_search(" + SqlQuote(index) + "): " + found.status().message());
+    return Status(found.status().code(), std::string(SearchFunctionName(mode)) + "(" +
+                                             SqlQuote(index) + "): " + found.status().message());
   }
   if (found->size() > k) found->resize(k);
+  if (mode == SearchMode::kKeyword) {
+    // One ranking: an item's place in it is its row's.
+    for (size_t i = 0; i < found->size(); ++i) {
+      auto& rank = (*found)[i].keyword_rank;
+      if (!rank) rank = static_cast<int64_t>(i + 1);
+    }
+  }
   auto rows = std::make_shared<const std::vector<SearchRow>>(std::move(*found));
   std::lock_guard lock(mu_);
   connections_[connection].searches[key] = rows;
@@ -349,8 +411,22 @@ Result<std::shared_ptr<const std::vector<SearchRow>>> SqlFunctionState::Search(
 }
 
 Status RegisterSqlFunctions(duckdb_connection connection, SqlFunctionState& state) {
-  LH_RETURN_IF_ERROR(RegisterSearch(connection, state));
+  for (SearchMode mode : {SearchMode::kVector, SearchMode::kKeyword, SearchMode::kHybrid}) {
+    LH_RETURN_IF_ERROR(RegisterSearch(connection, state, mode));
+  }
   return RegisterEmbed(connection, state);
+}
+
+std::string_view SearchFunctionName(SearchMode mode) {
+  switch (mode) {
+    case SearchMode::kVector:
+      return "vector_search";
+    case SearchMode::kKeyword:
+      return "text_search";
+    case SearchMode::kHybrid:
+      return "hybrid_search";
+  }
+  return "vector_search";
 }
 
 idx_t ConnectionId(duckdb_connection connection) {

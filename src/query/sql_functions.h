@@ -1,6 +1,7 @@
-// The DuckDB side of SQL's vector_search() and embed() (see SqlFunctions in
-// query_engine.h): registration through the C API, and what the engine needs
-// to report a callback's failure with its own Status code.
+// The DuckDB side of SQL's vector_search(), text_search(), hybrid_search()
+// and embed() (see SqlFunctions in query_engine.h): registration through the
+// C API, and what the engine needs to report a callback's failure with its
+// own Status code.
 //
 // DuckDB turns an error raised inside a function into a message with its own
 // error class ("Binder Error: ...", "Invalid Input Error: ..."), losing the
@@ -42,16 +43,17 @@ class SqlFunctionState {
   // For the functions themselves.
   const SqlFunctions& functions() const { return functions_; }
   void RecordFailure(idx_t connection, const Status& status);
-  // vector_search's callback, once per distinct arguments in a query: a query
-  // may be bound more than once (EXPLAIN, the engine's type-casting wrapper).
-  // `filter` is a JSON object's text, empty for none.
-  Result<std::shared_ptr<const std::vector<SearchRow>>> Search(idx_t connection,
+  // The search callback, once per distinct mode and arguments in a query: a
+  // query may be bound more than once (EXPLAIN, the engine's type-casting
+  // wrapper). `filter` is a JSON object's text, empty for none. An error's
+  // message is prefixed with the function and the index ("text_search('x'): ").
+  Result<std::shared_ptr<const std::vector<SearchRow>>> Search(idx_t connection, SearchMode mode,
                                                                const std::string& index,
                                                                const std::string& text, size_t k,
                                                                const std::string& filter);
 
  private:
-  using SearchKey = std::tuple<std::string, std::string, size_t, std::string>;
+  using SearchKey = std::tuple<SearchMode, std::string, std::string, size_t, std::string>;
   struct PerConnection {
     std::optional<Status> failure;  // the first of the query
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -63,9 +65,12 @@ class SqlFunctionState {
   std::map<idx_t, PerConnection> connections_;
 };
 
-// Registers vector_search and embed in the database's system catalog, so
-// every connection sees them. `state` must outlive the database.
+// Registers vector_search, text_search, hybrid_search and embed in the
+// database's system catalog, so every connection sees them. `state` must outlive the database.
 Status RegisterSqlFunctions(duckdb_connection connection, SqlFunctionState& state);
+
+// The SQL name of the function that searches in `mode` ("text_search").
+std::string_view SearchFunctionName(SearchMode mode);
 
 // The id DuckDB gives a connection (what FailureFor and BeginQuery take).
 idx_t ConnectionId(duckdb_connection connection);

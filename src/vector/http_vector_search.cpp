@@ -1,5 +1,5 @@
-// HttpVectorSearch::SearchText: POSTs text, k and filter to vectord's search route and decodes the
-// hits.
+// HttpVectorSearch: POSTs text, mode, k and filter to vectord's search route and decodes the
+// ranked hits.
 #include "vector/http_vector_search.h"
 
 #include <nlohmann/json.hpp>
@@ -12,6 +12,38 @@ namespace {
 
 using nlohmann::json;
 
+// A place in a ranking: absent or null for none, else a positive integer.
+bool ReadRank(const json& item, const char* field, std::optional<size_t>& rank) {
+  auto it = item.find(field);
+  if (it == item.end() || it->is_null()) return true;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() == 0) return false;
+  rank = it->get<size_t>();
+  return true;
+}
+
+// One element of "results"; false when it is not a hit.
+bool ReadHit(json& item, RankedHit& hit) {
+  if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) return false;
+  hit.id = item["id"].get<std::string>();
+  if (auto score = item.find("score"); score != item.end()) {
+    if (!score->is_number()) return false;
+    hit.score = score->get<double>();
+  }
+  if (auto distance = item.find("distance"); distance != item.end() && !distance->is_null()) {
+    if (!distance->is_number()) return false;
+    hit.distance = distance->get<float>();
+  }
+  if (!ReadRank(item, "vector_rank", hit.vector_rank) ||
+      !ReadRank(item, "keyword_rank", hit.keyword_rank)) {
+    return false;
+  }
+  json metadata = item.contains("metadata") && item["metadata"].is_object()
+                      ? std::move(item["metadata"])
+                      : json::object();
+  hit.metadata = std::make_shared<const json>(std::move(metadata));
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<HttpVectorSearch>> HttpVectorSearch::Create(
@@ -20,13 +52,17 @@ Result<std::unique_ptr<HttpVectorSearch>> HttpVectorSearch::Create(
   return std::unique_ptr<HttpVectorSearch>(new HttpVectorSearch(std::move(pool)));
 }
 
-Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
-                                                      const std::string& text, size_t k,
-                                                      const std::string& filter) {
+Status HttpVectorSearch::Malformed() const {
+  return Status::IoError("vectord at " + pool_->base_url() + " answered a malformed search");
+}
+
+Result<SearchResult> HttpVectorSearch::Search(const std::string& index, SearchMode mode,
+                                              const std::string& text, size_t k,
+                                              const std::string& filter) {
   // Every byte but the unreserved ones escaped: an index name comes from SQL
   // text and must not reach another route.
   const std::string path = "/v1/indexes/" + PercentEncode(index) + "/search";
-  json request{{"text", text}, {"k", k}};
+  json request{{"text", text}, {"mode", SearchModeName(mode)}, {"k", k}};
   if (!filter.empty()) {
     request["filter"] = json::parse(filter, nullptr, false);
     if (request["filter"].is_discarded()) {
@@ -54,28 +90,31 @@ Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
     return status;
   }
   auto parsed = json::parse(result->body, nullptr, false);
-  auto malformed = [&] {
-    return Status::IoError("vectord at " + pool_->base_url() + " answered a malformed search");
-  };
   if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("results") ||
       !parsed["results"].is_array()) {
-    return malformed();
+    return Malformed();
   }
-  std::vector<Hit> hits;
-  hits.reserve(parsed["results"].size());
+  SearchResult found;
+  found.mode = mode;
+  found.hits.reserve(parsed["results"].size());
   for (auto& item : parsed["results"]) {
-    if (!item.is_object() || !item.contains("id") || !item["id"].is_string() ||
-        !item.contains("distance") || !item["distance"].is_number()) {
-      return malformed();
-    }
-    Hit hit;
-    hit.id = item["id"].get<std::string>();
-    hit.distance = item["distance"].get<float>();
-    json metadata = item.contains("metadata") && item["metadata"].is_object()
-                        ? std::move(item["metadata"])
-                        : json::object();
-    hit.metadata = std::make_shared<const json>(std::move(metadata));
-    hits.push_back(std::move(hit));
+    RankedHit hit;
+    if (!ReadHit(item, hit)) return Malformed();
+    found.hits.push_back(std::move(hit));
+  }
+  return found;
+}
+
+Result<std::vector<Hit>> HttpVectorSearch::SearchText(const std::string& index,
+                                                      const std::string& text, size_t k,
+                                                      const std::string& filter) {
+  LH_ASSIGN_OR_RETURN(SearchResult found, Search(index, SearchMode::kVector, text, k, filter));
+  std::vector<Hit> hits;
+  hits.reserve(found.hits.size());
+  for (auto& ranked : found.hits) {
+    // The vector ranker found every hit of a vector search.
+    if (!ranked.distance) return Malformed();
+    hits.push_back({std::move(ranked.id), *ranked.distance, std::move(ranked.metadata)});
   }
   return hits;
 }

@@ -140,6 +140,18 @@ after_where=$(sql_value "SELECT count(*) FROM vector_search('candidates_resume',
 lh sql "SELECT * FROM vector_search('candidates_resume', 'x', 5, filter := '{\"state\": [1]}')"
 assert_ne 0 "$RC" "a filter the search cannot use is an error"
 assert_contains "$(cat "$ERR")" 'filter on "state"' "naming the field"
+# The demo's text indexes have a full-text part: keywords and both fused.
+assert_eq 20 "$(sql_value "SELECT count(*) FROM hybrid_search('candidates_resume', 'registered nurse', 20) s
+  JOIN candidates c ON c.id = s.id WHERE s.vector_rank IS NOT NULL OR s.keyword_rank IS NOT NULL")" \
+  "hybrid_search: 20 hits join 20 candidates, each placed by a ranker"
+assert_eq 0 "$(sql_value "SELECT count(*) FROM (SELECT score, keyword_rank, distance, vector_rank,
+  lag(score) OVER () AS before, row_number() OVER () AS n
+  FROM text_search('jobs_description', 'forklift', 10))
+  WHERE score > before OR keyword_rank <> n OR distance IS NOT NULL OR vector_rank IS NOT NULL")" \
+  "text_search: best first, keyword_rank numbered, no distance"
+lh sql "SELECT * FROM text_search('no_such_index', 'x', 5)"
+assert_ne 0 "$RC" "text_search of an unknown index is an error"
+assert_contains "$(cat "$ERR")" "no_such_index" "naming the index"
 
 case_begin "second run changes nothing"
 before=$(versions)

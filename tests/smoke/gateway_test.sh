@@ -259,6 +259,11 @@ assert_eq 5 "$(printf '%s' "$HTTP_BODY" | grep -o '"state":"TX"' | wc -l)" "5 TX
 as "$READ" POST /v1/indexes/candidates_resume/search -H 'Content-Type: application/json' \
   --data-binary '{"text":"forklift","mode":"fuzzy"}'
 assert_status 400 "an unknown mode"
+# hybrid_search asks vectord in its mode: keywords and vectors fused there.
+as "$READ" POST /v1/query -H 'Content-Type: application/json' --data-binary \
+  "{\"sql\":\"SELECT count(*), count(s.keyword_rank) > 0 FROM hybrid_search('candidates_resume', 'forklift warehouse', 25) s JOIN candidates c ON c.id = s.id\"}"
+assert_status 200 "hybrid_search joined through the gateway"
+assert_contains "$HTTP_BODY" '"rows":[[25,true]]' "25 hits, each joined, some found by keywords"
 RC=0
 LAKEHOUSE_TOKEN=$WRITE "$LH_BIN" demo --url "$GATEWAY_URL" >"$SMOKE_TMP/demo.out" 2>&1 || RC=$?
 assert_eq 0 "$RC" "second demo"

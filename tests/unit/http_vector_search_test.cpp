@@ -1,12 +1,14 @@
 // vector::HttpVectorSearch against real vectord routes: the hits vectord
-// finds, its errors kept, a vectord that is down named; and SQL's
-// vector_search() in a queryd that reaches vectord this way.
+// finds in each mode, its errors kept, a vectord that is down named; and
+// SQL's vector_search(), text_search() and hybrid_search() in a queryd that
+// reaches vectord this way.
 #include "vector/http_vector_search.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/service_setup.h"
 #include "embed/embedder_set.h"
 #include "server/http_server.h"
 #include "server/vector_routes.h"
@@ -40,6 +42,13 @@ class HttpVectorSearchTest : public ::testing::Test {
     plain.name = "plain";
     plain.dim = 2;
     ASSERT_TRUE(service_->Create(plain).ok());
+    // The same items with their texts in a full-text part.
+    IndexParams full_text = params;
+    full_text.name = "skills";
+    full_text.full_text = text::Bm25Params{};
+    ASSERT_TRUE(service_->Create(full_text).ok());
+    for (size_t i = 0; i < items.size(); ++i) items[i].text = texts_[i];
+    ASSERT_TRUE(service_->Add("skills", items).ok());
 
     HttpConfig config;
     config.keep_alive_timeout_s = 1;  // stopping waits for idle connections
@@ -53,19 +62,18 @@ class HttpVectorSearchTest : public ::testing::Test {
   }
   void TearDown() override { running_.reset(); }
 
-  // A query engine whose vector_search() reaches vectord through this
-  // client, as RunQueryd wires it.
+  // A query engine whose search functions reach vectord through this
+  // client, as RunQueryd wires them.
   Result<std::unique_ptr<query::QueryEngine>> OpenSplitEngine(testing::EmbeddedLakehouse& lake) {
     query::QueryEngineOptions options;
     options.scratch_dir = lake.dir() + "/scratch/split";
-    options.functions.vector_search =
-        [this](const std::string& index, const std::string& text, size_t k,
-               const std::string& filter) -> Result<std::vector<query::SearchRow>> {
-      LH_ASSIGN_OR_RETURN(auto hits, client_->SearchText(index, text, k, filter));
-      std::vector<query::SearchRow> rows;
-      for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
-      return rows;
-    };
+    LH_ASSIGN_OR_RETURN(options.functions,
+                        cli::SqlFunctionsFor(
+                            [this](const std::string& index, SearchMode mode,
+                                   const std::string& text, size_t k, const std::string& filter) {
+                              return client_->Search(index, mode, text, k, filter);
+                            },
+                            embedders_));
     return query::QueryEngine::Open(options, lake.catalog(), lake.store());
   }
   static Result<json> Run(query::QueryEngine& engine, const std::string& sql) {
@@ -184,6 +192,97 @@ TEST_F(HttpVectorSearchTest, SqlFilterFindsKMatchingItemsThroughVectord) {
   EXPECT_EQ(bad.status().message(),
             "vector_search('staff_resume'): filter on \"state\": compare with a string, number or "
             "boolean");
+}
+
+// Each mode as vectord answers it over HTTP: the same hits, scores,
+// distances and ranks as the service in process.
+TEST_F(HttpVectorSearchTest, EachModeFindsWhatVectordFinds) {
+  for (SearchMode mode : {SearchMode::kVector, SearchMode::kKeyword, SearchMode::kHybrid}) {
+    SearchRequest request;
+    request.text = "python data engineer";
+    request.mode = mode;
+    request.k = 3;
+    auto expected = service_->Search("skills", request);
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    auto found = client_->Search("skills", mode, "python data engineer", 3);
+    ASSERT_TRUE(found.ok()) << SearchModeName(mode) << ": " << found.status().ToString();
+    EXPECT_EQ(found->mode, mode);
+    ASSERT_EQ(found->hits.size(), expected->hits.size()) << SearchModeName(mode);
+    for (size_t i = 0; i < found->hits.size(); ++i) {
+      const RankedHit& got = found->hits[i];
+      const RankedHit& want = expected->hits[i];
+      EXPECT_EQ(got.id, want.id);
+      EXPECT_NEAR(got.score, want.score, 1e-6);
+      EXPECT_EQ(got.distance.has_value(), want.distance.has_value()) << got.id;
+      if (got.distance && want.distance) {
+        EXPECT_FLOAT_EQ(*got.distance, *want.distance);
+      }
+      EXPECT_EQ(got.vector_rank, want.vector_rank) << got.id;
+      EXPECT_EQ(got.keyword_rank, want.keyword_rank) << got.id;
+      EXPECT_EQ(*got.metadata, *want.metadata);
+    }
+  }
+  // Keywords: only c2 holds "python"; no distance.
+  auto keyword = client_->Search("skills", SearchMode::kKeyword, "python", 5);
+  ASSERT_TRUE(keyword.ok());
+  ASSERT_EQ(keyword->hits.size(), 1u);
+  EXPECT_EQ(keyword->hits[0].id, "c2");
+  EXPECT_FALSE(keyword->hits[0].distance);
+  // SearchText asks for vectors even where the index would default to hybrid.
+  auto vectors = client_->SearchText("skills", "python", 3);
+  ASSERT_TRUE(vectors.ok()) << vectors.status().ToString();
+  EXPECT_EQ(vectors->size(), 3u);
+}
+
+TEST_F(HttpVectorSearchTest, KeywordsOfAnIndexWithoutFullTextKeepVectordsError) {
+  auto refused = client_->Search("resumes", SearchMode::kKeyword, "python", 3);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("needs a full-text part, and index \"resumes\""),
+            std::string::npos)
+      << refused.status().message();
+  auto unknown = client_->Search("nosuch", SearchMode::kHybrid, "x", 3);
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+}
+
+// A split queryd's text_search and hybrid_search, through this client.
+TEST_F(HttpVectorSearchTest, SqlTextAndHybridSearchThroughVectord) {
+  testing::EmbeddedLakehouse lake;
+  ASSERT_TRUE(lake.Ingest("candidates", "id,name,state\nc1,Ada,TX\nc2,Bob,TX\nc3,Cy,CA\n").ok());
+  auto engine = OpenSplitEngine(lake);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto run = [&](const std::string& sql) { return Run(**engine, sql); };
+  auto keyword =
+      run("SELECT c.name, s.distance, s.vector_rank, s.keyword_rank FROM text_search('skills', "
+          "'nurse', 5) s JOIN candidates c ON c.id = s.id");
+  ASSERT_TRUE(keyword.ok()) << keyword.status().ToString();
+  EXPECT_EQ(*keyword, json::parse(R"([["Cy", null, null, 1]])"));
+
+  auto hybrid =
+      run("SELECT c.name, s.vector_rank, s.keyword_rank FROM hybrid_search('skills', 'python data "
+          "engineer', 3) s JOIN candidates c ON c.id = s.id ORDER BY s.score DESC");
+  ASSERT_TRUE(hybrid.ok()) << hybrid.status().ToString();
+  ASSERT_FALSE(hybrid->empty());
+  EXPECT_EQ((*hybrid)[0], json::parse(R"(["Bob", 1, 1])"));
+
+  auto filtered =
+      run("SELECT s.id FROM hybrid_search('skills', 'python data engineer', 3, "
+          "filter := '{\"n\": {\"gte\": 3}}') s");
+  ASSERT_TRUE(filtered.ok()) << filtered.status().ToString();
+  EXPECT_EQ(*filtered, json::parse(R"([["c3"]])"));
+
+  auto refused = run("SELECT * FROM text_search('resumes', 'nurse', 3)");
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find(
+                "text_search('resumes'): \"mode\": \"keyword\" needs a full-text part"),
+            std::string::npos)
+      << refused.status().message();
+  auto unknown = run("SELECT * FROM hybrid_search('nosuch', 'x', 3)");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "hybrid_search('nosuch'): no index named \"nosuch\"");
+  // vector_search over the same index stays a vector search with its distances.
+  auto vector = run("SELECT count(distance) FROM vector_search('skills', 'nurse', 3)");
+  ASSERT_TRUE(vector.ok()) << vector.status().ToString();
+  EXPECT_EQ(*vector, json::parse("[[3]]"));
 }
 
 }  // namespace

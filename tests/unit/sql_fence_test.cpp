@@ -57,6 +57,8 @@ TEST(SqlFenceFunctionsTest, NoNameIsBothAllowedAndDenied) {
     for (auto name : group.names) EXPECT_FALSE(IsAllowedFunction(name)) << name;
   }
   EXPECT_TRUE(IsAllowedFunction("vector_search"));
+  EXPECT_TRUE(IsAllowedFunction("text_search"));
+  EXPECT_TRUE(IsAllowedFunction("hybrid_search"));
   EXPECT_TRUE(IsAllowedFunction("embed"));
   EXPECT_FALSE(IsAllowedFunction("enable_logging"));
   EXPECT_TRUE(DenialReason("enable_logging").has_value());

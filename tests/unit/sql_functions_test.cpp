@@ -1,6 +1,6 @@
-// SQL's vector_search() and embed(): results that join dataset tables, the
-// arguments they refuse, callback failures reaching the user with their
-// Status code, and the fence unchanged by them.
+// SQL's vector_search(), text_search(), hybrid_search() and embed(): results
+// that join dataset tables, the arguments they refuse, callback failures
+// reaching the user with their Status code, and the fence unchanged by them.
 #include "query/query_engine.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/service_setup.h"
 #include "embed/embedder_set.h"
 #include "testing/embedded_lakehouse.h"
 #include "testing/few_near_matches.h"
@@ -48,19 +49,18 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// vector_search() searching `service` in process, as `serve` wires it.
+// The search functions searching `service` in process, as `serve` wires them.
 SqlFunctions InProcessSearch(vector::VectorService& service) {
-  SqlFunctions functions;
-  functions.vector_search = [&service](
-                                const std::string& index, const std::string& text, size_t k,
-                                const std::string& filter) -> Result<std::vector<SearchRow>> {
-    LH_ASSIGN_OR_RETURN(auto parsed, vector::MetadataFilter::ParseText(filter));
-    LH_ASSIGN_OR_RETURN(auto hits, service.SearchText(index, text, k, std::nullopt, parsed));
-    std::vector<SearchRow> rows;
-    for (const auto& hit : hits) rows.push_back({hit.id, hit.distance, hit.metadata->dump()});
-    return rows;
-  };
-  return functions;
+  static const embed::EmbedderSet embedders;
+  auto functions = cli::SqlFunctionsFor(
+      [&service](const std::string& index, vector::SearchMode mode, const std::string& text,
+                 size_t k, const std::string& filter) -> Result<vector::SearchResult> {
+        LH_ASSIGN_OR_RETURN(auto request, cli::TextSearchRequest(mode, text, k, filter));
+        return service.Search(index, request);
+      },
+      embedders);
+  if (!functions.ok()) throw std::runtime_error(functions.status().ToString());
+  return std::move(*functions);
 }
 
 class SqlFunctionsTest : public ::testing::Test {
@@ -72,29 +72,68 @@ class SqlFunctionsTest : public ::testing::Test {
   }
 
   // A fake vectord: one index, "candidates_resume", whose nearest items are
-  // always c3, c2, c1 (c4 is not among them), and that counts its calls.
+  // always c3, c2, c1 (c4 is not among them), whose best keyword matches
+  // are c4 then c1, and whose fusion of the two puts c1 first; it counts its
+  // calls. "plain" has no full-text part.
   SqlFunctions FakeSearch() {
     SqlFunctions functions;
-    functions.vector_search = [this](const std::string& index, const std::string& text, size_t k,
-                                     const std::string& filter) -> Result<std::vector<SearchRow>> {
+    functions.search = [this](SearchMode mode, const std::string& index, const std::string& text,
+                              size_t k,
+                              const std::string& filter) -> Result<std::vector<SearchRow>> {
       ++calls_;
+      last_mode_ = mode;
       last_text_ = text;
       last_filter_ = filter;
       if (index == "down") return Status::Unavailable("vectord at http://x is unavailable");
+      if (index == "plain" && mode != SearchMode::kVector) {
+        return Status::InvalidArgument("index \"plain\" has no full-text part");
+      }
       if (index != "candidates_resume") {
         return Status::NotFound("no index named \"" + index + "\"");
       }
-      std::vector<SearchRow> rows = {{"c3", 0.125f, R"({"state":"TX","years":7})"},
-                                     {"c2", 0.25f, R"({"state":"CA","years":3})"},
-                                     {"c1", 0.5f, R"({"state":"TX","years":1})"}};
+      std::vector<SearchRow> rows = FakeRows(mode);
       if (rows.size() > k) rows.resize(k);
       return rows;
     };
     return functions;
   }
 
+  static SearchRow Row(std::string id, std::optional<float> distance, std::string metadata,
+                       double score, std::optional<int64_t> vector_rank,
+                       std::optional<int64_t> keyword_rank) {
+    SearchRow row;
+    row.id = std::move(id);
+    row.distance = distance;
+    row.metadata = std::move(metadata);
+    row.score = score;
+    row.vector_rank = vector_rank;
+    row.keyword_rank = keyword_rank;
+    return row;
+  }
+
+  static std::vector<SearchRow> FakeRows(SearchMode mode) {
+    const std::string c1 = R"({"state":"TX","years":1})";
+    const std::string c2 = R"({"state":"CA","years":3})";
+    const std::string c3 = R"({"state":"TX","years":7})";
+    const std::string c4 = R"({"state":"TX","years":2})";
+    constexpr std::nullopt_t none = std::nullopt;
+    switch (mode) {
+      case SearchMode::kVector:
+        return {Row("c3", 0.125f, c3, 0.875, none, none), Row("c2", 0.25f, c2, 0.75, none, none),
+                Row("c1", 0.5f, c1, 0.5, none, none)};
+      case SearchMode::kKeyword:
+        // No ranks: the engine numbers a keyword search's rows itself.
+        return {Row("c4", none, c4, 2.5, none, none), Row("c1", none, c1, 1.5, none, none)};
+      case SearchMode::kHybrid:
+        return {Row("c1", 0.5f, c1, 0.5, 3, 2), Row("c3", 0.125f, c3, 0.375, 1, none),
+                Row("c4", none, c4, 0.25, none, 1), Row("c2", 0.25f, c2, 0.125, 2, none)};
+    }
+    return {};
+  }
+
   EmbeddedLakehouse lake_;
   std::atomic<int> calls_{0};
+  SearchMode last_mode_ = SearchMode::kVector;
   std::string last_text_;
   std::string last_filter_;
 };
@@ -463,6 +502,251 @@ TEST_F(SqlFunctionsTest, AFilterFindsKMatchingItemsWhereAWhereKeepsFewer) {
       bad.status().message(),
       "vector_search('staff_resume'): filter on \"rate\": unknown operator \"about\" (eq, ne, "
       "lt, lte, gt, gte, in)");
+}
+
+TEST_F(SqlFunctionsTest, TextAndHybridSearchHaveScoreAndRankColumns) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  const std::vector<std::pair<std::string, std::string>> columns = {
+      {"id", "VARCHAR"},   {"distance", "FLOAT"},      {"metadata", "JSON"},
+      {"score", "DOUBLE"}, {"vector_rank", "INTEGER"}, {"keyword_rank", "INTEGER"}};
+  for (const std::string function : {"text_search", "hybrid_search"}) {
+    auto cursor =
+        engine->Execute({"SELECT * FROM " + function + "('candidates_resume', 'rust', 3)", 10, {}});
+    ASSERT_TRUE(cursor.ok()) << function << ": " << cursor.status().ToString();
+    ASSERT_EQ((*cursor)->columns().size(), columns.size()) << function;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      EXPECT_EQ((*cursor)->columns()[i].name, columns[i].first) << function;
+      // JSON is VARCHAR under an alias; the engine may show either.
+      if (columns[i].second != "JSON") {
+        EXPECT_EQ((*cursor)->columns()[i].type, columns[i].second) << function;
+      }
+    }
+  }
+  // vector_search keeps its three columns.
+  auto vector =
+      engine->Execute({"SELECT * FROM vector_search('candidates_resume', 'x', 3)", 10, {}});
+  ASSERT_TRUE(vector.ok());
+  EXPECT_EQ((*vector)->columns().size(), 3u);
+}
+
+TEST_F(SqlFunctionsTest, TextSearchAsksForKeywordsAndNumbersItsRanks) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  auto rows = Query(*engine,
+                    "SELECT id, distance, score, vector_rank, keyword_rank, metadata->>'years' "
+                    "FROM text_search('candidates_resume', 'rust', 5)");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(last_mode_, SearchMode::kKeyword);
+  EXPECT_EQ(last_text_, "rust");
+  // Not the nearest vectors (c3, c2, c1): the keyword ranking, best first.
+  EXPECT_EQ(*rows,
+            json::parse(R"([["c4", null, 2.5, null, 1, "2"], ["c1", null, 1.5, null, 2, "1"]])"));
+  // Joined to the dataset's rows.
+  auto joined = Query(*engine,
+                      "SELECT c.name, s.keyword_rank FROM text_search('candidates_resume', "
+                      "'rust', 5) s JOIN candidates c ON c.id = s.id ORDER BY s.score DESC");
+  ASSERT_TRUE(joined.ok()) << joined.status().ToString();
+  EXPECT_EQ(*joined, json::parse(R"([["Di", 1], ["Ada", 2]])"));
+}
+
+TEST_F(SqlFunctionsTest, HybridSearchJoinsDatasetRowsWithBothRanks) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  auto rows = Query(*engine,
+                    "SELECT c.name, s.score, s.distance, s.vector_rank, s.keyword_rank "
+                    "FROM hybrid_search('candidates_resume', 'rust', 5) s "
+                    "JOIN candidates c ON c.id = s.id WHERE c.state = 'TX' ORDER BY s.score DESC");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(last_mode_, SearchMode::kHybrid);
+  EXPECT_EQ(*rows, json::parse(R"([["Ada", 0.5, 0.5, 3, 2], ["Cy", 0.375, 0.125, 1, null],
+                                   ["Di", 0.25, null, null, 1]])"));
+  // At most k, best first.
+  auto two = Query(*engine, "SELECT id FROM hybrid_search('candidates_resume', 'rust', 2)");
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(*two, json::parse(R"([["c1"], ["c3"]])"));
+  // Its filter reaches the search.
+  ASSERT_TRUE(Query(*engine,
+                    "SELECT * FROM hybrid_search('candidates_resume', 'rust', 3, "
+                    "filter := '{\"state\": \"TX\"}')")
+                  .ok());
+  EXPECT_EQ(json::parse(last_filter_), json::parse(R"({"state": "TX"})"));
+  EXPECT_EQ(last_mode_, SearchMode::kHybrid);
+}
+
+TEST_F(SqlFunctionsTest, EachModeIsItsOwnSearchOncePerQuery) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  // Same index, text and k in three modes: three searches, not one answer
+  // served thrice.
+  auto counts = Query(*engine,
+                      "SELECT (SELECT count(*) FROM vector_search('candidates_resume', 'x', 4)), "
+                      "(SELECT count(*) FROM text_search('candidates_resume', 'x', 4)), "
+                      "(SELECT count(*) FROM hybrid_search('candidates_resume', 'x', 4))");
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(*counts, json::parse("[[3, 2, 4]]"));
+  EXPECT_EQ(calls_, 3);
+  ASSERT_TRUE(
+      Query(*engine, "EXPLAIN SELECT [score], id FROM text_search('candidates_resume', 'x', 3)")
+          .ok());
+  EXPECT_EQ(calls_, 4);
+}
+
+TEST_F(SqlFunctionsTest, TextAndHybridSearchRefuseBadArgumentsClearly) {
+  auto engine = OpenEngine(lake_, FakeSearch());
+  struct Case {
+    std::string sql;
+    StatusCode code;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  for (const std::string f : {"text_search", "hybrid_search"}) {
+    cases.push_back({"SELECT * FROM " + f + "('candidates_resume', 'x', 0)",
+                     StatusCode::kInvalidArgument, f + ": k must be 1..10000, got 0"});
+    cases.push_back({"SELECT * FROM " + f + "(NULL, 'x', 3)", StatusCode::kInvalidArgument,
+                     f + ": the index name must not be NULL"});
+    cases.push_back({"SELECT * FROM " + f + "('candidates_resume', NULL, 3)",
+                     StatusCode::kInvalidArgument, f + ": the query text must not be NULL"});
+    cases.push_back({"SELECT * FROM " + f + "('candidates_resume', 'x', NULL)",
+                     StatusCode::kInvalidArgument, f + ": k must not be NULL"});
+    cases.push_back({"SELECT * FROM " + f + "('nosuch', 'x', 3)", StatusCode::kNotFound,
+                     f + "('nosuch'): no index named \"nosuch\""});
+    cases.push_back({"SELECT * FROM " + f + "('plain', 'x', 3)", StatusCode::kInvalidArgument,
+                     f + "('plain'): index \"plain\" has no full-text part"});
+    cases.push_back(
+        {"SELECT c.name FROM candidates c JOIN " + f + "('down', 'x', 3) s ON c.id = s.id",
+         StatusCode::kUnavailable, f + "('down'): vectord at http://x is unavailable"});
+  }
+  for (const auto& c : cases) {
+    auto result = Query(*engine, c.sql);
+    EXPECT_EQ(result.status().code(), c.code) << c.sql << ": " << result.status().ToString();
+    EXPECT_EQ(result.status().message(), c.message) << c.sql;
+  }
+  auto filter =
+      Query(*engine, "SELECT * FROM text_search('candidates_resume', 'x', 3, filter := '[1]')");
+  EXPECT_EQ(filter.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(filter.status().message(), "text_search: filter must be a JSON object"))
+      << filter.status().ToString();
+
+  auto without = OpenEngine(lake_, {}, "without");
+  auto missing = Query(*without, "SELECT * FROM hybrid_search('candidates_resume', 'x', 3)");
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Contains(missing.status().message(), "hybrid_search is not available"))
+      << missing.status().ToString();
+}
+
+// An index with a full-text part, searched in process as `serve` does: one
+// item holds the word "rust" in a long text, which its vector does not bring
+// near the query, while others share its letters but not the word.
+class FullTextSqlTest : public SqlFunctionsTest {
+ protected:
+  void SetUp() override {
+    SqlFunctionsTest::SetUp();
+    auto service = vector::VectorService::Open(nullptr, {.embedders = &embedders_});
+    ASSERT_TRUE(service.ok());
+    service_ = std::move(*service);
+    vector::IndexParams params;
+    params.name = "skills";
+    params.model = embedders_.default_name();
+    params.full_text = text::Bm25Params{};
+    ASSERT_TRUE(service_->Create(params).ok());
+    auto vectors = embedders_.Find("").value()->Embed(texts_).value();
+    std::vector<vector::Item> items;
+    for (size_t i = 0; i < texts_.size(); ++i) {
+      const std::string id = "c" + std::to_string(i + 1);
+      items.emplace_back(id, vectors[i], json{{"n", i + 1}, {"state", i == 1 ? "CA" : "TX"}},
+                         texts_[i]);
+    }
+    ASSERT_TRUE(service_->Add("skills", items).ok());
+    vector::IndexParams plain;
+    plain.name = "plain";
+    plain.model = embedders_.default_name();
+    ASSERT_TRUE(service_->Create(plain).ok());
+  }
+
+  // c4 holds "rust"; c1..c3 only look like it.
+  const std::vector<std::string> texts_ = {
+      "Rusty trusted crust: trust, crusts, trusty", "Trusty rustic crusty trustee",
+      "Robust trusted rustling crusts",
+      "Backend engineer: Go, Kubernetes, Postgres, Terraform, "
+      "gRPC, observability, incident response, on-call rotations, mentoring, and Rust"};
+  embed::EmbedderSet embedders_;
+  std::unique_ptr<vector::VectorService> service_;
+};
+
+TEST_F(FullTextSqlTest, TextSearchFindsTheKeywordThatVectorSearchRanksLow) {
+  auto engine = OpenEngine(lake_, InProcessSearch(*service_));
+  // The set-up holds: by vectors, the item with the word is not the nearest.
+  auto nearest = Query(*engine, "SELECT id FROM vector_search('skills', 'rust', 4)");
+  ASSERT_TRUE(nearest.ok()) << nearest.status().ToString();
+  ASSERT_EQ(nearest->size(), 4u);
+  ASSERT_NE((*nearest)[0][0], "c4");
+
+  auto keyword = Query(*engine,
+                       "SELECT s.id, c.name, s.distance, s.vector_rank, s.keyword_rank, "
+                       "s.score > 0 FROM text_search('skills', 'rust', 4) s "
+                       "JOIN candidates c ON c.id = s.id");
+  ASSERT_TRUE(keyword.ok()) << keyword.status().ToString();
+  EXPECT_EQ(*keyword, json::parse(R"([["c4", "Di", null, null, 1, true]])"));
+
+  auto hybrid = Query(*engine,
+                      "SELECT s.id, s.vector_rank, s.keyword_rank FROM "
+                      "hybrid_search('skills', 'rust', 4) s ORDER BY s.score DESC");
+  ASSERT_TRUE(hybrid.ok()) << hybrid.status().ToString();
+  ASSERT_EQ(hybrid->size(), 4u);
+  bool found = false;
+  for (const auto& row : *hybrid) {
+    if (row[0] != "c4") {
+      EXPECT_TRUE(row[2].is_null()) << row.dump();
+      continue;
+    }
+    found = true;
+    EXPECT_EQ(row[2], 1);
+    EXPECT_GT(row[1].get<int>(), 1);
+  }
+  EXPECT_TRUE(found) << hybrid->dump();
+  // What the service answers, row for row.
+  vector::SearchRequest request;
+  request.text = "rust";
+  request.mode = vector::SearchMode::kHybrid;
+  request.k = 4;
+  auto expected = service_->Search("skills", request);
+  ASSERT_TRUE(expected.ok());
+  for (size_t i = 0; i < expected->hits.size(); ++i) {
+    EXPECT_EQ((*hybrid)[i][0], expected->hits[i].id);
+  }
+}
+
+TEST_F(FullTextSqlTest, AFilterAppliesToEveryRanker) {
+  auto engine = OpenEngine(lake_, InProcessSearch(*service_));
+  auto rows = Query(*engine,
+                    "SELECT id FROM hybrid_search('skills', 'rust trust', 4, "
+                    "filter := '{\"state\": \"CA\"}')");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, json::parse(R"([["c2"]])"));
+  auto none = Query(
+      *engine, "SELECT id FROM text_search('skills', 'rust', 4, filter := '{\"state\": \"CA\"}')");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, json::array());
+}
+
+TEST_F(FullTextSqlTest, AnIndexWithoutFullTextRefusesKeywordsSayingSo) {
+  auto engine = OpenEngine(lake_, InProcessSearch(*service_));
+  for (const std::string f : {"text_search", "hybrid_search"}) {
+    auto result = Query(*engine, "SELECT * FROM " + f + "('plain', 'rust', 3)");
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument) << result.status().ToString();
+    EXPECT_TRUE(Contains(result.status().message(), f + "('plain'): \"mode\": \""))
+        << result.status().message();
+    EXPECT_TRUE(Contains(result.status().message(),
+                         "needs a full-text part, and index \"plain\" "
+                         "has none"))
+        << result.status().message();
+  }
+  auto unknown = Query(*engine, "SELECT * FROM text_search('nosuch', 'rust', 3)");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "text_search('nosuch'): no index named \"nosuch\"");
+  // vector_search of an index with a full-text part still searches by vectors.
+  auto vector = Query(*engine,
+                      "SELECT count(*), count(distance) FROM vector_search('skills', "
+                      "'rust', 4)");
+  ASSERT_TRUE(vector.ok()) << vector.status().ToString();
+  EXPECT_EQ(*vector, json::parse("[[4, 4]]"));
 }
 
 }  // namespace
