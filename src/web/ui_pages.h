@@ -44,7 +44,8 @@ void SqlCsv(query::QueryEngine& engine, const httplib::Request& request,
 // GET /ui/indexes
 void IndexesPage(vector::VectorService& vectors, const httplib::Request& request,
                  httplib::Response& response);
-// GET or POST /ui/indexes/{name}[?vector=|text=][&k=][&filter=]: an index and a search in it.
+// GET or POST /ui/indexes/{name}[?vector=|text=[&mode=]][&k=][&filter=]: an index and a
+// search in it (web/ui_index_search.h).
 void IndexPage(vector::VectorService& vectors, const httplib::Request& request,
                httplib::Response& response);
 
