@@ -759,58 +759,62 @@ std::vector<uint32_t> RowsOf(const vector::SearchResult& result) {
 
 // One title searched through the product's search path.
 vector::SearchResult SearchTitle(const vector::Index& index, embed::HashingEmbedder& embedder,
-                                 const std::string& title, vector::SearchMode mode) {
+                                 const std::string& title, vector::SearchMode mode, size_t k = kK) {
   vector::SearchRequest request;
   request.text = title;
   request.mode = mode;
-  request.k = kK;
+  request.k = k;
   auto result = vector::SearchIndex(index, &embedder, request);
   bench::Check(result.status(), std::string(vector::SearchModeName(mode)) + " search");
   return std::move(*result);
 }
 
-// Per-query latency of vector and hybrid mode (and keyword, for the
-// picture) through SearchIndex on the same index and titles. The modes take
-// turns per title, the first of them alternating, so that neither always
-// runs on the caches the other warmed.
+// Per-query latency of vector and hybrid mode through SearchIndex on the
+// same index and titles; keyword mode, and vector and keyword mode as deep
+// as hybrid asks each of them for (kFusionDepth), to show where hybrid's
+// time goes. Per title every measurement runs once, in an order rotated
+// title by title, so that none always runs on the caches another warmed.
 void RunLatency(const vector::Index& index, embed::HashingEmbedder& embedder,
                 const std::vector<Posting>& postings) {
-  std::vector<double> vector_us, hybrid_us, keyword_us;
-  const size_t n = postings.size();
-  vector_us.reserve(n);
-  hybrid_us.reserve(n);
-  keyword_us.reserve(n);
-  size_t kept = 0;  // hits returned, so the searches are not optimised away
-  auto timed = [&](size_t q, vector::SearchMode mode, std::vector<double>& into) {
-    const auto start = Clock::now();
-    kept += SearchTitle(index, embedder, postings[q].title, mode).hits.size();
-    into.push_back(1e6 * bench::SecondsSince(start));
+  struct Probe {
+    vector::SearchMode mode;
+    size_t k;
+    std::vector<double> us;
   };
+  std::vector<Probe> probes = {{vector::SearchMode::kVector, kK, {}},
+                               {vector::SearchMode::kHybrid, kK, {}},
+                               {vector::SearchMode::kKeyword, kK, {}},
+                               {vector::SearchMode::kVector, vector::kFusionDepth, {}},
+                               {vector::SearchMode::kKeyword, vector::kFusionDepth, {}}};
+  const size_t n = postings.size();
+  for (auto& probe : probes) probe.us.reserve(n);
+  size_t kept = 0;  // hits returned, so the searches are not optimised away
   for (size_t q = 0; q < n && !g_interrupted; ++q) {
-    if (q % 2 == 0) {
-      timed(q, vector::SearchMode::kVector, vector_us);
-      timed(q, vector::SearchMode::kHybrid, hybrid_us);
-    } else {
-      timed(q, vector::SearchMode::kHybrid, hybrid_us);
-      timed(q, vector::SearchMode::kVector, vector_us);
+    for (size_t i = 0; i < probes.size(); ++i) {
+      Probe& probe = probes[(q + i) % probes.size()];
+      const auto start = Clock::now();
+      kept += SearchTitle(index, embedder, postings[q].title, probe.mode, probe.k).hits.size();
+      probe.us.push_back(1e6 * bench::SecondsSince(start));
     }
-    timed(q, vector::SearchMode::kKeyword, keyword_us);
   }
   if (g_interrupted) return;
-  const double vector_median = bench::Median(vector_us);
-  const double hybrid_median = bench::Median(hybrid_us);
   std::printf(
       "latency, %s titles through SearchIndex in-process, one thread (the title's embedding "
       "included in vector and hybrid; %zu hits kept):\n",
       bench::Thousands(double(n)).c_str(), kept);
-  std::printf("latency: vector mode median %.1f us, p95 %.1f us\n", vector_median,
-              Percentile(vector_us, 0.95));
-  std::printf(
-      "latency: hybrid mode median %.1f us, p95 %.1f us (vector and keyword lists %zu deep, RRF "
-      "k %.0f)\n",
-      hybrid_median, Percentile(hybrid_us, 0.95), vector::kFusionDepth, vector::kDefaultRrfK);
-  std::printf("latency: keyword mode median %.1f us, p95 %.1f us\n", bench::Median(keyword_us),
-              Percentile(keyword_us, 0.95));
+  auto line = [](const char* what, const Probe& probe) {
+    std::printf("latency: %s median %.1f us, p95 %.1f us\n", what, bench::Median(probe.us),
+                Percentile(probe.us, 0.95));
+  };
+  line("vector mode, k 10:", probes[0]);
+  line("hybrid mode, k 10:", probes[1]);
+  line("keyword mode, k 10:", probes[2]);
+  std::printf("latency: hybrid's parts, each %zu deep (RRF k %.0f on top):\n", vector::kFusionDepth,
+              vector::kDefaultRrfK);
+  line("  vector mode, k 50:", probes[3]);
+  line("  keyword mode, k 50:", probes[4]);
+  const double vector_median = bench::Median(probes[0].us);
+  const double hybrid_median = bench::Median(probes[1].us);
   const double ratio = vector_median > 0 ? hybrid_median / vector_median : 0;
   bench::PrintGoal("hybrid latency <= 2x vector (median)",
                    "ratio " + bench::Ratio(hybrid_median, vector_median) + " (" +
@@ -848,11 +852,25 @@ void RunFullTextBuild(const std::vector<Posting>& postings, double vectors_add_s
   }
   if (g_interrupted) return;
   const double bm25_s = bench::Median(seconds);
+  // What of that is the tokenizer (normalising, case folding, stemming):
+  // the same texts through text::Tokenize alone.
+  seconds.clear();
+  size_t tokens = 0;
+  for (int round = 0; round < kRounds && !g_interrupted; ++round) {
+    const auto start = Clock::now();
+    for (const auto& p : postings)
+      tokens += text::Tokenize(p.text, text::Stemming::kEnglish).size();
+    seconds.push_back(bench::SecondsSince(start));
+  }
+  if (g_interrupted) return;
+  const double tokenize_s = bench::Median(seconds);
   std::printf(
       "full-text build, text::Bm25Index::Add on one thread: %s texts/s, %.1f MB/s of text (%s "
-      "texts, %.1f MB, median of %d rounds: %.0f ms)\n",
+      "texts, %.1f MB, median of %d rounds: %.0f ms), of which text::Tokenize (English "
+      "stemming) alone %.0f ms (%s terms)\n",
       bench::Thousands(double(n) / bm25_s).c_str(), double(text_bytes) / 1e6 / bm25_s,
-      bench::Thousands(double(n)).c_str(), double(text_bytes) / 1e6, kRounds, bm25_s * 1000);
+      bench::Thousands(double(n)).c_str(), double(text_bytes) / 1e6, kRounds, bm25_s * 1000,
+      tokenize_s * 1000, bench::Thousands(double(tokens) / kRounds).c_str());
   std::printf(
       "full-text build through Index::Add (one batch, %zu cores): with texts %s texts/s (%.0f "
       "ms), vectors only %s texts/s (%.0f ms); the texts' share %.0f ms (the HNSW build varies "
@@ -1010,6 +1028,39 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db, const std::string& 
         RowsOf(SearchTitle(full_index, embedder, postings[q].title, vector::SearchMode::kHybrid));
   }
   const double hybrid_s = bench::SecondsSince(start);
+  // A diagnostic, not the default: hybrid with the keyword ranking weighed
+  // twice the vector one, to show whether the embedder's weaker ranking is
+  // what holds equal-weight fusion below BM25.
+  constexpr double kDiagnosticKeywordWeight = 2;
+  std::vector<std::vector<uint32_t>> by_hybrid_weighted(n);
+  for (size_t q = 0; q < n; ++q) {
+    vector::SearchRequest request;
+    request.text = postings[q].title;
+    request.mode = vector::SearchMode::kHybrid;
+    request.k = kK;
+    request.keyword_weight = kDiagnosticKeywordWeight;
+    auto result = vector::SearchIndex(full_index, &embedder, request);
+    bench::Check(result.status(), "weighted hybrid search");
+    by_hybrid_weighted[q] = RowsOf(*result);
+  }
+
+  // A diagnostic, not a product setting: the product's tokenizer and BM25
+  // without stemming, to tell what stemming does to these titles from what
+  // the rest of the tokenizer does against the bench's BM25.
+  std::vector<std::vector<uint32_t>> by_unstemmed(n);
+  {
+    text::Bm25Params unstemmed_params;
+    unstemmed_params.stemming = text::Stemming::kNone;
+    text::Bm25Index unstemmed(unstemmed_params);
+    for (size_t i = 0; i < n; ++i) {
+      bench::Check(unstemmed.Add(std::to_string(i), postings[i].text), "unstemmed add");
+    }
+    for (size_t q = 0; q < n; ++q) {
+      for (const auto& hit : unstemmed.Search(postings[q].title, kK)) {
+        by_unstemmed[q].push_back(static_cast<uint32_t>(std::stoul(hit.id)));
+      }
+    }
+  }
 
   // LanceDB's full-text search over the same texts and titles.
   const LanceRun lance = RunLance(root + "/lance-" + corpus.name, postings);
@@ -1021,6 +1072,8 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db, const std::string& 
   outcome.bm25 = Score(by_bm25, facts);
   outcome.keyword_mode = Score(by_keyword_mode, facts);
   outcome.hybrid = Score(by_hybrid, facts);
+  const Metrics unstemmed = Score(by_unstemmed, facts);
+  const Metrics hybrid_weighted = Score(by_hybrid_weighted, facts);
   if (lance.unavailable.empty()) outcome.lance = Score(lance.ranked, facts);
   std::printf("  %-32s %7s %7s %14s %14s\n", "", "hit@10", "MRR@10", "hit@10 unique",
               "hit@10 title");
@@ -1043,9 +1096,13 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db, const std::string& 
   PrintRow("keyword mode (SearchIndex)", outcome.keyword_mode,
            "Index with full text (Index::Add with texts " + bench::Fixed(full_add_s * 1000, 0) +
                " ms), " + bench::Thousands(double(n) / keyword_mode_s) + " queries/s");
+  PrintRow("  stemming none (diagnostic)", unstemmed,
+           "text::Bm25Index with Stemming::kNone, the rest of the tokenizer as is");
   PrintRow("hybrid mode (SearchIndex, RRF)", outcome.hybrid,
            "same index; " + bench::Thousands(double(n) / hybrid_s) +
                " queries/s (embed + both rankers + fusion)");
+  PrintRow("  keyword weight 2 (diagnostic)", hybrid_weighted,
+           "weights: vector 1, keyword " + bench::Fixed(kDiagnosticKeywordWeight, 0));
   if (outcome.lance) {
     PrintRow("LanceDB fts (its defaults)", *outcome.lance,
              "create_table " + bench::Fixed(lance.create_ms, 0) + " ms, FTS index " +
