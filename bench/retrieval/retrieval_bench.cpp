@@ -40,6 +40,34 @@
 // (per data set, and over all postings in one corpus); and, the stronger
 // bar, BM25 — printed as its own goal line, met or not.
 //
+// The product's own full-text search, on the same postings:
+//   keyword    a vector::Index with a full-text part (params.full_text, the
+//              default text::Bm25Params: k1 1.2, b 0.75, English stemming),
+//              its items carrying the posting text beside the vector, each
+//              title searched through vector::SearchIndex in keyword mode,
+//              k 10: what POST /v1/indexes/{name}/search answers. Goal: its
+//              hit@10 >= 1.0x the bench's BM25 above (same formula, simpler
+//              tokenizer), per set.
+//   LanceDB    the full-text search a user would pick instead: LanceDB
+//              0.31.0's FTS index with its defaults
+//              (bench/retrieval/lance_fts_peer.mjs under node, installed by
+//              scripts/bootstrap.sh), the same texts and titles. Goal: keyword
+//              hit@10 >= 1.0x LanceDB's, per set; NOT MET when the peer
+//              cannot run (no node, LanceDB not installed, or it failed),
+//              with the reason.
+//   hybrid     the same index through SearchIndex in hybrid mode (the
+//              embedder's ranking and BM25's fused by RRF, rrf_k 60, equal
+//              weights). Goals: hit@10 >= 1.1x BM25 on all, >= 1.0x on each
+//              single set: fusing should add to BM25, not trade against it.
+// On "all" also: per-query latency through SearchIndex of vector mode and
+// hybrid mode, same index and queries, the title's embedding included in
+// both (goal: hybrid median <= 2x vector median); and the full-text build
+// rate (texts/s into a text::Bm25Index on one thread, and Index::Add with
+// texts against without) and size (the LHT1 image over the raw texts).
+// Two diagnostics are printed beside, as rows without goals, to explain a
+// goal not met rather than to move it: keyword search without stemming, and
+// hybrid with the keyword ranking weighed 2.
+//
 // Throughput, on the demo data's resumes (demo::StaffingData candidates, as
 // `lakehouse demo` loads them; --resumes N, default 100,000):
 //   Fit on all of them; embedding with EmbedOne on one core (goal: >= 20,000
@@ -48,13 +76,21 @@
 //   Index::Add (which spreads over the cores), texts/s from the first
 //   embedding to the last Add.
 #include <duckdb.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,8 +103,15 @@
 #include "demo/staffing_data.h"
 #include "embed/hashing_embedder.h"
 #include "query/duckdb_handles.h"
+#include "text/bm25_format.h"
+#include "text/bm25_index.h"
+#include "text/tokenizer.h"
 #include "vector/distance.h"
 #include "vector/index.h"
+#include "vector/index_search.h"
+#include "vector/rank_fusion.h"
+
+extern char** environ;
 
 namespace {
 
@@ -76,7 +119,9 @@ namespace bench = lakehouse::bench;
 namespace demo = lakehouse::demo;
 namespace embed = lakehouse::embed;
 namespace query = lakehouse::query;
+namespace text = lakehouse::text;
 namespace vector = lakehouse::vector;
+using json = nlohmann::json;
 using bench::Clock;
 using bench::Fail;
 using bench::g_interrupted;
@@ -90,7 +135,12 @@ constexpr uint32_t kEfSearch = 100;
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 constexpr double kEmbedGoal = 20'000;  // texts/s on one core
-constexpr size_t kBatch = 1'000;       // texts per embed + Index::Add step
+constexpr double kKeywordVsBm25Goal = 1.0;
+constexpr double kKeywordVsLanceGoal = 1.0;
+constexpr double kHybridVsBm25AllGoal = 1.1;  // on "all"
+constexpr double kHybridVsBm25SetGoal = 1.0;  // on each single set
+constexpr double kHybridLatencyGoal = 2.0;    // hybrid median / vector median
+constexpr size_t kBatch = 1'000;              // texts per embed + Index::Add step
 
 struct Options : bench::CommonOptions {
   uint64_t resumes = 100'000;
@@ -455,6 +505,168 @@ class Bm25 {
 };
 
 // ---------------------------------------------------------------------------
+// The peer: LanceDB's full-text search, lance_fts_peer.mjs under node, its
+// JSON lines read as they come.
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  const std::string dirs = path;
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    if (::access((dirs.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+struct LanceRun {
+  std::string unavailable;  // why there are no figures, when there are none
+  std::string versions;
+  std::string details;  // the FTS index's options, as LanceDB lists them
+  double create_ms = 0;
+  double index_ms = 0;
+  std::vector<double> query_ms;               // per query, as timed inside node
+  std::vector<std::vector<uint32_t>> ranked;  // per query (posting): rows, best first
+};
+
+// One JSON object a line; invalid UTF-8 (none is expected from DuckDB's
+// reader) would be replaced rather than fail the run.
+void WriteJsonLines(const std::string& path, const std::vector<json>& records) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) Fail("cannot write " + path);
+  for (const auto& record : records) {
+    out << record.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  }
+  if (!out.flush()) Fail("cannot write " + path);
+}
+
+// The FTS details as "key value, ..." for the report, the options that
+// decide what matches first.
+std::string DescribeFts(const json& details) {
+  if (!details.is_object()) return "not reported";
+  std::string out;
+  for (const char* key : {"base_tokenizer", "lower_case", "ascii_folding", "stem", "language",
+                          "remove_stop_words", "max_token_length", "with_position"}) {
+    if (!details.contains(key)) continue;
+    if (!out.empty()) out += ", ";
+    const json& value = details[key];
+    out += std::string(key) + " " + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out;
+}
+
+LanceRun RunLance(const std::string& dir, const std::vector<Posting>& postings) {
+  LanceRun run;
+  const std::string modules = LAKEHOUSE_LANCEDB_DIR;
+  if (!OnPath("node")) {
+    run.unavailable = "node is not on PATH; run scripts/bootstrap.sh";
+    return run;
+  }
+  if (!std::filesystem::exists(modules + "/node_modules/@lancedb/lancedb/package.json")) {
+    run.unavailable = "LanceDB is not installed in " + modules + "; run scripts/bootstrap.sh";
+    return run;
+  }
+  std::filesystem::create_directories(dir);
+  const size_t n = postings.size();
+  {
+    std::vector<json> docs, queries;
+    docs.reserve(n);
+    queries.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      docs.push_back({{"id", i}, {"text", postings[i].text}});
+      queries.push_back({{"id", i}, {"title", postings[i].title}});
+    }
+    WriteJsonLines(dir + "/docs.jsonl", docs);
+    WriteJsonLines(dir + "/queries.jsonl", queries);
+  }
+  std::vector<std::string> args = {"node",      LAKEHOUSE_LANCE_FTS_PEER_SCRIPT,
+                                   "--modules", modules,
+                                   "--dir",     dir + "/db",
+                                   "--docs",    dir + "/docs.jsonl",
+                                   "--queries", dir + "/queries.jsonl",
+                                   "--k",       std::to_string(kK)};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) bench::FailErrno("pipe");
+  const std::string stderr_path = dir + "/peer.stderr";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  const int spawned = posix_spawnp(&pid, "node", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (spawned != 0) {
+    ::close(out[0]);
+    run.unavailable = "cannot start node: " + std::string(std::strerror(spawned));
+    return run;
+  }
+  run.ranked.assign(n, {});
+  std::vector<bool> answered(n, false);
+  size_t answers = 0;
+  std::string error;
+  FILE* lines = ::fdopen(out[0], "r");
+  char* line = nullptr;
+  size_t capacity = 0;
+  while (::getline(&line, &capacity, lines) > 0) {
+    json record = json::parse(line, nullptr, false);
+    if (!record.is_object()) continue;
+    const std::string op = record.value("op", "");
+    if (op == "peer") {
+      run.versions = "LanceDB " + record.value("lancedb", "?") + ", apache-arrow " +
+                     record.value("arrow", "?") + ", node " + record.value("node", "?");
+    } else if (op == "create") {
+      run.create_ms = record.value("ms", 0.0);
+    } else if (op == "index") {
+      run.index_ms = record.value("ms", 0.0);
+      run.details = DescribeFts(record.value("details", json()));
+    } else if (op == "query") {
+      const size_t q = record.value("q", n);
+      if (q >= n || answered[q] || !record.contains("ids") || !record["ids"].is_array()) {
+        error = "an unexpected answer: " + std::string(line);
+        continue;
+      }
+      answered[q] = true;
+      ++answers;
+      for (const auto& id : record["ids"]) {
+        if (!id.is_number_unsigned() || id.get<uint64_t>() >= n) {
+          error = "an unknown row in: " + std::string(line);
+          break;
+        }
+        run.ranked[q].push_back(id.get<uint32_t>());
+      }
+      run.query_ms.push_back(record.value("ms", 0.0));
+    } else if (op == "error") {
+      error = record.value("message", "unknown error");
+    }
+  }
+  std::free(line);
+  std::fclose(lines);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (error.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    error = "the peer exited with status " + std::to_string(status) + " (see " + stderr_path + ")";
+  }
+  if (error.empty() && answers != n) {
+    error =
+        "the peer answered " + std::to_string(answers) + " of " + std::to_string(n) + " queries";
+  }
+  if (!error.empty()) {
+    run.unavailable = "LanceDB failed: " + error;
+    run.ranked.clear();
+    run.query_ms.clear();
+  }
+  return run;
+}
+
+// ---------------------------------------------------------------------------
 // Scoring: per query (posting), the documents retrieved, best first.
 
 struct Metrics {
@@ -532,13 +744,161 @@ void PrintRow(const char* name, const Metrics& m, const std::string& extra) {
               m.hit_lenient, extra.c_str());
 }
 
+// The value below which `fraction` of `values` lie (nearest rank).
+double Percentile(std::vector<double> values, double fraction) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<size_t>(std::ceil(fraction * static_cast<double>(values.size())));
+  return values[std::clamp<size_t>(rank, 1, values.size()) - 1];
+}
+
+// Rows of hits whose ids are posting numbers, as the bench names items.
+std::vector<uint32_t> RowsOf(const vector::SearchResult& result) {
+  std::vector<uint32_t> rows;
+  rows.reserve(result.hits.size());
+  for (const auto& hit : result.hits) rows.push_back(static_cast<uint32_t>(std::stoul(hit.id)));
+  return rows;
+}
+
+// One title searched through the product's search path.
+vector::SearchResult SearchTitle(const vector::Index& index, embed::HashingEmbedder& embedder,
+                                 const std::string& title, vector::SearchMode mode, size_t k = kK) {
+  vector::SearchRequest request;
+  request.text = title;
+  request.mode = mode;
+  request.k = k;
+  auto result = vector::SearchIndex(index, &embedder, request);
+  bench::Check(result.status(), std::string(vector::SearchModeName(mode)) + " search");
+  return std::move(*result);
+}
+
+// Per-query latency of vector and hybrid mode through SearchIndex on the
+// same index and titles; keyword mode, and vector and keyword mode as deep
+// as hybrid asks each of them for (kFusionDepth), to show where hybrid's
+// time goes. Per title every measurement runs once, in an order rotated
+// title by title, so that none always runs on the caches another warmed.
+void RunLatency(const vector::Index& index, embed::HashingEmbedder& embedder,
+                const std::vector<Posting>& postings) {
+  struct Probe {
+    vector::SearchMode mode;
+    size_t k;
+    std::vector<double> us;
+  };
+  std::vector<Probe> probes = {{vector::SearchMode::kVector, kK, {}},
+                               {vector::SearchMode::kHybrid, kK, {}},
+                               {vector::SearchMode::kKeyword, kK, {}},
+                               {vector::SearchMode::kVector, vector::kFusionDepth, {}},
+                               {vector::SearchMode::kKeyword, vector::kFusionDepth, {}}};
+  const size_t n = postings.size();
+  for (auto& probe : probes) probe.us.reserve(n);
+  size_t kept = 0;  // hits returned, so the searches are not optimised away
+  for (size_t q = 0; q < n && !g_interrupted; ++q) {
+    for (size_t i = 0; i < probes.size(); ++i) {
+      Probe& probe = probes[(q + i) % probes.size()];
+      const auto start = Clock::now();
+      kept += SearchTitle(index, embedder, postings[q].title, probe.mode, probe.k).hits.size();
+      probe.us.push_back(1e6 * bench::SecondsSince(start));
+    }
+  }
+  if (g_interrupted) return;
+  std::printf(
+      "latency, %s titles through SearchIndex in-process, one thread (the title's embedding "
+      "included in vector and hybrid; %zu hits kept):\n",
+      bench::Thousands(double(n)).c_str(), kept);
+  auto line = [](const char* what, const Probe& probe) {
+    std::printf("latency: %s median %.1f us, p95 %.1f us\n", what, bench::Median(probe.us),
+                Percentile(probe.us, 0.95));
+  };
+  line("vector mode, k 10:", probes[0]);
+  line("hybrid mode, k 10:", probes[1]);
+  line("keyword mode, k 10:", probes[2]);
+  std::printf("latency: hybrid's parts, each %zu deep (RRF k %.0f on top):\n", vector::kFusionDepth,
+              vector::kDefaultRrfK);
+  line("  vector mode, k 50:", probes[3]);
+  line("  keyword mode, k 50:", probes[4]);
+  const double vector_median = bench::Median(probes[0].us);
+  const double hybrid_median = bench::Median(probes[1].us);
+  const double ratio = vector_median > 0 ? hybrid_median / vector_median : 0;
+  bench::PrintGoal("hybrid latency <= 2x vector (median)",
+                   "ratio " + bench::Ratio(hybrid_median, vector_median) + " (" +
+                       bench::Fixed(hybrid_median, 1) + " us vs " + bench::Fixed(vector_median, 1) +
+                       " us)",
+                   ratio > 0 && ratio <= kHybridLatencyGoal);
+}
+
+// How fast the full-text part is built and how big its stored image is.
+// `vectors_add_s` and `full_text_add_s` are the Index::Add times of the same
+// items without and with their texts.
+void RunFullTextBuild(const std::vector<Posting>& postings, double vectors_add_s,
+                      double full_text_add_s) {
+  const size_t n = postings.size();
+  size_t text_bytes = 0;
+  for (const auto& p : postings) text_bytes += p.text.size();
+  std::vector<std::string> ids(n);
+  for (size_t i = 0; i < n; ++i) ids[i] = std::to_string(i);
+  // A fresh index each round, every text added on this thread; the median
+  // of three rounds, and the last round's index encoded.
+  constexpr int kRounds = 3;
+  std::vector<double> seconds;
+  size_t image_bytes = 0, terms = 0;
+  for (int round = 0; round < kRounds && !g_interrupted; ++round) {
+    text::Bm25Index words{text::Bm25Params{}};
+    const auto start = Clock::now();
+    for (size_t i = 0; i < n; ++i) bench::Check(words.Add(ids[i], postings[i].text), "Bm25 add");
+    seconds.push_back(bench::SecondsSince(start));
+    if (round == kRounds - 1) {
+      auto image = text::lht1::Encode(words);
+      bench::Check(image.status(), "LHT1 encode");
+      image_bytes = image->size();
+      for (const auto& doc : words.Documents()) terms += doc.terms.size();
+    }
+  }
+  if (g_interrupted) return;
+  const double bm25_s = bench::Median(seconds);
+  // What of that is the tokenizer (normalising, case folding, stemming):
+  // the same texts through text::Tokenize alone.
+  seconds.clear();
+  size_t tokens = 0;
+  for (int round = 0; round < kRounds && !g_interrupted; ++round) {
+    const auto start = Clock::now();
+    for (const auto& p : postings)
+      tokens += text::Tokenize(p.text, text::Stemming::kEnglish).size();
+    seconds.push_back(bench::SecondsSince(start));
+  }
+  if (g_interrupted) return;
+  const double tokenize_s = bench::Median(seconds);
+  std::printf(
+      "full-text build, text::Bm25Index::Add on one thread: %s texts/s, %.1f MB/s of text (%s "
+      "texts, %.1f MB, median of %d rounds: %.0f ms), of which text::Tokenize (English "
+      "stemming) alone %.0f ms (%s terms)\n",
+      bench::Thousands(double(n) / bm25_s).c_str(), double(text_bytes) / 1e6 / bm25_s,
+      bench::Thousands(double(n)).c_str(), double(text_bytes) / 1e6, kRounds, bm25_s * 1000,
+      tokenize_s * 1000, bench::Thousands(double(tokens) / kRounds).c_str());
+  std::printf(
+      "full-text build through Index::Add (one batch, %zu cores): with texts %s texts/s (%.0f "
+      "ms), vectors only %s texts/s (%.0f ms); the texts' share %.0f ms (the HNSW build varies "
+      "run to run)\n",
+      Cores(), bench::Thousands(double(n) / full_text_add_s).c_str(), full_text_add_s * 1000,
+      bench::Thousands(double(n) / vectors_add_s).c_str(), vectors_add_s * 1000,
+      (full_text_add_s - vectors_add_s) * 1000);
+  std::printf(
+      "full-text size: LHT1 image %s bytes / raw texts %s bytes = %.2f (%s distinct terms a "
+      "document on average)\n",
+      bench::Thousands(double(image_bytes)).c_str(), bench::Thousands(double(text_bytes)).c_str(),
+      double(image_bytes) / double(std::max<size_t>(text_bytes, 1)),
+      bench::Fixed(double(terms) / double(std::max<size_t>(n, 1)), 1).c_str());
+}
+
 struct Outcome {
   Metrics embedder;
   Metrics bm25;
-  Metrics keyword;
+  Metrics keyword;       // the ILIKE filter
+  Metrics keyword_mode;  // the product's keyword search
+  Metrics hybrid;
+  std::optional<Metrics> lance;  // unset: the peer did not run
 };
 
-Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db) {
+Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db, const std::string& root) {
   const auto& postings = corpus.postings;
   const size_t n = postings.size();
   std::printf("\n== %s: %s ==\n", corpus.name.c_str(), corpus.about.c_str());
@@ -641,11 +1001,83 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db) {
   for (size_t q = 0; q < n; q += std::max<size_t>(1, n / 40)) sample.push_back(q);
   const size_t same_as_duckdb = KeywordFilterMatchesDuckDb(db, postings, keyword, sample);
 
+  // The product's full-text search: the same vectors with the texts beside
+  // them in one index, searched through SearchIndex as the server does.
+  vector::IndexParams full_params = params;
+  full_params.full_text = text::Bm25Params{};
+  auto full_created = vector::Index::Create(full_params);
+  bench::Check(full_created.status(), "create the full-text index");
+  vector::Index& full_index = **full_created;
+  start = Clock::now();
+  {
+    std::vector<vector::Item> items;
+    items.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      items.emplace_back(std::to_string(i), vectors[i], json::object(), postings[i].text);
+    }
+    bench::Check(full_index.Add(std::move(items)), "add the postings with their texts");
+  }
+  const double full_add_s = bench::SecondsSince(start);
+  std::vector<std::vector<uint32_t>> by_keyword_mode(n), by_hybrid(n);
+  start = Clock::now();
+  for (size_t q = 0; q < n; ++q) {
+    by_keyword_mode[q] =
+        RowsOf(SearchTitle(full_index, embedder, postings[q].title, vector::SearchMode::kKeyword));
+  }
+  const double keyword_mode_s = bench::SecondsSince(start);
+  start = Clock::now();
+  for (size_t q = 0; q < n; ++q) {
+    by_hybrid[q] =
+        RowsOf(SearchTitle(full_index, embedder, postings[q].title, vector::SearchMode::kHybrid));
+  }
+  const double hybrid_s = bench::SecondsSince(start);
+  // A diagnostic, not the default: hybrid with the keyword ranking weighed
+  // twice the vector one, to show whether the embedder's weaker ranking is
+  // what holds equal-weight fusion below BM25.
+  constexpr double kDiagnosticKeywordWeight = 2;
+  std::vector<std::vector<uint32_t>> by_hybrid_weighted(n);
+  for (size_t q = 0; q < n; ++q) {
+    vector::SearchRequest request;
+    request.text = postings[q].title;
+    request.mode = vector::SearchMode::kHybrid;
+    request.k = kK;
+    request.keyword_weight = kDiagnosticKeywordWeight;
+    auto result = vector::SearchIndex(full_index, &embedder, request);
+    bench::Check(result.status(), "weighted hybrid search");
+    by_hybrid_weighted[q] = RowsOf(*result);
+  }
+
+  // A diagnostic, not a product setting: the product's tokenizer and BM25
+  // without stemming, to tell what stemming does to these titles from what
+  // the rest of the tokenizer does against the bench's BM25.
+  std::vector<std::vector<uint32_t>> by_unstemmed(n);
+  {
+    text::Bm25Params unstemmed_params;
+    unstemmed_params.stemming = text::Stemming::kNone;
+    text::Bm25Index unstemmed(unstemmed_params);
+    for (size_t i = 0; i < n; ++i) {
+      bench::Check(unstemmed.Add(std::to_string(i), postings[i].text), "unstemmed add");
+    }
+    for (size_t q = 0; q < n; ++q) {
+      for (const auto& hit : unstemmed.Search(postings[q].title, kK)) {
+        by_unstemmed[q].push_back(static_cast<uint32_t>(std::stoul(hit.id)));
+      }
+    }
+  }
+
+  // LanceDB's full-text search over the same texts and titles.
+  const LanceRun lance = RunLance(root + "/lance-" + corpus.name, postings);
+
   Outcome outcome;
   outcome.keyword = Score(by_keyword, facts);
   outcome.embedder = Score(by_index, facts);
   const Metrics exact = Score(by_exact, facts);
   outcome.bm25 = Score(by_bm25, facts);
+  outcome.keyword_mode = Score(by_keyword_mode, facts);
+  outcome.hybrid = Score(by_hybrid, facts);
+  const Metrics unstemmed = Score(by_unstemmed, facts);
+  const Metrics hybrid_weighted = Score(by_hybrid_weighted, facts);
+  if (lance.unavailable.empty()) outcome.lance = Score(lance.ranked, facts);
   std::printf("  %-32s %7s %7s %14s %14s\n", "", "hit@10", "MRR@10", "hit@10 unique",
               "hit@10 title");
   std::printf("  %-32s %7s %7s %14s %14s\n", "", "", "", "titles only", "itself or same");
@@ -664,6 +1096,27 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db) {
            "first 10 in table order; " + bench::Thousands(double(n) / keyword_s) +
                " queries/s; the same ten as DuckDB's ILIKE for " + std::to_string(same_as_duckdb) +
                " of " + std::to_string(sample.size()) + " sampled titles");
+  PrintRow("keyword mode (SearchIndex)", outcome.keyword_mode,
+           "Index with full text (Index::Add with texts " + bench::Fixed(full_add_s * 1000, 0) +
+               " ms), " + bench::Thousands(double(n) / keyword_mode_s) + " queries/s");
+  PrintRow("  stemming none (diagnostic)", unstemmed,
+           "text::Bm25Index with Stemming::kNone, the rest of the tokenizer as is");
+  PrintRow("hybrid mode (SearchIndex, RRF)", outcome.hybrid,
+           "same index; " + bench::Thousands(double(n) / hybrid_s) +
+               " queries/s (embed + both rankers + fusion)");
+  PrintRow("  keyword weight 2 (diagnostic)", hybrid_weighted,
+           "weights: vector 1, keyword " + bench::Fixed(kDiagnosticKeywordWeight, 0));
+  if (outcome.lance) {
+    PrintRow("LanceDB fts (its defaults)", *outcome.lance,
+             "create_table " + bench::Fixed(lance.create_ms, 0) + " ms, FTS index " +
+                 bench::Fixed(lance.index_ms, 0) + " ms; query median " +
+                 bench::Fixed(bench::Median(lance.query_ms), 2) + " ms, p95 " +
+                 bench::Fixed(Percentile(lance.query_ms, 0.95), 2) + " ms (in node)");
+    std::printf("  LanceDB peer: %s; FTS index: %s\n", lance.versions.c_str(),
+                lance.details.c_str());
+  } else {
+    std::printf("  LanceDB fts: skipped: %s\n", lance.unavailable.c_str());
+  }
   std::printf("ratio embedder / BM25: hit@10 %s, MRR@10 %s\n",
               bench::Ratio(outcome.embedder.hit, outcome.bm25.hit).c_str(),
               bench::Ratio(outcome.embedder.mrr, outcome.bm25.mrr).c_str());
@@ -677,7 +1130,43 @@ Outcome RunCorpus(const Corpus& corpus, bench::AnchorDb& db) {
           "(hit@10)",
       bench::Fixed(outcome.embedder.hit, 3) + " vs " + bench::Fixed(outcome.bm25.hit, 3),
       outcome.embedder.hit > outcome.bm25.hit);
+
+  // "x >= goal * y" as a goal line with the ratio to three places and the
+  // postings found, since a ratio of 1.00 may be a posting short of 1.0x.
+  auto ratio_goal = [n](const std::string& goal, double ours, double theirs, double times) {
+    const auto found = [n](double hit) { return bench::Thousands(hit * double(n)); };
+    bench::PrintGoal(goal,
+                     bench::Fixed(ours, 3) + " vs " + bench::Fixed(theirs, 3) + " (" + found(ours) +
+                         " vs " + found(theirs) + " postings found), ratio " +
+                         (theirs > 0 ? bench::Fixed(ours / theirs, 3) : std::string("n/a")),
+                     theirs > 0 ? ours >= times * theirs : ours > 0);
+  };
+  ratio_goal("keyword hit@10 >= 1.0x the bench's BM25 baseline on " + corpus.name,
+             outcome.keyword_mode.hit, outcome.bm25.hit, kKeywordVsBm25Goal);
+  if (outcome.lance) {
+    ratio_goal("keyword hit@10 >= 1.0x LanceDB fts on " + corpus.name, outcome.keyword_mode.hit,
+               outcome.lance->hit, kKeywordVsLanceGoal);
+  } else {
+    bench::PrintGoal("keyword hit@10 >= 1.0x LanceDB fts on " + corpus.name,
+                     bench::Fixed(outcome.keyword_mode.hit, 3) +
+                         " vs n/a (peer missing: " + lance.unavailable + ")",
+                     false);
+  }
+  const bool overall = corpus.name == "all";
+  const double hybrid_times = overall ? kHybridVsBm25AllGoal : kHybridVsBm25SetGoal;
+  ratio_goal("hybrid hit@10 >= " + bench::Fixed(hybrid_times, 1) + "x BM25 on " + corpus.name,
+             outcome.hybrid.hit, outcome.bm25.hit, hybrid_times);
   std::fflush(stdout);
+
+  if (overall && !g_interrupted) {
+    const auto cpu_before = bench::SampleCpu();
+    RunLatency(full_index, embedder, postings);
+    if (!g_interrupted) RunFullTextBuild(postings, add_s, full_add_s);
+    const auto cpu_after = bench::SampleCpu();
+    std::printf("latency and full-text build: ");
+    bench::PrintCpuContention(cpu_before, cpu_after);
+    std::fflush(stdout);
+  }
   return outcome;
 }
 
@@ -789,8 +1278,9 @@ void RunThroughput(const std::string& root, const Options& options, bench::Ancho
 
 int Run(const Options& options, const std::string& root) {
   std::printf(
-      "retrieval_bench: the built-in embedder against BM25 on real job postings, and its "
-      "throughput, %s\n",
+      "retrieval_bench: the built-in embedder, and the product's keyword and hybrid search, "
+      "against BM25 and LanceDB's full-text search on real job postings, and their throughput, "
+      "%s\n",
       options.run_kind());
   bench::PrintMachine(root, bench::MachineLine::kBrief);
   std::printf(
@@ -802,6 +1292,13 @@ int Run(const Options& options, const std::string& root) {
   std::printf(
       "per posting: query = its title, indexed = its body text without the title; hit@10 = "
       "the posting itself (by row) in the top 10, MRR@10 = 1/rank of itself (0 past 10)\n");
+  const text::Bm25Params full_text;
+  std::printf(
+      "keyword and hybrid modes: the same vector::Index with a full-text part (k1 %.1f, b %.2f, "
+      "%s stemming: text/tokenizer.h), searched through vector::SearchIndex, k %zu; hybrid "
+      "fuses the vector and keyword rankings by RRF (rrf_k %.0f, weights 1 and 1)\n",
+      full_text.k1, full_text.b, std::string(text::StemmingName(full_text.stemming)).c_str(), kK,
+      vector::kDefaultRrfK);
   std::fflush(stdout);
 
   bench::AnchorDb db(static_cast<int>(Cores()), "2GB", root + "/duckdb-tmp");
@@ -813,20 +1310,33 @@ int Run(const Options& options, const std::string& root) {
   std::vector<std::pair<std::string, Outcome>> outcomes;
   for (const auto& set : sets) {
     if (g_interrupted) break;
-    outcomes.emplace_back(set.name, RunCorpus(set, db));
+    outcomes.emplace_back(set.name, RunCorpus(set, db, root));
   }
 
   if (!g_interrupted) {
-    std::printf("\n== summary: hit@10 / MRR@10 ==\n");
-    std::printf("  %-10s %8s %17s %17s %17s %9s %9s\n", "set", "postings", "embedder", "ILIKE",
-                "BM25", "vs ILIKE", "vs BM25");
+    std::printf(
+        "\n== summary: hit@10 / MRR@10; ratios of hit@10 (emb = embedder, kw = keyword mode, "
+        "hyb = hybrid mode) ==\n");
+    std::printf("  %-10s %8s %13s %13s %13s %13s %13s %13s %9s %8s %7s %8s %8s\n", "set",
+                "postings", "embedder", "ILIKE", "BM25", "keyword", "hybrid", "LanceDB fts",
+                "emb/ILIKE", "emb/BM25", "kw/BM25", "kw/Lance", "hyb/BM25");
+    auto pair = [](const Metrics& m) {
+      char cell[32];
+      std::snprintf(cell, sizeof cell, "%.3f / %.3f", m.hit, m.mrr);
+      return std::string(cell);
+    };
     for (size_t i = 0; i < outcomes.size(); ++i) {
       const auto& [name, o] = outcomes[i];
-      std::printf("  %-10s %8s %8.3f / %6.3f %8.3f / %6.3f %8.3f / %6.3f %9s %9s\n", name.c_str(),
-                  bench::Thousands(double(sets[i].postings.size())).c_str(), o.embedder.hit,
-                  o.embedder.mrr, o.keyword.hit, o.keyword.mrr, o.bm25.hit, o.bm25.mrr,
+      const std::string lance = o.lance ? pair(*o.lance) : "n/a";
+      std::printf("  %-10s %8s %13s %13s %13s %13s %13s %13s %9s %8s %7s %8s %8s\n", name.c_str(),
+                  bench::Thousands(double(sets[i].postings.size())).c_str(),
+                  pair(o.embedder).c_str(), pair(o.keyword).c_str(), pair(o.bm25).c_str(),
+                  pair(o.keyword_mode).c_str(), pair(o.hybrid).c_str(), lance.c_str(),
                   bench::Ratio(o.embedder.hit, o.keyword.hit).c_str(),
-                  bench::Ratio(o.embedder.hit, o.bm25.hit).c_str());
+                  bench::Ratio(o.embedder.hit, o.bm25.hit).c_str(),
+                  bench::Ratio(o.keyword_mode.hit, o.bm25.hit).c_str(),
+                  o.lance ? bench::Ratio(o.keyword_mode.hit, o.lance->hit).c_str() : "n/a",
+                  bench::Ratio(o.hybrid.hit, o.bm25.hit).c_str());
     }
     std::fflush(stdout);
   }
