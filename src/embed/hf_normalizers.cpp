@@ -101,7 +101,7 @@ Result<Normalizer> Replace(const json& spec) {
 
 Normalizer Prepend(const json& spec) {
   const std::u32string prefix = DecodeUtf8(spec.at("prepend").get<std::string>());
-  return [=](std::u32string text) { return text.empty() ? text : prefix + text; };
+  return [=](const std::u32string& text) { return text.empty() ? text : prefix + text; };
 }
 
 Normalizer Form(NormalForm form) {

@@ -107,7 +107,7 @@ std::vector<Span> StringMatches(const std::u32string& text, const std::u32string
   return out;
 }
 
-Pieces SplitAt(const std::u32string& text, std::vector<Span> matches, SplitBehavior behavior,
+Pieces SplitAt(const std::u32string& text, const std::vector<Span>& matches, SplitBehavior behavior,
                bool invert) {
   Pieces out;
   for (const Span& span : Arrange(Segments(text.size(), matches, invert), behavior)) {

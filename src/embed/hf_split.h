@@ -29,7 +29,7 @@ std::vector<Span> StringMatches(const std::u32string& text, const std::u32string
 
 // Cuts `text` at `matches` (sorted, disjoint): `invert` makes the text between the matches the
 // delimiters instead. Empty pieces are dropped, as tokenizers drops them.
-Pieces SplitAt(const std::u32string& text, std::vector<Span> matches, SplitBehavior behavior,
+Pieces SplitAt(const std::u32string& text, const std::vector<Span>& matches, SplitBehavior behavior,
                bool invert = false);
 
 }  // namespace lakehouse::embed::hf

@@ -145,6 +145,7 @@ Status CheckSize(const std::string& name, const ParsedTensor& tensor) {
 // damaged or truncated file.
 Status CheckTiling(const std::map<std::string, ParsedTensor>& tensors, uint64_t data_bytes) {
   std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  ranges.reserve(tensors.size());
   for (const auto& [name, tensor] : tensors) ranges.emplace_back(tensor.begin, tensor.end);
   std::sort(ranges.begin(), ranges.end());
   uint64_t at = 0;

@@ -28,7 +28,7 @@ Result<bool> ReadNormalizeFlag(const std::string& config_path) {
   return config["normalize"].get<bool>();
 }
 
-size_t MedianTokenChars(std::vector<std::pair<std::string, int32_t>> vocabulary) {
+size_t MedianTokenChars(const std::vector<std::pair<std::string, int32_t>>& vocabulary) {
   if (vocabulary.empty()) return 1;
   std::vector<double> lengths;
   lengths.reserve(vocabulary.size());

@@ -17,7 +17,7 @@ Result<bool> ReadNormalizeFlag(const std::string& config_path);
 
 // The median length in characters of the tokens, taken in id order, as model2vec computes it
 // (int(numpy.median(...)), at least 1).
-size_t MedianTokenChars(std::vector<std::pair<std::string, int32_t>> vocabulary);
+size_t MedianTokenChars(const std::vector<std::pair<std::string, int32_t>>& vocabulary);
 
 // The first `max_chars` characters of UTF-8 `text`.
 std::string_view FirstChars(std::string_view text, size_t max_chars);
