@@ -3,6 +3,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -14,6 +15,11 @@ utf8proc_category_t Category(char32_t c) {
 }
 
 bool InRange(char32_t c, char32_t low, char32_t high) { return c >= low && c <= high; }
+
+// Most text is ASCII; answering its classes here spares a utf8proc table lookup per character.
+bool IsAscii(char32_t c) { return c < 0x80; }
+bool IsAsciiLetter(char32_t c) { return InRange(c, 'a', 'z') || InRange(c, 'A', 'Z'); }
+bool IsAsciiDigit(char32_t c) { return InRange(c, '0', '9'); }
 
 }  // namespace
 
@@ -50,7 +56,8 @@ std::string EncodeUtf8(std::u32string_view text) {
 }
 
 bool IsWhitespace(char32_t c) {
-  if (InRange(c, 0x09, 0x0D) || c == 0x85) return true;
+  if (InRange(c, 0x09, 0x0D) || c == 0x85 || c == ' ') return true;
+  if (IsAscii(c)) return false;
   utf8proc_category_t category = Category(c);
   return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
          category == UTF8PROC_CATEGORY_ZP;
@@ -61,34 +68,39 @@ bool IsPunctuation(char32_t c) {
       InRange(c, 0x7B, 0x7E)) {
     return true;
   }
+  if (IsAscii(c)) return false;
   utf8proc_category_t category = Category(c);
   return category >= UTF8PROC_CATEGORY_PC && category <= UTF8PROC_CATEGORY_PO;
 }
 
 bool IsLetter(char32_t c) {
+  if (IsAscii(c)) return IsAsciiLetter(c);
   utf8proc_category_t category = Category(c);
   return category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
 }
 
 bool IsNumeric(char32_t c) {
+  if (IsAscii(c)) return IsAsciiDigit(c);
   utf8proc_category_t category = Category(c);
   return category >= UTF8PROC_CATEGORY_ND && category <= UTF8PROC_CATEGORY_NO;
 }
 
 bool IsWordChar(char32_t c) {
+  if (IsAscii(c)) return IsAsciiLetter(c) || IsAsciiDigit(c) || c == '_';
   utf8proc_category_t category = Category(c);
   return (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_ME) ||
          category == UTF8PROC_CATEGORY_ND || category == UTF8PROC_CATEGORY_PC;
 }
 
 bool IsOther(char32_t c) {
+  if (IsAscii(c)) return c < 0x20 || c == 0x7F;
   utf8proc_category_t category = Category(c);
   return category == UTF8PROC_CATEGORY_CN || category == UTF8PROC_CATEGORY_CC ||
          category == UTF8PROC_CATEGORY_CF || category == UTF8PROC_CATEGORY_CS ||
          category == UTF8PROC_CATEGORY_CO;
 }
 
-bool IsMarkNonspacing(char32_t c) { return Category(c) == UTF8PROC_CATEGORY_MN; }
+bool IsMarkNonspacing(char32_t c) { return !IsAscii(c) && Category(c) == UTF8PROC_CATEGORY_MN; }
 
 bool IsChineseChar(char32_t c) {
   return InRange(c, 0x4E00, 0x9FFF) || InRange(c, 0x3400, 0x4DBF) || InRange(c, 0x20000, 0x2A6DF) ||
@@ -97,10 +109,13 @@ bool IsChineseChar(char32_t c) {
 }
 
 char32_t ToLower(char32_t c) {
+  if (IsAscii(c)) return InRange(c, 'A', 'Z') ? c + ('a' - 'A') : c;
   return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
 }
 
 std::u32string Normalize(const std::u32string& text, NormalForm form) {
+  // ASCII is the same in every normal form.
+  if (std::all_of(text.begin(), text.end(), IsAscii)) return text;
   int options = UTF8PROC_STABLE;
   switch (form) {
     case NormalForm::kNfc:

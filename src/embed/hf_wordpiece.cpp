@@ -1,4 +1,5 @@
 // The WordPiece model: each word split greedily into the longest pieces the vocabulary holds.
+#include <algorithm>
 #include <utility>
 
 #include "embed/hf_models.h"
@@ -14,6 +15,8 @@ class WordPiece final : public TokenModel {
       : prefix_(std::move(prefix)), max_chars_(max_chars) {
     vocab_ = std::move(vocab);
     unk_id_ = unk_id;
+    for (const auto& [token, id] : vocab_)
+      max_token_bytes_ = std::max(max_token_bytes_, token.size());
   }
 
   Status Tokenize(const std::string& word, std::vector<int32_t>& ids) const override {
@@ -53,9 +56,14 @@ class WordPiece final : public TokenModel {
   // appended; `start` when there is none.
   size_t LongestPiece(const std::string& word, const std::vector<size_t>& bounds, size_t start,
                       std::vector<int32_t>& pieces) const {
-    const std::string prefix = start > 0 ? prefix_ : std::string();
+    std::string candidate = start > 0 ? prefix_ : std::string();
+    const size_t prefix_bytes = candidate.size();
     for (size_t end = bounds.size() - 1; end > start; --end) {
-      auto it = vocab_.find(prefix + word.substr(bounds[start], bounds[end] - bounds[start]));
+      // No token is longer than the longest in the vocabulary: skip those lookups.
+      if (prefix_bytes + bounds[end] - bounds[start] > max_token_bytes_) continue;
+      candidate.resize(prefix_bytes);
+      candidate.append(word, bounds[start], bounds[end] - bounds[start]);
+      auto it = vocab_.find(candidate);
       if (it != vocab_.end()) {
         pieces.push_back(it->second);
         return end;
@@ -66,6 +74,7 @@ class WordPiece final : public TokenModel {
 
   std::string prefix_;
   size_t max_chars_;
+  size_t max_token_bytes_ = 0;
 };
 
 }  // namespace

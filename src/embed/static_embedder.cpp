@@ -113,22 +113,22 @@ Result<std::vector<int32_t>> StaticEmbedder::TokenIds(std::string_view text) con
 Result<std::vector<float>> StaticEmbedder::EmbedOne(std::string_view text) const {
   LH_ASSIGN_OR_RETURN(std::vector<int32_t> ids, TokenIds(text));
   const size_t dim = embeddings_.cols;
-  std::vector<double> sum(dim, 0.0);
-  for (int32_t id : ids) {
-    const double weight = weights_.empty() ? 1.0 : weights_[static_cast<size_t>(id)];
-    const float* row = embeddings_.Row(Row(id));
-    for (size_t i = 0; i < dim; ++i) sum[i] += weight * row[i];
-  }
+  // Float sums, as model2vec's numpy mean of float32 rows: at most kMaxTokens terms.
   std::vector<float> out(dim, 0.0f);
+  for (int32_t id : ids) {
+    const float weight = weights_.empty() ? 1.0f : weights_[static_cast<size_t>(id)];
+    const float* row = embeddings_.Row(Row(id));
+    for (size_t i = 0; i < dim; ++i) out[i] += weight * row[i];
+  }
   if (ids.empty()) return out;
   double norm = 0;
-  for (double& x : sum) {
-    x /= static_cast<double>(ids.size());
-    norm += x * x;
+  for (float& x : out) {
+    x /= static_cast<float>(ids.size());
+    norm += static_cast<double>(x) * x;
   }
   // model2vec divides by the norm plus 1e-32, so a zero mean stays zero.
-  const double scale = normalize_ ? 1.0 / (std::sqrt(norm) + 1e-32) : 1.0;
-  for (size_t i = 0; i < dim; ++i) out[i] = static_cast<float>(sum[i] * scale);
+  const auto scale = static_cast<float>(normalize_ ? 1.0 / (std::sqrt(norm) + 1e-32) : 1.0);
+  for (float& x : out) x *= scale;
   return out;
 }
 
