@@ -8,7 +8,8 @@
 
 namespace lakehouse::embed::hf {
 
-Result<AddedTokens> AddedTokens::FromJson(const nlohmann::json& list) {
+Result<AddedTokens> AddedTokens::FromJson(const nlohmann::json& list,
+                                          const Normalizer& normalizer) {
   AddedTokens out;
   if (list.is_null()) return out;
   for (const nlohmann::json& entry : list) {
@@ -24,6 +25,11 @@ Result<AddedTokens> AddedTokens::FromJson(const nlohmann::json& list) {
     token.single_word = entry.value("single_word", false);
     token.lstrip = entry.value("lstrip", false);
     token.rstrip = entry.value("rstrip", false);
+    if (token.normalized) token.content = normalizer(token.content);
+    if (token.content.empty()) {
+      return Status::InvalidArgument("added_tokens entry " + entry.dump() +
+                                     " normalizes to nothing");
+    }
     out.tokens_.push_back(std::move(token));
   }
   std::stable_sort(out.tokens_.begin(), out.tokens_.end(), [](const Token& a, const Token& b) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "embed/hf_normalizers.h"
 
 namespace lakehouse::embed::hf {
 
@@ -32,8 +33,10 @@ class AddedTokens {
     bool rstrip = false;
   };
 
-  // kInvalidArgument for an entry without content or with a negative id.
-  static Result<AddedTokens> FromJson(const nlohmann::json& list);
+  // kInvalidArgument for an entry without content or with a negative id. The contents of the
+  // "normalized" tokens are passed through `normalizer`, as tokenizers does, since they are
+  // matched in normalised text.
+  static Result<AddedTokens> FromJson(const nlohmann::json& list, const Normalizer& normalizer);
 
   // Splits `text` at the tokens whose `normalized` flag equals `normalized`.
   std::vector<Segment> Split(const std::u32string& text, bool normalized) const;

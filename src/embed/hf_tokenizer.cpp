@@ -52,10 +52,10 @@ Result<HfTokenizer> HfTokenizer::FromJson(std::string_view json_text, const std:
   // wrong type; here, at the boundary, that becomes an error naming the file.
   try {
     auto stage = [&](const char* key) { return root.contains(key) ? root[key] : json(); };
-    auto added = hf::AddedTokens::FromJson(stage("added_tokens"));
-    if (!added.ok()) return InFile(source, added.status());
     auto normalizer = hf::MakeNormalizer(stage("normalizer"));
     if (!normalizer.ok()) return InFile(source, normalizer.status());
+    auto added = hf::AddedTokens::FromJson(stage("added_tokens"), *normalizer);
+    if (!added.ok()) return InFile(source, added.status());
     auto pre_tokenizer = hf::MakePreTokenizer(stage("pre_tokenizer"));
     if (!pre_tokenizer.ok()) return InFile(source, pre_tokenizer.status());
     auto model = hf::MakeModel(stage("model"));

@@ -180,7 +180,7 @@ TEST(HfModelTest, NormalizedAddedTokensAreFoundAfterNormalizing) {
   json spec = {
       {"normalizer", {{"type", "Lowercase"}}},
       {"pre_tokenizer", {{"type", "WhitespaceSplit"}}},
-      {"added_tokens", json::array({{{"id", 2}, {"content", "<x>"}, {"normalized", true}},
+      {"added_tokens", json::array({{{"id", 2}, {"content", "<X>"}, {"normalized", true}},
                                     {{"id", 3},
                                      {"content", "<y>"},
                                      {"normalized", false},
@@ -190,7 +190,9 @@ TEST(HfModelTest, NormalizedAddedTokensAreFoundAfterNormalizing) {
        {{"type", "WordLevel"}, {"unk_token", "<unk>"}, {"vocab", {{"<unk>", 0}, {"a", 1}}}}}};
   auto tokenizer = HfTokenizer::FromJson(spec.dump(), "tokenizer.json");
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  EXPECT_EQ(Encode(*tokenizer, "A<X>a"), (Ids{1, 2, 1}));  // <X> lowercased first
+  // The content "<X>" is normalised to "<x>" and found in the normalised text.
+  EXPECT_EQ(Encode(*tokenizer, "A<X>a"), (Ids{1, 2, 1}));
+  EXPECT_EQ(Encode(*tokenizer, "a<x>a"), (Ids{1, 2, 1}));
   EXPECT_EQ(Encode(*tokenizer, "a <y> a"), (Ids{1, 3, 1}));
   EXPECT_EQ(Encode(*tokenizer, "a<Y>"), (Ids{0}));  // raw-text match is exact: "a<y>" is one word
 }
