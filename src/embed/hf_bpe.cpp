@@ -62,11 +62,13 @@ class Bpe final : public TokenModel {
   // character it lacks becomes its bytes' <0xXX> tokens, or the unknown token (runs of them fused
   // into one if fuse_unk), or nothing when there is no unknown token, as tokenizers does.
   Status InitialSymbols(const std::string& word, std::vector<int32_t>& symbols) const {
-    const std::vector<std::string> chars = Utf8Chars(word);
+    const std::vector<size_t> bounds = Utf8CharBounds(word);
+    const size_t chars = bounds.size() - 1;
     bool last_was_unk = false;
-    for (size_t i = 0; i < chars.size(); ++i) {
-      std::string piece = (i > 0 ? options_.prefix : std::string()) + chars[i] +
-                          (i + 1 == chars.size() ? options_.suffix : std::string());
+    for (size_t i = 0; i < chars; ++i) {
+      std::string piece = (i > 0 ? options_.prefix : std::string()) +
+                          word.substr(bounds[i], bounds[i + 1] - bounds[i]) +
+                          (i + 1 == chars ? options_.suffix : std::string());
       auto it = vocab_.find(piece);
       if (it != vocab_.end()) {
         symbols.push_back(it->second);

@@ -46,16 +46,14 @@ Result<std::optional<int32_t>> OptionalTokenId(const json& spec, const std::stri
   return std::optional<int32_t>(it->second);
 }
 
-std::vector<std::string> Utf8Chars(const std::string& word) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < word.size()) {
-    size_t n = 1;
-    while (at + n < word.size() && (static_cast<unsigned char>(word[at + n]) & 0xC0) == 0x80) ++n;
-    out.push_back(word.substr(at, n));
-    at += n;
+std::vector<size_t> Utf8CharBounds(const std::string& word) {
+  std::vector<size_t> bounds;
+  bounds.reserve(word.size() + 1);
+  for (size_t at = 0; at < word.size(); ++at) {
+    if ((static_cast<unsigned char>(word[at]) & 0xC0) != 0x80) bounds.push_back(at);
   }
-  return out;
+  bounds.push_back(word.size());
+  return bounds;
 }
 
 }  // namespace lakehouse::embed::hf

@@ -54,7 +54,8 @@ Result<Vocab> ReadVocabObject(const nlohmann::json& vocab);
 // the vocabulary lacks it.
 Result<std::optional<int32_t>> OptionalTokenId(const nlohmann::json& spec, const std::string& key,
                                                const Vocab& vocab);
-// The UTF-8 characters of `word`, each as its own string.
-std::vector<std::string> Utf8Chars(const std::string& word);
+// Where each UTF-8 character of `word` starts, then word.size(): character i is the bytes
+// [bounds[i], bounds[i + 1]).
+std::vector<size_t> Utf8CharBounds(const std::string& word);
 
 }  // namespace lakehouse::embed::hf

@@ -20,7 +20,7 @@ class WordPiece final : public TokenModel {
   }
 
   Status Tokenize(const std::string& word, std::vector<int32_t>& ids) const override {
-    std::vector<size_t> bounds = CharBounds(word);
+    const std::vector<size_t> bounds = Utf8CharBounds(word);
     const size_t chars = bounds.size() - 1;
     if (chars > max_chars_) {
       ids.push_back(*unk_id_);
@@ -41,17 +41,6 @@ class WordPiece final : public TokenModel {
   }
 
  private:
-  static std::vector<size_t> CharBounds(const std::string& word) {
-    std::vector<size_t> bounds;
-    size_t at = 0;
-    for (const std::string& c : Utf8Chars(word)) {
-      bounds.push_back(at);
-      at += c.size();
-    }
-    bounds.push_back(at);
-    return bounds;
-  }
-
   // The end (in characters) of the longest vocabulary piece starting at `start`, whose id is
   // appended; `start` when there is none.
   size_t LongestPiece(const std::string& word, const std::vector<size_t>& bounds, size_t start,

@@ -14,7 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string BaseName(const std::string& folder) {
-  fs::path path = fs::path(folder).lexically_normal();
+  // Absolute first, so "." or "models/x/" still name the folder itself.
+  std::error_code ec;
+  fs::path path = fs::absolute(folder, ec).lexically_normal();
   if (path.filename().empty()) path = path.parent_path();
   return path.filename().string();
 }
