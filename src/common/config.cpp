@@ -164,6 +164,7 @@ constexpr Setting kSettings[] = {
     LH_SETTING(embed, ollama_model, Text()),
     LH_SETTING(embed, ollama_dim, Integer(0, 4096)),
     LH_SETTING(embed, timeout_s, Integer(1, 3600)),
+    LH_SETTING(embed, static_model, Path()),
     LH_SETTING(auth, token_file, Path()),
     LH_SETTING(auth, allow_insecure_remote, Flag()),
 };

@@ -136,7 +136,8 @@ struct GatewayConfig {
 };
 
 // Local model servers offered as embedders besides the built-in one (their
-// names: "openai:<model>", "ollama:<model>"). Empty URLs: none.
+// names: "openai:<model>", "ollama:<model>"). Empty URLs: none. And a static
+// (model2vec-style) model read from a folder at startup, "static:<folder name>".
 struct EmbedConfig {
   std::string openai_url;  // OpenAI-compatible: llama.cpp, vLLM, LM Studio, TEI
   std::string openai_model;
@@ -145,6 +146,9 @@ struct EmbedConfig {
   std::string ollama_model;
   int ollama_dim = 0;
   int timeout_s = 60;
+  // A folder with model.safetensors, tokenizer.json and optionally config.json
+  // (embed/static_embedder.h); relative to the config file; empty: none.
+  std::string static_model;
 };
 
 // Access to whatever faces users (serve, gateway): see gateway/access_control.h.

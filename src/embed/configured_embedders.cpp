@@ -1,9 +1,10 @@
-// AddConfiguredEmbedders: an OpenAI-style and/or an Ollama embedder from [embed], added by name.
+// AddConfiguredEmbedders: the OpenAI-style, Ollama and static embedders of [embed], added by name.
 #include "embed/configured_embedders.h"
 
 #include <spdlog/spdlog.h>
 
 #include "embed/http_embedders.h"
+#include "embed/static_embedder.h"
 
 namespace lakehouse::embed {
 
@@ -39,6 +40,12 @@ Status AddConfiguredEmbedders(const EmbedConfig& config, EmbedderSet& embedders)
     LH_RETURN_IF_ERROR(Offer(OllamaEmbedder::Create(Options(config.ollama_url, config.ollama_model,
                                                             config.ollama_dim, config.timeout_s)),
                              embedders));
+  }
+  if (!config.static_model.empty()) {
+    LH_ASSIGN_OR_RETURN(auto embedder, StaticEmbedder::Load(config.static_model));
+    spdlog::info("embed: {} from {} ({} dimensions)", embedder->name(), config.static_model,
+                 embedder->dim());
+    LH_RETURN_IF_ERROR(embedders.Add(std::move(embedder)));
   }
   return Status::Ok();
 }
