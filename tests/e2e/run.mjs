@@ -214,6 +214,12 @@ async function run(page, base, work) {
   await page.press("#q", "Control+Enter");
   await page.waitForSelector("#sql-error .error");
   check((await text("#sql-error .error")).includes("no_such_table"), "query error under the editor");
+  // The mark follows the error's swap; on a busy machine a moment later.
+  await page
+    .waitForFunction(() => document.querySelector("#q")?.getAttribute("aria-invalid") === "true", null, {
+      timeout: 5000,
+    })
+    .catch(() => {});
   equal(await page.getAttribute("#q", "aria-invalid"), "true", "the editor is marked");
   equal(await page.locator("#result .error, #result table").count(), 0, "no stale result or second error");
   await shot("06-sql-error");
