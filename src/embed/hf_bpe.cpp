@@ -1,6 +1,5 @@
 // The BPE model: a word's characters merged pairwise, best-ranked merge first, as the merge list
 // orders them.
-#include <cstdio>
 #include <unordered_map>
 #include <utility>
 
@@ -84,17 +83,7 @@ class Bpe final : public TokenModel {
   }
 
   bool AddByteFallback(const std::string& piece, std::vector<int32_t>& symbols) const {
-    if (!options_.byte_fallback) return false;
-    std::vector<int32_t> bytes;
-    for (unsigned char byte : piece) {
-      char name[8];
-      std::snprintf(name, sizeof name, "<0x%02X>", byte);
-      auto it = vocab_.find(name);
-      if (it == vocab_.end()) return false;
-      bytes.push_back(it->second);
-    }
-    symbols.insert(symbols.end(), bytes.begin(), bytes.end());
-    return true;
+    return options_.byte_fallback && AppendByteTokens(piece, symbols);
   }
 
   // Repeatedly merges the adjacent pair of lowest rank, the leftmost of equals.

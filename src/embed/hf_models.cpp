@@ -1,7 +1,8 @@
 // Chooses the tokenization model tokenizer.json declares, and what the models share: vocabulary
-// reading and UTF-8 character walking.
+// reading, byte fallback and UTF-8 character walking.
 #include "embed/hf_models.h"
 
+#include <cstdio>
 #include <limits>
 
 namespace lakehouse::embed::hf {
@@ -18,6 +19,19 @@ Result<std::unique_ptr<TokenModel>> MakeModel(const json& spec) {
   if (type == "Unigram") return MakeUnigram(spec);
   if (type == "WordLevel") return MakeWordLevel(spec);
   return Status::InvalidArgument("model type \"" + type + "\" is not supported");
+}
+
+bool TokenModel::AppendByteTokens(const std::string& piece, std::vector<int32_t>& ids) const {
+  std::vector<int32_t> bytes;
+  for (unsigned char byte : piece) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", byte);
+    auto it = vocab_.find(name);
+    if (it == vocab_.end()) return false;
+    bytes.push_back(it->second);
+  }
+  ids.insert(ids.end(), bytes.begin(), bytes.end());
+  return true;
 }
 
 Result<Vocab> ReadVocabObject(const json& vocab) {

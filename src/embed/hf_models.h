@@ -34,6 +34,10 @@ class TokenModel {
   std::optional<int32_t> unk_id() const { return unk_id_; }
 
  protected:
+  // SentencePiece's byte fallback: appends the ids of `piece`'s bytes as the
+  // tokens <0x00>..<0xFF>, or nothing and false when the vocabulary lacks one.
+  bool AppendByteTokens(const std::string& piece, std::vector<int32_t>& ids) const;
+
   Vocab vocab_;
   std::optional<int32_t> unk_id_;
 };

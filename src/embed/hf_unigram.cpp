@@ -1,7 +1,6 @@
 // The Unigram model: the segmentation of a word into vocabulary pieces with the best total score
 // (Viterbi), unknown characters scored below every piece.
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -109,17 +108,7 @@ class Unigram final : public TokenModel {
   }
 
   bool AddByteFallback(const std::string& piece, std::vector<int32_t>& ids) const {
-    if (!byte_fallback_) return false;
-    std::vector<int32_t> bytes;
-    for (unsigned char byte : piece) {
-      char name[8];
-      std::snprintf(name, sizeof name, "<0x%02X>", byte);
-      auto it = vocab_.find(name);
-      if (it == vocab_.end()) return false;
-      bytes.push_back(it->second);
-    }
-    ids.insert(ids.end(), bytes.begin(), bytes.end());
-    return true;
+    return byte_fallback_ && AppendByteTokens(piece, ids);
   }
 
   std::vector<double> scores_;

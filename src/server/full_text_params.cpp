@@ -1,6 +1,8 @@
 // ParseFullTextChoice and FullTextJson: the full-text fields of the index-creating routes.
 #include "server/full_text_params.h"
 
+#include "server/request_body.h"
+
 namespace lakehouse::server {
 
 using nlohmann::json;
@@ -16,18 +18,14 @@ Status ReadNumber(const json& request, const char* field, double* out) {
   return Status::Ok();
 }
 
-bool Present(const json& request, const char* field) {
-  auto it = request.find(field);
-  return it != request.end() && !it->is_null();
-}
-
 }  // namespace
 
 Result<std::optional<vector::FullTextChoice>> ParseFullTextChoice(const json& request) {
-  const bool tuned = Present(request, "stemmer") || Present(request, "k1") || Present(request, "b");
-  if (!Present(request, "full_text") && !tuned) return std::optional<vector::FullTextChoice>();
+  const bool tuned =
+      HasJsonValue(request, "stemmer") || HasJsonValue(request, "k1") || HasJsonValue(request, "b");
+  if (!HasJsonValue(request, "full_text") && !tuned) return std::optional<vector::FullTextChoice>();
   vector::FullTextChoice choice;
-  if (Present(request, "full_text")) {
+  if (HasJsonValue(request, "full_text")) {
     if (!request["full_text"].is_boolean()) {
       return Status::InvalidArgument("\"full_text\" must be true or false");
     }
@@ -41,7 +39,7 @@ Result<std::optional<vector::FullTextChoice>> ParseFullTextChoice(const json& re
     }
     return std::optional(choice);
   }
-  if (Present(request, "stemmer")) {
+  if (HasJsonValue(request, "stemmer")) {
     if (!request["stemmer"].is_string()) {
       return Status::InvalidArgument("\"stemmer\" must be \"english\" or \"none\"");
     }

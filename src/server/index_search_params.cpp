@@ -3,30 +3,13 @@
 
 #include <cmath>
 
+#include "server/request_body.h"
+
 namespace lakehouse::server {
 
 using nlohmann::json;
 
 namespace {
-
-bool Present(const json& body, const char* field) {
-  auto it = body.find(field);
-  return it != body.end() && !it->is_null();
-}
-
-Result<std::vector<float>> ParseVector(const json& value) {
-  if (!value.is_array()) return Status::InvalidArgument("\"vector\" must be an array of numbers");
-  std::vector<float> out;
-  out.reserve(value.size());
-  for (size_t c = 0; c < value.size(); ++c) {
-    if (!value[c].is_number()) {
-      return Status::InvalidArgument("\"vector\" component " + std::to_string(c) +
-                                     " is not a number");
-    }
-    out.push_back(value[c].get<float>());
-  }
-  return out;
-}
 
 Result<uint32_t> PositiveInteger(const json& body, const char* field) {
   const json& value = body[field];
@@ -61,11 +44,11 @@ Status ParseWeights(const json& weights, vector::SearchRequest& request) {
 }
 
 Status ParseFusion(const json& body, vector::SearchRequest& request) {
-  if (Present(body, "rrf_k")) {
+  if (HasJsonValue(body, "rrf_k")) {
     LH_ASSIGN_OR_RETURN(request.rrf_k, Number(body["rrf_k"], "rrf_k"));
   }
-  if (Present(body, "weights")) LH_RETURN_IF_ERROR(ParseWeights(body["weights"], request));
-  if (Present(body, "highlight")) {
+  if (HasJsonValue(body, "weights")) LH_RETURN_IF_ERROR(ParseWeights(body["weights"], request));
+  if (HasJsonValue(body, "highlight")) {
     if (!body["highlight"].is_boolean()) {
       return Status::InvalidArgument("\"highlight\" must be true or false");
     }
@@ -80,27 +63,27 @@ json Rank(const std::optional<size_t>& rank) { return rank ? json(*rank) : json(
 
 Result<vector::SearchRequest> ParseSearchRequest(const json& body) {
   vector::SearchRequest request;
-  if (Present(body, "text")) {
+  if (HasJsonValue(body, "text")) {
     if (!body["text"].is_string()) return Status::InvalidArgument("\"text\" must be a string");
     request.text = body["text"].get<std::string>();
   }
-  if (Present(body, "vector")) {
-    LH_ASSIGN_OR_RETURN(request.vector, ParseVector(body["vector"]));
+  if (HasJsonValue(body, "vector")) {
+    LH_ASSIGN_OR_RETURN(request.vector, ParseFloatArray(body["vector"], "\"vector\""));
   }
-  if (Present(body, "mode")) {
+  if (HasJsonValue(body, "mode")) {
     if (!body["mode"].is_string()) {
       return Status::InvalidArgument("\"mode\" must be \"hybrid\", \"vector\" or \"keyword\"");
     }
     LH_ASSIGN_OR_RETURN(request.mode, vector::ParseSearchMode(body["mode"].get<std::string>()));
   }
-  if (Present(body, "k")) {
+  if (HasJsonValue(body, "k")) {
     LH_ASSIGN_OR_RETURN(uint32_t k, PositiveInteger(body, "k"));
     request.k = k;
   }
-  if (Present(body, "ef")) {
+  if (HasJsonValue(body, "ef")) {
     LH_ASSIGN_OR_RETURN(request.ef, PositiveInteger(body, "ef"));
   }
-  if (Present(body, "filter")) {
+  if (HasJsonValue(body, "filter")) {
     LH_ASSIGN_OR_RETURN(request.filter, vector::MetadataFilter::Parse(body["filter"]));
   }
   LH_RETURN_IF_ERROR(ParseFusion(body, request));

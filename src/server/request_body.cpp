@@ -1,4 +1,5 @@
-// Bounded body reads by Content-Length, oversized bodies refused, JSON objects checked by field.
+// Bounded body reads by Content-Length, oversized bodies refused, JSON objects checked by field,
+// and the small readers of their values that every route shares.
 #include "server/request_body.h"
 
 #include <algorithm>
@@ -48,6 +49,25 @@ Status CheckJsonFields(const nlohmann::json& object, JsonFields allowed, std::st
     }
   }
   return Status::Ok();
+}
+
+bool HasJsonValue(const nlohmann::json& object, const char* field) {
+  auto it = object.find(field);
+  return it != object.end() && !it->is_null();
+}
+
+Result<std::vector<float>> ParseFloatArray(const nlohmann::json& value, const std::string& where) {
+  if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
+  std::vector<float> out;
+  out.reserve(value.size());
+  for (size_t c = 0; c < value.size(); ++c) {
+    if (!value[c].is_number()) {
+      return Status::InvalidArgument(where + " component " + std::to_string(c) +
+                                     " is not a number");
+    }
+    out.push_back(value[c].get<float>());
+  }
+  return out;
 }
 
 Result<nlohmann::json> ParseJsonObject(std::string_view body, JsonFields allowed) {

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/object_store.h"
@@ -37,6 +38,14 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body, JsonFields allowed
 // starting with `where` (e.g. "item 3: ").
 Status CheckJsonFields(const nlohmann::json& object, JsonFields allowed,
                        std::string_view where = "");
+
+// Whether `object` has `field` with a value other than null: a null field
+// means "the default", as an absent one does.
+bool HasJsonValue(const nlohmann::json& object, const char* field);
+
+// A JSON array of numbers as floats; kInvalidArgument otherwise, the message
+// starting with `where` (e.g. "item 3: vector") and naming the component.
+Result<std::vector<float>> ParseFloatArray(const nlohmann::json& value, const std::string& where);
 
 // A BodyProducer that streams the request body; reports a body that ends
 // before its declared length.

@@ -24,20 +24,6 @@ constexpr std::string_view kCreateFields[] = {
 constexpr std::string_view kAddFields[] = {"items"};
 constexpr std::string_view kItemFields[] = {"id", "vector", "metadata", "text"};
 
-Result<std::vector<float>> ParseVector(const json& value, const std::string& where) {
-  if (!value.is_array()) return Status::InvalidArgument(where + " must be an array of numbers");
-  std::vector<float> out;
-  out.reserve(value.size());
-  for (size_t c = 0; c < value.size(); ++c) {
-    if (!value[c].is_number()) {
-      return Status::InvalidArgument(where + " component " + std::to_string(c) +
-                                     " is not a number");
-    }
-    out.push_back(value[c].get<float>());
-  }
-  return out;
-}
-
 Result<uint32_t> OptionalUint(const json& object, const char* field, uint32_t fallback) {
   auto it = object.find(field);
   if (it == object.end() || it->is_null()) return fallback;
@@ -100,7 +86,7 @@ Result<vector::Item> ParseItem(const json& item, const std::string& where) {
   }
   vector::Item parsed{item["id"], {}, item.value("metadata", json::object()), std::nullopt};
   if (item.contains("vector")) {
-    LH_ASSIGN_OR_RETURN(parsed.vector, ParseVector(item["vector"], where + ": vector"));
+    LH_ASSIGN_OR_RETURN(parsed.vector, ParseFloatArray(item["vector"], where + ": vector"));
   }
   if (item.contains("text")) {
     if (!item["text"].is_string())

@@ -224,12 +224,20 @@ Result<WriteOutcome> VectorService::Remove(std::string_view name, std::string_vi
 Result<std::vector<Hit>> VectorService::SearchText(std::string_view name, const std::string& text,
                                                    size_t k, std::optional<uint32_t> ef,
                                                    const MetadataFilter& filter) {
-  LH_ASSIGN_OR_RETURN(Entry entry, FindEntry(name));
-  LH_ASSIGN_OR_RETURN(auto embedder, EmbedderOf(entry));
-  std::vector<std::string> texts = {text};
-  LH_ASSIGN_OR_RETURN(auto vectors, embedder->Embed(texts));
-  if (vectors.size() != 1) return Status::Internal("embedder returned no vector");
-  return entry.index->SearchFiltered(vectors[0], k, ef, filter);
+  SearchRequest request;
+  request.text = text;
+  request.mode = SearchMode::kVector;
+  request.k = k;
+  request.ef = ef;
+  request.filter = filter;
+  LH_ASSIGN_OR_RETURN(SearchResult found, Search(name, request));
+  std::vector<Hit> hits;
+  hits.reserve(found.hits.size());
+  for (auto& ranked : found.hits) {
+    // A vector search finds every hit by its distance.
+    hits.push_back({std::move(ranked.id), ranked.distance.value_or(0), std::move(ranked.metadata)});
+  }
+  return hits;
 }
 
 Result<SearchResult> VectorService::Search(std::string_view name, const SearchRequest& request) {

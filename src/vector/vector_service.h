@@ -170,8 +170,9 @@ class VectorService {
   // model's. kInvalidArgument for an index without a model.
   Result<std::shared_ptr<embed::Embedder>> EmbedderOf(std::string_view name) const;
 
-  // Embeds `text` with the index's own embedder and searches with it;
-  // kInvalidArgument for an index without one.
+  // Search in vector mode, its hits as the index gives them: `text`
+  // embedded with the index's own embedder; kInvalidArgument for an index
+  // without one.
   Result<std::vector<Hit>> SearchText(std::string_view name, const std::string& text, size_t k,
                                       std::optional<uint32_t> ef,
                                       const MetadataFilter& filter = {});
