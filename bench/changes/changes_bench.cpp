@@ -41,9 +41,6 @@
 // installed, or it failed), or "compact route not available" when the server
 // has no compact route.
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,11 +53,10 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "bench/common/node_peer.h"
 #include "common/splitmix64.h"
 #include "common/sql_quote.h"
 #include "demo/staffing_data.h"
-
-extern char** environ;
 
 namespace {
 
@@ -490,19 +486,6 @@ json ReferenceRows(bench::AnchorDb& ref, const std::string& table) {
 // ---------------------------------------------------------------------------
 // The peer: lance_peer.mjs under node, its JSON lines read as they come.
 
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  const std::string dirs = path;
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    if (::access((dirs.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 struct PeerOp {
   std::string op;
   double ms = 0;
@@ -519,18 +502,49 @@ struct PeerRun {
   std::vector<PeerOp> upserts, deletes;
 };
 
+// One JSON line of the peer, printed as it comes and added to `run`; a
+// change that touched other rows than expected is an `error`.
+void ReadPeerRecord(const json& record, const std::string& line, PeerRun& run, std::string& error) {
+  const std::string op = record.value("op", "");
+  if (op == "peer") {
+    run.versions = "LanceDB " + record.value("lancedb", "?") + ", apache-arrow " +
+                   record.value("arrow", "?") + ", node " + record.value("node", "?");
+    std::printf("peer: %s\n", run.versions.c_str());
+  } else if (op == "progress") {
+    std::printf("peer: read %s rows of the CSV\n",
+                bench::Thousands(record.value("rows", 0.0)).c_str());
+  } else if (op == "create") {
+    run.create_s = record.value("ms", 0.0) / 1000;
+    run.table_bytes = record.value("table_bytes", uint64_t{0});
+    std::printf(
+        "peer: table created from the CSV: %s rows, %s on disk (CSV to Arrow %.1f s, "
+        "create_table %.1f s)\n",
+        bench::Thousands(record.value("rows", 0.0)).c_str(), Mb(run.table_bytes).c_str(),
+        record.value("parse_ms", 0.0) / 1000, run.create_s);
+  } else if (op == "upsert" || op == "delete") {
+    PeerOp done{op, record.value("ms", 0.0), record.value("bytes_written", uint64_t{0}),
+                record.value("table_bytes_before", uint64_t{0})};
+    auto& list = op == "upsert" ? run.upserts : run.deletes;
+    list.push_back(done);
+    const bool ok = op == "upsert"
+                        ? record.value("rows_updated", 0) == static_cast<int>(kUpdatesPerUpsert) &&
+                              record.value("rows_inserted", 0) == static_cast<int>(kNewPerUpsert)
+                        : record.value("rows_deleted", 0) == static_cast<int>(kRowsPerDelete);
+    if (!ok) error = "LanceDB's " + op + " changed other rows than expected: " + line;
+    std::printf("peer: %s %zu: %.1f ms, %s bytes written\n", op.c_str(), list.size(), done.ms,
+                bench::Thousands(static_cast<double>(done.bytes_written)).c_str());
+  } else if (op == "error") {
+    error = record.value("message", "unknown error");
+  }
+  std::fflush(stdout);
+}
+
 PeerRun RunPeer(const std::string& root, const std::string& base_csv, const json& schema,
                 const std::vector<Change>& changes) {
   PeerRun run;
   const std::string modules = LAKEHOUSE_LANCEDB_DIR;
-  if (!OnPath("node")) {
-    run.unavailable = "node is not on PATH; run scripts/bootstrap.sh";
-    return run;
-  }
-  if (!std::filesystem::exists(modules + "/node_modules/@lancedb/lancedb/package.json")) {
-    run.unavailable = "LanceDB is not installed in " + modules + "; run scripts/bootstrap.sh";
-    return run;
-  }
+  run.unavailable = bench::LancePeerMissing(modules);
+  if (!run.unavailable.empty()) return run;
   std::vector<std::string> args = {"node",      LAKEHOUSE_LANCE_PEER_SCRIPT,
                                    "--modules", modules,
                                    "--dir",     root + "/lance",
@@ -541,82 +555,18 @@ PeerRun RunPeer(const std::string& root, const std::string& base_csv, const json
     args.push_back(change.upsert ? "--upsert" : "--delete");
     args.push_back(change.file);
   }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) bench::FailErrno("pipe");
-  const std::string stderr_path = root + "/lance-peer.stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int spawned = posix_spawnp(&pid, "node", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  if (spawned != 0) {
-    ::close(out[0]);
-    run.unavailable = "cannot start node: " + std::string(std::strerror(spawned));
+  std::string error;
+  const bench::PeerExit exit =
+      bench::RunJsonLinesPeer(std::move(args), root + "/lance-peer.stderr",
+                              [&](const json& record, const std::string& line) {
+                                ReadPeerRecord(record, line, run, error);
+                              });
+  if (!exit.started) {
+    run.unavailable = exit.error;
     return run;
   }
-  FILE* lines = ::fdopen(out[0], "r");
-  char* line = nullptr;
-  size_t capacity = 0;
-  std::string error;
-  while (::getline(&line, &capacity, lines) > 0) {
-    json record = json::parse(line, nullptr, false);
-    if (!record.is_object()) continue;
-    const std::string op = record.value("op", "");
-    if (op == "peer") {
-      run.versions = "LanceDB " + record.value("lancedb", "?") + ", apache-arrow " +
-                     record.value("arrow", "?") + ", node " + record.value("node", "?");
-      std::printf("peer: %s\n", run.versions.c_str());
-    } else if (op == "progress") {
-      std::printf("peer: read %s rows of the CSV\n",
-                  bench::Thousands(record.value("rows", 0.0)).c_str());
-    } else if (op == "create") {
-      run.create_s = record.value("ms", 0.0) / 1000;
-      run.table_bytes = record.value("table_bytes", uint64_t{0});
-      std::printf(
-          "peer: table created from the CSV: %s rows, %s on disk (CSV to Arrow %.1f s, "
-          "create_table %.1f s)\n",
-          bench::Thousands(record.value("rows", 0.0)).c_str(), Mb(run.table_bytes).c_str(),
-          record.value("parse_ms", 0.0) / 1000, run.create_s);
-    } else if (op == "upsert" || op == "delete") {
-      PeerOp done{op, record.value("ms", 0.0), record.value("bytes_written", uint64_t{0}),
-                  record.value("table_bytes_before", uint64_t{0})};
-      auto& list = op == "upsert" ? run.upserts : run.deletes;
-      list.push_back(done);
-      const bool ok =
-          op == "upsert" ? record.value("rows_updated", 0) == static_cast<int>(kUpdatesPerUpsert) &&
-                               record.value("rows_inserted", 0) == static_cast<int>(kNewPerUpsert)
-                         : record.value("rows_deleted", 0) == static_cast<int>(kRowsPerDelete);
-      if (!ok) error = "LanceDB's " + op + " changed other rows than expected: " + line;
-      std::printf("peer: %s %zu: %.1f ms, %s bytes written\n", op.c_str(), list.size(), done.ms,
-                  bench::Thousands(static_cast<double>(done.bytes_written)).c_str());
-    } else if (op == "error") {
-      error = record.value("message", "unknown error");
-    }
-    std::fflush(stdout);
-  }
-  std::free(line);
-  std::fclose(lines);
-  int status = 0;
-  rusage children_before{}, children_after{};
-  ::getrusage(RUSAGE_CHILDREN, &children_before);
-  ::waitpid(pid, &status, 0);
-  ::getrusage(RUSAGE_CHILDREN, &children_after);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  run.cpu_s = seconds(children_after.ru_utime) + seconds(children_after.ru_stime) -
-              seconds(children_before.ru_utime) - seconds(children_before.ru_stime);
-  if (error.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    error = "the peer exited with status " + std::to_string(status) + " (see " + stderr_path + ")";
-  }
+  run.cpu_s = exit.cpu_s;
+  if (error.empty()) error = exit.error;
   if (error.empty() && (run.upserts.size() + run.deletes.size() != changes.size())) {
     error = "the peer reported " + std::to_string(run.upserts.size() + run.deletes.size()) +
             " of " + std::to_string(changes.size()) + " changes";

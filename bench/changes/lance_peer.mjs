@@ -19,9 +19,9 @@
 // it reads the base file, "create", then one per change; a failure is {"op":"error","message"} and exit status 1.
 // LanceDB's own log is turned down to errors (on stderr).
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
+
+import { emit, emitVersions, fail, loadLanceDb } from "../common/lance_node.mjs";
 
 const args = { upsert: [], ops: [] };
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -38,29 +38,7 @@ for (const name of ["dir", "base", "schema", "key"]) {
   if (!args[name]) fail(`--${name} is required`);
 }
 
-function emit(record) {
-  process.stdout.write(JSON.stringify(record) + "\n");
-}
-
-function fail(message) {
-  emit({ op: "error", message });
-  process.exit(1);
-}
-
-process.env.LANCEDB_LOG ??= "error";
-const modules =
-  args.modules ||
-  path.join(process.env.LAKEHOUSE_CACHE || path.join(os.homedir(), ".cache", "lakehouse"), "deps", "lancedb");
-const require = createRequire(path.join(path.resolve(modules), "peer.cjs"));
-let lancedb, arrow;
-try {
-  lancedb = require("@lancedb/lancedb");
-  arrow = require("apache-arrow");
-} catch (e) {
-  fail(`cannot load LanceDB from ${modules}: ${e.message}`);
-}
-const versionOf = (name) =>
-  JSON.parse(fs.readFileSync(path.join(modules, "node_modules", name, "package.json"), "utf8")).version;
+const { lancedb, arrow, modules } = loadLanceDb(args.modules);
 
 // ---- the schema: DuckDB's types as Arrow's ----
 
@@ -222,12 +200,7 @@ function treeBytes(dir) {
 const msSince = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 
 try {
-  emit({
-    op: "peer",
-    node: process.version,
-    lancedb: versionOf("@lancedb/lancedb"),
-    arrow: versionOf("apache-arrow"),
-  });
+  emitVersions(modules);
   fs.mkdirSync(args.dir, { recursive: true });
   const db = await lancedb.connect(args.dir);
 

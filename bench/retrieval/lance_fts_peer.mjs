@@ -29,10 +29,9 @@
 // failure is {"op":"error","message"} and exit status 1. LanceDB's own log
 // is turned down to errors (on stderr).
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import readline from "node:readline";
-import { createRequire } from "node:module";
+
+import { emit, emitVersions, fail, loadLanceDb } from "../common/lance_node.mjs";
 
 const args = { k: "10" };
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -47,29 +46,7 @@ for (const name of ["dir", "docs", "queries"]) {
 const k = Number(args.k);
 if (!Number.isInteger(k) || k < 1) fail(`--k must be a positive integer, not ${args.k}`);
 
-function emit(record) {
-  process.stdout.write(JSON.stringify(record) + "\n");
-}
-
-function fail(message) {
-  emit({ op: "error", message });
-  process.exit(1);
-}
-
-process.env.LANCEDB_LOG ??= "error";
-const modules =
-  args.modules ||
-  path.join(process.env.LAKEHOUSE_CACHE || path.join(os.homedir(), ".cache", "lakehouse"), "deps", "lancedb");
-const require = createRequire(path.join(path.resolve(modules), "peer.cjs"));
-let lancedb, arrow;
-try {
-  lancedb = require("@lancedb/lancedb");
-  arrow = require("apache-arrow");
-} catch (e) {
-  fail(`cannot load LanceDB from ${modules}: ${e.message}`);
-}
-const versionOf = (name) =>
-  JSON.parse(fs.readFileSync(path.join(modules, "node_modules", name, "package.json"), "utf8")).version;
+const { lancedb, arrow, modules } = loadLanceDb(args.modules);
 
 async function readJsonLines(file) {
   const records = [];
@@ -90,12 +67,7 @@ async function readJsonLines(file) {
 const msSince = (t) => Number(process.hrtime.bigint() - t) / 1e6;
 
 try {
-  emit({
-    op: "peer",
-    node: process.version,
-    lancedb: versionOf("@lancedb/lancedb"),
-    arrow: versionOf("apache-arrow"),
-  });
+  emitVersions(modules);
   const docs = await readJsonLines(args.docs);
   const queries = await readJsonLines(args.queries);
   fs.mkdirSync(args.dir, { recursive: true });

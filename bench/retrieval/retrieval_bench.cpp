@@ -76,10 +76,6 @@
 //   Index::Add (which spreads over the cores), texts/s from the first
 //   embedding to the last Add.
 #include <duckdb.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -99,6 +95,7 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "bench/common/node_peer.h"
 #include "common/sql_quote.h"
 #include "demo/staffing_data.h"
 #include "embed/hashing_embedder.h"
@@ -110,8 +107,6 @@
 #include "vector/index.h"
 #include "vector/index_search.h"
 #include "vector/rank_fusion.h"
-
-extern char** environ;
 
 namespace {
 
@@ -508,19 +503,6 @@ class Bm25 {
 // The peer: LanceDB's full-text search, lance_fts_peer.mjs under node, its
 // JSON lines read as they come.
 
-bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  const std::string dirs = path;
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    if (::access((dirs.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 struct LanceRun {
   std::string unavailable;  // why there are no figures, when there are none
   std::string versions;
@@ -560,14 +542,8 @@ std::string DescribeFts(const json& details) {
 LanceRun RunLance(const std::string& dir, const std::vector<Posting>& postings) {
   LanceRun run;
   const std::string modules = LAKEHOUSE_LANCEDB_DIR;
-  if (!OnPath("node")) {
-    run.unavailable = "node is not on PATH; run scripts/bootstrap.sh";
-    return run;
-  }
-  if (!std::filesystem::exists(modules + "/node_modules/@lancedb/lancedb/package.json")) {
-    run.unavailable = "LanceDB is not installed in " + modules + "; run scripts/bootstrap.sh";
-    return run;
-  }
+  run.unavailable = bench::LancePeerMissing(modules);
+  if (!run.unavailable.empty()) return run;
   std::filesystem::create_directories(dir);
   const size_t n = postings.size();
   {
@@ -587,37 +563,11 @@ LanceRun RunLance(const std::string& dir, const std::vector<Posting>& postings) 
                                    "--docs",    dir + "/docs.jsonl",
                                    "--queries", dir + "/queries.jsonl",
                                    "--k",       std::to_string(kK)};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) bench::FailErrno("pipe");
-  const std::string stderr_path = dir + "/peer.stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int spawned = posix_spawnp(&pid, "node", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  if (spawned != 0) {
-    ::close(out[0]);
-    run.unavailable = "cannot start node: " + std::string(std::strerror(spawned));
-    return run;
-  }
   run.ranked.assign(n, {});
   std::vector<bool> answered(n, false);
   size_t answers = 0;
   std::string error;
-  FILE* lines = ::fdopen(out[0], "r");
-  char* line = nullptr;
-  size_t capacity = 0;
-  while (::getline(&line, &capacity, lines) > 0) {
-    json record = json::parse(line, nullptr, false);
-    if (!record.is_object()) continue;
+  auto read = [&](const json& record, const std::string& line) {
     const std::string op = record.value("op", "");
     if (op == "peer") {
       run.versions = "LanceDB " + record.value("lancedb", "?") + ", apache-arrow " +
@@ -630,14 +580,14 @@ LanceRun RunLance(const std::string& dir, const std::vector<Posting>& postings) 
     } else if (op == "query") {
       const size_t q = record.value("q", n);
       if (q >= n || answered[q] || !record.contains("ids") || !record["ids"].is_array()) {
-        error = "an unexpected answer: " + std::string(line);
-        continue;
+        error = "an unexpected answer: " + line;
+        return;
       }
       answered[q] = true;
       ++answers;
       for (const auto& id : record["ids"]) {
         if (!id.is_number_unsigned() || id.get<uint64_t>() >= n) {
-          error = "an unknown row in: " + std::string(line);
+          error = "an unknown row in: " + line;
           break;
         }
         run.ranked[q].push_back(id.get<uint32_t>());
@@ -646,14 +596,14 @@ LanceRun RunLance(const std::string& dir, const std::vector<Posting>& postings) 
     } else if (op == "error") {
       error = record.value("message", "unknown error");
     }
+  };
+  const bench::PeerExit exit = bench::RunJsonLinesPeer(std::move(args), dir + "/peer.stderr", read);
+  if (!exit.started) {
+    run.unavailable = exit.error;
+    run.ranked.clear();
+    return run;
   }
-  std::free(line);
-  std::fclose(lines);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (error.empty() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    error = "the peer exited with status " + std::to_string(status) + " (see " + stderr_path + ")";
-  }
+  if (error.empty()) error = exit.error;
   if (error.empty() && answers != n) {
     error =
         "the peer answered " + std::to_string(answers) + " of " + std::to_string(n) + " queries";
