@@ -28,9 +28,7 @@ Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<Datas
                                     size_t first, size_t count, bool keep_text) {
   std::vector<std::string> texts;
   texts.reserve(count);
-  for (size_t i = first; i < first + count; ++i) {
-    texts.push_back(keep_text ? rows[i].text : std::move(rows[i].text));
-  }
+  for (size_t i = first; i < first + count; ++i) texts.push_back(std::move(rows[i].text));
   LH_ASSIGN_OR_RETURN(auto vectors, embedder.Embed(texts));
   if (vectors.size() != count) {
     return Status::Unavailable("model \"" + embedder.name() + "\" returned " +
@@ -42,7 +40,7 @@ Result<std::vector<Item>> EmbedRows(embed::Embedder& embedder, std::vector<Datas
   for (size_t i = 0; i < count; ++i) {
     DatasetRow& row = rows[first + i];
     std::optional<std::string> text;
-    if (keep_text) text = std::move(row.text);
+    if (keep_text) text = std::move(texts[i]);  // embedded already: no copy needed
     items.emplace_back(std::move(row.id), std::move(vectors[i]), std::move(row.metadata),
                        std::move(text));
   }

@@ -13,6 +13,7 @@
 
 #include "embed/hashing_embedder.h"
 #include "testing/embedded_lakehouse.h"
+#include "testing/keyword_search.h"
 #include "vector/lhd1.h"
 
 namespace lakehouse::vector {
@@ -311,16 +312,7 @@ TEST_F(DatasetIndexerTest, ARefreshIsStoredAsOneDeltaAndSurvivesARestart) {
 }
 
 std::vector<std::string> KeywordIds(VectorService& vectors, const std::string& query) {
-  SearchRequest request;
-  request.text = query;
-  request.mode = SearchMode::kKeyword;
-  auto result = vectors.Search("resumes", request);
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  std::vector<std::string> ids;
-  if (result.ok()) {
-    for (const auto& hit : result->hits) ids.push_back(hit.id);
-  }
-  return ids;
+  return testing::KeywordIds(vectors, "resumes", query);
 }
 
 TEST_F(DatasetIndexerTest, TheFullTextPartIsBuiltAndRefreshedWithTheVectors) {

@@ -8,6 +8,7 @@
 #include "embed/hf_pre_tokenizers.h"
 #include "embed/hf_tokenizer.h"
 #include "embed/hf_unicode.h"
+#include "testing/tokenizer_json.h"
 
 namespace lakehouse::embed {
 namespace {
@@ -133,17 +134,10 @@ TEST(HfPreTokenizerTest, SequenceAndByteLevelWithoutRegex) {
 }
 
 HfTokenizer Make(const json& model, const json& pre_tokenizer = nullptr) {
-  auto tokenizer = HfTokenizer::FromJson(
-      json{{"model", model}, {"pre_tokenizer", pre_tokenizer}}.dump(), "tokenizer.json");
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  return std::move(tokenizer).value();
+  return testing::TokenizerFrom({{"model", model}, {"pre_tokenizer", pre_tokenizer}});
 }
 
-Ids Encode(const HfTokenizer& tokenizer, const std::string& text) {
-  auto ids = tokenizer.Encode(text);
-  EXPECT_TRUE(ids.ok()) << ids.status().ToString();
-  return ids.ok() ? *ids : Ids{};
-}
+const auto Encode = testing::EncodedIds;
 
 TEST(HfModelTest, BpeWithSubwordPrefixAndEndOfWordSuffix) {
   json model = {

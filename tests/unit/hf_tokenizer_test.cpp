@@ -9,6 +9,7 @@
 
 #include "embed/hf_byte_level.h"
 #include "embed/hf_unicode.h"
+#include "testing/tokenizer_json.h"
 
 namespace lakehouse::embed {
 namespace {
@@ -113,17 +114,8 @@ json UnigramJson() {
           {"model", {{"type", "Unigram"}, {"unk_id", 0}, {"vocab", vocab}}}};
 }
 
-HfTokenizer Make(const json& spec) {
-  auto tokenizer = HfTokenizer::FromJson(spec.dump(), "tokenizer.json");
-  EXPECT_TRUE(tokenizer.ok()) << tokenizer.status().ToString();
-  return std::move(tokenizer).value();
-}
-
-Ids Encode(const HfTokenizer& tokenizer, const std::string& text) {
-  auto ids = tokenizer.Encode(text);
-  EXPECT_TRUE(ids.ok()) << ids.status().ToString();
-  return ids.ok() ? *ids : Ids{};
-}
+const auto Make = testing::TokenizerFrom;
+const auto Encode = testing::EncodedIds;
 
 TEST(HfTokenizerTest, WordPieceSplitsPunctuationAndTakesLongestPieces) {
   HfTokenizer bert = Make(BertTokenizerJson());

@@ -15,6 +15,7 @@
 
 #include "storage/local_object_store.h"
 #include "testing/fault_injecting_store.h"
+#include "testing/keyword_search.h"
 #include "testing/temp_dir.h"
 #include "vector/lhv1.h"
 
@@ -130,16 +131,7 @@ TEST_F(VectorServiceTest, EveryWriteIsStoredAndSurvivesARestart) {
 
 // What a keyword search of `service`'s index "words" answers, ids in order.
 std::vector<std::string> KeywordIds(VectorService& service, const std::string& query) {
-  SearchRequest request;
-  request.text = query;
-  request.mode = SearchMode::kKeyword;
-  auto result = service.Search("words", request);
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  std::vector<std::string> ids;
-  if (result.ok()) {
-    for (const auto& hit : result->hits) ids.push_back(hit.id);
-  }
-  return ids;
+  return testing::KeywordIds(service, "words", query);
 }
 
 TEST_F(VectorServiceTest, TheFullTextPartIsStoredWithEveryWriteAndCompaction) {
