@@ -18,6 +18,8 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfaiss-dev liblapack-dev libblas-dev
   libkainjow-mustache-dev libutf8proc-dev libstemmer-dev chromium
+  # the Python client's smoke test: an offline pip install into a venv, then pytest
+  python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest python3-pandas
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
