@@ -9,10 +9,17 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 
 import pytest
+
+try:
+    import lakehouse  # noqa: F401
+except ImportError:
+    # Not installed: the package beside these tests, for a quick loop.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 START_TIMEOUT = float(os.environ.get("SMOKE_START_TIMEOUT", "30"))
