@@ -9,6 +9,7 @@ import http.client
 import io
 import json
 import os
+import select
 import socket
 import urllib.parse
 
@@ -397,6 +398,7 @@ class Client:
                 conn.putheader(name, value)
             conn.endheaders()
             sent = 0
+            early = False
             while total is None or sent < total:
                 want = self.upload_chunk_size
                 if total is not None:
@@ -411,9 +413,15 @@ class Client:
                 sent += len(chunk)
                 if progress is not None:
                     progress(sent, total)
-            if total is None:
+                if _answered(conn):
+                    # The server answers an upload before its end only to
+                    # refuse it (a bad token, too large); sending on would
+                    # end in a reset that can destroy that answer.
+                    early = True
+                    break
+            if not early and total is None:
                 conn.send(b"0\r\n\r\n")
-            elif sent < total:
+            elif not early and sent < total:
                 conn.close()
                 raise ValueError(f"the upload ended after {sent} of its {total} bytes (did the file shrink?)")
         except (OSError, http.client.HTTPException) as e:
@@ -430,6 +438,15 @@ class Client:
             if send_error is not None:
                 raise self._no_answer(send_error) from send_error
             raise
+
+
+def _answered(conn):
+    """True when the server has sent something (or closed) while we still send."""
+    sock = conn.sock
+    if sock is None:
+        return True
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
 
 
 def _remaining_size(stream):
