@@ -8,7 +8,7 @@ Standard library only; pandas is needed just for ``df()`` and for ingesting
 a DataFrame.
 """
 
-from .client import DEFAULT_URL, Client, connect
+from .client import DEFAULT_URL, Client, TruncatedResultWarning, connect
 from .errors import (
     AlreadyExists,
     Conflict,
@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_URL",
     "Client",
     "connect",
+    "TruncatedResultWarning",
     "Result",
     "SearchResult",
     "Embeddings",

@@ -12,17 +12,22 @@ import os
 import select
 import socket
 import urllib.parse
+import warnings
 
 from . import errors
 from .results import Embeddings, Result, SearchResult
 
-__all__ = ["Client", "connect", "DEFAULT_URL"]
+__all__ = ["Client", "connect", "DEFAULT_URL", "TruncatedResultWarning"]
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 300.0
 
 _VERSION = "0.1.0"
 _USER_AGENT = "lakehouse-python/" + _VERSION
+
+
+class TruncatedResultWarning(UserWarning):
+    """A query without a limit came back cut at the server's default."""
 
 
 def connect(url=None, token=None, timeout=DEFAULT_TIMEOUT):
@@ -86,8 +91,11 @@ class Client:
 
         ``as_of`` pins versions for the whole query, ``{"candidates": 3}``;
         a single version can also be named in the SQL, ``"candidates@3"``
-        (in double quotes). ``limit`` caps the rows (``Result.truncated``
-        says whether more existed).
+        (in double quotes). ``limit`` caps the rows (up to the server's
+        ``[queryd] max_rows``, 10,000,000 by default); left out, the server
+        answers at most 1,000, and a cut result also warns
+        (``TruncatedResultWarning``). ``Result.truncated`` says whether more
+        rows existed.
         """
         body = {"sql": q}
         if limit is not None:
@@ -100,7 +108,17 @@ class Client:
             error = answer["error"]
             code = error.get("code") or "internal"
             raise errors.error_class(code)(code, error.get("message") or "query failed", None)
-        return Result(answer)
+        result = Result(answer)
+        if limit is None and result.truncated:
+            # The server's default limit is small (1,000 rows) so that a
+            # stray SELECT * stays cheap; a silent cut would read as all.
+            warnings.warn(
+                f"the result stops at the server's default limit of {len(result.rows)} rows "
+                "and more exist; pass limit=N for more (Result.truncated says so too)",
+                TruncatedResultWarning,
+                stacklevel=2,
+            )
+        return result
 
     # --- datasets ----------------------------------------------------------
 

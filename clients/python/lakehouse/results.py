@@ -11,6 +11,8 @@ _PANDAS_MISSING = (
 )
 
 _INTEGER_TYPES = {
+    "HUGEINT",
+    "UHUGEINT",
     "TINYINT",
     "SMALLINT",
     "INTEGER",
@@ -31,23 +33,60 @@ def _pandas(what):
     return pandas
 
 
+def _sql_base(sql_type):
+    return sql_type.split("(")[0].strip().upper()
+
+
+def _to_int(v):
+    return None if v is None else int(v)
+
+
+def _to_float(v):
+    return None if v is None else float(v)
+
+
+def _convert_rows(types, rows):
+    # The API writes HUGEINT and a DECIMAL wider than 18 digits (what
+    # sum() of a BIGINT or a DECIMAL gives) as JSON text, since a JSON
+    # number would not keep them; here they become numbers like the rest.
+    converters = {}
+    for i, sql_type in enumerate(types):
+        base = _sql_base(sql_type)
+        if base in ("HUGEINT", "UHUGEINT"):
+            converters[i] = _to_int
+        elif base == "DECIMAL":
+            converters[i] = _to_float
+    if not converters:
+        return [tuple(row) for row in rows]
+    out = []
+    for row in rows:
+        row = list(row)
+        for i, convert in converters.items():
+            if isinstance(row[i], str):
+                row[i] = convert(row[i])
+        out.append(tuple(row))
+    return out
+
+
 class Result:
     """The answer of ``Client.sql``.
 
     ``rows`` is a list of tuples, one value per column in the order of
     ``columns`` (the column names; ``types`` holds their SQL types). Values
-    are as the API's JSON has them: numbers (DECIMAL as float), strings,
-    booleans, None for NULL, DATE and TIMESTAMP as ISO text
-    (``"2025-06-30"``, ``"2025-06-30 12:00:00"``); ``df()`` turns those into
-    pandas datetimes. ``versions`` maps each dataset the query read to the
-    version it read, so the answer can be replayed with ``as_of``.
-    Iterating a result yields its rows.
+    are as the API's JSON has them, with numbers kept as numbers: integers
+    (HUGEINT too) as int, DOUBLE, FLOAT and DECIMAL as float (NaN and
+    infinities arrive as None), strings, booleans, None for NULL; DATE,
+    TIME, TIMESTAMP and INTERVAL as text (``"2025-06-30"``,
+    ``"2025-06-30 12:00:00"``), which ``df()`` turns into pandas datetimes;
+    LIST and STRUCT as lists and dicts. ``versions`` maps each dataset the
+    query read to the version it read, so the answer can be replayed with
+    ``as_of``. Iterating a result yields its rows.
     """
 
     def __init__(self, answer):
         self.columns = [c["name"] for c in answer.get("columns", [])]
         self.types = [c["type"] for c in answer.get("columns", [])]
-        self.rows = [tuple(row) for row in answer.get("rows", [])]
+        self.rows = _convert_rows(self.types, answer.get("rows", []))
         self.versions = dict(answer.get("versions") or {})
         self.row_count = answer.get("row_count", len(self.rows))
         self.truncated = bool(answer.get("truncated", False))
@@ -92,15 +131,19 @@ class Result:
 
 
 def _series(pd, sql_type, values):
-    base = sql_type.split("(")[0].strip().upper()
+    base = _sql_base(sql_type)
     has_null = any(v is None for v in values)
     if base in _INTEGER_TYPES:
-        return pd.Series(values, dtype="Int64" if has_null else "int64")
+        try:
+            return pd.Series(values, dtype="Int64" if has_null else "int64")
+        except (OverflowError, TypeError, ValueError):
+            # Beyond int64 (a large UBIGINT or HUGEINT): Python ints.
+            return pd.Series(values, dtype=object)
     if base == "BOOLEAN" and has_null:
         return pd.Series(values, dtype="boolean")
-    if base in ("DATE", "TIMESTAMP"):
+    if base == "DATE" or base.startswith("TIMESTAMP"):
         try:
-            return pd.Series(pd.to_datetime(values))
+            return pd.Series(pd.to_datetime(values, utc=base.endswith("WITH TIME ZONE")))
         except (ValueError, OverflowError):
             # Outside pandas' nanosecond range (year 1, year 9999): Python objects.
             return pd.Series([_parse_datetime(v, base) for v in values], dtype=object)
@@ -112,9 +155,12 @@ def _series(pd, sql_type, values):
 def _parse_datetime(text, base):
     if text is None:
         return None
-    if base == "DATE":
-        return datetime.date.fromisoformat(text)
-    return datetime.datetime.fromisoformat(text)
+    try:
+        if base == "DATE":
+            return datetime.date.fromisoformat(text)
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # a form fromisoformat does not read (BC dates): as the API sent it
 
 
 class SearchResult:

@@ -6,6 +6,7 @@ import math
 import pickle
 import socket
 import sys
+import warnings
 
 import pytest
 
@@ -66,6 +67,27 @@ def test_sql_limit_truncates(client):
     assert [r[0] for r in result] == sorted(r[0] for r in result)
 
 
+def test_sql_without_a_limit_warns_when_cut(client):
+    with pytest.warns(lakehouse.TruncatedResultWarning, match="limit=N"):
+        cut = client.sql("SELECT id FROM candidates")
+    assert len(cut) == 1000 and cut.truncated is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        whole = client.sql("SELECT id FROM candidates", limit=5000)
+    assert len(whole) == 2000 and whole.truncated is False
+
+
+def test_wide_numbers_sent_as_text_arrive_as_numbers(client, people):
+    # sum() of a BIGINT is a HUGEINT, of a DECIMAL(10,2) a DECIMAL(38,2):
+    # the API writes both as JSON strings.
+    result = client.sql("SELECT sum(id) AS s, sum(rate::DECIMAL(10,2)) AS d, max(rate::DECIMAL(10,2)) AS m FROM people")
+    assert result.types == ["HUGEINT", "DECIMAL(38,2)", "DECIMAL(10,2)"]
+    assert result.rows == [(15, 260.75, 80.25)]
+    assert all(type(v) in (int, float) for v in result.rows[0])
+    frame = result.df()
+    assert str(frame["s"].dtype) == "int64" and str(frame["d"].dtype) == "float64"
+
+
 def test_sql_as_of_reads_an_earlier_version(client, people):
     now = client.sql("SELECT count(*) FROM people")
     then = client.sql("SELECT count(*) FROM people", as_of={"people": 1})
@@ -110,8 +132,9 @@ def test_df_without_pandas_says_what_to_install(client, people, monkeypatch):
 
 def test_ingest_a_file_answers_the_new_version(people):
     one, two = people
-    assert one["dataset"] == "people" and one["version"] == 1 and one["operation"] == "append"
+    assert one["dataset"] == "people" and one["version"] == 1 and one["operation"] == "create"
     assert one["rows_added"] == 3 and one["rows"] == 3
+    assert two["operation"] == "append"
     assert two["version"] == 2 and two["rows_added"] == 2 and two["rows"] == 5
 
 
@@ -149,7 +172,7 @@ def test_ingest_a_dataframe_sends_csv_with_progress(client):
     total = len(frame.to_csv(index=False).encode("utf-8"))
     assert answer["version"] == 1 and answer["rows"] == 2000
     assert len(calls) > 1 and calls[-1] == (total, total)
-    back = client.sql("SELECT * FROM frame ORDER BY id").df()
+    back = client.sql("SELECT * FROM frame ORDER BY id", limit=5000).df()
     assert list(back.columns) == ["id", "city", "score", "seen"]
     assert back["id"].tolist() == frame["id"].tolist()
     assert back["city"].tolist() == frame["city"].tolist()
