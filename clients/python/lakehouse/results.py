@@ -197,11 +197,13 @@ class SearchResult:
         pd = _pandas("SearchResult.df()")
         rows = []
         for hit in self.hits:
-            row = {k: v for k, v in hit.items() if k != "metadata"}
+            # id and score lead; then the rankers' fields, then the metadata.
+            row = {"id": hit.get("id"), "score": hit.get("score")}
+            row.update((k, v) for k, v in hit.items() if k != "metadata" and k not in row)
             for k, v in (hit.get("metadata") or {}).items():
                 row.setdefault(k, v)
             rows.append(row)
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=None if rows else ["id", "score"])
 
 
 class Embeddings:

@@ -4,6 +4,7 @@ import builtins
 import io
 import math
 import pickle
+import re
 import socket
 import sys
 import warnings
@@ -11,7 +12,7 @@ import warnings
 import pytest
 
 import lakehouse
-from conftest import READ_TOKEN, WRITE_TOKEN
+from conftest import READ_TOKEN, REPO, WRITE_TOKEN
 
 pd = pytest.importorskip("pandas")
 
@@ -287,6 +288,25 @@ def test_search_the_demo_index_with_a_filter(client):
     ids = ",".join(hits.ids)
     states = client.sql(f"SELECT DISTINCT state FROM candidates WHERE id IN ({ids})").rows
     assert states == [("TX",)]
+
+
+def test_the_docs_notebook_session_runs(server, tmp_path, monkeypatch):
+    # docs/python.md's example, as written, against a server with the demo.
+    with open(f"{REPO}/docs/python.md") as f:
+        section = f.read().split("## A notebook session", 1)[1].split("\n## ", 1)[0]
+    code = "\n".join(re.findall(r"```python\n(.*?)```", section, re.S))
+    assert "lh.search(" in code and "lh.ingest(" in code
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(compile(code.replace("http://127.0.0.1:8080", server.url), "docs/python.md", "exec"), scope)
+    lh = scope["lh"]
+    assert list(scope["by_state"].columns) == ["state", "placements", "billed"]
+    assert scope["result"].columns == ["id", "name", "state"] and scope["result"].truncated
+    assert [v["operation"] for v in lh.versions("wages")] == ["create", "append", "upsert"]
+    assert lh.sql("SELECT min_wage FROM wages WHERE state = 'TX'").scalar() == 8.0
+    assert lh.dataset("by_state")["rows"] == len(scope["by_state"])
+    assert list(scope["hits"].df().columns[:2]) == ["id", "score"]
+    assert len(scope["vectors"]) == 2
 
 
 # --- errors -------------------------------------------------------------------
