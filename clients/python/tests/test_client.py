@@ -330,6 +330,18 @@ def test_a_fenced_statement_is_forbidden(client, people):
     assert client.sql("SELECT count(*) FROM people").scalar() == 5
 
 
+def test_an_error_after_the_rows_started_is_raised(client):
+    # The row that fails comes last, long after the answer's 200 and its
+    # first rows went out: the error arrives in the JSON tail.
+    with pytest.raises(lakehouse.InvalidArgument) as caught:
+        client.sql(
+            "SELECT CAST(CASE WHEN i = 1999999 THEN 'x' ELSE '1' END AS INTEGER) AS v FROM range(2000000) t(i)",
+            limit=2000000,
+        )
+    assert caught.value.code == "invalid_argument" and caught.value.status is None
+    assert "Could not convert" in caught.value.message
+
+
 def test_an_unknown_dataset_is_not_found(client):
     with pytest.raises(lakehouse.NotFound) as caught:
         client.sql("SELECT * FROM nosuch")
@@ -357,9 +369,12 @@ def test_tokens_are_checked(auth_server):
     # Too low a scope for an upload: refused before the body is read, and the
     # answer still comes through as the typed error, not a broken pipe.
     reader.upload_chunk_size = 1 << 16
+    body = b"a\n" + b"3\n" * (8 << 20)
+    calls = []
     with pytest.raises(lakehouse.Forbidden) as caught:
-        reader.ingest("guarded", b"a\n" + b"3\n" * (4 << 20), format="csv")
-    assert caught.value.status == 403
+        reader.ingest("guarded", body, format="csv", progress=lambda s, t: calls.append(s))
+    assert caught.value.status == 403 and "write" in caught.value.message
+    assert calls and calls[-1] < len(body)  # it stopped sending
     assert reader.sql("SELECT count(*) FROM guarded").scalar() == 2
 
 
