@@ -48,8 +48,9 @@ assert_contains "$(cat "$SMOKE_TMP/pip.log")" "Successfully installed lakehouse-
 rm -rf "$SMOKE_TMP/src"
 installed=$(cd "$SMOKE_TMP" && "$VENV/bin/python" -c 'import lakehouse; print(lakehouse.__file__)')
 assert_contains "$installed" "$VENV/" "lakehouse is imported from the venv"
-version=$(cd "$SMOKE_TMP" && "$VENV/bin/python" -m pip show lakehouse 2>/dev/null | grep '^Version:')
-assert_eq "Version: 0.1.0" "$version" "pip show lakehouse"
+version=$(cd "$SMOKE_TMP" && "$VENV/bin/python" -c 'import lakehouse; print(lakehouse.__version__)')
+shown=$(cd "$SMOKE_TMP" && "$VENV/bin/python" -m pip show lakehouse 2>/dev/null | grep '^Version:')
+assert_eq "Version: $version" "$shown" "pip show lakehouse"
 
 case_begin "pytest against real servers"
 # The fixtures start their own servers (conftest.py); the run is bounded so a

@@ -8,6 +8,7 @@ Standard library only; pandas is needed just for ``df()`` and for ingesting
 a DataFrame.
 """
 
+from ._version import VERSION
 from .client import DEFAULT_URL, Client, TruncatedResultWarning, connect
 from .errors import (
     AlreadyExists,
@@ -30,7 +31,7 @@ from .errors import (
 )
 from .results import Embeddings, Result, SearchResult
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "DEFAULT_URL",

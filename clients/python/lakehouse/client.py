@@ -15,6 +15,7 @@ import urllib.parse
 import warnings
 
 from . import errors
+from ._version import VERSION
 from .results import Embeddings, Result, SearchResult
 
 __all__ = ["Client", "connect", "DEFAULT_URL", "TruncatedResultWarning"]
@@ -22,8 +23,7 @@ __all__ = ["Client", "connect", "DEFAULT_URL", "TruncatedResultWarning"]
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_TIMEOUT = 300.0
 
-_VERSION = "0.1.0"
-_USER_AGENT = "lakehouse-python/" + _VERSION
+_USER_AGENT = "lakehouse-python/" + VERSION
 
 
 class TruncatedResultWarning(UserWarning):
@@ -157,8 +157,8 @@ class Client:
         """Uploads a file as the dataset's next version; returns the server's answer.
 
         ``data`` is a path (CSV, JSON or Parquet, told by its extension or by
-        ``format``), a pandas DataFrame (sent as CSV, without its index), a
-        ``bytes`` object or a binary file object. The body is streamed in
+        ``format``), a pandas DataFrame (written to CSV in memory, without
+        its index, then sent), a ``bytes`` object or a binary file object. The body is streamed in
         ``upload_chunk_size`` pieces and ``progress(sent_bytes, total_bytes)``
         is called after each (``total_bytes`` is None for an unseekable
         stream); an exception it raises aborts the upload.
@@ -181,7 +181,7 @@ class Client:
             stream = io.BytesIO(bytes(data))
         elif isinstance(data, (str, os.PathLike)):
             path = os.fspath(data)
-            stream = open(path, "rb")  # noqa: SIM115 (closed below)
+            stream = open(path, "rb")
             owned = True
             file_name = file_name or os.path.basename(path)
         elif hasattr(data, "read"):
