@@ -763,7 +763,9 @@ void RunDataset(Dataset& data, const Options& options) {
     auto start = Clock::now();
     auto image = vectord_parallel->Snapshot();
     bench::Check(image.status(), "snapshot");
-    std::string encoded = vector::lhv1::EncodePrefix(*image);
+    auto prefix = vector::lhv1::EncodePrefix(*image);
+    bench::Check(prefix.status(), "LHV1 prefix");
+    std::string encoded = std::move(*prefix);
     encoded += image->graph;
     save_ms.push_back(bench::SecondsSince(start) * 1000);
     bytes = std::move(encoded);

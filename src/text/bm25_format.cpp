@@ -62,7 +62,7 @@ Result<Bm25Params> ParamsOf(Reader& in) {
   auto b = in.Number(8);
   auto stemming = in.Number(1);
   if (!version || !k1 || !b || !stemming) return Bad("header cut short");
-  if (*version != kFormatVersion) {
+  if (*version < kOldestFormatVersion || *version > kFormatVersion) {
     return Bad("format version " + std::to_string(*version) + " is not supported");
   }
   if (*stemming > 1) return Bad("unknown stemming " + std::to_string(*stemming));

@@ -2,7 +2,7 @@
 // Layout, integers big-endian:
 //
 //   4 bytes   magic "LHT1"
-//   4 bytes   format version, uint32 (1)
+//   4 bytes   format version, uint32 (2; 1 is read)
 //   8 bytes   k1, the bits of an IEEE-754 binary64, uint64
 //   8 bytes   b, likewise
 //   1 byte    stemming: 0 none, 1 english
@@ -18,8 +18,11 @@
 // Only documents and their term counts are stored; postings, document
 // frequencies and lengths are rebuilt from them at load, so no two stored
 // facts can disagree. The same index always encodes to the same bytes.
-// Terms are stored as the tokenizer made them, so an image loads only into
-// a tokenizer with the same rules: changing those rules means a new version.
+// Terms are stored as the tokenizer made them, so changing its rules means
+// a new version. Version 2 added the exact forms of stemmed words
+// (text/tokenizer.h, rule 5). A version 1 image still loads: its documents
+// hold stems alone, score by them as they did, and gain exact forms when
+// re-added (a dataset index's rebuild re-adds every row).
 #pragma once
 
 #include <memory>
@@ -32,7 +35,8 @@
 namespace lakehouse::text::lht1 {
 
 inline constexpr std::string_view kMagic = "LHT1";
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 
 // A consistent image of `index` (taken under its readers' lock). Fails only
 // when the checksum cannot be computed (kInternal).

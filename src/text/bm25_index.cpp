@@ -10,9 +10,7 @@
 namespace lakehouse::text {
 namespace {
 
-bool Better(const TextHit& a, const TextHit& b) {
-  return a.score != b.score ? a.score > b.score : a.id < b.id;
-}
+constexpr auto kBySlot = [](const auto& posting, uint32_t slot) { return posting.slot < slot; };
 
 }  // namespace
 
@@ -64,7 +62,7 @@ Status Bm25Index::AddAnalyzed(AnalyzedDoc doc) {
       return Status::InvalidArgument("document \"" + doc.id +
                                      "\" has terms out of order or repeated");
     }
-    length += count;
+    if (!IsExactForm(term)) length += count;
   }
   if (length > std::numeric_limits<uint32_t>::max()) {
     return Status::TooLarge("document \"" + doc.id + "\" holds more than 2^32 terms");
@@ -84,7 +82,11 @@ void Bm25Index::InsertLocked(Doc doc) {
     slot = static_cast<uint32_t>(docs_.size());
     docs_.emplace_back();
   }
-  for (const auto& [term, count] : doc.terms) postings_[term][slot] += count;
+  for (const auto& [term, count] : doc.terms) {
+    auto& list = postings_[term];
+    auto at = std::lower_bound(list.begin(), list.end(), slot, kBySlot);
+    list.insert(at, {slot, count});
+  }
   total_length_ += doc.length;
   slots_.emplace(doc.id, slot);
   docs_[slot] = std::move(doc);
@@ -94,8 +96,9 @@ void Bm25Index::RemoveLocked(uint32_t slot) {
   Doc& doc = docs_[slot];
   for (const auto& [term, count] : doc.terms) {
     auto posting = postings_.find(term);
-    posting->second.erase(slot);
-    if (posting->second.empty()) postings_.erase(posting);
+    auto& list = posting->second;
+    list.erase(std::lower_bound(list.begin(), list.end(), slot, kBySlot));
+    if (list.empty()) postings_.erase(posting);
   }
   total_length_ -= doc.length;
   slots_.erase(doc.id);
@@ -118,41 +121,82 @@ std::vector<std::string> Bm25Index::QueryTerms(std::string_view query) const {
   return terms;
 }
 
-std::vector<TextHit> Bm25Index::Search(std::string_view query, size_t k,
-                                       const AllowFn& allow) const {
-  const std::vector<std::string> terms = QueryTerms(query);
-  if (terms.empty() || k == 0) return {};
-  std::shared_lock lock(mu_);
-  if (slots_.empty()) return {};
+// Scores by slot in an array kept between searches (all zero outside one):
+// no allocation and no hashing per matching document. The arrays are the
+// index's, one per search running at once, so memory follows the index's
+// size and the searches in flight rather than every thread that ever
+// searched.
+Bm25Index::ScoreLease::ScoreLease(const Bm25Index& index) : index_(index) {
+  {
+    std::lock_guard lock(index_.spare_mu_);
+    if (!index_.spare_scores_.empty()) {
+      scores = std::move(index_.spare_scores_.back());
+      index_.spare_scores_.pop_back();
+    }
+  }
+  if (scores.size() < index_.docs_.size()) scores.resize(index_.docs_.size(), 0.0);
+}
+
+Bm25Index::ScoreLease::~ScoreLease() {
+  for (uint32_t slot : touched) scores[slot] = 0;
+  std::lock_guard lock(index_.spare_mu_);
+  if (index_.spare_scores_.size() < kMaxSpareScores) {
+    index_.spare_scores_.push_back(std::move(scores));
+  }
+}
+
+size_t Bm25Index::ScoreLocked(const std::vector<std::string>& terms, const AllowFn& allow,
+                              std::vector<double>& scores, std::vector<uint32_t>& touched) const {
   const double n = static_cast<double>(slots_.size());
   const double avgdl = static_cast<double>(total_length_) / n;
   const double k1 = params_.k1;
   const double b = params_.b;
   // Terms go in ascending order, so each document's sum is added up in the
   // same order on every run and equal documents tie exactly.
-  std::unordered_map<uint32_t, double> scores;
   for (const auto& term : terms) {
     auto posting = postings_.find(term);
     if (posting == postings_.end()) continue;
     const double df = static_cast<double>(posting->second.size());
-    const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    const double idf =
+        std::log(1.0 + (n - df + 0.5) / (df + 0.5)) * (IsExactForm(term) ? kExactFormWeight : 1.0);
     for (const auto& [slot, count] : posting->second) {
       const double tf = count;
       // avgdl is 0 only when every document is empty, and then none is here.
       const double norm = 1.0 - b + b * docs_[slot].length / avgdl;
+      // A positive idf and count make every addition positive, so a zero
+      // score means "not touched yet".
+      if (scores[slot] == 0) touched.push_back(slot);
       scores[slot] += idf * tf * (k1 + 1.0) / (tf + k1 * norm);
     }
   }
+  if (!allow) return touched.size();
+  // Refused slots are moved behind, not erased, so their scores still get
+  // reset.
+  auto refused = std::partition(touched.begin(), touched.end(),
+                                [&](uint32_t slot) { return allow(docs_[slot].id); });
+  return static_cast<size_t>(refused - touched.begin());
+}
+
+std::vector<TextHit> Bm25Index::Search(std::string_view query, size_t k,
+                                       const AllowFn& allow) const {
+  const std::vector<std::string> terms = QueryTerms(query);
+  if (terms.empty() || k == 0) return {};
+  std::shared_lock lock(mu_);
+  if (slots_.empty()) return {};
+  ScoreLease lease(*this);
+  std::vector<double>& scores = lease.scores;
+  std::vector<uint32_t>& touched = lease.touched;
+  const size_t allowed = ScoreLocked(terms, allow, scores, touched);
+  auto better = [&](uint32_t a, uint32_t b) {
+    return scores[a] != scores[b] ? scores[a] > scores[b] : docs_[a].id < docs_[b].id;
+  };
+  const size_t keep = std::min(k, allowed);
+  const auto end = touched.begin() + static_cast<std::ptrdiff_t>(allowed);
+  std::partial_sort(touched.begin(), touched.begin() + static_cast<std::ptrdiff_t>(keep), end,
+                    better);
   std::vector<TextHit> hits;
-  hits.reserve(scores.size());
-  for (const auto& [slot, score] : scores) {
-    if (allow && !allow(docs_[slot].id)) continue;
-    hits.push_back({docs_[slot].id, score});
-  }
-  const size_t keep = std::min(k, hits.size());
-  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(),
-                    Better);
-  hits.resize(keep);
+  hits.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) hits.push_back({docs_[touched[i]].id, scores[touched[i]]});
   return hits;
 }
 
@@ -168,7 +212,7 @@ Result<std::vector<std::string>> Bm25Index::MatchedTerms(std::string_view id,
   for (const auto& term : terms) {
     next = std::lower_bound(next, held.end(), term,
                             [](const auto& pair, const std::string& t) { return pair.first < t; });
-    if (next != held.end() && next->first == term) matched.push_back(term);
+    if (next != held.end() && next->first == term && !IsExactForm(term)) matched.push_back(term);
   }
   return matched;
 }

@@ -6,13 +6,20 @@
 // document D:
 //
 //   score(D, Q) = sum over t in Q and in D of
-//                 idf(t) * tf(t,D) * (k1 + 1) / (tf(t,D) + k1 * (1 - b + b * |D| / avgdl))
+//                 w(t) * idf(t) * tf(t,D) * (k1 + 1) / (tf(t,D) + k1 * (1 - b + b * |D| / avgdl))
 //   idf(t)      = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
 //
 // where tf(t,D) is how often t occurs in D, |D| the number of terms D yields
-// (repeats and hyphen parts included, text/tokenizer.h), avgdl the mean |D|
-// over the index, N the number of documents and df(t) how many of them hold
-// t. Documents and queries go through the same tokenizer with the index's
+// (repeats and hyphen parts included, text/tokenizer.h) leaving out exact
+// forms, avgdl the mean |D| over the index, N the number of documents and
+// df(t) how many of them hold t. w(t) is 1, and kExactFormWeight for the
+// exact form of a stemmed word (tokenizer rule 5): a document saying
+// "engineers" for a query "engineers" scores its stem `engin` in full and
+// `=engineers` at half weight on top, ahead of one saying only
+// "engineering". Exact forms leave |D| alone, so stemming changes no
+// document's length. (On bench/retrieval's postings, half weight without
+// length beat full weight, with or without length, and stems alone.)
+// Documents and queries go through the same tokenizer with the index's
 // stemming. A document with no terms still counts in N. The (k1 + 1) factor
 // is kept as Robertson wrote it; Lucene drops it, which scales every score
 // alike and changes no ranking, so scores here are (k1 + 1) times Lucene's.
@@ -27,6 +34,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -48,6 +56,9 @@ struct Bm25Params {
 
 // kInvalidArgument unless k1 is finite and >= 0 and b is within [0, 1].
 Status ValidateParams(const Bm25Params& params);
+
+// The weight w(t) of a stemmed word's exact form (see the top).
+inline constexpr double kExactFormWeight = 0.5;
 
 struct TextHit {
   std::string id;
@@ -93,7 +104,8 @@ class Bm25Index {
   std::vector<TextHit> Search(std::string_view query, size_t k, const AllowFn& allow = {}) const;
 
   // The distinct query terms (in their indexed form, stemmed when the index
-  // stems) that document `id` holds, ascending: what a caller highlights.
+  // stems; exact forms left out, as their stems are there) that document
+  // `id` holds, ascending: what a caller highlights.
   // kNotFound when the id is not indexed.
   Result<std::vector<std::string>> MatchedTerms(std::string_view id, std::string_view query) const;
 
@@ -110,20 +122,51 @@ class Bm25Index {
     uint32_t length = 0;
     std::vector<std::pair<std::string, uint32_t>> terms;
   };
+  // One document holding a term: its slot and the term's count there.
+  struct Posting {
+    uint32_t slot;
+    uint32_t count;
+  };
 
   static std::vector<std::pair<std::string, uint32_t>> Count(std::vector<std::string> terms);
   void InsertLocked(Doc doc);
   void RemoveLocked(uint32_t slot);
   std::vector<std::string> QueryTerms(std::string_view query) const;
+  // A zeroed score array for one search (see the .cpp), given back when
+  // the search ends however it ends. REQUIRES: the readers' lock held.
+  struct ScoreLease {
+    explicit ScoreLease(const Bm25Index& index);
+    ScoreLease(const ScoreLease&) = delete;
+    ScoreLease& operator=(const ScoreLease&) = delete;
+    ~ScoreLease();
+    std::vector<double> scores;
+    std::vector<uint32_t> touched;
+
+   private:
+    const Bm25Index& index_;
+  };
+  static constexpr size_t kMaxSpareScores = 4;
+
+  // Adds each document's score for `terms` into `scores` (by slot, zero
+  // where untouched) and lists the slots it touched in `touched`, those
+  // `allow` accepts first; returns how many it accepts.
+  size_t ScoreLocked(const std::vector<std::string>& terms, const AllowFn& allow,
+                     std::vector<double>& scores, std::vector<uint32_t>& touched) const;
 
   const Bm25Params params_;
   mutable std::shared_mutex mu_;
   std::vector<Doc> docs_;                            // by slot; a freed slot has an empty id
   std::vector<uint32_t> free_slots_;                 // reused before docs_ grows
   std::unordered_map<std::string, uint32_t> slots_;  // id -> slot
-  // term -> (slot -> term frequency); a term's document frequency is its size.
-  std::unordered_map<std::string, std::unordered_map<uint32_t, uint32_t>> postings_;
+  // term -> the documents holding it, slots ascending; a term's document
+  // frequency is its size. Flat lists because a search walks every entry of
+  // its terms' lists, and a walk over contiguous pairs is several times
+  // quicker than over a hash map's nodes; a change finds its entry by
+  // binary search.
+  std::unordered_map<std::string, std::vector<Posting>> postings_;
   uint64_t total_length_ = 0;
+  mutable std::mutex spare_mu_;
+  mutable std::vector<std::vector<double>> spare_scores_;  // zeroed; at most kMaxSpareScores
 };
 
 }  // namespace lakehouse::text

@@ -145,8 +145,17 @@ bool HasSymbol(std::string_view term) {
 
 void Emit(std::string term, Stemming stemming, std::vector<std::string>& out) {
   if (term.size() > kMaxTermBytes) return;
-  if (stemming == Stemming::kEnglish && !HasSymbol(term)) term = StemEnglish(term);
-  out.push_back(std::move(term));
+  if (stemming != Stemming::kEnglish || HasSymbol(term)) {
+    out.push_back(std::move(term));
+    return;
+  }
+  std::string stem = StemEnglish(term);
+  if (stem == term) {
+    out.push_back(std::move(term));
+    return;
+  }
+  out.push_back(std::move(stem));
+  out.push_back(kExactFormMark + term);
 }
 
 void EmitWithParts(std::string term, Stemming stemming, std::vector<std::string>& out) {

@@ -22,6 +22,12 @@
 //  5. With English stemming, terms made of letters and digits only are
 //     stemmed (Snowball "english": "engineers", "engineering" -> "engin");
 //     a term holding a symbol (`c++`, `.net`, `cdl-a`) is never stemmed.
+//     A term the stemmer changes is emitted as its stem and then as its
+//     exact form, marked: "engineers" gives `engin`, `=engineers`. The stem
+//     lets "engineer" find "engineering"; the exact form ranks the posting
+//     that says what the query says above one that only shares the stem
+//     (Bm25Index weighs exact forms, see there). The mark cannot begin a
+//     term of rule 3, so the two kinds never meet.
 //  6. Terms longer than kMaxTermBytes are dropped: such runs are hashes,
 //     base64 or URLs, which nobody searches for by keyword.
 //
@@ -49,7 +55,13 @@ std::string_view StemmingName(Stemming stemming);
 // kInvalidArgument for any other word.
 Result<Stemming> ParseStemming(std::string_view name);
 
-inline constexpr size_t kMaxTermBytes = 64;
+inline constexpr size_t kMaxTermBytes = 64;  // of a word, before any mark
+
+// Begins a stemmed word's exact form (rule 5).
+inline constexpr char kExactFormMark = '=';
+inline bool IsExactForm(std::string_view term) {
+  return !term.empty() && term[0] == kExactFormMark;
+}
 
 // The byte offset of the first sequence in `text` that is not valid UTF-8
 // (surrogates included); nullopt when it is all valid.

@@ -47,6 +47,22 @@ TEST(Bm25FormatTest, RoundTripKeepsParametersDocumentsAndScores) {
   EXPECT_EQ(lht1::Encode(**loaded).value(), bytes);
 }
 
+// Version 1 images, written before stemmed words kept their exact forms,
+// load as they are: the same documents, scored by their stems.
+TEST(Bm25FormatTest, AVersionOneImageStillLoads) {
+  Bm25Index old_index(Bm25Params{1.2, 0.75, Stemming::kEnglish});
+  AnalyzedDoc doc{"c1", {{"engin", 2}, {"senior", 1}}};
+  ASSERT_TRUE(old_index.AddAnalyzed(doc).ok());
+  std::string bytes = lht1::Encode(old_index).value();
+  ASSERT_EQ(bytes[7], 2);
+  bytes[7] = 1;
+  auto loaded = lht1::Decode(Resealed(bytes));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->Documents(), std::vector<AnalyzedDoc>{doc});
+  EXPECT_EQ((*loaded)->Search("engineers", 10), old_index.Search("engineers", 10));
+  EXPECT_EQ((*loaded)->Search("engineers", 10).size(), 1u);
+}
+
 TEST(Bm25FormatTest, AnEmptyIndexRoundTrips) {
   Bm25Index index(Bm25Params{0, 1, Stemming::kNone});
   auto loaded = lht1::Decode(lht1::Encode(index).value());
@@ -90,8 +106,10 @@ TEST(Bm25FormatTest, ChecksumDamageAndWrongMagicAreNamed) {
 TEST(Bm25FormatTest, ASoundChecksumOverABadBodyIsStillRefused) {
   const std::string bytes = lht1::Encode(*Sample()).value();
   std::string version = bytes;
-  version[7] = 2;
-  ExpectRefused(Resealed(version), "format version 2");
+  version[7] = 3;
+  ExpectRefused(Resealed(version), "format version 3");
+  version[7] = 0;
+  ExpectRefused(Resealed(version), "format version 0");
   std::string stemming = bytes;
   stemming[24] = 7;
   ExpectRefused(Resealed(stemming), "unknown stemming");

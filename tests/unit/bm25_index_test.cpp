@@ -53,6 +53,28 @@ TEST(Bm25IndexTest, ScoresMatchTheFormulaWorkedByHand) {
   EXPECT_NEAR(hits[0].score, std::log(8.0 / 3.0) * 2.2 / 2.3125, 1e-12);
 }
 
+// English stemming: "engineers" is `engin` and `=engineers`. The exact
+// form weighs kExactFormWeight and is not counted in |D|.
+TEST(Bm25IndexTest, AnExactFormAddsHalfAMatchOnTopOfItsStem) {
+  Bm25Index index(Bm25Params{});
+  ASSERT_TRUE(index.Add("same", "engineers").ok());
+  ASSERT_TRUE(index.Add("stem", "engineering").ok());
+  ASSERT_TRUE(index.Add("none", "nurse").ok());
+  // Every |D| is 1 (exact forms left out), so avgdl = 1 and norm = 1.
+  EXPECT_DOUBLE_EQ(index.AverageLength(), 1.0);
+  // `engin`: df 2 of N 3, idf = ln(1 + 1.5 / 2.5) = ln(1.6); tf 1 gives
+  //     ln(1.6) * 2.2 / 2.2 = ln(1.6).
+  // `=engineers`: df 1, idf = ln(1 + 2.5 / 1.5) = ln(8/3), at half weight.
+  auto hits = index.Search("Engineers", 10);
+  ASSERT_EQ(Ids(hits), (Terms{"same", "stem"}));
+  EXPECT_NEAR(hits[0].score, std::log(1.6) + kExactFormWeight * std::log(8.0 / 3.0), 1e-12);
+  EXPECT_NEAR(hits[1].score, std::log(1.6), 1e-12);
+  // The other form ranks the other posting first.
+  EXPECT_EQ(Ids(index.Search("engineering", 10)), (Terms{"stem", "same"}));
+  // Highlighting names the stem, not the mark.
+  EXPECT_EQ(index.MatchedTerms("same", "engineers").value(), (Terms{"engin"}));
+}
+
 TEST(Bm25IndexTest, AQueryScoresTheSumOverItsDistinctTerms) {
   Bm25Index index(Unstemmed());
   AddCorpus(index);
@@ -105,6 +127,50 @@ TEST(Bm25IndexTest, TheFilterRunsBeforeTheCut) {
   auto not_d2 = [](std::string_view id) { return id != "d2"; };
   EXPECT_EQ(Ids(index.Search("java", 1, not_d2)), (Terms{"d1"}));
   EXPECT_TRUE(index.Search("java", 5, [](std::string_view) { return false; }).empty());
+}
+
+// Searches reuse their score arrays: whatever one search added up, refused
+// or cut, must not leak into the next one's scores.
+TEST(Bm25IndexTest, EachSearchStartsFromZeroScores) {
+  Bm25Index index(Unstemmed());
+  AddCorpus(index);
+  const auto alone = index.Search("java", 10);
+  EXPECT_TRUE(index.Search("java python", 5, [](std::string_view) { return false; }).empty());
+  EXPECT_EQ(index.Search("java python developer senior", 1).size(), 1u);
+  EXPECT_EQ(index.Search("java", 10), alone);
+  // Many searches at once each get their own array.
+  std::vector<std::thread> threads;
+  std::vector<int> same(8, 0);
+  for (size_t t = 0; t < same.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const bool refuse = (i + t) % 2 == 0;
+        auto hits = index.Search("java", 10, [&](std::string_view) { return !refuse; });
+        same[t] += refuse ? hits.empty() : hits == alone;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int count : same) EXPECT_EQ(count, 200);
+}
+
+// A removed document's slot is reused by the next one added; the postings
+// lists stay in slot order through it, so scores and removals stay right.
+TEST(Bm25IndexTest, FreedSlotsAreReusedWithoutMixingDocuments) {
+  Bm25Index index(Unstemmed());
+  AddCorpus(index);
+  ASSERT_TRUE(index.Remove("d1"));
+  ASSERT_TRUE(index.Add("d4", "java developer").ok());  // d1's text in d1's old slot
+  ASSERT_TRUE(index.Add("d5", "java").ok());
+  EXPECT_EQ(index.DocumentFrequency("java"), 3u);
+  ASSERT_TRUE(index.Remove("d2"));
+  EXPECT_EQ(index.DocumentFrequency("java"), 2u);
+  EXPECT_EQ(Ids(index.Search("java", 10)), (Terms{"d5", "d4"}));
+  EXPECT_EQ(Ids(index.Search("python", 10)), (Terms{"d3"}));
+  ASSERT_TRUE(index.Remove("d5"));
+  ASSERT_TRUE(index.Remove("d4"));
+  EXPECT_EQ(index.DocumentFrequency("java"), 0u);
+  EXPECT_EQ(Ids(index.Search("developer", 10)), (Terms{"d3"}));
 }
 
 TEST(Bm25IndexTest, EmptyQueriesAndIdsAreHandled) {

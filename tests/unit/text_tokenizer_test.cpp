@@ -47,11 +47,23 @@ TEST(TokenizerTest, FoldsCaseAccentsAndCompatibilityForms) {
 }
 
 TEST(TokenizerTest, EnglishStemmingStemsPlainTermsOnly) {
-  EXPECT_EQ(Tokenize("engineers engineering", Stemming::kEnglish), (Terms{"engin", "engin"}));
+  // A word the stemmer changes also gives its exact form, marked; one it
+  // leaves alone ("data") gives itself once.
+  EXPECT_EQ(Tokenize("engineers engineering data", Stemming::kEnglish),
+            (Terms{"engin", "=engineers", "engin", "=engineering", "data"}));
   EXPECT_EQ(Tokenize("engineers engineering", Stemming::kNone),
             (Terms{"engineers", "engineering"}));
   EXPECT_EQ(Tokenize("running C++ .NET cdl-a", Stemming::kEnglish),
-            (Terms{"run", "c++", ".net", "cdl-a", "cdl", "a"}));
+            (Terms{"run", "=running", "c++", ".net", "cdl-a", "cdl", "a"}));
+  // Hyphen parts are words too; the whole, holding a symbol, is not stemmed.
+  EXPECT_EQ(Tokenize("nurses-aides", Stemming::kEnglish),
+            (Terms{"nurses-aides", "nurs", "=nurses", "aid", "=aides"}));
+  Terms exact;
+  for (const auto& term : Tokenize("Engineers ENGINEERING c++", Stemming::kEnglish)) {
+    if (IsExactForm(term)) exact.push_back(term);
+  }
+  EXPECT_EQ(exact, (Terms{"=engineers", "=engineering"}));
+  EXPECT_FALSE(IsExactForm(""));
 }
 
 TEST(TokenizerTest, InvalidUtf8BecomesASeparator) {
