@@ -18,7 +18,7 @@ debian_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libfaiss-dev liblapack-dev libblas-dev
   libkainjow-mustache-dev libutf8proc-dev libstemmer-dev chromium
-  postgresql-client python3-psycopg2
+  postgresql-client python3-psycopg2 python3-psycopg
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }

@@ -1,6 +1,7 @@
 # PostgreSQL clients against a running serve's [pgwire] listener, for pgwire_test.sh:
 #
 #   python3 pgwire_clients.py psycopg2 PORT   # parameters, a named cursor, errors as classes
+#   python3 pgwire_clients.py psycopg3 PORT NAME  # the extended protocol; NAME: candidate 7's
 #   python3 pgwire_clients.py hostile PORT    # bad bytes and floods; others keep being served
 #
 # Prints one line per check; a failed check prints "BUG ..." and exits 1.
@@ -63,6 +64,68 @@ def run_psycopg2():
             print("ok %s is %s" % (sql, error.__name__))
     cur.execute('SELECT count(*) FROM "candidates@1"')
     check(cur.fetchone()[0] > 0, "a version by name")
+    # A cancel request (on its own connection, with the session's key)
+    # interrupts the running query.
+    timer = threading.Timer(0.5, conn.cancel)
+    timer.start()
+    started = time.time()
+    try:
+        cur.execute("SELECT count(*) FROM range(100000000000) a(i) WHERE i % 7 = 3")
+        bug("the long query was not cancelled")
+    except psycopg2.errors.QueryCanceled as e:
+        conn.rollback()
+        check(time.time() - started < 10, "cancelled in %.1f s: %s" % (time.time() - started,
+                                                                        str(e).strip()))
+    timer.join()
+    cur.execute("SELECT 1")
+    check(cur.fetchone()[0] == 1, "the session goes on after the cancel")
+    conn.close()
+
+
+def run_psycopg3(expected_name):
+    import datetime
+    import decimal
+
+    import psycopg
+
+    conn = psycopg.connect(host="127.0.0.1", port=port, user="x", dbname="lakehouse",
+                           autocommit=True)
+    # psycopg 3 binds parameters on the server: Parse, Bind, Describe, Execute.
+    row = conn.execute("SELECT name FROM candidates WHERE id = %s", (7,)).fetchone()
+    check(row[0] == expected_name, "a parameter bound by the server (%r)" % (row[0],))
+    row = conn.execute("SELECT count(*) FROM candidates WHERE state = %s AND id > %s",
+                       ("TX", 0)).fetchone()
+    check(isinstance(row[0], int), "text and integer parameters together")
+    # Repeated, a statement is prepared under a name and then only bound.
+    for i in range(8):
+        got = conn.execute("SELECT id FROM candidates WHERE id = %s", (i + 1,)).fetchone()
+        if got[0] != i + 1:
+            bug("prepared statement run %d answered %r" % (i, got))
+    print("ok a statement prepared after repeated use answers each binding")
+    cur = conn.cursor(binary=True)
+    cur.execute("SELECT id, 2::INTEGER, 3::SMALLINT, 1.5::DOUBLE, 2.5::FLOAT, true "
+                "FROM candidates WHERE id = %s", (3,))
+    check(cur.fetchone() == (3, 2, 3, 1.5, 2.5, True), "binary int8/int4/int2/float8/float4/bool")
+    try:
+        cur.execute("SELECT name FROM candidates WHERE id = %s", (3,))
+        bug("binary text was not refused")
+    except psycopg.errors.FeatureNotSupported:
+        print("ok binary for a text column is 0A000")
+    row = conn.execute("SELECT 12.50::DECIMAL(5,2), TIMESTAMPTZ '2024-01-02 03:04:05+00', "
+                       "INTERVAL '1 day 2 hours', DATE '2024-02-29', [1, 2, NULL]").fetchone()
+    check(row[0] == decimal.Decimal("12.50") and row[1].year == 2024 and
+          row[2] == datetime.timedelta(days=1, hours=2) and row[3] == datetime.date(2024, 2, 29),
+          "numeric, timestamptz, interval and date parse as Python values (%r)" % (row,))
+    for sql, error in [
+        ("SELECT * FROM nosuch WHERE id = %s", psycopg.errors.UndefinedTable),
+        ("DELETE FROM candidates WHERE id = %s", psycopg.errors.InsufficientPrivilege),
+    ]:
+        try:
+            conn.execute(sql, (1,))
+            bug("%s did not fail" % sql)
+        except error:
+            print("ok %s is %s" % (sql, error.__name__))
+    check(conn.execute("SELECT 1").fetchone()[0] == 1, "the session goes on after errors")
     conn.close()
 
 
@@ -158,6 +221,8 @@ def run_hostile():
 
 if mode == "psycopg2":
     run_psycopg2()
+elif mode == "psycopg3":
+    run_psycopg3(sys.argv[3])
 elif mode == "hostile":
     run_hostile()
 else:

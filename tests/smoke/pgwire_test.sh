@@ -2,14 +2,19 @@
 # PostgreSQL clients (docs/api.md, PostgreSQL clients) against a real `serve`
 # with the demo loaded and [pgwire] on:
 #   - psql: a count, a version by name, a parameterised query through \bind
-#     (the extended protocol), \copy (SELECT ...) TO a file, SHOW, and errors
+#     (psql 16 and later), \copy (SELECT ...) TO a file, SHOW, and errors
 #     with their SQLSTATEs (42P01, 42501 for DROP TABLE and COPY TO a file);
-#   - psycopg2: parameters, a named (server-side) cursor fetching in
-#     batches, errors raised as psycopg2.errors classes (pgwire_clients.py);
+#   - psycopg2 (simple protocol): parameters, a named (server-side) cursor
+#     fetching in batches, errors raised as psycopg2.errors classes;
+#   - psycopg 3 (extended protocol): parameters bound by the server, binary
+#     results, statements prepared after repeated use (pgwire_clients.py);
 #   - hostile input: a malformed message, lengths that lie, a 100 MB startup
 #     length, 10,000 parameters, 200 connections at once; each is refused
 #     clearly and the server keeps serving;
-#   - the metrics count PostgreSQL queries, and the server stops cleanly.
+#   - the metrics count PostgreSQL queries, and the server stops cleanly;
+#   - with API tokens a token is the password (cleartext on loopback,
+#     SCRAM-SHA-256 from another address); without tokens a listener off
+#     loopback is refused.
 #
 #   tests/smoke/pgwire_test.sh build/lakehouse
 set -euo pipefail
@@ -46,13 +51,18 @@ assert_eq 2000 "$(cat "$OUT")" "count(*) FROM candidates"
 pg -c 'SELECT count(*) FROM "candidates@1"'
 assert_eq 2000 "$(cat "$OUT")" "count(*) FROM \"candidates@1\""
 
-case_begin "psql: \\bind runs a parameterised query through the extended protocol"
-# -c takes SQL or one backslash command, not both: the mix goes in a file.
-echo 'SELECT name FROM candidates WHERE id = $1 \bind 7 \g' >"$SMOKE_TMP/bind.sql"
-pg -f "$SMOKE_TMP/bind.sql"
-assert_eq 0 "$RC" "\\bind: $(cat "$ERR")"
+case_begin "psql: \\bind (psql 16 and later) runs a parameterised query"
 expected=$("$LH_BIN" sql "SELECT name FROM candidates WHERE id = 7" --format csv | sed -n 2p | tr -d '\r')
-assert_eq "$expected" "$(cat "$OUT")" "the name of candidate 7"
+psql_major=$(psql --version | awk '{print $3}' | cut -d. -f1)
+if ((psql_major >= 16)); then
+  # -c takes SQL or one backslash command, not both: the mix goes in a file.
+  echo 'SELECT name FROM candidates WHERE id = $1 \bind 7 \g' >"$SMOKE_TMP/bind.sql"
+  pg -f "$SMOKE_TMP/bind.sql"
+  assert_eq 0 "$RC" "\\bind: $(cat "$ERR")"
+  assert_eq "$expected" "$(cat "$OUT")" "the name of candidate 7"
+else
+  echo "  [$SMOKE_NAME] (psql $psql_major has no \\bind; psycopg 3 below covers the extended protocol)"
+fi
 
 case_begin "psql: \\copy (SELECT ...) TO a file"
 pg -c "\\copy (SELECT id, state FROM candidates WHERE id <= 3 ORDER BY id) TO '$SMOKE_TMP/copy.csv' WITH CSV HEADER"
@@ -76,13 +86,15 @@ pg -v VERBOSITY=verbose -c "COPY (SELECT 1) TO '$SMOKE_TMP/x'"
 assert_contains "$(cat "$ERR")" "42501" "COPY TO a server file"
 [[ ! -e $SMOKE_TMP/x ]] || fail "COPY wrote a file on the server"
 
-case_begin "psycopg2"
-if $PYTHON -c 'import psycopg2' 2>/dev/null; then
-  $PYTHON "$(dirname "$0")/pgwire_clients.py" psycopg2 "$PG_PORT" >"$OUT" 2>"$ERR" ||
-    fail "psycopg2: $(cat "$OUT" "$ERR")"
-else
-  fail "python3-psycopg2 is not installed"
-fi
+case_begin "psycopg2 (simple protocol)"
+$PYTHON -c 'import psycopg2' 2>/dev/null || fail "python3-psycopg2 is not installed"
+$PYTHON "$(dirname "$0")/pgwire_clients.py" psycopg2 "$PG_PORT" >"$OUT" 2>"$ERR" ||
+  fail "psycopg2: $(cat "$OUT" "$ERR")"
+
+case_begin "psycopg 3 (extended protocol: parameters, binary results, prepared statements)"
+$PYTHON -c 'import psycopg' 2>/dev/null || fail "python3-psycopg is not installed"
+$PYTHON "$(dirname "$0")/pgwire_clients.py" psycopg3 "$PG_PORT" "$expected" >"$OUT" 2>"$ERR" ||
+  fail "psycopg 3: $(cat "$OUT" "$ERR")"
 
 case_begin "hostile input, and 200 connections at once"
 $PYTHON "$(dirname "$0")/pgwire_clients.py" hostile "$PG_PORT" >"$OUT" 2>"$ERR" ||
@@ -102,3 +114,52 @@ case_begin "the server stops cleanly with a client connected"
 smoke_track_pid $!
 sleep 0.5
 stop_server "$SERVER_PID"
+
+case_begin "with tokens: a token is the password, SCRAM-SHA-256 off loopback"
+pick_ports 1
+TOKEN_PORT=${PORTS[0]}
+digest=$(printf 'digest-token-0123456' | sha256sum | cut -d' ' -f1)
+printf 'ci read 0123456789abcdef0123\nold read sha256:%s\n' "$digest" >"$SMOKE_TMP/tokens"
+cat >"$SMOKE_TMP/tokens.toml" <<TOML
+[auth]
+token_file = "tokens"
+[pgwire]
+listen = "0.0.0.0:$TOKEN_PORT"
+TOML
+start_server tokens serve --config "$SMOKE_TMP/tokens.toml" --data "$SMOKE_TMP/data" \
+  --listen 127.0.0.1:0
+# Runs psql at HOST with PASSWORD; sets RC, OUT and ERR.
+pg_as() {
+  RC=0
+  PGPASSWORD=$2 PGCONNECT_TIMEOUT=10 timeout 60 psql -X -A -t -h "$1" -p "$TOKEN_PORT" -U ci \
+    -d lakehouse -c 'SELECT count(*) FROM candidates' >"$OUT" 2>"$ERR" </dev/null || RC=$?
+}
+pg_as 127.0.0.1 0123456789abcdef0123
+assert_eq 2000 "$(cat "$OUT")" "a token as the password on loopback: $(cat "$ERR")"
+pg_as 127.0.0.1 digest-token-0123456
+assert_eq 2000 "$(cat "$OUT")" "a token given as a digest, on loopback: $(cat "$ERR")"
+pg_as 127.0.0.1 not-a-token
+assert_contains "$(cat "$ERR")" "password authentication failed" "a wrong password"
+other=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -v '^127\.' | grep -v ':' | head -1 || true)
+if [[ -n $other ]]; then
+  pg_as "$other" 0123456789abcdef0123
+  assert_eq 2000 "$(cat "$OUT")" "SCRAM-SHA-256 from $other: $(cat "$ERR")"
+  pg_as "$other" not-a-token
+  assert_contains "$(cat "$ERR")" "password authentication failed" "a wrong SCRAM proof"
+  pg_as "$other" digest-token-0123456
+  assert_contains "$(cat "$ERR")" "password authentication failed" "a digest-only token off loopback"
+else
+  echo "  [$SMOKE_NAME] (no address beside loopback: SCRAM not tried)"
+fi
+stop_server "$SERVER_PID"
+
+case_begin "without tokens, a PostgreSQL listener off loopback is refused"
+cat >"$SMOKE_TMP/open.toml" <<TOML
+[pgwire]
+listen = "0.0.0.0:$TOKEN_PORT"
+TOML
+RC=0
+timeout 30 "$LH_BIN" serve --config "$SMOKE_TMP/open.toml" --data "$SMOKE_TMP/data" \
+  --listen 127.0.0.1:0 >"$OUT" 2>"$ERR" </dev/null || RC=$?
+assert_ne 0 "$RC" "serve exits"
+assert_contains "$(cat "$ERR" "$OUT")" "without API tokens" "the reason"

@@ -155,7 +155,10 @@ class PgSessionTest : public ::testing::Test {
 };
 
 TEST_F(PgSessionTest, StartupAnswersItsParametersKeyAndReady) {
-  auto session = Open({.process_id = 7, .secret_key = 9});
+  SessionOptions options;
+  options.process_id = 7;
+  options.secret_key = 9;
+  auto session = Open(options);
   auto replies = Send(*session, Int32(8) + Int32(80877103));  // SSLRequest
   EXPECT_EQ(Types(replies), "N");
   replies = Send(*session, Startup());
@@ -329,7 +332,9 @@ TEST_F(PgSessionTest, ALengthThatLiesEndsTheSessionWithoutAllocatingIt) {
   EXPECT_FALSE(open);
   EXPECT_EQ(Field(replies[0], 'C'), "08P01");
 
-  session = Open({.max_message_bytes = 4096});
+  SessionOptions small;
+  small.max_message_bytes = 4096;
+  session = Open(small);
   Send(*session, Startup());
   replies = Send(*session, std::string("Q") + Int32(1 << 30) + "SELECT", &open);
   EXPECT_FALSE(open);
@@ -353,10 +358,12 @@ TEST_F(PgSessionTest, MessagesMayArriveAByteAtATime) {
 
 TEST_F(PgSessionTest, ACancelRequestCallsBackWithItsKeyAndCloses) {
   int32_t got_pid = 0, got_key = 0;
-  auto session = Open({.cancel = [&](int32_t pid, int32_t key) {
+  SessionOptions options;
+  options.cancel = [&](int32_t pid, int32_t key) {
     got_pid = pid;
     got_key = key;
-  }});
+  };
+  auto session = Open(options);
   bool open = true;
   auto replies = Send(*session, Int32(16) + Int32(80877102) + Int32(5) + Int32(6), &open);
   EXPECT_FALSE(open);
