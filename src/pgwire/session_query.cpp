@@ -9,6 +9,8 @@
 namespace lakehouse::pgwire {
 namespace {
 
+constexpr size_t kMaxOpenPortals = 4;
+
 const std::set<std::string, std::less<>> kSessionCommands = {
     "SET",   "RESET",    "SHOW",    "BEGIN",      "START",   "COMMIT", "END",
     "ABORT", "ROLLBACK", "DISCARD", "DEALLOCATE", "DECLARE", "FETCH",  "CLOSE"};
@@ -159,6 +161,17 @@ Result<Portal> Session::Impl::PortalFor(const std::string& sql, StatementKind ki
 
 Status Session::Impl::StartPortal(Portal& portal) {
   if (portal.cursor) return Status::Ok();
+  // A started portal or cursor holds one of the engine's query connections
+  // until it is closed, so one client may not hold many of them.
+  size_t open = 0;
+  for (const auto* portals : {&portals_, &cursors_}) {
+    for (const auto& [name, other] : *portals) open += other.cursor ? 1 : 0;
+  }
+  if (open >= kMaxOpenPortals) {
+    return Status::TooLarge("a session may hold at most " + std::to_string(kMaxOpenPortals) +
+                            " open cursors and suspended portals, each a query connection; "
+                            "close one first");
+  }
   query::QueryRequest request;
   request.sql = portal.sql;
   request.limit = engine_.options().max_rows;

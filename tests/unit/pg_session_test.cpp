@@ -305,6 +305,21 @@ TEST_F(PgSessionTest, CursorsFetchInBatchesWithinATransaction) {
   EXPECT_EQ(replies.back().body, "I");
 }
 
+TEST_F(PgSessionTest, ASessionHoldsAFewOpenCursorsAtMost) {
+  auto session = SignedIn();
+  Send(*session, Query("BEGIN"));
+  for (int i = 0; i < 4; ++i) {
+    auto replies = Send(
+        *session, Query("DECLARE c" + std::to_string(i) + " CURSOR FOR SELECT id FROM candidates"));
+    ASSERT_EQ(Types(replies), "CZ") << i;
+  }
+  auto replies = Send(*session, Query("DECLARE c4 CURSOR FOR SELECT id FROM candidates"));
+  EXPECT_EQ(Field(replies[0], 'C'), "54000");
+  Send(*session, Query("ROLLBACK"));
+  replies = Send(*session, Query("BEGIN; DECLARE c4 CURSOR FOR SELECT id FROM candidates"));
+  EXPECT_EQ(Types(replies), "CCZ") << "ending the block closed the others";
+}
+
 TEST_F(PgSessionTest, CopyToStdoutSendsRowsAsCopyData) {
   auto session = SignedIn();
   auto replies = Send(*session, Query("COPY (SELECT id, name FROM candidates WHERE id < 3 ORDER "
