@@ -195,6 +195,13 @@ void AppendTextCell(const ColumnLayout& column, const void* data, idx_t row, std
       }
       return;
     }
+    case ColumnEncoding::kString:
+      if (column.value == ValueType::kInterval) {
+        AppendIntervalText(StringOf(static_cast<const duckdb_string_t*>(data)[row]), out);
+        return;
+      }
+      AppendPlain(column, data, row, out);
+      return;
     case ColumnEncoding::kRawJson:
       if (column.value == ValueType::kList) {
         AppendArrayFromJson(StringOf(static_cast<const duckdb_string_t*>(data)[row]), out);

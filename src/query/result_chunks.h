@@ -44,6 +44,11 @@ ColumnLayout LayoutOf(duckdb_logical_type type, bool as_json);
 // appended unchanged.
 void AppendArrayFromJson(std::string_view json, std::string& out);
 
+// DuckDB's text of an interval ("1 year 2 months 3 days 04:05:06") as
+// PostgreSQL spells it ("1 year 2 mons 3 days 04:05:06"), which drivers
+// parse (result_text.cpp).
+void AppendIntervalText(std::string_view text, std::string& out);
+
 // One CSV field, quoted when it must be (RFC 4180).
 void AppendCsvField(std::string_view field, std::string& out);
 

@@ -1,4 +1,4 @@
-// Lists' JSON text as PostgreSQL array literals, for the text cells of results.
+// Lists' JSON text as PostgreSQL array literals and intervals in its spelling, for text cells.
 #include <nlohmann/json.hpp>
 
 #include "query/result_chunks.h"
@@ -60,6 +60,20 @@ void AppendElement(const json& value, std::string& out) {
 }
 
 }  // namespace
+
+void AppendIntervalText(std::string_view text, std::string& out) {
+  // Only the month unit is spelt differently: "month(s)" is "mon(s)".
+  for (size_t at = 0; at < text.size();) {
+    size_t found = text.find(" month", at);
+    if (found == std::string_view::npos) {
+      out += text.substr(at);
+      return;
+    }
+    out += text.substr(at, found - at);
+    out += " mon";
+    at = found + 6;
+  }
+}
 
 void AppendArrayFromJson(std::string_view text, std::string& out) {
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -112,9 +112,11 @@ def run_psycopg3(expected_name):
     except psycopg.errors.FeatureNotSupported:
         print("ok binary for a text column is 0A000")
     row = conn.execute("SELECT 12.50::DECIMAL(5,2), TIMESTAMPTZ '2024-01-02 03:04:05+00', "
-                       "INTERVAL '1 day 2 hours', DATE '2024-02-29', [1, 2, NULL]").fetchone()
+                       "INTERVAL '1 day 2 hours', DATE '2024-02-29', [1, 2, NULL], "
+                       "INTERVAL '2 months'").fetchone()
     check(row[0] == decimal.Decimal("12.50") and row[1].year == 2024 and
-          row[2] == datetime.timedelta(days=1, hours=2) and row[3] == datetime.date(2024, 2, 29),
+          row[2] == datetime.timedelta(days=1, hours=2) and row[3] == datetime.date(2024, 2, 29)
+          and row[5] == datetime.timedelta(days=60),
           "numeric, timestamptz, interval and date parse as Python values (%r)" % (row,))
     for sql, error in [
         ("SELECT * FROM nosuch WHERE id = %s", psycopg.errors.UndefinedTable),

@@ -107,14 +107,16 @@ TEST_F(PgQueryEngineTest, TextCellsUsePostgresSpellings) {
   auto rows = Text(
       "SELECT true, false, NULL::INTEGER, 'NaN'::DOUBLE, '-inf'::FLOAT, "
       "TIMESTAMP '2024-01-02 03:04:05.5', TIMESTAMPTZ '2024-01-02 03:04:05+00', "
-      "DATE '2024-02-29', INTERVAL '1 day 2 hours', [1, 2, NULL], ['a b', 'c', '', 'NULL'], "
+      "DATE '2024-02-29', INTERVAL '1 year 1 month 2 days 2 hours', [1, 2, NULL], ['a b', 'c', '', "
+      "'NULL'], "
       "12.50::DECIMAL(5,2), 'x'::BLOB, {'k': 1}, 7::TINYINT, 2::HUGEINT",
       {}, &columns);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
-  EXPECT_EQ((*rows)[0], (std::vector<std::string>{
-                            "t", "f", "NULL", "NaN", "-Infinity", "2024-01-02 03:04:05.500000",
-                            "2024-01-02 03:04:05+00", "2024-02-29", "1 day 02:00:00", "{1,2,NULL}",
-                            "{\"a b\",c,\"\",\"NULL\"}", "12.50", "x", "{\"k\":1}", "7", "2"}));
+  EXPECT_EQ((*rows)[0],
+            (std::vector<std::string>{
+                "t", "f", "NULL", "NaN", "-Infinity", "2024-01-02 03:04:05.500000",
+                "2024-01-02 03:04:05+00", "2024-02-29", "1 year 1 mon 2 days 02:00:00",
+                "{1,2,NULL}", "{\"a b\",c,\"\",\"NULL\"}", "12.50", "x", "{\"k\":1}", "7", "2"}));
   std::vector<ValueType> types;
   for (const auto& c : columns) types.push_back(c.value_type);
   EXPECT_EQ(types,
