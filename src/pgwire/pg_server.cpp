@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <map>
@@ -206,12 +207,17 @@ void Server::Serve(int32_t id, int fd, bool loopback) {
       connections_[id].secret_key = options.secret_key;
     }
     bool timeout_lifted = false;
+    // The whole sign-in is bounded, not only each read: a client trickling
+    // a byte at a time must not hold its thread.
+    const auto startup_deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(kStartupTimeoutS);
     char buffer[16384];
     while (true) {
       ssize_t n = recv(fd, buffer, sizeof buffer, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;  // closed, failed, or the startup took too long
       if (!session.Receive(std::string_view(buffer, static_cast<size_t>(n)))) break;
+      if (!session.signed_in() && std::chrono::steady_clock::now() > startup_deadline) break;
       if (!timeout_lifted && session.signed_in()) {
         SetTimeout(fd, SO_RCVTIMEO, 0);  // a signed-in client may idle
         timeout_lifted = true;

@@ -5,8 +5,8 @@
 //  - Each connection has a thread of its own, up to max_connections at
 //    once; a connection beyond them is answered with a FATAL 53300 ("too
 //    many clients") and closed, and the others are not disturbed.
-//  - A client must finish its startup and sign-in within 10 s; once signed
-//    in it may stay idle. A client that does not read its results for 30 s
+//  - A client must finish its startup and sign-in within 10 s (in all, not
+//    per read); once signed in it may stay idle. A client that does not read its results for 30 s
 //    is dropped.
 //  - Sign-in: with no check_password (no API tokens) any user is let in
 //    without a password, which is only safe on loopback (the caller

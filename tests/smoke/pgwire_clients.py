@@ -180,6 +180,25 @@ def run_hostile():
     check(b"08P01" in got and b"supplies 10000 parameters" in got,
           "10,000 parameters are refused with a clear error")
     check(select_one(), "the server still answers after the bad input")
+    # A sign-in trickled a byte every 2 s is cut off after 10 s in all.
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    started = time.time()
+    closed = False
+    for byte in startup():
+        try:
+            s.sendall(bytes([byte]))
+            s.settimeout(2)
+            if s.recv(1) == b"":
+                closed = True
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            closed = True
+            break
+    s.close()
+    check(closed and time.time() - started < 16,
+          "a trickled sign-in is closed after %.0f s" % (time.time() - started))
     # 200 connections at once: up to the cap are served, the rest refused
     # with 53300, and the server serves again once they are gone.
     results = []
