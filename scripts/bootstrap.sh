@@ -20,6 +20,8 @@ debian_packages=(
   libkainjow-mustache-dev libutf8proc-dev libstemmer-dev chromium
   # the Python client's smoke test: an offline pip install into a venv, then pytest
   python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest python3-pandas
+  # the PostgreSQL listener's smoke test: real clients
+  postgresql-client python3-psycopg2 python3-psycopg
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }

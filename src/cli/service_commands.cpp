@@ -1,6 +1,7 @@
 // The service subcommands: each assembles its parts from config and serves until a signal.
 #include "cli/service_commands.h"
 
+#include "cli/pgwire_setup.h"
 #include "cli/serve_gauges.h"
 #include "cli/service_setup.h"
 
@@ -15,6 +16,7 @@
 #include "common/logging.h"
 #include "common/version.h"
 #include "embed/configured_embedders.h"
+#include "gateway/access_control.h"
 #include "gateway/front_door.h"
 #include "gateway/proxy.h"
 #include "http/client_pool.h"
@@ -120,6 +122,11 @@ int RunServe(const ServeOptions& options) {
   server::RegisterEmbedRoutes(http.router(), embedders);
   web::RegisterUiRoutes(http.router(), catalog, **engine, **vectors, ingestor->get());
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors, **engine);
+  // Declared after the engine, so it stops (after the HTTP listener) before
+  // the engine closes.
+  auto pgwire = StartPgwire(config, **engine, (*front_door)->access());
+  if (!pgwire.ok()) return Fail(pgwire.status());
+  if (*pgwire) AddPgwireGauges((*front_door)->metrics(), **pgwire);
   return ServeUntilSignal(watcher, http, listen, "serve");
 }
 
@@ -253,6 +260,16 @@ int RunQueryd(const ServiceOptions& options) {
       {StorageCheck(direct ? "storage" : "storaged", **store),
        {direct ? "catalog" : "catalogd", [&catalog] { return catalog->ListDatasets().status(); }}});
   server::RegisterQueryRoutes(http.router(), **engine);
+  // queryd's HTTP API sits behind the gateway, which checks tokens; its
+  // PostgreSQL clients come straight here, so the tokens are read here too.
+  gateway::AccessControl access;
+  if (!config->auth.token_file.empty()) {
+    auto loaded = gateway::AccessControl::FromTokenFile(config->auth.token_file);
+    if (!loaded.ok()) return Fail(loaded.status());
+    access = std::move(*loaded);
+  }
+  auto pgwire = StartPgwire(*config, **engine, access);
+  if (!pgwire.ok()) return Fail(pgwire.status());
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }
 

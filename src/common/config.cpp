@@ -27,12 +27,13 @@ std::string Resolve(std::string_view base_dir, const std::string& path) {
 
 // How a setting's TOML value is read and checked.
 enum class Kind {
-  kText,        // any string
-  kPath,        // a string; relative paths are taken from the config file's folder
-  kUrl,         // http:// or https://
-  kUrlOrEmpty,  // the same, or "" for "none"
-  kListen,      // host:port
-  kChoice,      // one of Rule::choices
+  kText,           // any string
+  kPath,           // a string; relative paths are taken from the config file's folder
+  kUrl,            // http:// or https://
+  kUrlOrEmpty,     // the same, or "" for "none"
+  kListen,         // host:port
+  kListenOrEmpty,  // the same, or "" for "none"
+  kChoice,         // one of Rule::choices
   kBool,
   kInteger,  // between Rule::min and Rule::max
 };
@@ -49,6 +50,7 @@ constexpr Rule Path() { return {Kind::kPath}; }
 constexpr Rule Url() { return {Kind::kUrl}; }
 constexpr Rule UrlOrEmpty() { return {Kind::kUrlOrEmpty}; }
 constexpr Rule Listen() { return {Kind::kListen}; }
+constexpr Rule ListenOrEmpty() { return {Kind::kListenOrEmpty}; }
 constexpr Rule Flag() { return {Kind::kBool}; }
 constexpr Rule Integer(int64_t min, int64_t max) { return {Kind::kInteger, min, max}; }
 constexpr Rule OneOf(std::span<const std::string_view> choices) {
@@ -145,6 +147,9 @@ constexpr Setting kSettings[] = {
     LH_SETTING(queryd, cache_bytes, Integer(int64_t{1} << 20, int64_t{1} << 50)),
     LH_SETTING(queryd, vectord_url, UrlOrEmpty()),
     LH_SETTING(queryd, release_idle_memory, Flag()),
+    LH_SETTING(pgwire, listen, ListenOrEmpty()),
+    LH_SETTING(pgwire, max_connections, Integer(1, 10000)),
+    LH_SETTING(pgwire, max_message_bytes, Integer(1 << 12, 1 << 30)),
     LH_SETTING(vectord, listen, Listen()),
     LH_SETTING(vectord, storage, OneOf(kStorage)),
     LH_SETTING(vectord, storaged_url, UrlOrEmpty()),
@@ -214,10 +219,11 @@ LH_SECTION_COMPLETE(storaged);
 LH_SECTION_COMPLETE(s3);
 LH_SECTION_COMPLETE(catalogd);
 LH_SECTION_COMPLETE(queryd);
+LH_SECTION_COMPLETE(pgwire);
 LH_SECTION_COMPLETE(vectord);
 LH_SECTION_COMPLETE(gateway);
 #undef LH_SECTION_COMPLETE
-static_assert(MemberCount<Config>() == 10, "a new section of Config needs its check above");
+static_assert(MemberCount<Config>() == 11, "a new section of Config needs its check above");
 static_assert(KeysAreUnique());
 
 bool IsSection(std::string_view name) { return SettingsIn(name) > 0; }
@@ -230,6 +236,13 @@ Status ReadText(SectionReader& reader, const Setting& setting, std::string* out)
       return reader.Url(setting.key, true, out);
     case Kind::kListen:
       return reader.Listen(setting.key, out);
+    case Kind::kListenOrEmpty: {
+      std::string value = *out;
+      LH_RETURN_IF_ERROR(reader.String(setting.key, &value));
+      if (!value.empty()) return reader.Listen(setting.key, out);
+      *out = value;
+      return Status::Ok();
+    }
     case Kind::kChoice:
       return reader.OneOf(setting.key, setting.rule.choices, out);
     default:

@@ -112,6 +112,13 @@ struct QuerydConfig {
   // this, resident memory stays near the peak of the largest query.
   bool release_idle_memory = true;
 };
+// PostgreSQL clients (pgwire/pg_server.h) of serve and queryd: read-only
+// SQL through the same engine as HTTP queries. Off while listen is empty.
+struct PgwireConfig {
+  std::string listen;  // "127.0.0.1:5433"; empty: no PostgreSQL listener
+  int max_connections = 64;
+  int max_message_bytes = 8 << 20;  // a frontend message larger than this ends the session
+};
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";
   std::string storage = "storaged";  // "direct", or "storaged" at storaged_url
@@ -166,6 +173,7 @@ struct Config {
   S3Config s3;
   CatalogdConfig catalogd;
   QuerydConfig queryd;
+  PgwireConfig pgwire;
   VectordConfig vectord;
   GatewayConfig gateway;
 };

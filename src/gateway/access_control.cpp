@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/hex.h"
+#include "common/scram.h"
 #include "common/sha256.h"
 
 namespace lakehouse::gateway {
@@ -127,6 +128,9 @@ Result<AccessControl> AccessControl::FromTokenFile(const std::string& path) {
 
 Result<AccessControl> AccessControl::FromText(std::string_view text, std::string_view source) {
   AccessControl access;
+  // One salt for every token's verifier: a PostgreSQL client is sent the
+  // salt before it says which token it holds.
+  LH_ASSIGN_OR_RETURN(std::string scram_salt, RandomBytes(16));
   std::istringstream lines{std::string(text)};
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
@@ -157,6 +161,8 @@ Result<AccessControl> AccessControl::FromText(std::string_view text, std::string
         return Status::InvalidArgument(where + "a token must be at least 16 characters");
       }
       LH_ASSIGN_OR_RETURN(entry.digest, Sha256(token));
+      LH_ASSIGN_OR_RETURN(auto verifier, DeriveScramVerifier(token, scram_salt, kScramIterations));
+      access.scram_verifiers_.push_back(std::move(verifier));
     }
     access.tokens_.push_back(std::move(entry));
   }

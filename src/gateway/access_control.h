@@ -9,7 +9,9 @@
 //  - With tokens, a request without a known token is kUnauthenticated (401)
 //    and one whose token's scope is too low is kPermissionDenied (403).
 //  - Tokens are kept and compared only as SHA-256 digests, in constant time;
-//    a token file may hold the digests instead of the tokens.
+//    a token file may hold the digests instead of the tokens. For
+//    PostgreSQL clients each token given in full also gets a SCRAM-SHA-256
+//    verifier (common/scram.h), which is no more the token than its digest.
 //  - A session lives in this process's memory only: it ends at sign-out,
 //    after its lifetime (12 h) and when the process stops; an unknown,
 //    forged or expired session id is kUnauthenticated.
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "common/scram.h"
 #include "common/status.h"
 #include "gateway/route_table.h"
 
@@ -84,6 +87,11 @@ class AccessControl {
   static Result<AccessControl> FromText(std::string_view text, std::string_view source);
 
   bool enabled() const { return !tokens_.empty(); }
+
+  // The SCRAM-SHA-256 verifiers of the tokens given in full (not of those
+  // given as digests), all with one salt and kScramIterations.
+  static constexpr int kScramIterations = 4096;
+  const std::vector<ScramVerifier>& scram_verifiers() const { return scram_verifiers_; }
   size_t size() const { return tokens_.size(); }
 
   // `authorization` is the Authorization header, `cookie` the Cookie header
@@ -115,6 +123,7 @@ class AccessControl {
     std::array<unsigned char, 32> digest;
   };
   std::vector<Token> tokens_;
+  std::vector<ScramVerifier> scram_verifiers_;
   // Shared by copies of this AccessControl: they are one server's sessions.
   std::shared_ptr<SessionTable> sessions_ = std::make_shared<SessionTable>();
 };

@@ -107,6 +107,9 @@ class CursorImpl final : public QueryCursor {
   const ChunkFormatter& formatter() const override { return formatter_; }
   Result<bool> NextJson(std::string& out) override;
   Result<bool> NextCsv(std::string& out) override;
+  Result<bool> NextText(TextRows& out) override;
+  // Held so the destructor can detach it (QueryCancel).
+  void set_cancel(std::shared_ptr<QueryCancel> cancel) { cancel_ = std::move(cancel); }
   uint64_t row_count() const override { return rows_; }
   bool truncated() const override { return truncated_; }
   double elapsed_ms() const override {
@@ -134,6 +137,7 @@ class CursorImpl final : public QueryCursor {
   bool truncated_ = false;
   bool done_ = false;
   bool first_row_ = true;
+  std::shared_ptr<QueryCancel> cancel_;
 };
 
 // The result columns of a prepared statement, before any rewrite, and
@@ -157,11 +161,13 @@ class EngineImpl final : public QueryEngine {
 
   Status Init(storage::ObjectStore& store);
   Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) override;
+  Result<StatementShape> Describe(const QueryRequest& request) override;
   const QueryEngineOptions& options() const override { return options_; }
   DataFileCacheStats cache_stats() const override { return cache_->stats(); }
   Result<std::string> Setting(const std::string& name) override;
 
   void Release(size_t slot);
+  duckdb_connection connection(size_t slot) { return connections_[slot].get(); }
   Watchdog& watchdog() { return watchdog_; }
   // `status` without the server's directories in its message.
   Status Scrub(const Status& status) const { return scrubber_.Scrub(status); }
@@ -195,6 +201,9 @@ class EngineImpl final : public QueryEngine {
                                            BindContext& bind, Clock::time_point start);
   // Fences, then prepares `sql` on the slot's connection.
   Result<Prepared> Prepare(size_t slot, const std::string& sql, BindContext& bind);
+  // Binds request.params to `prepared`'s parameters.
+  Status BindParams(duckdb_prepared_statement prepared, const QueryRequest& request);
+  Result<StatementShape> Shape(size_t slot, const QueryRequest& request, BindContext& bind);
   Status BindFailure(size_t slot, const BindContext& bind, duckdb_prepared_statement prepared);
   Result<std::unique_ptr<QueryCursor>> StartCursor(size_t slot, const QueryRequest& request,
                                                    BindContext& bind, Clock::time_point start,

@@ -7,6 +7,9 @@
 namespace lakehouse::query {
 
 CursorImpl::~CursorImpl() {
+  // Before the slot is released: a cancel must not reach the next query on
+  // the connection.
+  if (cancel_) cancel_->Detach();
   result_.reset();
   engine_.watchdog().Unwatch(watch_id_);
   prepared_.reset();
@@ -29,6 +32,9 @@ Status CursorImpl::FetchError() {
   }
   // The watchdog's interrupt and a SQL function giving up at the deadline
   // read the same to the client.
+  if (status->code() == StatusCode::kTimeout && cancel_ && cancel_->cancelled()) {
+    return Status::Timeout("query was cancelled");
+  }
   if (status->code() == StatusCode::kTimeout) {
     return Status::Timeout("query exceeded its time limit of " +
                            std::to_string(engine_.options().timeout_ms) + " ms");
@@ -66,6 +72,10 @@ Result<bool> CursorImpl::NextJson(std::string& out) {
   return Next([&](duckdb_data_chunk chunk, size_t rows) {
     encoder_.AppendJson(chunk, rows, first_row_, out);
   });
+}
+
+Result<bool> CursorImpl::NextText(TextRows& out) {
+  return Next([&](duckdb_data_chunk chunk, size_t rows) { encoder_.AppendText(chunk, rows, out); });
 }
 
 Result<bool> CursorImpl::NextCsv(std::string& out) {

@@ -176,6 +176,29 @@ void EngineImpl::Release(size_t slot) {
   pool_cv_.notify_one();
 }
 
+void QueryCancel::Cancel() {
+  std::lock_guard lock(mu_);
+  if (!interrupt_ || cancelled_) return;
+  cancelled_ = true;
+  interrupt_();
+}
+
+void QueryCancel::Attach(std::function<void()> interrupt) {
+  std::lock_guard lock(mu_);
+  interrupt_ = std::move(interrupt);
+  cancelled_ = false;
+}
+
+void QueryCancel::Detach() {
+  std::lock_guard lock(mu_);
+  interrupt_ = nullptr;
+}
+
+bool QueryCancel::cancelled() const {
+  std::lock_guard lock(mu_);
+  return cancelled_;
+}
+
 Result<std::unique_ptr<QueryEngine>> QueryEngine::Open(const QueryEngineOptions& options,
                                                        catalog::Catalog& catalog,
                                                        storage::ObjectStore& store) {

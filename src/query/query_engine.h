@@ -14,6 +14,10 @@
 //    destroyed; a cold query fetches only the files of the versions it reads.
 //  - Queries run in parallel on a pool of connections; rows stream out chunk
 //    by chunk through a cursor rather than being built whole.
+//  - A statement may have parameters ($1..$n, or ?), given as text and cast
+//    by DuckDB to the type each has in the statement, exactly as many as it
+//    has. Describe tells a statement's parameters and columns without
+//    running it, through the same fence and name resolution.
 //  - SQL has functions beyond DuckDB's own, answered by callbacks the
 //    opener supplies (SqlFunctions below), so this module needs no vectord
 //    or embedder: vector_search, text_search and hybrid_search(index, text,
@@ -26,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -117,10 +122,49 @@ struct QueryEngineOptions {
   SqlFunctions functions;
 };
 
+// Stops a query from another thread, as a client's cancel request does.
+// Thread-safe. The engine attaches the query a request starts from the
+// moment it holds a connection until its cursor is destroyed; Cancel in
+// that time interrupts it, and Execute or the cursor's Next* call that is
+// interrupted fails with kTimeout ("query was cancelled"). A Cancel while
+// nothing is attached does nothing, like PostgreSQL's.
+class QueryCancel {
+ public:
+  void Cancel();
+  // For the engine.
+  void Attach(std::function<void()> interrupt);
+  void Detach();
+  bool cancelled() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::function<void()> interrupt_;  // set while a query is attached
+  bool cancelled_ = false;           // of the query attached now
+};
+
 struct QueryRequest {
+  QueryRequest() = default;
+  // The common case, so callers need not name the fields they leave alone.
+  QueryRequest(std::string sql_text, size_t row_limit, std::map<std::string, uint64_t> pins = {})
+      : sql(std::move(sql_text)), limit(row_limit), as_of(std::move(pins)) {}
+
   std::string sql;
   size_t limit = 1000;
   std::map<std::string, uint64_t> as_of;  // dataset -> version
+  // The values of $1..$n in order, as text (nullopt: NULL). DuckDB casts
+  // each to its parameter's type; text it cannot cast fails the query with
+  // kInvalidArgument. A count other than the statement's is kInvalidArgument.
+  std::vector<std::optional<std::string>> params;
+  // Set to let another thread stop the query (see QueryCancel).
+  std::shared_ptr<QueryCancel> cancel;
+};
+
+// What a statement takes and returns, learnt by preparing it.
+struct StatementShape {
+  // One per parameter, kUnknown where the statement leaves its type open
+  // (`SELECT $1`): such a parameter is bound as VARCHAR.
+  std::vector<ValueType> params;
+  std::vector<ResultColumn> columns;
 };
 
 // A running query. Holds its connection until destroyed.
@@ -133,6 +177,10 @@ class QueryCursor {
   // exhausted.
   virtual Result<bool> NextJson(std::string& out) = 0;
   virtual Result<bool> NextCsv(std::string& out) = 0;
+  // Appends the next chunk's rows as text cells (result_format.h); false
+  // once the result (or the limit) is exhausted. The caller clears `out`
+  // between chunks as it likes: only appends are made.
+  virtual Result<bool> NextText(TextRows& out) = 0;
   virtual const ChunkFormatter& formatter() const = 0;
   virtual uint64_t row_count() const = 0;
   virtual bool truncated() const = 0;
@@ -146,6 +194,10 @@ class QueryEngine {
                                                    storage::ObjectStore& store);
   virtual ~QueryEngine() = default;
   virtual Result<std::unique_ptr<QueryCursor>> Execute(const QueryRequest& request) = 0;
+  // The parameters and result columns of `request.sql` (its params, limit
+  // are ignored), through the fence and name resolution as Execute, with the
+  // same errors; nothing runs. Holds a query connection only while it works.
+  virtual Result<StatementShape> Describe(const QueryRequest& request) = 0;
   virtual const QueryEngineOptions& options() const = 0;
   // The data file cache's counters (all zero on a store read in place).
   virtual DataFileCacheStats cache_stats() const = 0;

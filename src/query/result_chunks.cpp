@@ -177,6 +177,42 @@ struct ChunkColumns {
   std::vector<const uint64_t*> validity;
 };
 
+void AppendTextCell(const ColumnLayout& column, const void* data, idx_t row, std::string& out) {
+  switch (column.encoding) {
+    case ColumnEncoding::kBoolean:
+      out.push_back(static_cast<const bool*>(data)[row] ? 't' : 'f');
+      return;
+    case ColumnEncoding::kFloat:
+    case ColumnEncoding::kDouble: {
+      double v = column.encoding == ColumnEncoding::kFloat ? static_cast<const float*>(data)[row]
+                                                           : static_cast<const double*>(data)[row];
+      if (std::isnan(v)) {
+        out += "NaN";
+      } else if (std::isinf(v)) {
+        out += v > 0 ? "Infinity" : "-Infinity";
+      } else {
+        AppendPlain(column, data, row, out);
+      }
+      return;
+    }
+    case ColumnEncoding::kString:
+      if (column.value == ValueType::kInterval) {
+        AppendIntervalText(StringOf(static_cast<const duckdb_string_t*>(data)[row]), out);
+        return;
+      }
+      AppendPlain(column, data, row, out);
+      return;
+    case ColumnEncoding::kRawJson:
+      if (column.value == ValueType::kList) {
+        AppendArrayFromJson(StringOf(static_cast<const duckdb_string_t*>(data)[row]), out);
+        return;
+      }
+      [[fallthrough]];
+    default:
+      AppendPlain(column, data, row, out);
+  }
+}
+
 }  // namespace
 
 bool IsNested(duckdb_type type) {
@@ -285,6 +321,78 @@ std::string TypeName(duckdb_logical_type type) {
   }
 }
 
+ValueType ValueTypeOf(duckdb_logical_type type) {
+  switch (duckdb_get_type_id(type)) {
+    case DUCKDB_TYPE_INVALID:
+    case DUCKDB_TYPE_ANY:
+      return ValueType::kUnknown;
+    case DUCKDB_TYPE_BOOLEAN:
+      return ValueType::kBoolean;
+    case DUCKDB_TYPE_TINYINT:
+      return ValueType::kTinyInt;
+    case DUCKDB_TYPE_SMALLINT:
+      return ValueType::kSmallInt;
+    case DUCKDB_TYPE_INTEGER:
+      return ValueType::kInteger;
+    case DUCKDB_TYPE_BIGINT:
+      return ValueType::kBigInt;
+    case DUCKDB_TYPE_UTINYINT:
+      return ValueType::kUTinyInt;
+    case DUCKDB_TYPE_USMALLINT:
+      return ValueType::kUSmallInt;
+    case DUCKDB_TYPE_UINTEGER:
+      return ValueType::kUInteger;
+    case DUCKDB_TYPE_UBIGINT:
+      return ValueType::kUBigInt;
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+      return ValueType::kHugeInt;
+    case DUCKDB_TYPE_DECIMAL:
+      return ValueType::kDecimal;
+    case DUCKDB_TYPE_FLOAT:
+      return ValueType::kFloat;
+    case DUCKDB_TYPE_DOUBLE:
+      return ValueType::kDouble;
+    case DUCKDB_TYPE_VARCHAR: {
+      char* alias = duckdb_logical_type_get_alias(type);
+      bool json = alias != nullptr && std::string_view(alias) == "JSON";
+      duckdb_free(alias);
+      return json ? ValueType::kJson : ValueType::kVarchar;
+    }
+    case DUCKDB_TYPE_BLOB:
+      return ValueType::kBlob;
+    case DUCKDB_TYPE_DATE:
+      return ValueType::kDate;
+    case DUCKDB_TYPE_TIME:
+    case DUCKDB_TYPE_TIME_NS:
+      return ValueType::kTime;
+    case DUCKDB_TYPE_TIME_TZ:
+      return ValueType::kTimeTz;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return ValueType::kTimestamp;
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return ValueType::kTimestampTz;
+    case DUCKDB_TYPE_INTERVAL:
+      return ValueType::kInterval;
+    case DUCKDB_TYPE_UUID:
+      return ValueType::kUuid;
+    case DUCKDB_TYPE_ENUM:
+      return ValueType::kEnum;
+    case DUCKDB_TYPE_LIST:
+    case DUCKDB_TYPE_ARRAY:
+      return ValueType::kList;
+    case DUCKDB_TYPE_STRUCT:
+      return ValueType::kStruct;
+    case DUCKDB_TYPE_MAP:
+      return ValueType::kMap;
+    default:
+      return ValueType::kOther;
+  }
+}
+
 ColumnLayout LayoutOf(duckdb_logical_type type, bool as_json) {
   ColumnLayout column;
   column.physical = duckdb_get_type_id(type);
@@ -383,6 +491,24 @@ void ChunkEncoder::AppendCsv(duckdb_data_chunk chunk, size_t rows, std::string& 
       AppendCsvField(field, out);
     }
     out += "\r\n";
+  }
+}
+
+// Text cells follow PostgreSQL's spellings where they differ from the
+// other outputs: booleans, the non-finite floats, and lists as arrays.
+void ChunkEncoder::AppendText(duckdb_data_chunk chunk, size_t rows, TextRows& out) const {
+  const size_t columns = columns_.size();
+  out.columns = columns;
+  const ChunkColumns chunk_columns(chunk, columns);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < columns; ++c) {
+      const ColumnLayout& column = columns_[c];
+      const void* data = chunk_columns.data[c];
+      bool valid = IsValid(chunk_columns.validity[c], r);
+      out.nulls.push_back(!valid);
+      if (valid) AppendTextCell(column, data, r, out.text);
+      out.ends.push_back(static_cast<uint32_t>(out.text.size()));
+    }
   }
 }
 

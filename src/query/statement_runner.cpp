@@ -21,6 +21,7 @@ ColumnPlan PlanColumns(duckdb_prepared_statement prepared) {
     plan.columns[c].name = name != nullptr ? name : "";
     duckdb_free(const_cast<char*>(name));
     plan.columns[c].type = TypeName(logical.get());
+    plan.columns[c].value_type = ValueTypeOf(logical.get());
     plan.cast[c] = !IsNativelyFormatted(logical.get());
     plan.as_json[c] = plan.cast[c] && IsNested(duckdb_get_type_id(logical.get()));
     plan.needs_rewrite = plan.needs_rewrite || plan.cast[c];
@@ -59,14 +60,73 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Execute(const QueryRequest& req
   }
   auto start = Clock::now();
   LH_ASSIGN_OR_RETURN(size_t slot, AcquireSlot());
+  if (request.cancel) {
+    duckdb_connection connection = connections_[slot].get();
+    request.cancel->Attach([connection] { duckdb_interrupt(connection); });
+  }
   BindContext bind;
   bind.as_of = &request.as_of;
   current_bind = &bind;
   auto cursor = Run(slot, request, bind, start);
   current_bind = nullptr;
-  if (!cursor.ok() && !bind.cursor_owns_slot) Release(slot);
+  if (!cursor.ok() && !bind.cursor_owns_slot) {
+    if (request.cancel) request.cancel->Detach();
+    Release(slot);
+  }
   if (!cursor.ok()) return Scrub(cursor.status());
   return cursor;
+}
+
+Result<StatementShape> EngineImpl::Describe(const QueryRequest& request) {
+  if (request.sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
+    return Status::InvalidArgument("sql is empty");
+  }
+  LH_ASSIGN_OR_RETURN(size_t slot, AcquireSlot());
+  BindContext bind;
+  bind.as_of = &request.as_of;
+  current_bind = &bind;
+  auto shape = Shape(slot, request, bind);
+  current_bind = nullptr;
+  Release(slot);
+  if (!shape.ok()) return Scrub(shape.status());
+  return shape;
+}
+
+Result<StatementShape> EngineImpl::Shape(size_t slot, const QueryRequest& request,
+                                         BindContext& bind) {
+  functions_.BeginQuery(connection_ids_[slot],
+                        Clock::now() + std::chrono::milliseconds(options_.timeout_ms));
+  LH_ASSIGN_OR_RETURN(Prepared prepared, Prepare(slot, request.sql, bind));
+  StatementShape shape;
+  idx_t count = duckdb_nparams(prepared.get());
+  for (idx_t i = 1; i <= count; ++i) {
+    LogicalType logical(duckdb_param_logical_type(prepared.get(), i));
+    shape.params.push_back(logical ? ValueTypeOf(logical.get()) : ValueType::kUnknown);
+  }
+  shape.columns = PlanColumns(prepared.get()).columns;
+  LH_RETURN_IF_ERROR(CheckAsOf(bind));
+  return shape;
+}
+
+Status EngineImpl::BindParams(duckdb_prepared_statement prepared, const QueryRequest& request) {
+  idx_t count = duckdb_nparams(prepared);
+  if (request.params.size() != count) {
+    return Status::InvalidArgument("the query has " + std::to_string(count) +
+                                   " parameters ($1, ?) but " +
+                                   std::to_string(request.params.size()) + " were given");
+  }
+  for (idx_t i = 0; i < count; ++i) {
+    const auto& param = request.params[i];
+    // Text is bound as VARCHAR and DuckDB casts it to the parameter's type
+    // when the statement runs, as PostgreSQL does with untyped literals.
+    duckdb_state state =
+        param ? duckdb_bind_varchar_length(prepared, i + 1, param->data(), param->size())
+              : duckdb_bind_null(prepared, i + 1);
+    if (state != DuckDBSuccess) {
+      return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
+    }
+  }
+  return Status::Ok();
 }
 
 Status EngineImpl::BindFailure(size_t slot, const BindContext& bind,
@@ -109,13 +169,12 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
   functions_.BeginQuery(connection_ids_[slot],
                         start + std::chrono::milliseconds(options_.timeout_ms));
   LH_ASSIGN_OR_RETURN(Prepared prepared, Prepare(slot, request.sql, bind));
-  if (duckdb_nparams(prepared.get()) > 0) {
-    return Status::InvalidArgument("the query has parameters ($1, ?) but none can be bound");
-  }
+  LH_RETURN_IF_ERROR(BindParams(prepared.get(), request));
   ColumnPlan plan = PlanColumns(prepared.get());
   if (plan.needs_rewrite) {
     // The wrapper holds the user's text too, so it passes the fence as well.
     LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, CastingWrapper(request.sql, plan), bind));
+    LH_RETURN_IF_ERROR(BindParams(prepared.get(), request));
   }
   LH_RETURN_IF_ERROR(CheckAsOf(bind));
   return StartCursor(slot, request, bind, start, std::move(prepared), std::move(plan));
@@ -130,6 +189,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::StartCursor(size_t slot,
   for (idx_t c = 0; c < plan.columns.size(); ++c) {
     LogicalType logical(duckdb_prepared_statement_column_logical_type(prepared.get(), c));
     layouts[c] = LayoutOf(logical.get(), plan.as_json[c]);
+    layouts[c].value = plan.columns[c].value_type;
     plan.columns[c].encoding = layouts[c].encoding;
   }
   uint64_t watch_id = watchdog_.Watch(connections_[slot].get(),
@@ -138,6 +198,7 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::StartCursor(size_t slot,
       *this, slot, watch_id, std::move(prepared), std::move(plan.columns), std::move(layouts),
       std::move(bind.versions), std::move(bind.pins), request.limit, start);
   bind.cursor_owns_slot = true;
+  cursor->set_cancel(request.cancel);
   LH_RETURN_IF_ERROR(cursor->Start());
   return std::unique_ptr<QueryCursor>(std::move(cursor));
 }

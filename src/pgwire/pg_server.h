@@ -1,0 +1,73 @@
+// pgwire: a listener for PostgreSQL clients (protocol v3, read-only) in front of the query
+// engine, in serve and queryd beside their HTTP listener.
+//
+// Promises:
+//  - Each connection has a thread of its own, up to max_connections at
+//    once; a connection beyond them is answered with a FATAL 53300 ("too
+//    many clients") and closed, and the others are not disturbed.
+//  - A client must finish its startup and sign-in within 10 s (in all, not
+//    per read); once signed in it may stay idle. A client that does not read its results for 30 s
+//    is dropped.
+//  - Sign-in: with no check_password (no API tokens) any user is let in
+//    without a password, which is only safe on loopback (the caller
+//    refuses other listen addresses, as for HTTP). With tokens, a loopback
+//    client sends a token as a cleartext password; any other client signs
+//    in with SCRAM-SHA-256 against the tokens' verifiers. There is no TLS.
+//  - A CancelRequest carrying a session's key (BackendKeyData) interrupts
+//    that session's running query, which fails with 57014.
+//  - Stop (or destruction) stops accepting, cancels every running query,
+//    closes every connection and joins every thread before it returns.
+//
+// Thread-safe. The engine must outlive the server.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/config.h"
+#include "common/scram.h"
+#include "common/status.h"
+#include "pgwire/session.h"
+#include "query/query_engine.h"
+
+namespace lakehouse::pgwire {
+
+struct PgServerOptions {
+  ListenAddress listen;
+  size_t max_connections = 64;
+  size_t max_message_bytes = 8u << 20;
+  // As SessionOptions: null when there are no API tokens.
+  std::function<Result<std::string>(std::string_view password)> check_password;
+  std::vector<ScramVerifier> scram;
+  std::string time_zone = "UTC";
+};
+
+// What the server has done, for metrics. Read while it runs.
+struct PgServerCounters {
+  uint64_t connections_open = 0;
+  uint64_t connections_total = 0;
+  uint64_t connections_refused = 0;  // over max_connections
+  uint64_t queries = 0;
+  uint64_t query_errors = 0;
+  uint64_t protocol_errors = 0;
+  uint64_t auth_failures = 0;
+};
+
+class PgServer {
+ public:
+  // Binds and starts accepting; kIoError when the address cannot be bound.
+  static Result<std::unique_ptr<PgServer>> Start(const PgServerOptions& options,
+                                                 query::QueryEngine& engine);
+  virtual ~PgServer() = default;
+  // The port bound (useful when the address asked for port 0).
+  virtual uint16_t port() const = 0;
+  virtual void Stop() = 0;
+  virtual PgServerCounters counters() const = 0;
+};
+
+}  // namespace lakehouse::pgwire
