@@ -39,10 +39,16 @@
 //       to the last row's result), the engine's text cells in-process
 //       (NextText, what pgwire sends, with no wire), and HTTP again with the
 //       body read as it arrives but not kept (how much of HTTP's time is the
-//       client holding the body), rotated. Also the client thread's CPU time
+//       client holding the body), and pgwire read by a raw socket client
+//       that counts DataRows without parsing them (the server's part without
+//       libpq's), rotated. Also the client thread's CPU time
 //       and the process's peak RSS growth per mode. Goal: pgwire rows/s /
 //       HTTP JSON rows/s (the body read whole, as part 2) >= 1.0.
+#include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -387,6 +393,110 @@ class PgClient {
   PGconn* conn_ = nullptr;
 };
 
+// A pgwire client with no library: startup, then Query messages, counting
+// DataRows as they stream by without looking into them. What the server
+// alone sends, with the least client work there can be.
+class RawPgReader {
+ public:
+  explicit RawPgReader(int port) : buffer_(256 << 10) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) bench::FailErrno("raw pgwire: socket");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      bench::FailErrno("raw pgwire: connect");
+    }
+    std::string startup(8, '\0');
+    PutInt32(startup, 4, 196608);  // protocol 3.0
+    startup += std::string("user\0bench\0database\0lakehouse\0\0", 31);
+    PutInt32(startup, 0, static_cast<uint32_t>(startup.size()));
+    Send(startup);
+    ReadUntilReady();
+  }
+  ~RawPgReader() { close(fd_); }
+  RawPgReader(const RawPgReader&) = delete;
+  RawPgReader& operator=(const RawPgReader&) = delete;
+
+  // Sends a Query and returns the DataRows that came before ReadyForQuery.
+  uint64_t Stream(const std::string& sql) {
+    std::string query = std::string("Q\0\0\0\0", 5) + sql;
+    query.push_back('\0');
+    PutInt32(query, 1, static_cast<uint32_t>(query.size() - 1));
+    Send(query);
+    return ReadUntilReady();
+  }
+
+ private:
+  static void PutInt32(std::string& out, size_t at, uint32_t value) {
+    for (int i = 0; i < 4; ++i)
+      out[at + static_cast<size_t>(i)] = static_cast<char>(value >> (24 - 8 * i));
+  }
+  void Send(const std::string& bytes) {
+    if (!bench::WriteAll(fd_, bytes.data(), bytes.size())) bench::FailErrno("raw pgwire: send");
+  }
+  uint64_t ReadUntilReady() {
+    uint64_t rows = 0;
+    char header[5];
+    size_t header_have = 0;
+    size_t body_left = 0;
+    std::string body;  // of messages other than DataRows
+    while (true) {
+      const ssize_t n = recv(fd_, buffer_.data(), buffer_.size(), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) Fail("raw pgwire: the server closed the connection");
+      const char* at = buffer_.data();
+      auto left = static_cast<size_t>(n);
+      while (left > 0) {
+        if (header_have < 5) {
+          const size_t take = std::min(5 - header_have, left);
+          std::memcpy(header + header_have, at, take);
+          header_have += take;
+          at += take;
+          left -= take;
+          if (header_have < 5) break;
+          uint32_t length = 0;
+          for (int i = 1; i < 5; ++i)
+            length = (length << 8) | static_cast<unsigned char>(header[i]);
+          if (length < 4) Fail("raw pgwire: a message length under 4");
+          body_left = length - 4;
+          body.clear();
+        } else {
+          const size_t take = std::min(body_left, left);
+          if (header[0] != 'D') body.append(at, take);
+          at += take;
+          left -= take;
+          body_left -= take;
+        }
+        if (header_have == 5 && body_left == 0) {
+          header_have = 0;
+          switch (header[0]) {
+            case 'D':
+              ++rows;
+              break;
+            case 'E':
+              Fail("raw pgwire: the server answered an error: " + body);
+            case 'R':
+              if (body.size() < 4 || body.compare(0, 4, std::string(4, '\0')) != 0) {
+                Fail("raw pgwire: the server asked for a password");
+              }
+              break;
+            case 'Z':
+              if (left != 0) Fail("raw pgwire: bytes after ReadyForQuery");
+              return rows;
+            default:
+              break;
+          }
+        }
+      }
+    }
+  }
+
+  int fd_ = -1;
+  std::vector<char> buffer_;
+};
+
 // The listener as `serve` wires [pgwire] with no API tokens (cli::StartPgwire),
 // on a port of its own choosing.
 std::unique_ptr<pgwire::PgServer> StartPgServer(const lakehouse::Config& config,
@@ -566,10 +676,18 @@ bool RunPgLatency(const Options& options, query::QueryEngine& engine, ApiClient&
 }
 
 // 3b's modes.
-enum StreamMode { kStreamHttp, kStreamPg, kStreamEngineText, kStreamHttpPassing, kStreamModes };
+enum StreamMode {
+  kStreamHttp,
+  kStreamPg,
+  kStreamEngineText,
+  kStreamHttpPassing,
+  kStreamPgRaw,
+  kStreamModes
+};
 constexpr const char* kStreamModeNames[kStreamModes] = {
     "HTTP /v1/query (JSON body read whole)", "pgwire (libpq single-row mode)",
-    "engine text in-process (NextText, no wire)", "HTTP, body read as it comes, not kept"};
+    "engine text in-process (NextText, no wire)", "HTTP, body read as it comes, not kept",
+    "pgwire, raw socket reader (no libpq)"};
 
 struct StreamRun {
   double seconds = 0;
@@ -598,7 +716,7 @@ uint64_t RunEngineText(query::QueryEngine& engine, const std::string& sql, uint6
 
 // 3b. Returns false when interrupted.
 bool RunPgStreaming(const Options& options, query::QueryEngine& engine, ApiClient& api,
-                    PgClient& pg) {
+                    PgClient& pg, RawPgReader& raw) {
   const uint64_t n = options.pg_stream_rows;
   const std::string sql = StreamSql(n);
   const std::string request = RequestBody(sql, n);
@@ -631,6 +749,10 @@ bool RunPgStreaming(const Options& options, query::QueryEngine& engine, ApiClien
   if (pg_rows != n)
     Fail("pgwire streamed " + std::to_string(pg_rows) + " rows, expected " + std::to_string(n));
 
+  if (const uint64_t raw_rows = raw.Stream(sql); raw_rows != n) {
+    Fail("the raw pgwire reader counted " + std::to_string(raw_rows) + " DataRows");
+  }
+
   const bool rss_known = ResetPeakRss();
   std::vector<std::vector<StreamRun>> runs(kStreamModes);
   query::TextRows text_rows;
@@ -648,6 +770,8 @@ bool RunPgStreaming(const Options& options, query::QueryEngine& engine, ApiClien
         rows = TailRowCount(api.Run(request));
       } else if (mode == kStreamPg) {
         rows = pg.Stream(sql, touched);
+      } else if (mode == kStreamPgRaw) {
+        rows = raw.Stream(sql);
       } else if (mode == kStreamHttpPassing) {
         uint64_t bytes = 0;
         rows = api.RunStreamed(request, bytes);
@@ -696,15 +820,18 @@ bool RunPgStreaming(const Options& options, query::QueryEngine& engine, ApiClien
       "(client CPU: the bench thread that ran the mode, i.e. the HTTP client reading the body, "
       "libpq making one PGresult per row, or the engine formatting in-process; peak RSS: the "
       "whole process, server and client, over its RSS at the mode's start (largest of the "
-      "runs); the HTTP client holds the whole body in the first mode, none of it in the last, "
-      "libpq one row)\n");
+      "runs); the HTTP client holds the whole body in the first mode, none of it in the "
+      "fourth, libpq one row; the raw reader counts DataRows without parsing them)\n");
   const double http_rate = rows / seconds(kStreamHttp, &StreamRun::seconds);
   const double pg_s = seconds(kStreamPg, &StreamRun::seconds);
   const double pg_rate = rows / pg_s;
   std::printf(
-      "ratio pgwire / HTTP with the body not kept (rows/s, no goal): %s; pgwire / engine text "
-      "in-process: %s\n",
+      "ratios (rows/s, no goal): pgwire / HTTP with the body not kept %s; pgwire raw reader / "
+      "HTTP not kept %s; pgwire / engine text in-process %s\n",
       bench::Ratio(pg_rate, rows / seconds(kStreamHttpPassing, &StreamRun::seconds)).c_str(),
+      bench::Ratio(seconds(kStreamHttpPassing, &StreamRun::seconds),
+                   seconds(kStreamPgRaw, &StreamRun::seconds))
+          .c_str(),
       bench::Ratio(pg_rate, rows / seconds(kStreamEngineText, &StreamRun::seconds)).c_str());
   const bool met = pg_rate >= http_rate;
   bench::PrintGoal(bench::Thousands(rows) + "-row stream, pgwire rows/s / HTTP JSON rows/s >= 1.0",
@@ -716,9 +843,10 @@ bool RunPgStreaming(const Options& options, query::QueryEngine& engine, ApiClien
     const double client_s = seconds(kStreamPg, &StreamRun::client_cpu_s);
     std::printf(
         "  why: of pgwire's %.3f s the libpq client's thread was on the CPU %.3f s (single-row "
-        "mode); the engine makes the text cells alone in %.3f s; the two cores are shared by "
-        "the server's session thread, DuckDB's threads and the client\n",
-        pg_s, client_s, engine_s);
+        "mode); the server alone, read by a client doing next to nothing, takes %.3f s; the "
+        "engine makes the text cells alone in %.3f s; the two cores are shared by the server's "
+        "session thread, DuckDB's threads and the client\n",
+        pg_s, client_s, seconds(kStreamPgRaw, &StreamRun::seconds), engine_s);
   }
   std::printf("pgwire streaming: ");
   bench::PrintCpuContention(cpu_before, cpu_after);
@@ -738,7 +866,8 @@ int RunPgwire(const Options& options, bench::ServeInProcess& serve, ApiClient& a
       server->port(), PQlibVersion() / 10000, PQlibVersion() % 100);
   std::fflush(stdout);
   if (!RunPgLatency(options, engine, api, pg)) return 130;
-  if (g_interrupted || !RunPgStreaming(options, engine, api, pg)) return 130;
+  RawPgReader raw(server->port());
+  if (g_interrupted || !RunPgStreaming(options, engine, api, pg, raw)) return 130;
   return g_interrupted ? 130 : 0;
 }
 
