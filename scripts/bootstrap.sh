@@ -22,6 +22,8 @@ debian_packages=(
   python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest python3-pandas
   # the PostgreSQL listener's smoke test: real clients
   postgresql-client python3-psycopg2 python3-psycopg
+  # bench/query's PostgreSQL client (libpq, linked into query_bench only)
+  libpq-dev
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
