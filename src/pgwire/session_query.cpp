@@ -1,6 +1,7 @@
 // Runs a session's statements: Query messages, portals streaming their rows, COPY TO STDOUT.
 #include <set>
 
+#include "pgwire/catalog_answerer.h"
 #include "pgwire/errors.h"
 #include "pgwire/pg_types.h"
 #include "pgwire/session_impl.h"
@@ -178,12 +179,23 @@ Status Session::Impl::StartPortal(Portal& portal) {
   request.params = portal.params;
   request.cancel = cancel_;
   if (options_.stats) ++options_.stats->queries;
-  LH_ASSIGN_OR_RETURN(portal.cursor, engine_.Execute(request));
+  if (options_.catalog != nullptr && RoutesToCatalog(request.sql)) {
+    LH_ASSIGN_OR_RETURN(portal.cursor, options_.catalog->Execute(request));
+  } else {
+    LH_ASSIGN_OR_RETURN(portal.cursor, engine_.Execute(request));
+  }
   portal.columns = portal.cursor->columns();
   portal.oids.clear();
   for (const auto& column : portal.columns) portal.oids.push_back(OidOf(column.value_type));
   portal.formats.resize(portal.columns.size(), 0);
   return Status::Ok();
+}
+
+Result<query::StatementShape> Session::Impl::DescribeQuery(const query::QueryRequest& request) {
+  if (options_.catalog != nullptr && RoutesToCatalog(request.sql)) {
+    return options_.catalog->Describe(request);
+  }
+  return engine_.Describe(request);
 }
 
 void Session::Impl::SendRowDescription(const Portal& portal) {
