@@ -94,9 +94,10 @@ class AnswererImpl final : public CatalogAnswerer {
     // The same lock as the engine's: nothing a statement says can read a
     // file, reach the network, load code or change these settings.
     for (const char* sql :
-         {"SET threads = 1", "SET memory_limit = '256MB'", "SET autoinstall_known_extensions = false",
-          "SET autoload_known_extensions = false", "SET allow_community_extensions = false",
-          "SET enable_external_access = false", "SET lock_configuration = true"}) {
+         {"SET threads = 1", "SET memory_limit = '256MB'",
+          "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+          "SET allow_community_extensions = false", "SET enable_external_access = false",
+          "SET lock_configuration = true"}) {
       LH_RETURN_IF_ERROR(query::Exec(connection_.get(), sql));
     }
     return Status::Ok();
@@ -114,8 +115,8 @@ class AnswererImpl final : public CatalogAnswerer {
     std::vector<query::ResultColumn> columns = Columns(prepared.get());
     query::TextRows rows;
     rows.columns = columns.size();
-    size_t limit = std::min(request.limit == 0 ? options_.max_rows : request.limit,
-                            options_.max_rows);
+    size_t limit =
+        std::min(request.limit == 0 ? options_.max_rows : request.limit, options_.max_rows);
     idx_t count = duckdb_row_count(result.get());
     for (idx_t r = 0; r < count && r < limit; ++r) {
       for (idx_t c = 0; c < columns.size(); ++c) {
@@ -199,8 +200,8 @@ class AnswererImpl final : public CatalogAnswerer {
       return Status::InvalidArgument(error ? error : "expected one SQL statement");
     }
     Prepared prepared;
-    if (duckdb_prepare_extracted_statement(connection_.get(), extracted.get(), 0,
-                                           prepared.out()) != DuckDBSuccess) {
+    if (duckdb_prepare_extracted_statement(connection_.get(), extracted.get(), 0, prepared.out()) !=
+        DuckDBSuccess) {
       const char* error = duckdb_prepare_error(prepared.get());
       return Failure(error ? error : "cannot prepare the statement");
     }

@@ -65,7 +65,8 @@ class CatalogAnswerer {
   // whole result. Errors as the engine's: kInvalidArgument for text that
   // does not parse or bind, kPermissionDenied for anything but a SELECT,
   // kUnprocessable for a statement that also names a dataset.
-  virtual Result<std::unique_ptr<query::QueryCursor>> Execute(const query::QueryRequest& request) = 0;
+  virtual Result<std::unique_ptr<query::QueryCursor>> Execute(
+      const query::QueryRequest& request) = 0;
   // The parameters and columns of `request.sql`, running nothing.
   virtual Result<query::StatementShape> Describe(const query::QueryRequest& request) = 0;
 };

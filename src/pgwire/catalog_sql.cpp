@@ -154,6 +154,11 @@ std::string RewriteCatalogSql(std::string_view sql) {
       at += 11;
       continue;
     }
+    if (WordAt(sql, at, "json_build_object")) {
+      out += "json_object";  // the same function, by DuckDB's name
+      at += 17;
+      continue;
+    }
     if (WordAt(sql, at, "information_schema.")) {
       out += "lh_information_schema.";
       at += 19;
@@ -173,9 +178,8 @@ std::string RewriteCatalogSql(std::string_view sql) {
         if (literal_before && (target == "regclass" || target == "regtype")) {
           std::string literal = out.substr(last_literal);
           out.resize(last_literal);
-          out += target == "regclass"
-                     ? "(SELECT oid FROM pg_class WHERE relname = " + literal + ")"
-                     : "(SELECT oid FROM pg_type WHERE typname = " + literal + ")";
+          out += target == "regclass" ? "(SELECT oid FROM pg_class WHERE relname = " + literal + ")"
+                                      : "(SELECT oid FROM pg_type WHERE typname = " + literal + ")";
         } else {
           out += "::INTEGER";
         }

@@ -136,6 +136,8 @@ CREATE TABLE pg_partitioned_table(partrelid INTEGER, partstrat VARCHAR, partnatt
 CREATE TABLE pg_extension(oid INTEGER, extname VARCHAR, extowner INTEGER,
   extnamespace INTEGER, extrelocatable BOOLEAN, extversion VARCHAR, extconfig INTEGER[],
   extcondition VARCHAR[]);
+CREATE TABLE pg_sequence(seqrelid INTEGER, seqtypid INTEGER, seqstart BIGINT,
+  seqincrement BIGINT, seqmax BIGINT, seqmin BIGINT, seqcache BIGINT, seqcycle BOOLEAN);
 CREATE TABLE pg_range(rngtypid INTEGER, rngsubtype INTEGER, rngmultitypid INTEGER,
   rngcollation INTEGER, rngsubopc INTEGER, rngcanonical VARCHAR, rngsubdiff VARCHAR);
 CREATE SCHEMA lh_information_schema;
@@ -188,6 +190,7 @@ CREATE OR REPLACE MACRO pg_get_statisticsobjdef_columns(a) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO pg_relation_size(a) AS 0::BIGINT;
 CREATE OR REPLACE MACRO pg_total_relation_size(a) AS 0::BIGINT;
 CREATE OR REPLACE MACRO pg_table_size(a) AS 0::BIGINT;
+CREATE OR REPLACE MACRO pg_get_serial_sequence(a, b) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO pg_indexes_size(a) AS 0::BIGINT;
 CREATE OR REPLACE MACRO pg_size_pretty(a) AS a::VARCHAR || ' bytes';
 CREATE OR REPLACE MACRO pg_relation_is_publishable(a) AS false;
@@ -259,14 +262,15 @@ std::string FixedCatalogSql(const std::string& database) {
   }
   sql += ";\n";
   for (const PgType& type : kTypes) {
-    sql += "INSERT INTO pg_type (oid, typname, typnamespace, typowner, typlen, typbyval, typtype, "
-           "typcategory, typispreferred, typisdefined, typdelim, typrelid, typelem, typarray, "
-           "typalign, typstorage, typnotnull, typbasetype, typtypmod, typndims, typcollation) "
-           "VALUES (" +
-           std::to_string(type.oid) + ", " + SqlString(type.name) + ", 11, 10, " +
-           std::to_string(type.len) + ", " + Bool(type.len > 0 && type.len <= 8) + ", 'b', " +
-           SqlString(std::string(1, type.category)) + ", false, true, ',', 0, " +
-           std::to_string(type.element) + ", 0, 'i', 'p', false, 0, -1, 0, 0);\n";
+    sql +=
+        "INSERT INTO pg_type (oid, typname, typnamespace, typowner, typlen, typbyval, typtype, "
+        "typcategory, typispreferred, typisdefined, typdelim, typrelid, typelem, typarray, "
+        "typalign, typstorage, typnotnull, typbasetype, typtypmod, typndims, typcollation) "
+        "VALUES (" +
+        std::to_string(type.oid) + ", " + SqlString(type.name) + ", 11, 10, " +
+        std::to_string(type.len) + ", " + Bool(type.len > 0 && type.len <= 8) + ", 'b', " +
+        SqlString(std::string(1, type.category)) + ", false, true, ',', 0, " +
+        std::to_string(type.element) + ", 0, 'i', 'p', false, 0, -1, 0, 0);\n";
     sql += "INSERT INTO lh_type_names VALUES (" + std::to_string(type.oid) + ", " +
            SqlString(type.display) + ");\n";
   }
@@ -282,15 +286,16 @@ std::string DatasetCatalogSql(const std::string& database,
     const CatalogDataset& dataset = datasets[i];
     std::string oid = std::to_string(kFirstDatasetOid + i);
     std::string name = SqlString(dataset.name);
-    sql += "INSERT INTO pg_class VALUES (" + oid + ", " + name +
-           ", 2200, 0, 0, 10, 2, 0, 0, 0, " + std::to_string(dataset.rows) +
-           ", 0, 0, false, false, 'p', 'r', " + std::to_string(dataset.columns.size()) +
+    sql += "INSERT INTO pg_class VALUES (" + oid + ", " + name + ", 2200, 0, 0, 10, 2, 0, 0, 0, " +
+           std::to_string(dataset.rows) + ", 0, 0, false, false, 'p', 'r', " +
+           std::to_string(dataset.columns.size()) +
            ", 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, "
            "NULL);\n";
     sql += "INSERT INTO pg_tables VALUES ('public', " + name +
            ", 'lakehouse', NULL, false, false, false, false);\n";
     sql += "INSERT INTO lh_information_schema.tables VALUES (" + SqlString(database) +
-           ", 'public', " + name + ", 'BASE TABLE', NULL, NULL, NULL, NULL, NULL, 'NO', 'NO', "
+           ", 'public', " + name +
+           ", 'BASE TABLE', NULL, NULL, NULL, NULL, NULL, 'NO', 'NO', "
            "NULL);\n";
     for (size_t c = 0; c < dataset.columns.size(); ++c) {
       const CatalogColumn& column = dataset.columns[c];
@@ -301,14 +306,16 @@ std::string DatasetCatalogSql(const std::string& database,
              number +
              ", 0, -1, -1, false, 'i', 'x', '', false, false, false, '', '', false, true, 0, "
              "0, NULL, NULL, NULL, NULL);\n";
-      sql += "INSERT INTO lh_information_schema.columns (table_catalog, table_schema, "
-             "table_name, column_name, ordinal_position, is_nullable, data_type, udt_catalog, "
-             "udt_schema, udt_name, is_identity, is_generated, is_updatable) VALUES (" +
-             SqlString(database) + ", 'public', " + name + ", " + SqlString(column.name) + ", " +
-             number + ", 'YES', (SELECT display FROM lh_type_names WHERE oid = " + type_oid +
-             "), " + SqlString(database) + ", 'pg_catalog', (SELECT typname FROM pg_type WHERE "
-             "oid = " +
-             type_oid + "), 'NO', 'NEVER', 'NO');\n";
+      sql +=
+          "INSERT INTO lh_information_schema.columns (table_catalog, table_schema, "
+          "table_name, column_name, ordinal_position, is_nullable, data_type, udt_catalog, "
+          "udt_schema, udt_name, is_identity, is_generated, is_updatable) VALUES (" +
+          SqlString(database) + ", 'public', " + name + ", " + SqlString(column.name) + ", " +
+          number + ", 'YES', (SELECT display FROM lh_type_names WHERE oid = " + type_oid + "), " +
+          SqlString(database) +
+          ", 'pg_catalog', (SELECT typname FROM pg_type WHERE "
+          "oid = " +
+          type_oid + "), 'NO', 'NEVER', 'NO');\n";
     }
   }
   return sql;

@@ -1,4 +1,5 @@
-// Private to pgwire: the SQL that builds the catalog answerer's tables and fills them from datasets.
+// Private to pgwire: the SQL that builds the catalog answerer's tables and fills them from
+// datasets.
 #pragma once
 
 #include <cstdint>

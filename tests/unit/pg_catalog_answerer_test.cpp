@@ -35,7 +35,8 @@ TEST(PgCatalogRewriteTest, PsqlsOperatorsCollationsAndQualifiersBecomeDuckDbs) {
   EXPECT_EQ(RewriteCatalogSql("SELECT * FROM information_schema.columns"),
             "SELECT * FROM lh_information_schema.columns");
   // PostgreSQL's ~ finds a match anywhere; DuckDB's must match the whole text.
-  EXPECT_EQ(RewriteCatalogSql("WHERE n.nspname !~ '^pg_'"), "WHERE n.nspname !~ '(?s).*(?:^pg_).*'");
+  EXPECT_EQ(RewriteCatalogSql("WHERE n.nspname !~ '^pg_'"),
+            "WHERE n.nspname !~ '(?s).*(?:^pg_).*'");
   EXPECT_EQ(RewriteCatalogSql("WHERE name ~* 'ab'"), "WHERE name ~ '(?is).*(?:ab).*'");
   EXPECT_EQ(RewriteCatalogSql("SELECT 'candidates'::regclass"),
             "SELECT (SELECT oid FROM pg_class WHERE relname = 'candidates')");
@@ -175,9 +176,10 @@ TEST_F(PgCatalogAnswererTest, DescribeGivesColumnsAndParameters) {
 TEST(PgEngineFunctionsTest, VersionDatabaseAndSchemaAnswerAlikeInDatasetQueries) {
   EmbeddedLakehouse lake;
   ASSERT_TRUE(lake.Ingest("jobs", "id\n1\n").ok());
-  query::QueryRequest request("SELECT version(), current_database(), current_schema(), count(*) "
-                              "FROM jobs",
-                              10);
+  query::QueryRequest request(
+      "SELECT version(), current_database(), current_schema(), count(*) "
+      "FROM jobs",
+      10);
   auto cursor = lake.engine().Execute(request);
   ASSERT_TRUE(cursor.ok()) << cursor.status().ToString();
   query::TextRows text;
