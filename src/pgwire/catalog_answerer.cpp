@@ -161,7 +161,8 @@ class AnswererImpl final : public CatalogAnswerer {
     for (const auto& summary : listing.datasets) {
       auto manifest = catalog_.GetCurrent(summary.name);
       if (!manifest.ok()) continue;  // deleted or damaged since the listing
-      CatalogDataset dataset{.name = summary.name, .rows = manifest->rows, .columns = {}};
+      CatalogDataset dataset{
+          .name = summary.name, .rows = manifest->rows, .bytes = manifest->bytes, .columns = {}};
       LH_ASSIGN_OR_RETURN(dataset.columns, ColumnsOf(manifest->schema));
       datasets.push_back(std::move(dataset));
     }

@@ -38,6 +38,9 @@ CREATE TABLE pg_type(oid INTEGER, typname VARCHAR, typnamespace INTEGER, typowne
   typtypmod INTEGER, typndims INTEGER, typcollation INTEGER, typdefaultbin VARCHAR,
   typdefault VARCHAR, typacl VARCHAR[]);
 CREATE TABLE lh_type_names(oid INTEGER, display VARCHAR);
+CREATE TABLE lh_sizes(oid INTEGER, bytes BIGINT);
+CREATE TABLE pg_auth_members(oid INTEGER, roleid INTEGER, member INTEGER, grantor INTEGER,
+  admin_option BOOLEAN, inherit_option BOOLEAN, set_option BOOLEAN);
 CREATE TABLE pg_database(oid INTEGER, datname VARCHAR, datdba INTEGER, encoding INTEGER,
   datlocprovider VARCHAR, datistemplate BOOLEAN, datallowconn BOOLEAN, datconnlimit INTEGER,
   datfrozenxid INTEGER, datminmxid INTEGER, dattablespace INTEGER, datcollate VARCHAR,
@@ -187,12 +190,20 @@ CREATE OR REPLACE MACRO pg_get_constraintdef(a) AS NULL::VARCHAR, (a, b) AS NULL
 CREATE OR REPLACE MACRO pg_get_viewdef(a) AS NULL::VARCHAR, (a, b) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO pg_get_partkeydef(a) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO pg_get_statisticsobjdef_columns(a) AS NULL::VARCHAR;
-CREATE OR REPLACE MACRO pg_relation_size(a) AS 0::BIGINT;
-CREATE OR REPLACE MACRO pg_total_relation_size(a) AS 0::BIGINT;
-CREATE OR REPLACE MACRO pg_table_size(a) AS 0::BIGINT;
+CREATE OR REPLACE MACRO pg_table_size(a) AS
+  coalesce((SELECT bytes FROM lh_sizes WHERE oid = a), 0)::BIGINT;
+CREATE OR REPLACE MACRO pg_total_relation_size(a) AS pg_table_size(a);
+CREATE OR REPLACE MACRO pg_relation_size(a) AS pg_table_size(a);
 CREATE OR REPLACE MACRO pg_get_serial_sequence(a, b) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO pg_get_function_result(a) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO pg_get_function_arguments(a) AS NULL::VARCHAR;
+CREATE OR REPLACE MACRO pg_get_function_identity_arguments(a) AS NULL::VARCHAR;
 CREATE OR REPLACE MACRO pg_indexes_size(a) AS 0::BIGINT;
-CREATE OR REPLACE MACRO pg_size_pretty(a) AS a::VARCHAR || ' bytes';
+CREATE OR REPLACE MACRO pg_size_pretty(a) AS CASE
+  WHEN a < 10240 THEN a::VARCHAR || ' bytes'
+  WHEN a < 10485760 THEN round(a / 1024)::BIGINT::VARCHAR || ' kB'
+  WHEN a < 10737418240 THEN round(a / 1048576)::BIGINT::VARCHAR || ' MB'
+  ELSE round(a / 1073741824)::BIGINT::VARCHAR || ' GB' END;
 CREATE OR REPLACE MACRO pg_relation_is_publishable(a) AS false;
 CREATE OR REPLACE MACRO array_upper(a, d) AS len(a);
 CREATE OR REPLACE MACRO array_lower(a, d) AS CASE WHEN len(a) > 0 THEN 1 END;
@@ -281,6 +292,7 @@ std::string DatasetCatalogSql(const std::string& database,
                               const std::vector<CatalogDataset>& datasets) {
   std::string sql =
       "DELETE FROM pg_class; DELETE FROM pg_attribute; DELETE FROM pg_tables; "
+      "DELETE FROM lh_sizes; "
       "DELETE FROM lh_information_schema.tables; DELETE FROM lh_information_schema.columns;\n";
   for (size_t i = 0; i < datasets.size(); ++i) {
     const CatalogDataset& dataset = datasets[i];
@@ -291,6 +303,7 @@ std::string DatasetCatalogSql(const std::string& database,
            std::to_string(dataset.columns.size()) +
            ", 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, "
            "NULL);\n";
+    sql += "INSERT INTO lh_sizes VALUES (" + oid + ", " + std::to_string(dataset.bytes) + ");\n";
     sql += "INSERT INTO pg_tables VALUES ('public', " + name +
            ", 'lakehouse', NULL, false, false, false, false);\n";
     sql += "INSERT INTO lh_information_schema.tables VALUES (" + SqlString(database) +

@@ -20,6 +20,7 @@ struct CatalogColumn {
 struct CatalogDataset {
   std::string name;
   uint64_t rows = 0;
+  uint64_t bytes = 0;  // data and delete files, what pg_table_size answers
   std::vector<CatalogColumn> columns;
 };
 
