@@ -261,14 +261,6 @@ class AnswererImpl final : public CatalogAnswerer {
       query::ResultColumn column;
       column.name = name != nullptr ? name : "";
       duckdb_free(const_cast<char*>(name));
-      // A function's column is named as PostgreSQL names it: version, not "version"().
-      if (size_t paren = column.name.find('('); paren != std::string::npos && paren > 0) {
-        column.name = column.name.substr(0, paren);
-        std::erase(column.name, '"');
-        if (size_t dot = column.name.rfind('.'); dot != std::string::npos) {
-          column.name = column.name.substr(dot + 1);
-        }
-      }
       column.type = query::TypeName(logical.get());
       column.value_type = query::ValueTypeOf(logical.get());
       columns.push_back(std::move(column));

@@ -209,6 +209,17 @@ TEST_F(PgSessionTest, CatalogStatementsGoToTheAnswererInBothProtocols) {
   EXPECT_EQ(Field(replies[0], 'C'), "0A000");
 }
 
+TEST_F(PgSessionTest, ColumnsOfCallsAreNamedAsPostgreSQLNamesThem) {
+  auto session = SignedIn();
+  auto replies = Send(*session, Query("SELECT version(), count(*), max(id) FROM candidates"));
+  ASSERT_EQ(Types(replies), "TDCZ");
+  EXPECT_NE(replies[0].body.find(std::string("version\0", 8)), std::string::npos);
+  EXPECT_NE(replies[0].body.find(std::string("count\0", 6)), std::string::npos);
+  // A call with arguments keeps DuckDB's name, as before.
+  EXPECT_NE(replies[0].body.find(std::string("max(id)\0", 8)), std::string::npos);
+  EXPECT_TRUE(Cells(replies[1])[0].starts_with("PostgreSQL 15.0 (Lakehouse "));
+}
+
 TEST_F(PgSessionTest, ASimpleQueryStreamsItsRowsThenCompletes) {
   auto session = SignedIn();
   auto replies =
