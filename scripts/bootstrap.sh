@@ -21,7 +21,8 @@ debian_packages=(
   # the Python client's smoke test: an offline pip install into a venv, then pytest
   python3 python3-venv python3-pip python3-setuptools python3-wheel python3-pytest python3-pandas
   # the PostgreSQL listener's smoke test: real clients
-  postgresql-client python3-psycopg2 python3-psycopg
+  postgresql-client python3-psycopg2 python3-psycopg python3-sqlalchemy
+  libpostgresql-jdbc-java default-jdk-headless
   # bench/query's PostgreSQL client (libpq, linked into query_bench only)
   libpq-dev
 )

@@ -7,6 +7,7 @@ namespace lakehouse::cli {
 
 Result<std::unique_ptr<pgwire::PgServer>> StartPgwire(const Config& config,
                                                       query::QueryEngine& engine,
+                                                      catalog::Catalog& catalog,
                                                       const gateway::AccessControl& access) {
   if (config.pgwire.listen.empty()) return std::unique_ptr<pgwire::PgServer>();
   LH_ASSIGN_OR_RETURN(ListenAddress listen, ParseListenAddress(config.pgwire.listen));
@@ -15,6 +16,7 @@ Result<std::unique_ptr<pgwire::PgServer>> StartPgwire(const Config& config,
   options.listen = listen;
   options.max_connections = static_cast<size_t>(config.pgwire.max_connections);
   options.max_message_bytes = static_cast<size_t>(config.pgwire.max_message_bytes);
+  options.catalog = &catalog;
   if (access.enabled()) {
     // Any scope will do: every statement here only reads.
     options.check_password = [access](std::string_view password) -> Result<std::string> {

@@ -23,6 +23,7 @@ namespace lakehouse::cli {
 // the listener; `access` is only read here.
 Result<std::unique_ptr<pgwire::PgServer>> StartPgwire(const Config& config,
                                                       query::QueryEngine& engine,
+                                                      catalog::Catalog& catalog,
                                                       const gateway::AccessControl& access);
 
 // The listener's counters as gauges for /metrics; `server` must outlive

@@ -124,7 +124,7 @@ int RunServe(const ServeOptions& options) {
   AddServeGauges((*front_door)->metrics(), catalog, **store, **vectors, **engine);
   // Declared after the engine, so it stops (after the HTTP listener) before
   // the engine closes.
-  auto pgwire = StartPgwire(config, **engine, (*front_door)->access());
+  auto pgwire = StartPgwire(config, **engine, catalog, (*front_door)->access());
   if (!pgwire.ok()) return Fail(pgwire.status());
   if (*pgwire) AddPgwireGauges((*front_door)->metrics(), **pgwire);
   return ServeUntilSignal(watcher, http, listen, "serve");
@@ -268,7 +268,7 @@ int RunQueryd(const ServiceOptions& options) {
     if (!loaded.ok()) return Fail(loaded.status());
     access = std::move(*loaded);
   }
-  auto pgwire = StartPgwire(*config, **engine, access);
+  auto pgwire = StartPgwire(*config, **engine, *catalog, access);
   if (!pgwire.ok()) return Fail(pgwire.status());
   return ServeUntilSignal(watcher, http, config->queryd.listen, "queryd");
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "pgwire/catalog_answerer.h"
 #include "pgwire/wire.h"
 
 namespace lakehouse::pgwire {
@@ -64,8 +65,9 @@ std::string FatalMessage(std::string_view sqlstate, std::string_view message) {
 
 class Server final : public PgServer {
  public:
-  Server(const PgServerOptions& options, query::QueryEngine& engine)
-      : options_(options), engine_(engine) {}
+  Server(const PgServerOptions& options, query::QueryEngine& engine,
+         std::unique_ptr<CatalogAnswerer> catalog)
+      : options_(options), engine_(engine), catalog_(std::move(catalog)) {}
   ~Server() override { Stop(); }
 
   Status Bind();
@@ -92,6 +94,7 @@ class Server final : public PgServer {
 
   const PgServerOptions options_;
   query::QueryEngine& engine_;
+  const std::unique_ptr<CatalogAnswerer> catalog_;  // null without a catalog
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::thread acceptor_;
@@ -199,6 +202,7 @@ void Server::Serve(int32_t id, int fd, bool loopback) {
   options.cancel = [this](int32_t process_id, int32_t key) { CancelQuery(process_id, key); };
   options.time_zone = options_.time_zone;
   options.stats = &stats_;
+  options.catalog = catalog_.get();
   {
     Session session(engine_, options, [fd](std::string_view bytes) { return SendAll(fd, bytes); });
     {
@@ -297,7 +301,13 @@ Result<std::unique_ptr<PgServer>> PgServer::Start(const PgServerOptions& options
   if (options.max_connections == 0) {
     return Status::InvalidArgument("[pgwire] max_connections must be at least 1");
   }
-  auto server = std::make_unique<Server>(options, engine);
+  std::unique_ptr<CatalogAnswerer> catalog;
+  if (options.catalog != nullptr) {
+    LH_ASSIGN_OR_RETURN(
+        catalog, CatalogAnswerer::Open(*options.catalog, {.database = "lakehouse",
+                                                          .max_rows = engine.options().max_rows}));
+  }
+  auto server = std::make_unique<Server>(options, engine, std::move(catalog));
   LH_RETURN_IF_ERROR(server->Bind());
   server->StartAccepting();
   spdlog::info("pgwire: PostgreSQL clients on {}:{}", options.listen.host, server->port());

@@ -45,6 +45,10 @@ struct PgServerOptions {
   std::function<Result<std::string>(std::string_view password)> check_password;
   std::vector<ScramVerifier> scram;
   std::string time_zone = "UTC";
+  // The datasets the catalog answerer lists to clients (catalog_answerer.h);
+  // null: catalog queries go to the engine, which refuses them. Must
+  // outlive the server.
+  catalog::Catalog* catalog = nullptr;
 };
 
 // What the server has done, for metrics. Read while it runs.

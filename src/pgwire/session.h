@@ -14,6 +14,8 @@
 //    packet by kMaxStartupBytes, any other by max_message_bytes. A length
 //    that cannot be, or one over its bound, is answered with an
 //    ErrorResponse (08P01, or 54000 over the bound) and the session ends.
+//  - Statements about PostgreSQL's catalog (pg_catalog, information_schema,
+//    pg_* functions) go to SessionOptions::catalog when there is one.
 //  - Rows stream: a result is sent chunk by chunk as the cursor yields it,
 //    never held whole.
 //  - No TLS: an SSLRequest (or GSSENCRequest) is answered 'N' and the
@@ -47,6 +49,8 @@ struct SessionStats {
   std::atomic<uint64_t> auth_failures{0};
 };
 
+class CatalogAnswerer;
+
 struct SessionOptions {
   size_t max_message_bytes = 8u << 20;
   // The client connects from the loopback interface.
@@ -69,6 +73,10 @@ struct SessionOptions {
   std::function<void(int32_t process_id, int32_t secret_key)> cancel;
   std::string time_zone = "UTC";  // reported as TimeZone
   SessionStats* stats = nullptr;  // optional; must outlive the session
+  // Answers statements about PostgreSQL's catalog (catalog_answerer.h);
+  // optional, must outlive the session. Null: they go to the engine, whose
+  // fence refuses them.
+  CatalogAnswerer* catalog = nullptr;
 };
 
 class Session {

@@ -78,7 +78,7 @@ bool Session::Impl::HandleParse(const Message& message) {
     query::QueryRequest request;
     request.sql = statement.sql;
     if (statement.kind == StatementKind::kCopyOut) request.sql = ParseCopyOut(statement.sql)->query;
-    auto shape = engine_.Describe(request);
+    auto shape = DescribeQuery(request);
     if (!shape.ok()) return ExtendedError(shape.status());
     statement.shape = std::move(*shape);
   } else if (statement.kind == StatementKind::kCommand) {

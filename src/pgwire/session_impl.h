@@ -100,6 +100,8 @@ class Session::Impl {
   // "FETCH"). A failure is returned, not sent.
   Status RunPortal(Portal& portal, size_t max_rows, const std::string& tag, bool* suspended);
   Status StartPortal(Portal& portal);
+  // The engine's Describe, or the catalog answerer's for a statement it takes.
+  Result<query::StatementShape> DescribeQuery(const query::QueryRequest& request);
   Status SendDataRow(const Portal& portal, size_t row);
   Status RunCopyOut(Portal& portal);
   void CountError(const Status& status);

@@ -1,6 +1,7 @@
 // Runs a session's statements: Query messages, portals streaming their rows, COPY TO STDOUT.
 #include <set>
 
+#include "pgwire/catalog_answerer.h"
 #include "pgwire/errors.h"
 #include "pgwire/pg_types.h"
 #include "pgwire/session_impl.h"
@@ -48,6 +49,22 @@ void AppendCopyCsv(std::string_view cell, std::string& out) {
     out.push_back(c);
   }
   out.push_back('"');
+}
+
+// A column as PostgreSQL names it: DuckDB names a call by its text
+// ("\"version\"()", "count_star()"), PostgreSQL by the function (version,
+// count), which is what clients look up by name.
+std::string PgColumnName(const std::string& name) {
+  if (!name.ends_with("()")) return name;
+  std::string function = name.substr(0, name.size() - 2);
+  if (function.size() >= 2 && function.front() == '"' && function.back() == '"') {
+    function = function.substr(1, function.size() - 2);
+  }
+  if (function.empty() ||
+      function.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+    return name;
+  }
+  return function == "count_star" ? "count" : function;
 }
 
 }  // namespace
@@ -178,12 +195,23 @@ Status Session::Impl::StartPortal(Portal& portal) {
   request.params = portal.params;
   request.cancel = cancel_;
   if (options_.stats) ++options_.stats->queries;
-  LH_ASSIGN_OR_RETURN(portal.cursor, engine_.Execute(request));
+  if (options_.catalog != nullptr && RoutesToCatalog(request.sql)) {
+    LH_ASSIGN_OR_RETURN(portal.cursor, options_.catalog->Execute(request));
+  } else {
+    LH_ASSIGN_OR_RETURN(portal.cursor, engine_.Execute(request));
+  }
   portal.columns = portal.cursor->columns();
   portal.oids.clear();
   for (const auto& column : portal.columns) portal.oids.push_back(OidOf(column.value_type));
   portal.formats.resize(portal.columns.size(), 0);
   return Status::Ok();
+}
+
+Result<query::StatementShape> Session::Impl::DescribeQuery(const query::QueryRequest& request) {
+  if (options_.catalog != nullptr && RoutesToCatalog(request.sql)) {
+    return options_.catalog->Describe(request);
+  }
+  return engine_.Describe(request);
 }
 
 void Session::Impl::SendRowDescription(const Portal& portal) {
@@ -192,7 +220,11 @@ void Session::Impl::SendRowDescription(const Portal& portal) {
   for (size_t c = 0; c < portal.columns.size(); ++c) {
     int32_t oid = c < portal.oids.size() ? portal.oids[c] : kOidText;
     int16_t format = c < portal.formats.size() ? portal.formats[c] : 0;
-    w.CString(portal.columns[c].name).Int32(0).Int16(0).Int32(oid).Int16(TypeSizeOf(oid));
+    w.CString(PgColumnName(portal.columns[c].name))
+        .Int32(0)
+        .Int16(0)
+        .Int32(oid)
+        .Int16(TypeSizeOf(oid));
     w.Int32(-1).Int16(format);
   }
   w.End();

@@ -6,6 +6,7 @@
 
 #include "common/sql_quote.h"
 #include "query/engine_impl.h"
+#include "query/engine_info.h"
 
 namespace lakehouse::query {
 namespace {
@@ -91,6 +92,11 @@ Status EngineImpl::ConfigureDatabase(duckdb_connection setup, storage::ObjectSto
       "SET temp_directory = " + SqlString(options_.scratch_dir + "/spill"),
       std::string("SET allocator_background_threads = ") +
           (options_.release_idle_memory ? "true" : "false"),
+      // What PostgreSQL clients ask at connect, answered alike over HTTP;
+      // macros of the default schema come before DuckDB's own functions.
+      "CREATE OR REPLACE MACRO version() AS " + SqlString(SqlVersionString()),
+      "CREATE OR REPLACE MACRO current_database() AS " + SqlString(kSqlDatabaseName),
+      "CREATE OR REPLACE MACRO current_schema() AS 'public'",
       "SET autoinstall_known_extensions = false",
       "SET autoload_known_extensions = false",
       "SET allow_community_extensions = false",

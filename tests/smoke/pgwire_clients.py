@@ -3,6 +3,7 @@
 #   python3 pgwire_clients.py psycopg2 PORT   # parameters, a named cursor, errors as classes
 #   python3 pgwire_clients.py psycopg3 PORT NAME  # the extended protocol; NAME: candidate 7's
 #   python3 pgwire_clients.py hostile PORT    # bad bytes and floods; others keep being served
+#   python3 pgwire_clients.py catalog PORT    # pandas read_sql, SQLAlchemy's inspector
 #
 # Prints one line per check; a failed check prints "BUG ..." and exits 1.
 import socket
@@ -240,8 +241,41 @@ def run_hostile():
     print("ok the server serves again after the flood")
 
 
+def run_catalog():
+    import warnings
+
+    import pandas as pd
+    import psycopg2
+    from sqlalchemy import create_engine, inspect, text
+
+    conn = psycopg2.connect(host="127.0.0.1", port=port, user="x", dbname="lakehouse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas would rather have SQLAlchemy than a DBAPI connection
+        df = pd.read_sql("SELECT id, name FROM candidates WHERE id <= 3 ORDER BY id", conn)
+    check(list(df.columns) == ["id", "name"] and list(df["id"]) == [1, 2, 3],
+          "pandas read_sql over psycopg2: %d rows" % len(df))
+    conn.close()
+    # SQLAlchemy's dialect reads version(), current_schema() and pg_catalog at connect.
+    engine = create_engine("postgresql+psycopg2://x@127.0.0.1:%d/lakehouse" % port)
+    df = pd.read_sql(text('SELECT count(*) AS n FROM "candidates@1" WHERE id <= :n'), engine,
+                     params={"n": 5})
+    check(df["n"][0] == 5, "pandas read_sql through a SQLAlchemy engine, with a parameter")
+    inspector = inspect(engine)
+    tables = inspector.get_table_names()
+    check(tables == ["candidates", "clients", "jobs", "placements", "timesheets"],
+          "SQLAlchemy lists the datasets: %s" % tables)
+    columns = {c["name"]: str(c["type"]) for c in inspector.get_columns("candidates")}
+    check(columns.get("id") == "BIGINT" and columns.get("name") == "TEXT" and
+          columns.get("desired_rate") == "DOUBLE_PRECISION",
+          "SQLAlchemy describes candidates: %s" % columns)
+    check(engine.dialect.server_version_info[:2] == (15, 0),
+          "SQLAlchemy reads the server as PostgreSQL %s" % (engine.dialect.server_version_info,))
+
+
 if mode == "psycopg2":
     run_psycopg2()
+elif mode == "catalog":
+    run_catalog()
 elif mode == "psycopg3":
     run_psycopg3(sys.argv[3])
 elif mode == "hostile":

@@ -8,6 +8,10 @@
 #     fetching in batches, errors raised as psycopg2.errors classes;
 #   - psycopg 3 (extended protocol): parameters bound by the server, binary
 #     results, statements prepared after repeated use (pgwire_clients.py);
+#   - what clients ask about the catalog: psql's \dt, \d NAME, \l and \dn,
+#     version(); pandas read_sql and SQLAlchemy's inspector; a JDBC program
+#     (PgwireJdbc.java, compiled here) with a PreparedStatement, typed
+#     columns, DatabaseMetaData's tables and columns and a 42501 SQLState;
 #   - hostile input: a malformed message, lengths that lie, a 100 MB startup
 #     length, 10,000 parameters, 200 connections at once; each is refused
 #     clearly and the server keeps serving;
@@ -95,6 +99,52 @@ case_begin "psycopg 3 (extended protocol: parameters, binary results, prepared s
 $PYTHON -c 'import psycopg' 2>/dev/null || fail "python3-psycopg is not installed"
 $PYTHON "$(dirname "$0")/pgwire_clients.py" psycopg3 "$PG_PORT" "$expected" >"$OUT" 2>"$ERR" ||
   fail "psycopg 3: $(cat "$OUT" "$ERR")"
+
+case_begin "psql: \\dt, \\d candidates, \\l and \\dn read the catalog"
+pg -c '\dt'
+assert_eq 0 "$RC" "\\dt: $(cat "$ERR")"
+assert_eq "candidates clients jobs placements timesheets" \
+  "$(cut -d'|' -f2 "$OUT" | tr '\n' ' ' | sed 's/ $//')" "\\dt lists the datasets"
+pg -c '\d candidates'
+assert_eq 0 "$RC" "\\d candidates: $(cat "$ERR")"
+assert_contains "$(cat "$OUT")" "id|bigint" "\\d candidates: id"
+assert_contains "$(cat "$OUT")" "name|text" "\\d candidates: name"
+assert_contains "$(cat "$OUT")" "desired_rate|double precision" "\\d candidates: desired_rate"
+pg -c '\l'
+assert_eq 0 "$RC" "\\l: $(cat "$ERR")"
+assert_contains "$(cat "$OUT")" "lakehouse|lakehouse|UTF8" "\\l lists lakehouse"
+pg -c '\dn'
+assert_eq "public|lakehouse" "$(cat "$OUT")" "\\dn lists public"
+pg -c 'SELECT version(), current_database(), current_schema(), count(*) FROM candidates'
+assert_contains "$(cat "$OUT")" "PostgreSQL 15.0 (Lakehouse" "version()"
+assert_contains "$(cat "$OUT")" "|lakehouse|public|2000" "current_database(), current_schema()"
+pg -v VERBOSITY=verbose -c 'SELECT count(*) FROM pg_class, candidates'
+assert_contains "$(cat "$ERR")" "0A000" "a catalog table beside a dataset"
+pg -v VERBOSITY=verbose -c "SELECT * FROM read_csv('/etc/passwd') WHERE pg_backend_pid() > 0"
+assert_contains "$(cat "$ERR")" "42501" "the catalog's database reads no file"
+
+case_begin "pandas read_sql and SQLAlchemy's inspector"
+$PYTHON -c 'import sqlalchemy, pandas' 2>/dev/null ||
+  fail "python3-sqlalchemy or python3-pandas is not installed"
+$PYTHON "$(dirname "$0")/pgwire_clients.py" catalog "$PG_PORT" >"$OUT" 2>"$ERR" ||
+  fail "catalog: $(cat "$OUT" "$ERR")"
+
+case_begin "JDBC: a PreparedStatement, typed columns, DatabaseMetaData, SQLState"
+JDBC_JAR=/usr/share/java/postgresql.jar
+command -v javac >/dev/null || fail "javac is not installed (default-jdk-headless)"
+[[ -f $JDBC_JAR ]] || fail "$JDBC_JAR is missing (libpostgresql-jdbc-java)"
+mkdir -p "$SMOKE_TMP/jdbc"
+javac -d "$SMOKE_TMP/jdbc" "$(dirname "$0")/PgwireJdbc.java" 2>"$ERR" || fail "javac: $(cat "$ERR")"
+timeout 120 java -cp "$SMOKE_TMP/jdbc:$JDBC_JAR" PgwireJdbc "$PG_PORT" >"$OUT" 2>"$ERR" ||
+  fail "JDBC: $(cat "$OUT" "$ERR")"
+assert_contains "$(cat "$OUT")" "row candidates 7 $expected true" "candidate 7 by parameter"
+assert_contains "$(cat "$OUT")" "row \"candidates@1\" 7 $expected true" "candidate 7 of version 1"
+assert_eq "candidates clients jobs placements timesheets" \
+  "$(grep '^table ' "$OUT" | awk '{print $2}' | tr '\n' ' ' | sed 's/ $//')" "getTables"
+assert_contains "$(cat "$OUT")" "column id int8 -5" "getColumns: id BIGINT"
+assert_contains "$(cat "$OUT")" "column name text 12" "getColumns: name VARCHAR"
+assert_contains "$(cat "$OUT")" "column desired_rate float8 8" "getColumns: desired_rate DOUBLE"
+assert_contains "$(cat "$OUT")" "fence 42501" "a fenced statement's SQLState"
 
 case_begin "hostile input, and 200 connections at once"
 $PYTHON "$(dirname "$0")/pgwire_clients.py" hostile "$PG_PORT" >"$OUT" 2>"$ERR" ||

@@ -8,6 +8,7 @@
 #include "common/base64.h"
 #include "common/scram.h"
 #include "common/sha256.h"
+#include "pgwire/catalog_answerer.h"
 #include "pgwire/statements.h"
 #include "testing/embedded_lakehouse.h"
 
@@ -108,7 +109,7 @@ std::vector<std::string> Cells(const Reply& row) {
         static_cast<int32_t>((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (p[2] << 8) | p[3]);
     at += 4;
     if (length < 0) {
-      cells.push_back("NULL");
+      cells.emplace_back("NULL");
       continue;
     }
     cells.push_back(row.body.substr(at, static_cast<size_t>(length)));
@@ -181,6 +182,42 @@ TEST_F(PgSessionTest, StartupAnswersItsParametersKeyAndReady) {
   EXPECT_EQ(replies[replies.size() - 2].body, Int32(7) + Int32(9));
   EXPECT_EQ(replies.back().type, 'Z');
   EXPECT_EQ(replies.back().body, "I");
+}
+
+TEST_F(PgSessionTest, CatalogStatementsGoToTheAnswererInBothProtocols) {
+  auto answerer = CatalogAnswerer::Open(lake_.catalog(), {});
+  ASSERT_TRUE(answerer.ok()) << answerer.status().ToString();
+  SessionOptions options;
+  options.catalog = answerer->get();
+  auto session = Open(options);
+  ASSERT_EQ(Send(*session, Startup()).back().type, 'Z');
+  auto replies = Send(*session, Query("SELECT relname, relkind FROM pg_catalog.pg_class"));
+  ASSERT_EQ(Types(replies), "TDCZ");
+  EXPECT_EQ(Cells(replies[1]), (std::vector<std::string>{"candidates", "r"}));
+  // Parse/Describe/Bind/Execute, as JDBC sends its metadata queries.
+  replies = Send(*session, Parse("",
+                                 "SELECT attname FROM pg_attribute WHERE attrelid = $1 "
+                                 "ORDER BY attnum") +
+                               Describe('S', "") + Bind("", "", {"16384"}) + Execute("") + Sync());
+  ASSERT_EQ(Types(replies), "1tT2DDDDCZ");
+  EXPECT_EQ(Cells(replies[4]), (std::vector<std::string>{"id"}));
+  // Datasets still go to the engine; a mix of both is 0A000.
+  replies = Send(*session, Query("SELECT count(*) FROM candidates"));
+  EXPECT_EQ(Cells(replies[1]), (std::vector<std::string>{"3"}));
+  replies = Send(*session, Query("SELECT count(*) FROM pg_class, candidates"));
+  ASSERT_EQ(Types(replies), "EZ");
+  EXPECT_EQ(Field(replies[0], 'C'), "0A000");
+}
+
+TEST_F(PgSessionTest, ColumnsOfCallsAreNamedAsPostgreSQLNamesThem) {
+  auto session = SignedIn();
+  auto replies = Send(*session, Query("SELECT version(), count(*), max(id) FROM candidates"));
+  ASSERT_EQ(Types(replies), "TDCZ");
+  EXPECT_NE(replies[0].body.find(std::string("version\0", 8)), std::string::npos);
+  EXPECT_NE(replies[0].body.find(std::string("count\0", 6)), std::string::npos);
+  // A call with arguments keeps DuckDB's name, as before.
+  EXPECT_NE(replies[0].body.find(std::string("max(id)\0", 8)), std::string::npos);
+  EXPECT_TRUE(Cells(replies[1])[0].starts_with("PostgreSQL 15.0 (Lakehouse "));
 }
 
 TEST_F(PgSessionTest, ASimpleQueryStreamsItsRowsThenCompletes) {
