@@ -10,6 +10,9 @@
 //  - A Channel neither owns nor closes its socket: the caller does, after
 //    the channel is destroyed. Timeouts set on the socket (SO_RCVTIMEO,
 //    SO_SNDTIMEO) bound each Read and Write, in TLS as in plain text.
+//  - OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a write to a
+//    client that has gone raises SIGPIPE, which the process must ignore
+//    (main.cpp does) for Write to return false instead.
 //
 // Threading: a TlsContext is shared by every connection's thread. A
 // Channel is used by one thread at a time; another thread may only
