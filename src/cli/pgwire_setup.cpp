@@ -17,6 +17,9 @@ Result<std::unique_ptr<pgwire::PgServer>> StartPgwire(const Config& config,
   options.max_connections = static_cast<size_t>(config.pgwire.max_connections);
   options.max_message_bytes = static_cast<size_t>(config.pgwire.max_message_bytes);
   options.catalog = &catalog;
+  options.tls_cert = config.pgwire.tls_cert;
+  options.tls_key = config.pgwire.tls_key;
+  options.tls_required = config.pgwire.tls_required;
   if (access.enabled()) {
     // Any scope will do: every statement here only reads.
     options.check_password = [access](std::string_view password) -> Result<std::string> {

@@ -150,6 +150,9 @@ constexpr Setting kSettings[] = {
     LH_SETTING(pgwire, listen, ListenOrEmpty()),
     LH_SETTING(pgwire, max_connections, Integer(1, 10000)),
     LH_SETTING(pgwire, max_message_bytes, Integer(1 << 12, 1 << 30)),
+    LH_SETTING(pgwire, tls_cert, Path()),
+    LH_SETTING(pgwire, tls_key, Path()),
+    LH_SETTING(pgwire, tls_required, Flag()),
     LH_SETTING(vectord, listen, Listen()),
     LH_SETTING(vectord, storage, OneOf(kStorage)),
     LH_SETTING(vectord, storaged_url, UrlOrEmpty()),
@@ -287,6 +290,14 @@ Status CheckCombinations(const Config& config, std::string_view source) {
   }
   if (!config.embed.ollama_url.empty() && config.embed.ollama_model.empty()) {
     return Status::InvalidArgument("[embed] ollama_url needs ollama_model");
+  }
+  if (config.pgwire.tls_cert.empty() != config.pgwire.tls_key.empty()) {
+    return Status::InvalidArgument(
+        std::string(source) + ": [pgwire] tls_cert and tls_key go together: set both or neither");
+  }
+  if (config.pgwire.tls_required && config.pgwire.tls_cert.empty()) {
+    return Status::InvalidArgument(std::string(source) +
+                                   ": [pgwire] tls_required needs tls_cert and tls_key");
   }
   if (config.storaged.backend == "s3" && (config.s3.endpoint.empty() || config.s3.bucket.empty())) {
     return Status::InvalidArgument(std::string(source) +

@@ -118,6 +118,11 @@ struct PgwireConfig {
   std::string listen;  // "127.0.0.1:5433"; empty: no PostgreSQL listener
   int max_connections = 64;
   int max_message_bytes = 8 << 20;  // a frontend message larger than this ends the session
+  // TLS: a PEM certificate chain and its private key, both or neither;
+  // relative to the config file. With them a client asking for TLS gets it.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_required = false;  // refuse clients that do not ask for TLS (needs tls_cert)
 };
 struct VectordConfig {
   std::string listen = "127.0.0.1:8084";

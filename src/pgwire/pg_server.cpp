@@ -1,4 +1,4 @@
-// The PostgreSQL listener: accepts connections, gives each a thread and a Session, routes cancels.
+// The PostgreSQL listener: accepts, negotiates TLS, runs each Session on a thread, routes cancels.
 #include "pgwire/pg_server.h"
 
 #include <arpa/inet.h>
@@ -18,6 +18,7 @@
 
 #include "common/logging.h"
 #include "pgwire/catalog_answerer.h"
+#include "pgwire/tls.h"
 #include "pgwire/wire.h"
 
 namespace lakehouse::pgwire {
@@ -25,6 +26,8 @@ namespace {
 
 constexpr int kStartupTimeoutS = 10;
 constexpr int kSendTimeoutS = 30;
+
+using Deadline = std::chrono::steady_clock::time_point;
 
 bool IsLoopback(const sockaddr_storage& peer) {
   if (peer.ss_family == AF_INET) {
@@ -55,6 +58,24 @@ bool SendAll(int fd, std::string_view bytes) {
   return true;
 }
 
+int32_t BigEndian32(const char* bytes) {
+  auto b = reinterpret_cast<const unsigned char*>(bytes);
+  return static_cast<int32_t>((uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) |
+                              (uint32_t{b[2]} << 8) | uint32_t{b[3]});
+}
+
+// Exactly `size` bytes, or false: closed, failed, or past the deadline.
+bool ReadFull(Channel& channel, char* buffer, size_t size, Deadline deadline) {
+  while (size > 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    long n = channel.Read(buffer, size);
+    if (n <= 0) return false;
+    buffer += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
 std::string FatalMessage(std::string_view sqlstate, std::string_view message) {
   std::string out;
   MessageWriter w(out);
@@ -66,8 +87,8 @@ std::string FatalMessage(std::string_view sqlstate, std::string_view message) {
 class Server final : public PgServer {
  public:
   Server(const PgServerOptions& options, query::QueryEngine& engine,
-         std::unique_ptr<CatalogAnswerer> catalog)
-      : options_(options), engine_(engine), catalog_(std::move(catalog)) {}
+         std::unique_ptr<CatalogAnswerer> catalog, std::unique_ptr<TlsContext> tls)
+      : options_(options), engine_(engine), catalog_(std::move(catalog)), tls_(std::move(tls)) {}
   ~Server() override { Stop(); }
 
   Status Bind();
@@ -89,12 +110,18 @@ class Server final : public PgServer {
   void Accept();
   void Refuse(int fd);
   void Serve(int32_t id, int fd, bool loopback);
+  std::unique_ptr<Channel> Open(int fd, Deadline deadline, std::string* opening);
+  void RefusePlainText(Channel& plain, int32_t length, Deadline deadline);
+  void Converse(int32_t id, int fd, Channel& channel, bool loopback, Deadline deadline,
+                std::string_view opening);
+  SessionOptions SessionOptionsFor(int32_t id, bool loopback, bool tls);
   void CancelQuery(int32_t id, int32_t secret_key);
   void JoinFinished();  // REQUIRES: mu_ held
 
   const PgServerOptions options_;
   query::QueryEngine& engine_;
   const std::unique_ptr<CatalogAnswerer> catalog_;  // null without a catalog
+  const std::unique_ptr<TlsContext> tls_;           // null: no TLS
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::thread acceptor_;
@@ -191,9 +218,105 @@ void Server::Refuse(int fd) {
 void Server::Serve(int32_t id, int fd, bool loopback) {
   SetTimeout(fd, SO_RCVTIMEO, kStartupTimeoutS);
   SetTimeout(fd, SO_SNDTIMEO, kSendTimeoutS);
+  // The whole sign-in is bounded, TLS handshake included, not only each
+  // read: a client trickling a byte at a time must not hold its thread.
+  const Deadline deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(kStartupTimeoutS);
+  std::string opening;
+  if (std::unique_ptr<Channel> channel = Open(fd, deadline, &opening)) {
+    Converse(id, fd, *channel, loopback, deadline, opening);
+  }
+  shutdown(fd, SHUT_RDWR);
+  close(fd);
+  std::lock_guard lock(mu_);
+  auto found = connections_.find(id);
+  finished_.push_back(std::move(found->second.thread));
+  connections_.erase(found);
+  drained_.notify_all();
+}
+
+// Answers what a client may ask before its startup packet (SSLRequest,
+// GSSENCRequest) and returns the channel its session goes on over, with the
+// bytes of its next packet already read in `opening`; null to drop it.
+// Packets are read whole and no further, so nothing a client sends after an
+// SSLRequest can be taken as plain text once TLS begins.
+std::unique_ptr<Channel> Server::Open(int fd, Deadline deadline, std::string* opening) {
+  std::unique_ptr<Channel> plain = PlainChannel(fd);
+  char head[8];
+  while (true) {
+    if (!ReadFull(*plain, head, 4, deadline)) return nullptr;
+    const int32_t length = BigEndian32(head);
+    // A length no startup packet has is the session's to refuse (08P01, 54000).
+    if (length < 8 || static_cast<size_t>(length) > kMaxStartupBytes) break;
+    if (!ReadFull(*plain, head + 4, 4, deadline)) return nullptr;
+    const int32_t code = BigEndian32(head + 4);
+    if (length != 8 || (code != kSslRequest && code != kGssEncRequest)) {
+      if (options_.tls_required && code != kCancelRequest) {
+        RefusePlainText(*plain, length, deadline);
+        return nullptr;
+      }
+      opening->assign(head, 8);
+      return plain;
+    }
+    if (code == kGssEncRequest || tls_ == nullptr) {
+      if (!plain->Write("N")) return nullptr;
+      continue;
+    }
+    if (!plain->Write("S")) return nullptr;
+    auto tls = tls_->Accept(fd, deadline);
+    if (!tls.ok()) {
+      spdlog::debug("pgwire: a client dropped: {}", tls.status().message());
+      return nullptr;
+    }
+    return std::move(*tls);
+  }
+  if (options_.tls_required) return nullptr;
+  opening->assign(head, 4);
+  return plain;
+}
+
+// The rest of the startup packet is read first, so that closing does not
+// reset the connection under the answer.
+void Server::RefusePlainText(Channel& plain, int32_t length, Deadline deadline) {
+  std::string rest(static_cast<size_t>(length) - 8, '\0');
+  if (!ReadFull(plain, rest.data(), rest.size(), deadline)) return;
+  plain.Write(FatalMessage(
+      "28000", "TLS is required ([pgwire] tls_required): connect with sslmode=require"));
+}
+
+// Runs the session over `channel` (on socket `fd`) until either side ends it.
+void Server::Converse(int32_t id, int fd, Channel& channel, bool loopback, Deadline deadline,
+                      std::string_view opening) {
+  SessionOptions options = SessionOptionsFor(id, loopback, channel.tls());
+  Session session(engine_, options,
+                  [&channel](std::string_view bytes) { return channel.Write(bytes); });
+  {
+    std::lock_guard lock(mu_);
+    connections_[id].session = &session;
+    connections_[id].secret_key = options.secret_key;
+  }
+  bool timeout_lifted = false;
+  char buffer[16384];
+  bool open = session.Receive(opening);
+  while (open) {
+    long n = channel.Read(buffer, sizeof buffer);
+    if (n <= 0) break;  // closed, failed, or the startup took too long
+    if (!session.Receive(std::string_view(buffer, static_cast<size_t>(n)))) break;
+    if (!session.signed_in() && std::chrono::steady_clock::now() > deadline) break;
+    if (!timeout_lifted && session.signed_in()) {
+      SetTimeout(fd, SO_RCVTIMEO, 0);  // a signed-in client may idle
+      timeout_lifted = true;
+    }
+  }
+  std::lock_guard lock(mu_);
+  connections_[id].session = nullptr;
+}
+
+SessionOptions Server::SessionOptionsFor(int32_t id, bool loopback, bool tls) {
   SessionOptions options;
   options.max_message_bytes = options_.max_message_bytes;
   options.loopback = loopback;
+  options.tls = tls;
   options.check_password = options_.check_password;
   options.scram = options_.scram;
   options.process_id = id;
@@ -203,40 +326,7 @@ void Server::Serve(int32_t id, int fd, bool loopback) {
   options.time_zone = options_.time_zone;
   options.stats = &stats_;
   options.catalog = catalog_.get();
-  {
-    Session session(engine_, options, [fd](std::string_view bytes) { return SendAll(fd, bytes); });
-    {
-      std::lock_guard lock(mu_);
-      connections_[id].session = &session;
-      connections_[id].secret_key = options.secret_key;
-    }
-    bool timeout_lifted = false;
-    // The whole sign-in is bounded, not only each read: a client trickling
-    // a byte at a time must not hold its thread.
-    const auto startup_deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(kStartupTimeoutS);
-    char buffer[16384];
-    while (true) {
-      ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;  // closed, failed, or the startup took too long
-      if (!session.Receive(std::string_view(buffer, static_cast<size_t>(n)))) break;
-      if (!session.signed_in() && std::chrono::steady_clock::now() > startup_deadline) break;
-      if (!timeout_lifted && session.signed_in()) {
-        SetTimeout(fd, SO_RCVTIMEO, 0);  // a signed-in client may idle
-        timeout_lifted = true;
-      }
-    }
-    std::lock_guard lock(mu_);
-    connections_[id].session = nullptr;
-  }
-  shutdown(fd, SHUT_RDWR);
-  close(fd);
-  std::lock_guard lock(mu_);
-  auto found = connections_.find(id);
-  finished_.push_back(std::move(found->second.thread));
-  connections_.erase(found);
-  drained_.notify_all();
+  return options;
 }
 
 void Server::CancelQuery(int32_t id, int32_t secret_key) {
@@ -307,10 +397,20 @@ Result<std::unique_ptr<PgServer>> PgServer::Start(const PgServerOptions& options
         catalog, CatalogAnswerer::Open(*options.catalog, {.database = "lakehouse",
                                                           .max_rows = engine.options().max_rows}));
   }
-  auto server = std::make_unique<Server>(options, engine, std::move(catalog));
+  std::unique_ptr<TlsContext> tls;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    LH_ASSIGN_OR_RETURN(tls, TlsContext::Load(options.tls_cert, options.tls_key));
+  } else if (options.tls_required) {
+    return Status::InvalidArgument("[pgwire] tls_required needs tls_cert and tls_key");
+  }
+  auto server = std::make_unique<Server>(options, engine, std::move(catalog), std::move(tls));
   LH_RETURN_IF_ERROR(server->Bind());
   server->StartAccepting();
-  spdlog::info("pgwire: PostgreSQL clients on {}:{}", options.listen.host, server->port());
+  const char* tls_note = "";
+  if (!options.tls_cert.empty())
+    tls_note = options.tls_required ? " (TLS required)" : " (TLS offered)";
+  spdlog::info("pgwire: PostgreSQL clients on {}:{}{}", options.listen.host, server->port(),
+               tls_note);
   return std::unique_ptr<PgServer>(std::move(server));
 }
 

@@ -8,11 +8,18 @@
 //  - A client must finish its startup and sign-in within 10 s (in all, not
 //    per read); once signed in it may stay idle. A client that does not read its results for 30 s
 //    is dropped.
+//  - TLS, when a certificate and key are given: an SSLRequest is answered
+//    'S' and the session goes on over TLS (1.2 or later) after a handshake
+//    within the sign-in bound; a client that fails it is dropped. Without
+//    them, or to a GSSENCRequest, the answer is 'N'. A client that does not
+//    ask for TLS goes on in plain text, unless tls_required: then its
+//    startup packet is answered with FATAL 28000. A CancelRequest is
+//    honoured in plain text either way, as PostgreSQL's clients send it so.
 //  - Sign-in: with no check_password (no API tokens) any user is let in
 //    without a password, which is only safe on loopback (the caller
-//    refuses other listen addresses, as for HTTP). With tokens, a loopback
-//    client sends a token as a cleartext password; any other client signs
-//    in with SCRAM-SHA-256 against the tokens' verifiers. There is no TLS.
+//    refuses other listen addresses, as for HTTP). With tokens, a client
+//    on loopback or over TLS sends a token as a cleartext password; any
+//    other client signs in with SCRAM-SHA-256 against the tokens' verifiers.
 //  - A CancelRequest carrying a session's key (BackendKeyData) interrupts
 //    that session's running query, which fails with 57014.
 //  - Stop (or destruction) stops accepting, cancels every running query,
@@ -49,6 +56,10 @@ struct PgServerOptions {
   // null: catalog queries go to the engine, which refuses them. Must
   // outlive the server.
   catalog::Catalog* catalog = nullptr;
+  // PEM files; both empty: no TLS. Loaded by Start.
+  std::string tls_cert;
+  std::string tls_key;
+  bool tls_required = false;  // REQUIRES: tls_cert and tls_key
 };
 
 // What the server has done, for metrics. Read while it runs.
@@ -64,7 +75,9 @@ struct PgServerCounters {
 
 class PgServer {
  public:
-  // Binds and starts accepting; kIoError when the address cannot be bound.
+  // Loads the TLS certificate and key (errors name the file, as
+  // TlsContext::Load), binds and starts accepting; kIoError when the
+  // address cannot be bound.
   static Result<std::unique_ptr<PgServer>> Start(const PgServerOptions& options,
                                                  query::QueryEngine& engine);
   virtual ~PgServer() = default;

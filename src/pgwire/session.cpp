@@ -157,15 +157,15 @@ bool Session::Impl::StartSession(FieldReader& fields) {
     return true;
   }
   MessageWriter w(out_);
-  if (options_.loopback) {
+  if (options_.loopback || options_.tls) {
     w.Begin('R').Int32(kAuthCleartext).End();
     phase_ = Phase::kPassword;
     return true;
   }
   if (options_.scram.empty()) {
     return Fatal("28000",
-                 "off loopback a password is taken only by SCRAM-SHA-256, and no API token has a "
-                 "SCRAM verifier (tokens given as sha256: digests cannot have one)");
+                 "off loopback without TLS a password is taken only by SCRAM-SHA-256, and no API "
+                 "token has a SCRAM verifier (tokens given as sha256: digests cannot have one)");
   }
   w.Begin('R').Int32(kAuthSasl).CString("SCRAM-SHA-256").CString("").End();
   phase_ = Phase::kSaslInitial;

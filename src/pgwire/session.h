@@ -18,8 +18,9 @@
 //    pg_* functions) go to SessionOptions::catalog when there is one.
 //  - Rows stream: a result is sent chunk by chunk as the cursor yields it,
 //    never held whole.
-//  - No TLS: an SSLRequest (or GSSENCRequest) is answered 'N' and the
-//    client goes on in plain text or gives up.
+//  - TLS is the server's (pg_server.h), settled before a session sees a
+//    byte; an SSLRequest (or GSSENCRequest) that reaches a session is
+//    answered 'N' and the client goes on as it is or gives up.
 //
 // Threading: Receive is called from one thread at a time; Cancel from any.
 // A Session must not outlive the engine.
@@ -55,13 +56,16 @@ struct SessionOptions {
   size_t max_message_bytes = 8u << 20;
   // The client connects from the loopback interface.
   bool loopback = true;
+  // The connection is encrypted (TLS), so a password may cross it in
+  // cleartext whatever the client's address.
+  bool tls = false;
   // With API tokens the password must be one. `check_password` tells
   // whether a password (sent in cleartext, which is only asked for on
-  // loopback) is a token, returning its name; null: no tokens, and every
-  // user is let in without a password.
+  // loopback or over TLS) is a token, returning its name; null: no tokens,
+  // and every user is let in without a password.
   std::function<Result<std::string>(std::string_view password)> check_password;
   // Verifiers of the tokens, tried in turn against a SCRAM-SHA-256 proof:
-  // how a client off loopback signs in. They must share one salt and
+  // how a client off loopback without TLS signs in. They must share one salt and
   // iteration count, which the server announces before it knows which
   // token the client holds. Empty: such clients are refused.
   std::vector<ScramVerifier> scram;

@@ -58,9 +58,10 @@ bool Session::Impl::HandleSaslInitial(const Message& message) {
   if (!data.ok()) return Fatal("08P01", "malformed SASLInitialResponse message");
   std::string_view first = *data;
   // gs2 header: "n,," (no channel binding) or "y,," (the client could, the
-  // server does not offer it); "p=" asks for binding to TLS, which there is none of.
+  // server does not offer it); "p=" asks for binding to TLS, which is not
+  // offered (SCRAM-SHA-256-PLUS): over TLS a token is sent in cleartext.
   if (!(first.starts_with("n,") || first.starts_with("y,"))) {
-    return Fatal("28000", "channel binding is not supported (there is no TLS)");
+    return Fatal("28000", "channel binding is not supported");
   }
   size_t second_comma = first.find(',', 2);
   if (second_comma == std::string_view::npos) return Fatal("08P01", "malformed SCRAM message");
