@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -185,6 +186,10 @@ void Server::Accept() {
     socklen_t length = sizeof peer;
     int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    // As PostgreSQL does: answers are whole messages written at once, so
+    // Nagle's wait for an ACK only delays a short answer after a long one.
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     ++total_;
     std::lock_guard lock(mu_);
     if (stopping_ || connections_.size() >= options_.max_connections) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # PostgreSQL clients (docs/api.md, PostgreSQL clients) against a real `serve`
 # with the demo loaded and [pgwire] on:
+#   - psql and psycopg2: a dataset's current version, "name@N" and
+#     "name@tag" after an append;
 #   - psql: a count, a version by name, a parameterised query through \bind
 #     (psql 16 and later), \copy (SELECT ...) TO a file, SHOW, and errors
 #     with their SQLSTATEs (42P01, 42501 for DROP TABLE and COPY TO a file);
@@ -54,6 +56,38 @@ assert_eq 0 "$RC" "psql -c count: $(cat "$ERR")"
 assert_eq 2000 "$(cat "$OUT")" "count(*) FROM candidates"
 pg -c 'SELECT count(*) FROM "candidates@1"'
 assert_eq 2000 "$(cat "$OUT")" "count(*) FROM \"candidates@1\""
+
+case_begin "psql and psycopg2: a dataset's current version, \"name@N\" and \"name@tag\""
+printf 'id,note\n1,first\n2,second\n' >"$SMOKE_TMP/notes1.csv"
+printf 'id,note\n3,third\n4,fourth\n5,fifth\n' >"$SMOKE_TMP/notes2.csv"
+"$LH_BIN" ingest --dataset notes "$SMOKE_TMP/notes1.csv" >/dev/null 2>"$ERR" ||
+  fail "ingest notes: $(cat "$ERR")"
+"$LH_BIN" tag notes first --version 1 >/dev/null 2>"$ERR" || fail "tag notes: $(cat "$ERR")"
+"$LH_BIN" ingest --dataset notes --mode append "$SMOKE_TMP/notes2.csv" >/dev/null 2>"$ERR" ||
+  fail "append notes: $(cat "$ERR")"
+pg -c 'SELECT count(*) FROM notes'
+assert_eq "0 5" "$RC $(cat "$OUT")" "the current version: $(cat "$ERR")"
+pg -c 'SELECT count(*) FROM "notes@1"'
+assert_eq "0 2" "$RC $(cat "$OUT")" "version 1: $(cat "$ERR")"
+pg -c "SELECT string_agg(note, ',' ORDER BY id) FROM \"notes@first\""
+assert_eq "0 first,second" "$RC $(cat "$OUT")" "the tag: $(cat "$ERR")"
+pg -c 'SELECT count(*) FROM "notes@9"'
+assert_eq 1 "$RC" "a version that does not exist fails"
+assert_contains "$(cat "$ERR")" "notes" "the error names the dataset"
+counts=$("$PYTHON" - "$PG_PORT" <<'PY'
+import sys, psycopg2
+conn = psycopg2.connect(host="127.0.0.1", port=int(sys.argv[1]), user="x", dbname="lakehouse")
+cur = conn.cursor()
+out = []
+for table in ('notes', '"notes@1"', '"notes@first"', '"notes@2"'):
+    cur.execute("SELECT count(*) FROM " + table + " WHERE id >= %s", (1,))
+    out.append(str(cur.fetchone()[0]))
+print(" ".join(out))
+PY
+)
+assert_eq "5 2 2 5" "$counts" "psycopg2's counts of notes, @1, @first, @2"
+# The catalog cases below list the demo's datasets alone.
+"$LH_BIN" datasets delete notes >/dev/null 2>"$ERR" || fail "delete notes: $(cat "$ERR")"
 
 case_begin "psql: \\bind (psql 16 and later) runs a parameterised query"
 expected=$("$LH_BIN" sql "SELECT name FROM candidates WHERE id = 7" --format csv | sed -n 2p | tr -d '\r')
