@@ -11,6 +11,7 @@
 #include "pgwire/pg_types.h"
 #include "query/duckdb_handles.h"
 #include "query/engine_info.h"
+#include "query/prepared_params.h"
 #include "query/result_chunks.h"
 
 namespace lakehouse::pgwire {
@@ -107,7 +108,7 @@ class AnswererImpl final : public CatalogAnswerer {
     std::lock_guard lock(mu_);
     LH_RETURN_IF_ERROR(Refresh());
     LH_ASSIGN_OR_RETURN(Prepared prepared, Prepare(request.sql));
-    LH_RETURN_IF_ERROR(BindParams(prepared.get(), request));
+    LH_RETURN_IF_ERROR(query::BindTextParams(prepared.get(), request));
     QueryResult result;
     if (duckdb_execute_prepared(prepared.get(), result.out()) != DuckDBSuccess) {
       return Failure(duckdb_result_error(result.get()));
@@ -212,25 +213,6 @@ class AnswererImpl final : public CatalogAnswerer {
           "only a SELECT may read PostgreSQL's catalog (pg_catalog, information_schema)");
     }
     return prepared;
-  }
-
-  static Status BindParams(duckdb_prepared_statement prepared, const query::QueryRequest& request) {
-    idx_t count = duckdb_nparams(prepared);
-    if (request.params.size() != count) {
-      return Status::InvalidArgument("the query has " + std::to_string(count) +
-                                     " parameters ($1, ?) but " +
-                                     std::to_string(request.params.size()) + " were given");
-    }
-    for (idx_t i = 0; i < count; ++i) {
-      const auto& param = request.params[i];
-      duckdb_state state =
-          param ? duckdb_bind_varchar_length(prepared, i + 1, param->data(), param->size())
-                : duckdb_bind_null(prepared, i + 1);
-      if (state != DuckDBSuccess) {
-        return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
-      }
-    }
-    return Status::Ok();
   }
 
   // DuckDB's failure as the engine reports it; a dataset named beside

@@ -6,6 +6,7 @@
 #include "pgwire/pg_types.h"
 #include "pgwire/session_impl.h"
 #include "pgwire/statements.h"
+#include "query/result_chunks.h"
 
 namespace lakehouse::pgwire {
 namespace {
@@ -38,17 +39,13 @@ void AppendCopyText(std::string_view cell, std::string& out) {
 }
 
 void AppendCopyCsv(std::string_view cell, std::string& out) {
-  if (!cell.empty() && cell.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += cell;
+  // Quoted when empty, so an empty string stays apart from NULL (an empty
+  // field).
+  if (cell.empty()) {
+    out += "\"\"";
     return;
   }
-  // Quoted, so an empty string stays apart from NULL (an empty field).
-  out.push_back('"');
-  for (char c : cell) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
+  query::AppendCsvField(cell, out);
 }
 
 // A column as PostgreSQL names it: DuckDB names a call by its text

@@ -202,7 +202,6 @@ class EngineImpl final : public QueryEngine {
   // Fences, then prepares `sql` on the slot's connection.
   Result<Prepared> Prepare(size_t slot, const std::string& sql, BindContext& bind);
   // Binds request.params to `prepared`'s parameters.
-  Status BindParams(duckdb_prepared_statement prepared, const QueryRequest& request);
   Result<StatementShape> Shape(size_t slot, const QueryRequest& request, BindContext& bind);
   Status BindFailure(size_t slot, const BindContext& bind, duckdb_prepared_statement prepared);
   Result<std::unique_ptr<QueryCursor>> StartCursor(size_t slot, const QueryRequest& request,

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "query/engine_impl.h"
+#include "query/prepared_params.h"
 #include "query/query_errors.h"
 
 namespace lakehouse::query {
@@ -108,27 +109,6 @@ Result<StatementShape> EngineImpl::Shape(size_t slot, const QueryRequest& reques
   return shape;
 }
 
-Status EngineImpl::BindParams(duckdb_prepared_statement prepared, const QueryRequest& request) {
-  idx_t count = duckdb_nparams(prepared);
-  if (request.params.size() != count) {
-    return Status::InvalidArgument("the query has " + std::to_string(count) +
-                                   " parameters ($1, ?) but " +
-                                   std::to_string(request.params.size()) + " were given");
-  }
-  for (idx_t i = 0; i < count; ++i) {
-    const auto& param = request.params[i];
-    // Text is bound as VARCHAR and DuckDB casts it to the parameter's type
-    // when the statement runs, as PostgreSQL does with untyped literals.
-    duckdb_state state =
-        param ? duckdb_bind_varchar_length(prepared, i + 1, param->data(), param->size())
-              : duckdb_bind_null(prepared, i + 1);
-    if (state != DuckDBSuccess) {
-      return Status::InvalidArgument("cannot bind parameter $" + std::to_string(i + 1));
-    }
-  }
-  return Status::Ok();
-}
-
 Status EngineImpl::BindFailure(size_t slot, const BindContext& bind,
                                duckdb_prepared_statement prepared) {
   if (bind.error) return *bind.error;
@@ -169,12 +149,12 @@ Result<std::unique_ptr<QueryCursor>> EngineImpl::Run(size_t slot, const QueryReq
   functions_.BeginQuery(connection_ids_[slot],
                         start + std::chrono::milliseconds(options_.timeout_ms));
   LH_ASSIGN_OR_RETURN(Prepared prepared, Prepare(slot, request.sql, bind));
-  LH_RETURN_IF_ERROR(BindParams(prepared.get(), request));
+  LH_RETURN_IF_ERROR(BindTextParams(prepared.get(), request));
   ColumnPlan plan = PlanColumns(prepared.get());
   if (plan.needs_rewrite) {
     // The wrapper holds the user's text too, so it passes the fence as well.
     LH_ASSIGN_OR_RETURN(prepared, Prepare(slot, CastingWrapper(request.sql, plan), bind));
-    LH_RETURN_IF_ERROR(BindParams(prepared.get(), request));
+    LH_RETURN_IF_ERROR(BindTextParams(prepared.get(), request));
   }
   LH_RETURN_IF_ERROR(CheckAsOf(bind));
   return StartCursor(slot, request, bind, start, std::move(prepared), std::move(plan));
