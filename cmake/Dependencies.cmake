@@ -14,6 +14,8 @@ find_package(CURL REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # The command line's tables measure text in terminal columns (Debian's libutf8proc-dev).
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+# Iceberg manifests and manifest lists are Avro: Debian's Avro C (libavro-dev).
+pkg_check_modules(AVRO REQUIRED IMPORTED_TARGET avro-c)
 # The text index's English stemmer: Snowball's libstemmer (Debian's
 # libstemmer-dev), which ships no pkg-config or CMake file.
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)

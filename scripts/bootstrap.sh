@@ -25,6 +25,8 @@ debian_packages=(
   libpostgresql-jdbc-java default-jdk-headless
   # bench/query's PostgreSQL client (libpq, linked into query_bench only)
   libpq-dev
+  # Iceberg manifests are Avro (Avro C); its smoke test reads them back with Python's avro
+  libavro-dev python3-avro
 )
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
