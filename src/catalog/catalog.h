@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -196,6 +197,11 @@ struct Tag {
   int64_t created_unix_ms = 0;  // when the tag was last set
   bool operator==(const Tag&) const = default;
 };
+
+// The versions a vacuum keeping the newest `keep` of `versions` (oldest
+// first) keeps: those and every version a tag names.
+std::set<uint64_t> VersionsVacuumKeeps(const std::vector<Manifest>& versions,
+                                       const std::vector<Tag>& tags, uint64_t keep);
 
 // Where a dataset's data files live: "data/<name>/". Vacuum sweeps it.
 std::string DataFilePrefix(std::string_view dataset);

@@ -21,6 +21,15 @@ void AddObjectsOf(const Manifest& m, std::set<std::string>* keys) {
 
 }  // namespace
 
+std::set<uint64_t> VersionsVacuumKeeps(const std::vector<Manifest>& versions,
+                                       const std::vector<Tag>& tags, uint64_t keep) {
+  std::set<uint64_t> kept;
+  for (const auto& tag : tags) kept.insert(tag.version);
+  const size_t first_kept = versions.size() > keep ? versions.size() - keep : 0;
+  for (size_t i = first_kept; i < versions.size(); ++i) kept.insert(versions[i].version);
+  return kept;
+}
+
 Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) {
   LH_RETURN_IF_ERROR(ValidateDatasetName(name));
   if (keep == 0) return Status::InvalidArgument("keep must be at least 1");
@@ -34,12 +43,11 @@ Result<VacuumReport> StoreCatalog::Vacuum(std::string_view name, uint64_t keep) 
     // A damaged tag fails the vacuum: the version it names is unknown, so
     // nothing may be removed.
     LH_ASSIGN_OR_RETURN(auto tags, ReadTags(name));
-    std::set<uint64_t> tagged;
-    for (const auto& tag : tags) tagged.insert(tag.version);
+    const std::set<uint64_t> kept = VersionsVacuumKeeps(versions, tags, keep);
     const size_t first_kept = versions.size() - keep;
     std::vector<const Manifest*> removed;
     for (size_t i = 0; i < versions.size(); ++i) {
-      if (i < first_kept && !tagged.contains(versions[i].version)) {
+      if (!kept.contains(versions[i].version)) {
         removed.push_back(&versions[i]);
         continue;
       }

@@ -23,7 +23,7 @@ Status ValidateKey(std::string_view key);
 Status ValidatePrefix(std::string_view prefix);
 
 // The system's own key spaces: the catalog's manifests, the datasets' data
-// files, the erasure log, vector indexes, and the process bookkeeping under `_lakehouse/`
+// files, the erasure log, the datasets' Iceberg tables, vector indexes, and the process bookkeeping under `_lakehouse/`
 // (the vectord writer claim, the S3 conditional-put probe). Only the
 // services write them, through their storage client; the public object API
 // refuses them to every token. Sorted, each ending in '/'.
