@@ -15,8 +15,10 @@
 //
 // Errors: kInvalidArgument when an entry's file content disagrees with the
 // manifest's (a manifest lists data files or delete files, never both);
-// kInternal when Avro C fails, with its message. Pure functions: safe to call
-// from any thread at once.
+// kInternal when Avro C fails (out of memory, or a bug here), with its
+// message. Pure functions: safe to call from any thread at once. Avro C keeps
+// its last error text in one process-wide buffer, so if two calls fail at
+// the same moment, one message may be the other's.
 #pragma once
 
 #include <string>
