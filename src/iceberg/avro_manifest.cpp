@@ -116,7 +116,7 @@ using SchemaPtr = std::unique_ptr<avro_obj_t, SchemaFree>;
 using ClassPtr = std::unique_ptr<avro_value_iface_t, ClassFree>;
 using WriterPtr = std::unique_ptr<avro_writer_t_, WriterFree>;
 
-// One generic value, released with its last reference.
+// A generic value owned by one scope, released when the scope ends.
 class OwnedValue {
  public:
   OwnedValue() = default;
