@@ -99,8 +99,10 @@ int ReadRecords(const std::string& bytes, const std::function<void(avro_value_t&
     ADD_FAILURE() << "Avro C cannot open the file: " << avro_strerror();
     return -1;
   }
-  avro_value_iface_t* iface =
-      avro_generic_class_from_schema(avro_file_reader_get_writer_schema(reader));
+  // The reader hands out a reference of its own to the writer's schema.
+  avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
+  avro_value_iface_t* iface = avro_generic_class_from_schema(schema);
+  avro_schema_decref(schema);
   int count = 0;
   for (;;) {
     avro_value_t value;
