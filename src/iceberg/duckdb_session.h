@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "common/status.h"
-#include "query/duckdb_handles.h"
 
 namespace lakehouse::iceberg {
 
@@ -22,17 +21,28 @@ struct DuckSessionFence {
   std::vector<std::string> directories;  // readable and writable directories
 };
 
+// Move-only; a moved-from session holds nothing. (Raw handles rather than
+// query/duckdb_handles.h: this header is the iceberg part's, and query is a
+// part only its sources may include.)
 class DuckSession {
  public:
   // kInternal when DuckDB cannot open or refuses a setting.
   static Result<DuckSession> Open(const DuckSessionFence& fence);
 
-  duckdb_connection connection() const { return connection_.get(); }
+  DuckSession(DuckSession&& other) noexcept;
+  DuckSession& operator=(DuckSession&& other) noexcept;
+  DuckSession(const DuckSession&) = delete;
+  DuckSession& operator=(const DuckSession&) = delete;
+  ~DuckSession();
+
+  duckdb_connection connection() const { return connection_; }
 
  private:
-  // Declared first so it is closed last, after the connection.
-  query::Database database_;
-  query::Connection connection_;
+  DuckSession() = default;
+  void Close();
+
+  duckdb_database database_ = nullptr;
+  duckdb_connection connection_ = nullptr;
 };
 
 // DuckDB's message of a failed query, with every occurrence of `path`

@@ -42,12 +42,10 @@ std::optional<Decimal> IcebergDecimal(std::string_view type) {
 // this code does not know (then the field gets counts but no bounds).
 std::optional<std::string> DuckTypeOf(const std::string& iceberg_type) {
   static const std::vector<std::pair<std::string, std::string>> kTypes = {
-      {"boolean", "BOOLEAN"},   {"int", "INTEGER"},
-      {"long", "BIGINT"},       {"float", "FLOAT"},
-      {"double", "DOUBLE"},     {"date", "DATE"},
-      {"time", "TIME"},         {"timestamp", "TIMESTAMP"},
-      {"timestamptz", "TIMESTAMPTZ"}, {"string", "VARCHAR"},
-      {"binary", "BLOB"},       {"uuid", "UUID"}};
+      {"boolean", "BOOLEAN"}, {"int", "INTEGER"},         {"long", "BIGINT"},
+      {"float", "FLOAT"},     {"double", "DOUBLE"},       {"date", "DATE"},
+      {"time", "TIME"},       {"timestamp", "TIMESTAMP"}, {"timestamptz", "TIMESTAMPTZ"},
+      {"string", "VARCHAR"},  {"binary", "BLOB"},         {"uuid", "UUID"}};
   for (const auto& [ice, duck] : kTypes) {
     if (iceberg_type == ice) return duck;
   }
@@ -354,8 +352,9 @@ class FooterReader {
   // The file's top-level columns and their DuckDB types, by name.
   Result<std::vector<std::pair<std::string, std::string>>> Columns() {
     query::QueryResult result;
-    LH_RETURN_IF_ERROR(Query("DESCRIBE SELECT * FROM read_parquet(" + SqlString(path_) + ")",
-                             result));
+    LH_RETURN_IF_ERROR(Query(
+        "DESCRIBE SELECT * FROM read_parquet(" + SqlString(path_) + ", hive_partitioning = false)",
+        result));
     std::vector<std::pair<std::string, std::string>> columns;
     for (idx_t row = 0; row < duckdb_row_count(result.get()); ++row) {
       char* name = duckdb_value_varchar(result.get(), 0, row);

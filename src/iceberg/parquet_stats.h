@@ -59,7 +59,8 @@ Result<ParquetFileStats> ReadParquetStats(const std::string& path, std::string_v
 // Move-only; a moved-from handle owns nothing.
 class LocalParquetFile {
  public:
-  LocalParquetFile(std::string path, bool temporary) : path_(std::move(path)), temporary_(temporary) {}
+  LocalParquetFile(std::string path, bool temporary)
+      : path_(std::move(path)), temporary_(temporary) {}
   LocalParquetFile(LocalParquetFile&& other) noexcept;
   LocalParquetFile& operator=(LocalParquetFile&& other) noexcept;
   LocalParquetFile(const LocalParquetFile&) = delete;

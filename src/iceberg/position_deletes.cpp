@@ -25,7 +25,8 @@ Result<std::vector<uint64_t>> SortedPositions(const std::vector<uint64_t>& posit
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
     return Status::InvalidArgument("a position delete file lists each position once");
   }
-  if (!sorted.empty() && sorted.back() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+  if (!sorted.empty() &&
+      sorted.back() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     return Status::InvalidArgument("position " + std::to_string(sorted.back()) +
                                    " is past the range of a Parquet long");
   }
