@@ -289,10 +289,9 @@ std::string ColumnStatsSql(const std::optional<std::pair<std::string, std::strin
   std::string lo = "NULL";
   std::string hi = "NULL";
   if (bounds) {
-    const auto& [file_type, field_type] = *bounds;
     auto cast = [&](const char* column) {
-      return "TRY_CAST(TRY_CAST(" + std::string(column) + " AS " + file_type + ") AS " +
-             field_type + ")";
+      return "TRY_CAST(TRY_CAST(" + std::string(column) + " AS " + bounds->first + ") AS " +
+             bounds->second + ")";
     };
     lo = cast("stats_min_value");
     hi = cast("stats_max_value");

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -59,8 +60,6 @@ Result<ParquetFileStats> ReadParquetStats(const std::string& path, std::string_v
 // Move-only; a moved-from handle owns nothing.
 class LocalParquetFile {
  public:
-  LocalParquetFile(std::string path, bool temporary)
-      : path_(std::move(path)), temporary_(temporary) {}
   LocalParquetFile(LocalParquetFile&& other) noexcept;
   LocalParquetFile& operator=(LocalParquetFile&& other) noexcept;
   LocalParquetFile(const LocalParquetFile&) = delete;
@@ -71,6 +70,11 @@ class LocalParquetFile {
   bool temporary() const { return temporary_; }  // a download, deleted with the handle
 
  private:
+  friend Result<LocalParquetFile> OpenLocalParquet(storage::ObjectStore& store,
+                                                   std::string_view key,
+                                                   const std::string& scratch_dir);
+  LocalParquetFile(std::string path, bool temporary)
+      : path_(std::move(path)), temporary_(temporary) {}
   void Remove();
 
   std::string path_;

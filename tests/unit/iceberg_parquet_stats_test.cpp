@@ -315,6 +315,10 @@ TEST(IcebergPositionDeletes, WritesSortedRowsWithIcebergFieldIds) {
                   {"pos", "INT64", "2147483545", "OPTIONAL"}}));
   EXPECT_EQ(duck.Rows("SELECT DISTINCT compression FROM parquet_metadata(" + Quoted(path) + ")"),
             (Rows{{"ZSTD"}}));
+  // A second write replaces the first.
+  ASSERT_TRUE(WritePositionDeleteFile(kLocation, {42}, path).ok());
+  EXPECT_EQ(duck.Rows("SELECT file_path, pos FROM read_parquet(" + Quoted(path) + ")"),
+            (Rows{{kLocation, "42"}}));
 }
 
 TEST(IcebergPositionDeletes, NoPositionsIsAValidEmptyFile) {
