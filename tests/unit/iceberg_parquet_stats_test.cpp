@@ -267,6 +267,23 @@ TEST(IcebergParquetStats, TypeMismatchKeepsCountsDropsBounds) {
   }
 }
 
+// DuckDB keeps 256 bytes of a long string's min and max (the max rounded
+// up); the bounds cut from those still hold every value.
+TEST(IcebergParquetStats, StatisticsDuckDBTruncatedStillBound) {
+  testing::TempDir dir;
+  TestDuck duck;
+  std::string path = dir.path() + "/long.parquet";
+  duck.Run("COPY (SELECT repeat('z', 300) || range AS s FROM range(3)) TO " + Quoted(path) +
+           " (FORMAT parquet)");
+  ASSERT_EQ(duck.One("SELECT bool_or(max_is_exact) FROM parquet_metadata(" + Quoted(path) + ")"),
+            "false");
+  auto stats = ReadParquetStats(path, "k", {{1, "s", "string"}});
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  ASSERT_EQ(stats->columns.size(), 1u);
+  EXPECT_EQ(stats->columns[0].lower_bound, std::string(16, 'z'));
+  EXPECT_EQ(stats->columns[0].upper_bound, std::string(15, 'z') + "{");
+}
+
 TEST(IcebergParquetStats, EmptyFileHasNoBounds) {
   testing::TempDir dir;
   TestDuck duck;
