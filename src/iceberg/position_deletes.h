@@ -21,9 +21,11 @@ namespace lakehouse::iceberg {
 // ascending order, file_path = `data_file_location` on every row. Its record
 // count is positions.size(); zero positions make a valid file of no rows.
 //
-// The spec calls both columns required. DuckDB 1.4's Parquet writer marks
-// every top-level column OPTIONAL (repetition), whatever the query's
-// constraints; no row holds a null, and readers match the columns by field id.
+// The spec calls both columns required, but DuckDB 1.4's Parquet writer
+// marks every top-level column OPTIONAL (repetition), whatever the query's
+// NOT NULL constraints, and has no option to do otherwise. No row holds a
+// null; readers that pick their column reader from the Iceberg schema and
+// insist the file's repetition match it may still refuse the file.
 //
 // Returns the file's size in bytes. Errors: kInvalidArgument when a position
 // repeats or exceeds INT64_MAX (positions may come in any order);
