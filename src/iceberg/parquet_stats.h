@@ -29,9 +29,9 @@ struct ParquetFileStats {
 inline constexpr size_t kBoundTruncateBytes = 16;
 
 // Reads only the footer of the Parquet file at `path` (DuckDB's
-// parquet_metadata, parquet_schema and parquet_file_metadata; no data page is
-// read) and answers, for each of `fields` whose name is a top-level column of
-// the file:
+// parquet_metadata and parquet_file_metadata, and the column types
+// read_parquet binds; no data page is read) and answers, for each of
+// `fields` whose name is a top-level primitive column of the file:
 //  - column_size: the sum of the column chunks' total_compressed_size;
 //  - value_count: the sum of their num_values (nulls included);
 //  - null_value_count: the sum of their null counts, absent when a row group
