@@ -8,8 +8,9 @@ namespace lakehouse::iceberg {
 void PublishingCatalog::Follow(std::string_view name) {
   Status s = publisher_.Publish(name);
   if (!s.ok()) {
-    spdlog::warn("iceberg: the table of dataset {} is behind its versions until the next publish: {}",
-                 name, s.message());
+    spdlog::warn(
+        "iceberg: the table of dataset {} is behind its versions until the next publish: {}", name,
+        s.message());
   }
 }
 
@@ -42,8 +43,10 @@ Result<std::vector<uint64_t>> PublishingCatalog::RewriteFiles(
   LH_ASSIGN_OR_RETURN(auto rewritten, inner_.RewriteFiles(name, rewrites));
   if (Status s = publisher_.Publish(name); !s.ok()) {
     return Status::Unavailable("the erased files are still named by dataset \"" +
-                               std::string(name) + "\"'s Iceberg metadata, which could not be "
-                               "written again: " + s.message());
+                               std::string(name) +
+                               "\"'s Iceberg metadata, which could not be "
+                               "written again: " +
+                               s.message());
   }
   return rewritten;
 }
@@ -55,14 +58,18 @@ Result<catalog::VacuumReport> PublishingCatalog::Vacuum(std::string_view name, u
     LH_ASSIGN_OR_RETURN(auto tags, inner_.ListTags(name));
     const auto kept = catalog::VersionsVacuumKeeps(*versions, tags, keep);
     if (Status s = publisher_.PublishLocked(name, &kept); !s.ok()) {
-      return Status::Unavailable("nothing was vacuumed: the Iceberg snapshots of the versions "
-                                 "to remove could not be expired first: " + s.message());
+      return Status::Unavailable(
+          "nothing was vacuumed: the Iceberg snapshots of the versions "
+          "to remove could not be expired first: " +
+          s.message());
     }
   }
   auto report = inner_.Vacuum(name, keep);
   if (Status s = publisher_.PublishLocked(name, nullptr); !s.ok()) {
-    spdlog::warn("iceberg: the table of dataset {} is behind its versions until the next "
-                 "publish: {}", name, s.message());
+    spdlog::warn(
+        "iceberg: the table of dataset {} is behind its versions until the next "
+        "publish: {}",
+        name, s.message());
   }
   return report;
 }

@@ -73,15 +73,21 @@ Result<std::vector<ColumnStats>> StatsOf(PublishRun& run, const catalog::DataFil
 }
 
 Result<ManifestEntry> EntryOf(PublishRun& run, const PlannedEntry& p, const Schema& schema) {
-  ManifestEntry e{p.status, p.origin.snapshot_id, p.origin.sequence_number,
-                  p.origin.sequence_number, {}};
+  ManifestEntry e{
+      p.status, p.origin.snapshot_id, p.origin.sequence_number, p.origin.sequence_number, {}};
   if (p.del != nullptr) {
-    e.file = {FileContent::kPositionDeletes, run.Location(p.delete_key),
-              static_cast<int64_t>(p.del->rows), static_cast<int64_t>(p.delete_bytes), {}};
+    e.file = {FileContent::kPositionDeletes,
+              run.Location(p.delete_key),
+              static_cast<int64_t>(p.del->rows),
+              static_cast<int64_t>(p.delete_bytes),
+              {}};
     return e;
   }
-  e.file = {FileContent::kData, run.Location(p.data->key), static_cast<int64_t>(p.data->rows),
-            static_cast<int64_t>(p.data->bytes), {}};
+  e.file = {FileContent::kData,
+            run.Location(p.data->key),
+            static_cast<int64_t>(p.data->rows),
+            static_cast<int64_t>(p.data->bytes),
+            {}};
   LH_ASSIGN_OR_RETURN(e.file.stats, StatsOf(run, *p.data, schema));
   return e;
 }
@@ -151,16 +157,20 @@ Result<std::vector<PlannedEntry>> Plan(PublishRun& run, const SnapshotFiles& s, 
     if (!deletes) {
       const FileOrigin& o = s.data.at(f.key);
       if (added_only && o.snapshot_id != version) continue;
-      out.push_back({o.snapshot_id == version ? EntryStatus::kAdded : EntryStatus::kExisting, o,
-                     &f, nullptr, {}, 0});
+      out.push_back({o.snapshot_id == version ? EntryStatus::kAdded : EntryStatus::kExisting,
+                     o,
+                     &f,
+                     nullptr,
+                     {},
+                     0});
       continue;
     }
     for (const catalog::DeleteFile& d : f.deletes) {
       const FileOrigin& o = s.deletes.at(d.key);
       if (added_only && o.snapshot_id != version) continue;
       LH_ASSIGN_OR_RETURN(auto file, PositionDeleteFile(run, f, d));
-      out.push_back({o.snapshot_id == version ? EntryStatus::kAdded : EntryStatus::kExisting, o,
-                     &f, &d, std::move(file.first), file.second});
+      out.push_back({o.snapshot_id == version ? EntryStatus::kAdded : EntryStatus::kExisting, o, &f,
+                     &d, std::move(file.first), file.second});
     }
   }
   return out;
@@ -172,8 +182,8 @@ Result<std::vector<ManifestListEntry>> ManifestsOf(PublishRun& run, size_t i, bo
   std::vector<ManifestListEntry> out;
   if (reuse) {
     size_t parent = i;
-    while (parent > 0 && run.layout->snapshots[parent].version->version !=
-                             static_cast<uint64_t>(*s.parent)) {
+    while (parent > 0 &&
+           run.layout->snapshots[parent].version->version != static_cast<uint64_t>(*s.parent)) {
       --parent;
     }
     const SnapshotManifests& pm = run.manifests[parent];
@@ -182,9 +192,9 @@ Result<std::vector<ManifestListEntry>> ManifestsOf(PublishRun& run, size_t i, bo
   }
   LH_ASSIGN_OR_RETURN(auto planned, Plan(run, s, deletes, reuse));
   if (planned.empty()) return out;
-  LH_ASSIGN_OR_RETURN(auto m, WriteManifest(run, i, planned,
-                                            deletes ? FileContent::kPositionDeletes
-                                                    : FileContent::kData));
+  LH_ASSIGN_OR_RETURN(
+      auto m,
+      WriteManifest(run, i, planned, deletes ? FileContent::kPositionDeletes : FileContent::kData));
   out.insert(out.begin(), std::move(m));
   return out;
 }
@@ -204,7 +214,8 @@ Result<std::string> WriteSnapshotFiles(PublishRun& run, size_t i) {
   for (const ManifestListEntry& m : all) d.push_back({m.manifest_path, m.manifest_length});
   const int64_t version = static_cast<int64_t>(s.version->version);
   LH_ASSIGN_OR_RETURN(auto h, ShortHash(d.dump() + "\n" + std::to_string(s.parent.value_or(0))));
-  const std::string key = run.prefix + "metadata/snap-" + Padded(s.version->version) + "-" + h + ".avro";
+  const std::string key =
+      run.prefix + "metadata/snap-" + Padded(s.version->version) + "-" + h + ".avro";
   auto size = PutImmutable(run, key, [&]() -> Result<std::string> {
     return EncodeManifestList({version, s.parent, version}, all);
   });

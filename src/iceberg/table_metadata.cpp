@@ -192,7 +192,8 @@ nlohmann::json TableMetadataJson(const MetadataInputs& in, size_t upto) {
     snapshots.push_back(SnapshotJson(in, i));
     const int64_t ts = layout.snapshots[i].version->created_unix_ms;
     snapshot_log.push_back({{"timestamp-ms", ts}, {"snapshot-id", in.snapshots[i].snapshot_id}});
-    if (i < upto) metadata_log.push_back({{"timestamp-ms", ts}, {"metadata-file", in.metadata_files[i]}});
+    if (i < upto)
+      metadata_log.push_back({{"timestamp-ms", ts}, {"metadata-file", in.metadata_files[i]}});
   }
   nlohmann::json properties = {{"schema.name-mapping.default", NameMappingJson(layout)},
                                {"write.format.default", "parquet"},

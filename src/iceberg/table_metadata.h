@@ -50,9 +50,9 @@ struct SnapshotFiles {
 
 // The whole table, derived from the versions still stored.
 struct TableLayout {
-  std::vector<Schema> schemas;                 // by schema id
-  std::map<std::string, int32_t> field_ids;    // by column name
-  std::vector<SnapshotFiles> snapshots;        // oldest first, one per version
+  std::vector<Schema> schemas;               // by schema id
+  std::map<std::string, int32_t> field_ids;  // by column name
+  std::vector<SnapshotFiles> snapshots;      // oldest first, one per version
 };
 
 // `versions` oldest first, as catalog::Catalog::ListVersions answers them;

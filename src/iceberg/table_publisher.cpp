@@ -122,7 +122,8 @@ Status WriteTable(PublishRun& run, const std::vector<catalog::Manifest>& version
   run.layout = &layout;
   run.manifests.resize(layout.snapshots.size());
   MetadataInputs in{run.dataset, run.Location(run.prefix.substr(0, run.prefix.size() - 1)),
-                    &layout, {}, tags, {}};
+                    &layout,     {},
+                    tags,        {}};
   for (size_t i = 0; i < layout.snapshots.size(); ++i) {
     LH_ASSIGN_OR_RETURN(auto list, WriteSnapshotFiles(run, i));
     in.snapshots.push_back({static_cast<int64_t>(layout.snapshots[i].version->version),
@@ -135,8 +136,8 @@ Status WriteTable(PublishRun& run, const std::vector<catalog::Manifest>& version
     LH_RETURN_IF_ERROR(PutRewritable(run, MetadataKey(run, versions[i].version), head.dump()));
   }
   const uint64_t newest = versions.back().version;
-  LH_RETURN_IF_ERROR(PutRewritable(run, run.prefix + std::string(kHintName),
-                                   std::to_string(newest)));
+  LH_RETURN_IF_ERROR(
+      PutRewritable(run, run.prefix + std::string(kHintName), std::to_string(newest)));
   std::lock_guard lock(run.impl.mu);
   run.impl.heads[run.dataset] = {fingerprint,
                                  {run.Location(MetadataKey(run, newest)), std::move(head)}};

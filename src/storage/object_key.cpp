@@ -81,8 +81,8 @@ Status ValidateSegments(std::string_view text, bool allow_trailing_slash) {
 }  // namespace
 
 std::span<const std::string_view> SystemKeyPrefixes() {
-  static constexpr std::string_view kPrefixes[] = {"_catalog/", "_erasures/", "_iceberg/",
-                                                   "_lakehouse/", "_vectors/", "data/"};
+  static constexpr std::string_view kPrefixes[] = {"_catalog/",   "_erasures/", "_iceberg/",
+                                                   "_lakehouse/", "_vectors/",  "data/"};
   return kPrefixes;
 }
 

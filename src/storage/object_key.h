@@ -23,10 +23,10 @@ Status ValidateKey(std::string_view key);
 Status ValidatePrefix(std::string_view prefix);
 
 // The system's own key spaces: the catalog's manifests, the datasets' data
-// files, the erasure log, the datasets' Iceberg tables, vector indexes, and the process bookkeeping under `_lakehouse/`
-// (the vectord writer claim, the S3 conditional-put probe). Only the
-// services write them, through their storage client; the public object API
-// refuses them to every token. Sorted, each ending in '/'.
+// files, the erasure log, the datasets' Iceberg tables, vector indexes, and the process bookkeeping
+// under `_lakehouse/` (the vectord writer claim, the S3 conditional-put probe). Only the services
+// write them, through their storage client; the public object API refuses them to every token.
+// Sorted, each ending in '/'.
 std::span<const std::string_view> SystemKeyPrefixes();
 
 // The system prefix `key` lies under, or empty when it is a user's key.

@@ -42,8 +42,9 @@ std::vector<Manifest> History() {
   v.push_back(Version(2, Operation::kAppend, kTwo, {File("a", 4), File("b", 2)}));
   v.push_back(Version(3, Operation::kUpsert, kTwo,
                       {File("a", 4, {{"a.dv1", 1, 10}}), File("b", 2), File("c", 1)}));
-  v.push_back(Version(4, Operation::kAppend, kThree,
-                      {File("a", 4, {{"a.dv1", 1, 10}}), File("b", 2), File("c", 1), File("d", 3)}));
+  v.push_back(
+      Version(4, Operation::kAppend, kThree,
+              {File("a", 4, {{"a.dv1", 1, 10}}), File("b", 2), File("c", 1), File("d", 3)}));
   v.push_back(Version(5, Operation::kOverwrite, kTwo, {File("e", 7)}));
   v.push_back(Version(6, Operation::kDelete, {}, {}));
   v.push_back(Version(7, Operation::kCreate, kTwo, {File("e", 7)}));
