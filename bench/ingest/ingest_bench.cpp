@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "bench/common/bench_common.h"
+#include "bench/ingest/iceberg_figures.h"
 #include "common/sha256.h"
 #include "common/sql_quote.h"
 
@@ -362,6 +363,9 @@ int Run(const Options& options, const std::string& root) {
           .c_str());
   bench::PrintGoal("api >= 0.80 x anchor rows/s (medians)", ratio_median,
                    api_median / anchor_median >= 0.80);
+  std::fflush(stdout);
+
+  if (!g_interrupted) bench::RunIcebergFigures(serve, csv, root, options.rows, options.runs);
   std::fflush(stdout);
 
   if (options.breakdown && !g_interrupted) {
