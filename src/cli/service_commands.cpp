@@ -1,6 +1,7 @@
 // The service subcommands: each assembles its parts from config and serves until a signal.
 #include "cli/service_commands.h"
 
+#include "cli/iceberg_setup.h"
 #include "cli/pgwire_setup.h"
 #include "cli/serve_gauges.h"
 #include "cli/service_setup.h"
@@ -116,6 +117,9 @@ int RunServe(const ServeOptions& options) {
                                   LH_ASSIGN_OR_RETURN(auto outcomes, indexer.Reconcile(dataset));
                                   return server::ReconcileJson(outcomes)["indexes"];
                                 });
+  auto iceberg_tables = OpenIcebergTableSource(config, **store, catalog);
+  if (!iceberg_tables.ok()) return Fail(iceberg_tables.status());
+  ServeIcebergCatalog(http.router(), config.iceberg, iceberg_tables->get());
   server::RegisterQueryRoutes(http.router(), **engine);
   server::RegisterVectorRoutes(http.router(), **vectors);
   server::RegisterDatasetIndexRoutes(http.router(), indexer);
@@ -197,6 +201,11 @@ int RunCatalogd(const ServiceOptions& options) {
   auto on_erased = TellVectord(config->catalogd.vectord_url);
   if (!on_erased.ok()) return Fail(on_erased.status());
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(), *on_erased);
+  // The Iceberg catalog is served where the catalog runs (the gateway's
+  // route table sends /iceberg/v1/ here).
+  auto iceberg_tables = OpenIcebergTableSource(*config, **store, catalog);
+  if (!iceberg_tables.ok()) return Fail(iceberg_tables.status());
+  ServeIcebergCatalog(http.router(), config->iceberg, iceberg_tables->get());
   return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
 }
 
