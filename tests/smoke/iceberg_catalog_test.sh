@@ -9,7 +9,9 @@
 #     and current-snapshot-id against GET /v1/datasets/{name}'s version,
 #     namespaceExists and tableExists both ways, and the errors of an unknown
 #     table, an unknown namespace, create/commit/drop, and a missing or
-#     wrong token.
+#     wrong token;
+#   - split mode: catalogd behind the gateway, the same client through the
+#     gateway, a %1F namespace forwarded intact, a compressed answer whole.
 # Needs node and scripts/iceberg-readers installed (scripts/bootstrap.sh).
 #
 #   tests/smoke/iceberg_catalog_test.sh build/lakehouse
@@ -76,3 +78,44 @@ assert_contains "$(cat "$OUT")" "all iceberg-js checks passed" "the client's las
 
 case_begin "serve stops cleanly"
 stop_server "$SERVER_PID"
+
+case_begin "split mode: the gateway forwards /iceberg/v1/ to catalogd"
+SPLIT=$SMOKE_TMP/split
+mkdir -p "$SPLIT"
+cp "$SMOKE_TMP/tokens" "$SPLIT/tokens"
+pick_ports 2
+cat >"$SPLIT/lakehouse.toml" <<TOML
+[auth]
+token_file = "tokens"
+[storaged]
+root = "objects"
+[catalogd]
+listen = "127.0.0.1:${PORTS[0]}"
+storage = "direct"
+scratch = "scratch/catalogd"
+[gateway]
+listen = "127.0.0.1:${PORTS[1]}"
+catalogd_url = "http://127.0.0.1:${PORTS[0]}"
+TOML
+start_server catalogd catalogd --config "$SPLIT/lakehouse.toml"
+CATALOGD_PID=$SERVER_PID
+start_server gateway gateway --config "$SPLIT/lakehouse.toml"
+http POST "/v1/datasets/people/ingest?format=csv" -H "Authorization: Bearer $WRITE" \
+  --data-binary @"$SMOKE_TMP/candidates.csv"
+assert_status 201 "ingest through the gateway"
+http GET /iceberg/v1/namespaces/lakehouse%1Fsub -H "Authorization: Bearer $READ"
+assert_status 404 "a two-level namespace through the gateway"
+assert_contains "$HTTP_BODY" 'Namespace does not exist: lakehouse.sub' "%1F reaches catalogd intact"
+# Iceberg clients (node's fetch, Java's) ask for compressed answers.
+http GET /iceberg/v1/config -H "Authorization: Bearer $READ" --compressed
+assert_status 200 "config through the gateway, compressed"
+assert_contains "$HTTP_BODY" '"endpoints"' "a compressed answer arrives whole through the gateway"
+http GET /iceberg/v1/config
+assert_status 401 "the gateway's front door refuses without a token"
+assert_contains "$HTTP_BODY" '"type":"NotAuthorizedException"' "in the Iceberg shape"
+RC=0
+timeout 120 node "$HERE/iceberg_catalog_clients.mjs" --modules "$READERS" --url "$SERVER_URL" \
+  --token "$READ" --namespace lakehouse --tables people >"$OUT" 2>&1 || RC=$?
+assert_eq 0 "$RC" "iceberg_catalog_clients.mjs through the gateway: $(smoke_show "$(grep -v '^ok ' "$OUT")")"
+stop_server "$SERVER_PID"
+stop_server "$CATALOGD_PID"
