@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "catalog/store_catalog.h"
 #include "iceberg/locations.h"
@@ -229,6 +230,29 @@ TEST(IcebergPublishTest, AppendsReuseTheirParentsManifests) {
   for (const auto& o : page->objects) manifests += o.key.ends_with("-m0.avro");
   EXPECT_EQ(manifests, 3) << "one new manifest per append, the earlier ones listed again";
   ExpectSnapshotsMatchVersions(lake, lake.Check());
+}
+
+TEST(IcebergPublishTest, ConcurrentChangesAreAllPublished) {
+  IcebergLake lake;
+  ASSERT_TRUE(lake.Ingest("id,name\n0,zero\n").ok());
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&lake, t] {
+      for (int i = 0; i < 3; ++i) {
+        const int id = 100 * (t + 1) + i;
+        EXPECT_TRUE(lake.Ingest("id,name\n" + std::to_string(id) + ",w\n").ok());
+        EXPECT_TRUE(lake.publisher->LoadTable("people").ok());
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  auto check = lake.Check();
+  EXPECT_EQ(check.missing, std::vector<std::string>{});
+  EXPECT_EQ(check.metadata.size(), 13u);
+  ExpectSnapshotsMatchVersions(lake, check);
+  auto head = lake.publisher->LoadTable("people");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->metadata["current-snapshot-id"], 13);
 }
 
 TEST(IcebergPublishTest, ACrashAtAnyWriteNeverLeavesMetadataNamingAMissingObject) {
