@@ -68,8 +68,8 @@ http
     const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
     if (req.headers.range && range && (range[1] || range[2])) {
       // "a-b", "a-" or the suffix form "-n".
-      let start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
-      let end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
       if (start >= size || start > end) {
         return answer(416, { ...base, 'Content-Range': `bytes */${size}` });
       }
