@@ -149,5 +149,6 @@ install_lancedb() {
 install_debian_packages
 install_npm_dependencies
 install_locked_npm_tree s3rver  # the S3 tests' protocol peer
+install_locked_npm_tree iceberg-readers  # the Iceberg catalog smoke's clients (iceberg-js, icebird)
 install_lancedb
 echo "$deps"

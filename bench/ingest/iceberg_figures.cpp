@@ -128,8 +128,8 @@ bool RunIcebergFigures(ServeInProcess& serve, const std::string& csv, const std:
   std::printf(
       "latency: REST load table (%zu versions), 500 GETs on one keep-alive connection: median "
       "%.3f ms, p95 %.3f ms; GET %s: median %.3f ms, p95 %.3f ms; ratio of medians %s\n",
-      serve.catalog().ListVersions(kDataset)->size(), load.median_ms, load.p95_ms,
-      dataset.c_str(), info.median_ms, info.p95_ms, Ratio(load.median_ms, info.median_ms).c_str());
+      serve.catalog().ListVersions(kDataset)->size(), load.median_ms, load.p95_ms, dataset.c_str(),
+      info.median_ms, info.p95_ms, Ratio(load.median_ms, info.median_ms).c_str());
   return true;
 }
 

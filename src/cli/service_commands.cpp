@@ -1,6 +1,7 @@
 // The service subcommands: each assembles its parts from config and serves until a signal.
 #include "cli/service_commands.h"
 
+#include "cli/iceberg_setup.h"
 #include "cli/pgwire_setup.h"
 #include "cli/serve_gauges.h"
 #include "cli/service_setup.h"
@@ -64,7 +65,11 @@ int RunServe(const ServeOptions& options) {
 
   // Scratch space sits beside the objects, on the same filesystem, so an
   // ingested Parquet file is moved into the store rather than copied.
-  catalog::StoreCatalog catalog(**store);
+  catalog::StoreCatalog versions(**store);
+  // Every change to a dataset is followed by its Iceberg table's.
+  auto iceberg_tables =
+      IcebergTables::Open(config, **store, versions, (data / "scratch" / "iceberg").string());
+  catalog::Catalog& catalog = iceberg_tables->catalog();
   auto ingestor = ingest::Ingestor::Open(
       IngestOptions(config, (data / "scratch" / "ingest").string()), **store, catalog);
   if (!ingestor.ok()) return Fail(ingestor.status());
@@ -116,6 +121,8 @@ int RunServe(const ServeOptions& options) {
                                   LH_ASSIGN_OR_RETURN(auto outcomes, indexer.Reconcile(dataset));
                                   return server::ReconcileJson(outcomes)["indexes"];
                                 });
+  ServeIcebergCatalog(http.router(), config.iceberg, iceberg_tables->source());
+  iceberg_tables->RepairInBackground();
   server::RegisterQueryRoutes(http.router(), **engine);
   server::RegisterVectorRoutes(http.router(), **vectors);
   server::RegisterDatasetIndexRoutes(http.router(), indexer);
@@ -186,7 +193,10 @@ int RunCatalogd(const ServiceOptions& options) {
   auto store =
       ServiceStore(*config, config->catalogd.storage, config->catalogd.storaged_url, &where);
   if (!store.ok()) return Fail(store.status());
-  catalog::StoreCatalog catalog(**store);
+  catalog::StoreCatalog versions(**store);
+  auto iceberg_tables =
+      IcebergTables::Open(*config, **store, versions, config->catalogd.scratch + "/iceberg");
+  catalog::Catalog& catalog = iceberg_tables->catalog();
   auto ingestor =
       ingest::Ingestor::Open(IngestOptions(*config, config->catalogd.scratch), **store, catalog);
   if (!ingestor.ok()) return Fail(ingestor.status());
@@ -197,6 +207,10 @@ int RunCatalogd(const ServiceOptions& options) {
   auto on_erased = TellVectord(config->catalogd.vectord_url);
   if (!on_erased.ok()) return Fail(on_erased.status());
   server::RegisterDatasetRoutes(http.router(), catalog, ingestor->get(), *on_erased);
+  // The Iceberg catalog is served where the catalog runs (the gateway's
+  // route table sends /iceberg/v1/ here).
+  ServeIcebergCatalog(http.router(), config->iceberg, iceberg_tables->source());
+  iceberg_tables->RepairInBackground();
   return ServeUntilSignal(watcher, http, config->catalogd.listen, "catalogd");
 }
 

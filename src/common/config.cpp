@@ -35,7 +35,9 @@ enum class Kind {
   kListenOrEmpty,  // the same, or "" for "none"
   kChoice,         // one of Rule::choices
   kBool,
-  kInteger,  // between Rule::min and Rule::max
+  kInteger,   // between Rule::min and Rule::max
+  kName,      // a dataset name's rule: [a-z][a-z0-9_]{0,62}
+  kStoreUri,  // "" or a URI of one of kStoreSchemes
 };
 
 struct Rule {
@@ -53,6 +55,8 @@ constexpr Rule Listen() { return {Kind::kListen}; }
 constexpr Rule ListenOrEmpty() { return {Kind::kListenOrEmpty}; }
 constexpr Rule Flag() { return {Kind::kBool}; }
 constexpr Rule Integer(int64_t min, int64_t max) { return {Kind::kInteger, min, max}; }
+constexpr Rule Name() { return {Kind::kName}; }
+constexpr Rule StoreUri() { return {Kind::kStoreUri}; }
 constexpr Rule OneOf(std::span<const std::string_view> choices) {
   return {Kind::kChoice, 0, 0, choices};
 }
@@ -94,6 +98,9 @@ consteval Setting MakeSetting(std::string_view section, std::string_view key, Ru
 // The key is the member's name, so the two cannot drift apart.
 #define LH_SETTING(section, key, rule) \
   MakeSetting<&Config::section, &decltype(Config::section)::key>(#section, #key, rule)
+// For the one key that is a C++ keyword ("namespace") and so cannot be a member's name.
+#define LH_SETTING_KEYED(section, member, key, rule) \
+  MakeSetting<&Config::section, &decltype(Config::section)::member>(#section, key, rule)
 
 constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::string_view kBackends[] = {"local", "s3"};
@@ -175,9 +182,13 @@ constexpr Setting kSettings[] = {
     LH_SETTING(embed, static_model, Path()),
     LH_SETTING(auth, token_file, Path()),
     LH_SETTING(auth, allow_insecure_remote, Flag()),
+    LH_SETTING(iceberg, enabled, Flag()),
+    LH_SETTING_KEYED(iceberg, namespace_name, "namespace", Name()),
+    LH_SETTING(iceberg, location, StoreUri()),
 };
 
 #undef LH_SETTING
+#undef LH_SETTING_KEYED
 
 // The number of members of an aggregate: the most initialisers it takes.
 struct AnyMember {
@@ -225,11 +236,29 @@ LH_SECTION_COMPLETE(queryd);
 LH_SECTION_COMPLETE(pgwire);
 LH_SECTION_COMPLETE(vectord);
 LH_SECTION_COMPLETE(gateway);
+LH_SECTION_COMPLETE(iceberg);
 #undef LH_SECTION_COMPLETE
-static_assert(MemberCount<Config>() == 11, "a new section of Config needs its check above");
+static_assert(MemberCount<Config>() == 12, "a new section of Config needs its check above");
 static_assert(KeysAreUnique());
 
 bool IsSection(std::string_view name) { return SettingsIn(name) > 0; }
+
+// The same rule as catalog::ValidateDatasetName, which this layer cannot call.
+bool IsName(std::string_view text) {
+  if (text.empty() || text.size() > 63 || text[0] < 'a' || text[0] > 'z') return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// The schemes under which an engine (Spark, Trino, DuckDB...) reads files.
+constexpr std::string_view kStoreSchemes[] = {"s3://",   "s3a://",  "gs://",   "abfss://",
+                                              "file://", "http://", "https://"};
+
+bool IsStoreUri(std::string_view text) {
+  return text.empty() || std::any_of(std::begin(kStoreSchemes), std::end(kStoreSchemes),
+                                     [text](std::string_view s) { return text.starts_with(s); });
+}
 
 Status ReadText(SectionReader& reader, const Setting& setting, std::string* out) {
   switch (setting.rule.kind) {
@@ -248,6 +277,13 @@ Status ReadText(SectionReader& reader, const Setting& setting, std::string* out)
     }
     case Kind::kChoice:
       return reader.OneOf(setting.key, setting.rule.choices, out);
+    case Kind::kName:
+      return reader.Checked(setting.key, IsName, "a name matching [a-z][a-z0-9_]{0,62}", out);
+    case Kind::kStoreUri:
+      return reader.Checked(setting.key, IsStoreUri,
+                            "empty or a URI starting with s3://, s3a://, gs://, abfss://, "
+                            "file://, http:// or https://",
+                            out);
     default:
       return reader.String(setting.key, out);
   }

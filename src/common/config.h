@@ -169,6 +169,17 @@ struct AuthConfig {
   bool allow_insecure_remote = false;
 };
 
+// The read-only Iceberg REST catalog under /iceberg/v1/ of serve and catalogd
+// (docs/iceberg.md): the live datasets as the tables of one namespace.
+struct IcebergConfig {
+  bool enabled = true;
+  // The one namespace's name (the key is "namespace"); a dataset name's rule.
+  std::string namespace_name = "lakehouse";
+  // The URI under which engines see the store's root (s3://bucket/...,
+  // file:///...); empty: decided by whoever writes the table metadata.
+  std::string location;
+};
+
 struct Config {
   LogConfig log;
   AuthConfig auth;
@@ -181,6 +192,7 @@ struct Config {
   PgwireConfig pgwire;
   VectordConfig vectord;
   GatewayConfig gateway;
+  IcebergConfig iceberg;
 };
 
 // Parses TOML text; `source` names it in errors and `base_dir` anchors

@@ -92,6 +92,17 @@ Status SectionReader::Url(std::string_view key, bool allow_empty, std::string* o
   return Status::Ok();
 }
 
+Status SectionReader::Checked(std::string_view key, bool (*valid)(std::string_view),
+                              std::string_view rule, std::string* out) {
+  std::string value = *out;
+  LH_RETURN_IF_ERROR(String(key, &value));
+  if (!valid(value)) {
+    return Bad(*Find(key), key, " must be " + std::string(rule) + ", got \"" + value + "\"");
+  }
+  *out = value;
+  return Status::Ok();
+}
+
 Status SectionReader::Finish() const {
   for (const auto& [key, node] : table_) {
     if (!used_.contains(std::string(key.str()))) {

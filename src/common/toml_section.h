@@ -33,7 +33,10 @@ class SectionReader {
   Status Listen(std::string_view key, std::string* out);  // host:port
   Status Bool(std::string_view key, bool* out);
   Status Url(std::string_view key, bool allow_empty, std::string* out);  // http(s)://
-  Status Finish() const;                                                 // no unknown keys
+  // A string that `valid` accepts; else an error saying it must be `rule`.
+  Status Checked(std::string_view key, bool (*valid)(std::string_view), std::string_view rule,
+                 std::string* out);
+  Status Finish() const;  // no unknown keys
 
  private:
   const toml::node* Find(std::string_view key);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "gateway/route_table.h"
+#include "server/iceberg_routes.h"
 #include "server/object_routes.h"
 
 namespace lakehouse::gateway {
@@ -63,7 +64,13 @@ void FrontDoor::Install(server::HttpServer& http) {
       allowed = server::CheckPublicObjectTarget(request.target);
     }
     if (allowed.ok()) return true;
-    server::WriteError(response, allowed);
+    // Iceberg clients read their own error shape (iceberg_routes.h).
+    if (request.path.starts_with(server::kIcebergBase)) {
+      server::WriteIcebergError(response, allowed);
+      if (request.method == "HEAD") response.body.clear();
+    } else {
+      server::WriteError(response, allowed);
+    }
     if (allowed.code() == StatusCode::kUnauthenticated) {
       response.set_header("WWW-Authenticate", "Bearer realm=\"lakehouse\"");
       // A person opening a page is sent to sign in; scripts keep the 401.

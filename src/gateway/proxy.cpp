@@ -24,13 +24,29 @@ namespace {
 constexpr size_t kMaxBufferedResponse = 4 << 20;
 
 // Headers that belong to one hop, or to the gateway alone (the token was
-// checked here; services behind it trust the gateway's network).
+// checked here; services behind it trust the gateway's network). The
+// encodings too: httplib decodes a compressed body on either side, so the
+// body passed on is never the encoded one its Content-Encoding and length
+// describe (a client's Accept-Encoding: gzip got a decoded body labelled
+// gzip, cut at the compressed length).
 bool ForwardsHeader(const std::string& name) {
-  static const char* const kDropped[] = {"Authorization", "Connection",       "Keep-Alive",
-                                         "Host",          "Content-Length",   "Transfer-Encoding",
-                                         "Cookie",        "Proxy-Connection", "TE",
-                                         "Upgrade",       "Expect",           "REMOTE_ADDR",
-                                         "REMOTE_PORT",   "LOCAL_ADDR",       "LOCAL_PORT"};
+  static const char* const kDropped[] = {"Authorization",
+                                         "Connection",
+                                         "Keep-Alive",
+                                         "Host",
+                                         "Content-Length",
+                                         "Transfer-Encoding",
+                                         "Cookie",
+                                         "Proxy-Connection",
+                                         "TE",
+                                         "Upgrade",
+                                         "Expect",
+                                         "REMOTE_ADDR",
+                                         "REMOTE_PORT",
+                                         "LOCAL_ADDR",
+                                         "LOCAL_PORT",
+                                         "Accept-Encoding",
+                                         "Content-Encoding"};
   for (const char* dropped : kDropped) {
     if (strcasecmp(name.c_str(), dropped) == 0) return false;
   }

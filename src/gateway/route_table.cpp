@@ -53,6 +53,14 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/v1/indexes/{name}/vectors/{id*}", kVectord, kWrite},
     {"POST", "/v1/indexes/{name}/search", kVectord, kRead},
     {"POST", "/v1/embed", kVectord, kRead},
+    // The read-only Iceberg REST catalog, served where the catalog runs. Read
+    // for every method: a write with a read token reaches the catalog's routes
+    // and gets the Iceberg error shape (403 ForbiddenException) from there.
+    {"GET", "/iceberg/v1/{path*}", kCatalogd, kRead},
+    {"HEAD", "/iceberg/v1/{path*}", kCatalogd, kRead},
+    {"POST", "/iceberg/v1/{path*}", kCatalogd, kRead},
+    {"PUT", "/iceberg/v1/{path*}", kCatalogd, kRead},
+    {"DELETE", "/iceberg/v1/{path*}", kCatalogd, kRead},
 };
 
 // Matches a path against a template segment by segment; no regex, as this

@@ -121,9 +121,10 @@ Status WriteTable(PublishRun& run, const std::vector<catalog::Manifest>& version
   LH_ASSIGN_OR_RETURN(auto layout, LayOut(versions));
   run.layout = &layout;
   run.manifests.resize(layout.snapshots.size());
-  MetadataInputs in{run.dataset, run.Location(run.prefix.substr(0, run.prefix.size() - 1)),
-                    &layout,     {},
-                    tags,        {}};
+  // The folder the table's objects sit in, as the store lays it out.
+  std::string table_location = run.Location(run.prefix + "metadata");
+  table_location.resize(table_location.size() - std::string_view("/metadata").size());
+  MetadataInputs in{run.dataset, std::move(table_location), &layout, {}, tags, {}};
   for (size_t i = 0; i < layout.snapshots.size(); ++i) {
     LH_ASSIGN_OR_RETURN(auto list, WriteSnapshotFiles(run, i));
     in.snapshots.push_back({static_cast<int64_t>(layout.snapshots[i].version->version),

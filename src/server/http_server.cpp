@@ -56,6 +56,12 @@ httplib::Server::HandlerResponse DescribeRejection(const httplib::Request& reque
   if (!response.body.empty() || response.content_length_ > 0) {
     return httplib::Server::HandlerResponse::Unhandled;
   }
+  // A HEAD answer the gateway forwards carries its service's length and no
+  // body; a body made here would send Content-Length twice, which strict
+  // clients (node's fetch) refuse.
+  if (request.method == "HEAD" && response.has_header("Content-Length")) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
   std::string message = response.status == 404
                             ? "no route for " + request.method + " " + request.path
                             : "request rejected with HTTP " + std::to_string(response.status);

@@ -226,10 +226,49 @@ TEST(ConfigTest, MaxHeaderBytesIsReadFromTheFile) {
 
 TEST(ConfigTest, UnknownKeyInEveryKnownSectionIsAnError) {
   for (std::string section : {"log", "http", "storaged", "s3", "catalogd", "queryd", "vectord",
-                              "gateway", "embed", "auth"}) {
+                              "gateway", "embed", "auth", "iceberg"}) {
     ExpectError("[" + section + "]\nno_such_key = 1\n",
                 "unknown key \"" + section + ".no_such_key\"");
   }
+}
+
+TEST(ConfigTest, IcebergDefaultsServeTheLakehouseNamespace) {
+  auto config = ParseConfig("", "empty.toml", "");
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->iceberg.enabled);
+  EXPECT_EQ(config->iceberg.namespace_name, "lakehouse");
+  EXPECT_EQ(config->iceberg.location, "");
+}
+
+TEST(ConfigTest, IcebergSectionIsRead) {
+  auto config = ParseConfig(R"([iceberg]
+enabled = false
+namespace = "sales_2026"
+location = "s3a://bucket/lake/"
+)",
+                            "ice.toml", "/srv");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_FALSE(config->iceberg.enabled);
+  EXPECT_EQ(config->iceberg.namespace_name, "sales_2026");
+  EXPECT_EQ(config->iceberg.location, "s3a://bucket/lake/");
+}
+
+TEST(ConfigTest, IcebergLocationTakesEveryEngineScheme) {
+  for (std::string uri : {"s3://b", "s3a://b/p", "gs://b", "abfss://c@a.dfs.core.windows.net/p",
+                          "file:///srv/lake/objects", "http://minio:9000/b", "https://h/b"}) {
+    auto config = ParseConfig("[iceberg]\nlocation = \"" + uri + "\"\n", "ice.toml", "");
+    ASSERT_TRUE(config.ok()) << uri << ": " << config.status().ToString();
+    EXPECT_EQ(config->iceberg.location, uri);
+  }
+}
+
+TEST(ConfigTest, IcebergBadValuesNameTheKey) {
+  ExpectError("[iceberg]\nnamespace = \"Lake\"\n", "iceberg.namespace must be a name");
+  ExpectError("[iceberg]\nnamespace = \"\"\n", "iceberg.namespace");
+  ExpectError("[iceberg]\nnamespace = \"a.b\"\n", "[a-z][a-z0-9_]{0,62}");
+  ExpectError("[iceberg]\nlocation = \"/srv/lake\"\n", "iceberg.location must be empty or");
+  ExpectError("[iceberg]\nlocation = \"ftp://h/b\"\n", "ftp://h/b");
+  ExpectError("[iceberg]\nenabled = \"yes\"\n", "iceberg.enabled");
 }
 
 // The defaults pass their own rules, and what FormatConfig writes reads back

@@ -353,6 +353,25 @@ TEST_F(HttpServerTest, ABodyDeclaredOverTheLimitIs413BeforeItIsSent) {
   EXPECT_EQ(StatusOf(response), 413) << response;
 }
 
+// What the gateway does with a service's HEAD error: the service's length,
+// no body. The error handler must not add a body (and a second length).
+TEST_F(HttpServerTest, AForwardedHeadErrorKeepsItsOneContentLength) {
+  Start();
+  server_->router().Get("/forwarded", [](const httplib::Request&, httplib::Response& response) {
+    response.status = 404;
+    response.set_header("Content-Length", "57");
+  });
+  std::string answer = Exchange("HEAD /forwarded HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusOf(answer), 404) << answer;
+  size_t count = 0;
+  for (size_t at = answer.find("Content-Length"); at != std::string::npos;
+       at = answer.find("Content-Length", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 1u) << answer;
+  EXPECT_NE(answer.find("Content-Length: 57\r\n"), std::string::npos) << answer;
+}
+
 TEST_F(HttpServerTest, ASecondServerOnAPortInUseFailsToBindNamingThePort) {
   Start();
   HttpServer second(HttpConfig{}, 1 << 20);

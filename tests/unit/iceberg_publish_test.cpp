@@ -240,8 +240,7 @@ TEST(IcebergPublishTest, ACrashAtAnyWriteNeverLeavesMetadataNamingAMissingObject
     lake.faulty->CrashAfterWrites(writes);
     bool ok = lake.Ingest("id,name\n2,bob\n", catalog::WriteMode::kAppend, {"id"}).ok() &&
               lake.ingestor->DeleteRows({"people", "id = 1"}).ok() &&
-              lake.catalog->PutTag("people", "t", 1).ok() &&
-              lake.catalog->Vacuum("people", 1).ok();
+              lake.catalog->PutTag("people", "t", 1).ok() && lake.catalog->Vacuum("people", 1).ok();
     const bool crashed = lake.faulty->crashed();
     lake.faulty->Heal();
     auto before = lake.Check();
@@ -340,7 +339,8 @@ TEST(IcebergPublishTest, ACommitStandsWhenItsTableCannotBeWritten) {
   request.format = ingest::Format::kJson;
   request.file_name = "people.json";
   const std::string json = R"([{"id": 1, "tags": ["a", "b"]}])";
-  auto done = lake.ingestor->Ingest(request, [&](const storage::ChunkWriter& w) { return w(json); });
+  auto done =
+      lake.ingestor->Ingest(request, [&](const storage::ChunkWriter& w) { return w(json); });
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   auto table = lake.publisher->LoadTable("people");
   ASSERT_EQ(table.status().code(), StatusCode::kInvalidArgument);
