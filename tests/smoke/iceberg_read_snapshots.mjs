@@ -15,6 +15,10 @@
 //   - every object any kept metadata JSON names (manifest lists, manifests,
 //     data and delete files, earlier metadata in metadata-log) answers 200,
 //     with the size the manifest claims;
+//   - what icebird does not look at but a spec-following reader does: each
+//     position delete names a live data file of its snapshot, a row in it,
+//     a data sequence number it applies to, through the reserved field ids;
+//     data files without Parquet field ids are covered by the name mapping;
 //   - each version in --removed (vacuumed) has no v<N>.metadata.json (404).
 // --named FILE: writes there every location checked, one a line, so the
 // caller can look for objects of the table that nothing names.
@@ -37,7 +41,7 @@ const { icebergRead } = await import(pathToFileURL(path.join(icebirdDir, 'index.
 // Not in icebird's index, but what icebergRead itself decodes Avro with.
 const { fetchAvroRecords } = await import(pathToFileURL(path.join(icebirdDir, 'fetch.js')).href);
 const hyparquetDir = path.join(path.resolve(args.modules), 'node_modules/hyparquet/src');
-const { asyncBufferFromUrl, parquetReadObjects } = await import(
+const { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects } = await import(
   pathToFileURL(path.join(hyparquetDir, 'index.js')).href);
 const { compressors } = await import(pathToFileURL(
   path.join(path.resolve(args.modules), 'node_modules/hyparquet-compressors/src/index.js')).href);
@@ -218,6 +222,33 @@ async function walk(url, metadata, seen) {
       }
     }
     await checkPositionDeletes(`snapshot ${snapshot['snapshot-id']} of ${url}`, live);
+    await checkColumnIds(`snapshot ${snapshot['snapshot-id']} of ${url}`, metadata, snapshot, live);
+  }
+}
+
+// A data file whose Parquet columns carry no field ids is read through the
+// table's name mapping (spec, "Column Projection"): every field of the
+// snapshot's schema must be mapped, by its own name, to its own id.
+const footerOf = new Map();
+async function checkColumnIds(what, metadata, snapshot, live) {
+  const schema = metadata.schemas.find((s) => s['schema-id'] === (snapshot['schema-id'] ?? metadata['current-schema-id']));
+  if (!schema) fail(`${what}: schema ${snapshot['schema-id']} is not in the metadata`);
+  const mapping = JSON.parse(metadata.properties?.['schema.name-mapping.default'] ?? '[]');
+  for (const [file, { rows }] of live.data) {
+    if (!footerOf.has(file)) {
+      const { length } = await head(file);
+      footerOf.set(file, await parquetMetadataAsync(await asyncBufferFromUrl({ url: file, byteLength: length })));
+    }
+    const footer = footerOf.get(file);
+    if (BigInt(footer.num_rows) !== BigInt(rows)) fail(`${what}: ${file} has ${footer.num_rows} rows, its manifest entry says ${rows}`);
+    const columns = footer.schema.slice(1);
+    if (columns.every((c) => c.field_id !== undefined)) continue;
+    for (const field of schema.fields) {
+      const mapped = mapping.find((m) => m['field-id'] === field.id);
+      if (!mapped?.names?.includes(field.name)) {
+        fail(`${what}: ${file} has no field ids and schema.name-mapping.default does not map ${show(field.name)} to id ${field.id}: ${show(mapping)}`);
+      }
+    }
   }
 }
 const checkedLists = new Set();
@@ -232,6 +263,15 @@ async function checkPositionDeletes(what, live) {
     if (file.content !== 1) fail(`${what}: ${file.file_path} has content ${file.content}; only position deletes are expected`);
     if (!deleteRowsOf.has(file.file_path)) {
       const buffer = await asyncBufferFromUrl({ url: file.file_path, byteLength: Number(file.file_size_in_bytes) });
+      // Readers that follow the spec (Iceberg's Java one) project a delete
+      // file's columns by these reserved field ids, not by name.
+      const footer = await parquetMetadataAsync(buffer);
+      for (const [name, id] of [['file_path', 2147483546], ['pos', 2147483545]]) {
+        const column = footer.schema.find((e) => e.name === name);
+        if (column?.field_id !== id) {
+          fail(`${what}: ${file.file_path}: column ${name} has field id ${column?.field_id}, the spec's is ${id}`);
+        }
+      }
       deleteRowsOf.set(file.file_path, await parquetReadObjects({ file: buffer, compressors }));
     }
     const rows = deleteRowsOf.get(file.file_path);

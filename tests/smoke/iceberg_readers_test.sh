@@ -12,8 +12,10 @@
 #     v<N>.metadata.json, the latest from version-hint.text and from the REST
 #     catalog's load-table answer, and must return exactly the rows of
 #     SELECT * FROM "name@N"; every object any metadata names answers 200
-#     with its stated size, and every position delete names a live data file
-#     of its snapshot, a row in it, and a data sequence number it applies to;
+#     with its stated size, every position delete names (by the spec's
+#     field ids) a live data file of its snapshot, a row in it, and a data
+#     sequence number it applies to, and the name mapping covers data files
+#     without Parquet field ids;
 #   - Debian's python3-avro checks every manifest and manifest list against
 #     the spec (tests/iceberg/check_manifests.py);
 #   - after a vacuum: the removed versions' metadata JSON is gone (404), the
