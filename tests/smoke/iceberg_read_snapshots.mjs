@@ -22,6 +22,9 @@
 //   - each version in --removed (vacuumed) has no v<N>.metadata.json (404).
 // --named FILE: writes there every location checked, one a line, so the
 // caller can look for objects of the table that nothing names.
+// --ids FILE: the latest metadata's field ids by name and last-column-id;
+// when FILE exists (an earlier run's), each name must keep its id and
+// last-column-id must not go down, as Iceberg's field ids are forever.
 // Prints one line per version; exits 1 with a diff at the first mismatch.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -198,6 +201,7 @@ async function walk(url, metadata, seen) {
       fail(`${url}: ${target} (${why}) is ${length} bytes, the manifest says ${size}`);
     }
   };
+  checkFieldTypes(url, metadata);
   for (const entry of metadata['metadata-log'] ?? []) {
     await must(entry['metadata-file'], 'metadata-log');
   }
@@ -223,6 +227,32 @@ async function walk(url, metadata, seen) {
     }
     await checkPositionDeletes(`snapshot ${snapshot['snapshot-id']} of ${url}`, live);
     await checkColumnIds(`snapshot ${snapshot['snapshot-id']} of ${url}`, metadata, snapshot, live);
+  }
+}
+
+// A field id names one column for the table's whole life: across its
+// schemas its type may only be promoted as the spec allows (int to long,
+// float to double, a decimal's precision widened), since readers pick the
+// columns of every data file, old ones included, by id.
+function checkFieldTypes(url, metadata) {
+  const promotes = (from, to) =>
+    from === to ||
+    (from === 'int' && to === 'long') ||
+    (from === 'float' && to === 'double') ||
+    (/^decimal\(\d+,\s*(\d+)\)$/.test(from) && /^decimal\(\d+,\s*(\d+)\)$/.test(to) &&
+      from.match(/\d+/g)[1] === to.match(/\d+/g)[1] && Number(from.match(/\d+/)[0]) <= Number(to.match(/\d+/)[0]));
+  const first = new Map();
+  for (const schema of [...metadata.schemas].sort((a, b) => a['schema-id'] - b['schema-id'])) {
+    for (const field of schema.fields) {
+      const type = typeof field.type === 'string' ? field.type : show(field.type);
+      const seen = first.get(field.id);
+      if (!seen) {
+        first.set(field.id, { type, name: field.name, schema: schema['schema-id'] });
+      } else if (!promotes(seen.type, type)) {
+        fail(`${url}: field id ${field.id} is ${show(seen.name)} ${seen.type} in schema ${seen.schema} ` +
+          `but ${show(field.name)} ${type} in schema ${schema['schema-id']}; the spec allows no such change of one id`);
+      }
+    }
   }
 }
 
@@ -377,6 +407,25 @@ for (const n of removed) {
   if (status !== 404) fail(`vacuumed version ${n}: v${n}.metadata.json answers HTTP ${status}, expected 404`);
 }
 if (removed.length) console.log(`vacuumed versions ${removed.join(', ')}: no metadata JSON left (404)`);
+if (args.ids) {
+  const { existsSync, readFileSync, writeFileSync } = await import('node:fs');
+  const latest = await (await fetch(`${tableUrl}/metadata/v${hinted}.metadata.json`)).json();
+  const now = { 'last-column-id': latest['last-column-id'], ids: {} };
+  for (const schema of latest.schemas) for (const f of schema.fields) now.ids[f.name] = f.id;
+  if (existsSync(args.ids)) {
+    const before = JSON.parse(readFileSync(args.ids, 'utf8'));
+    if (now['last-column-id'] < before['last-column-id']) {
+      fail(`last-column-id went down from ${before['last-column-id']} to ${now['last-column-id']}`);
+    }
+    for (const [name, id] of Object.entries(now.ids)) {
+      if (name in before.ids && before.ids[name] !== id) {
+        fail(`column ${show(name)} had field id ${before.ids[name]} and now has ${id}`);
+      }
+    }
+    console.log(`field ids kept: ${show(now.ids)}, last-column-id ${now['last-column-id']}`);
+  }
+  writeFileSync(args.ids, JSON.stringify(now));
+}
 seen.add(`${tableUrl}/metadata/version-hint.text`);
 console.log(`all objects named by the metadata exist: ${seen.size} checked`);
 if (args.named) {

@@ -6,8 +6,9 @@
 #     overwrite, an append with schema=evolve (a new column), an upsert by
 #     key (deletion vectors: Iceberg position deletes), a row delete, a tag,
 #     a restore to a version before the new column and one to a version with
-#     deletion vectors; ints, doubles, strings, a date, a timestamp, a
-#     boolean and NULLs;
+#     deletion vectors, the dataset deleted (a tombstone version, which has
+#     no snapshot to read) and created again with fewer columns and a new
+#     one; ints, doubles, strings, a date, a timestamp, a boolean and NULLs;
 #   - icebird (iceberg_read_snapshots.mjs) reads each version N from
 #     v<N>.metadata.json, the latest from version-hint.text and from the REST
 #     catalog's load-table answer, and must return exactly the rows of
@@ -19,8 +20,8 @@
 #   - Debian's python3-avro checks every manifest and manifest list against
 #     the spec (tests/iceberg/check_manifests.py);
 #   - after a vacuum: the removed versions' metadata JSON is gone (404), the
-#     kept versions (the tagged one included) still read identically, and no
-#     metadata names a missing object.
+#     kept versions (the tagged one included) still read identically, no
+#     metadata names a missing object, and every column keeps its field id.
 # Needs node and scripts/iceberg-readers installed (scripts/bootstrap.sh),
 # and /usr/bin/python3 with python3-avro.
 #
@@ -121,6 +122,14 @@ id,name,score,joined,seen_at,active,level
 16,Ned Updated,,2024-12-01,2025-12-01 16:16:16,false,
 19,Quin,19.5,2024-02-04,2025-02-04 19:19:19,false,9
 CSV
+# After the deletion: the same names keep their types (a field id keeps its
+# type for the table's life), one column is new.
+cat >"$IN/v10.csv" <<'CSV'
+id,name,score,note
+20,Rae,20.5,first again
+21,,-21.0,
+22,Sol,,last
+CSV
 
 case_begin "history: create, append, overwrite, evolve, upsert, delete rows"
 ingest "$IN/v1.csv" "mode=append" 1
@@ -148,6 +157,11 @@ post_json "/v1/datasets/$DATASET/restore" '{"version": 5}'
 assert_status 200 "restore version 5"
 assert_eq 8 "$(json_num version)" "version of the second restore"
 
+case_begin "history: the dataset deleted and created again"
+http DELETE "/v1/datasets/$DATASET"
+assert_status 204 "delete the dataset"
+ingest "$IN/v10.csv" "mode=append" 10
+
 # Every .avro object of the table, as files of the local store.
 table_avro_files() {
   find "$ROOT/_iceberg%2F/$DATASET%2F" -type f -name '*.avro' | sort
@@ -160,7 +174,7 @@ read_snapshots() {
   READ_OUT=$SMOKE_TMP/read.out
   local rc=0 named=$SMOKE_TMP/named.txt
   timeout 300 node "$HERE/iceberg_read_snapshots.mjs" --modules "$READERS" --url "$SERVER_URL" \
-    --files "$FILES_URL" --dataset "$DATASET" --named "$named" "$@" >"$READ_OUT" 2>&1 || rc=$?
+    --files "$FILES_URL" --dataset "$DATASET" --named "$named" --ids "$SMOKE_TMP/ids.json" "$@" >"$READ_OUT" 2>&1 || rc=$?
   sed 's/^/    /' "$READ_OUT"
   [[ $rc -eq 0 ]] || fail "iceberg_read_snapshots.mjs exited $rc: $(grep -A40 '^FAIL' "$READ_OUT" || tail -20 "$READ_OUT")"
   local on_disk unnamed
@@ -179,25 +193,25 @@ check_manifests() {
   echo "    check_manifests.py: ${#files[@]} files pass"
 }
 
-case_begin "icebird reads versions 1 to 8 as SQL does"
+case_begin "icebird reads versions 1 to 10 as SQL does (9 is a tombstone)"
 http GET "/v1/datasets/$DATASET/versions"
 mapfile -t BEFORE < <(json_nums version <<<"$HTTP_BODY")
-assert_eq "1 2 3 4 5 6 7 8" "${BEFORE[*]}" "versions before the vacuum"
+assert_eq "1 2 3 4 5 6 7 8 9 10" "${BEFORE[*]}" "versions before the vacuum"
 http HEAD "/v1/objects/_iceberg/$DATASET/metadata/version-hint.text"
 assert_status 403 "_iceberg/ is a system space, closed to the object API"
 read_snapshots
-assert_contains "$(cat "$READ_OUT")" "all 8 versions match" "the readers' last line"
+assert_contains "$(cat "$READ_OUT")" "all 9 versions match" "the readers' last line"
 
 case_begin "the manifests pass the spec checker (python3-avro)"
 check_manifests
 
 case_begin "vacuum: removed versions' metadata gone, kept ones read the same"
-http POST "/v1/datasets/$DATASET/vacuum?keep=2"
-assert_status 200 "vacuum keep=2"
+http POST "/v1/datasets/$DATASET/vacuum?keep=3"
+assert_status 200 "vacuum keep=3"
 http GET "/v1/datasets/$DATASET/versions"
 mapfile -t AFTER < <(json_nums version <<<"$HTTP_BODY")
-# The newest two and the tagged version 3.
-assert_eq "3 7 8" "${AFTER[*]}" "versions after the vacuum"
+# The newest three and the tagged version 3.
+assert_eq "3 8 9 10" "${AFTER[*]}" "versions after the vacuum"
 removed=()
 for v in "${BEFORE[@]}"; do
   [[ " ${AFTER[*]} " == *" $v "* ]] || removed+=("$v")
@@ -207,7 +221,7 @@ read_snapshots --removed "$(
   echo "${removed[*]}"
 )"
 assert_contains "$(cat "$READ_OUT")" "all 3 versions match" "the readers' last line after the vacuum"
-assert_contains "$(cat "$READ_OUT")" "vacuumed versions 1, 2, 4, 5, 6: no metadata JSON left" \
+assert_contains "$(cat "$READ_OUT")" "vacuumed versions 1, 2, 4, 5, 6, 7: no metadata JSON left" \
   "the vacuumed versions"
 check_manifests
 
