@@ -17,6 +17,12 @@ constexpr int32_t kNoPartitionFieldId = 999;
 
 bool IsTombstone(const catalog::Manifest& m) { return m.operation == catalog::Operation::kDelete; }
 
+int32_t LastId(const std::map<std::string, int32_t>& ids) {
+  int32_t last = 0;
+  for (const auto& [name, id] : ids) last = std::max(last, id);
+  return last;
+}
+
 Result<std::vector<Field>> FieldsOf(const catalog::Manifest& m,
                                     std::map<std::string, int32_t>& ids) {
   std::vector<Field> fields;
@@ -26,7 +32,7 @@ Result<std::vector<Field>> FieldsOf(const catalog::Manifest& m,
       return Status::InvalidArgument("column \"" + c.name + "\" of version " +
                                      std::to_string(m.version) + ": " + type.status().message());
     }
-    auto [it, added] = ids.try_emplace(c.name, static_cast<int32_t>(ids.size()) + 1);
+    auto [it, added] = ids.try_emplace(c.name, LastId(ids) + 1);
     fields.push_back({it->second, c.name, *type, false});
   }
   return fields;
@@ -102,16 +108,14 @@ nlohmann::json SchemasJson(const TableLayout& layout, size_t upto) {
   return schemas;
 }
 
-int32_t LastColumnId(const TableLayout& layout) {
-  int32_t last = 0;
-  for (const auto& [name, id] : layout.field_ids) last = std::max(last, id);
-  return last;
-}
+int32_t LastColumnId(const TableLayout& layout) { return LastId(layout.field_ids); }
 
 }  // namespace
 
-Result<TableLayout> LayOut(const std::vector<catalog::Manifest>& versions) {
+Result<TableLayout> LayOut(const std::vector<catalog::Manifest>& versions,
+                           std::map<std::string, int32_t> known_ids) {
   TableLayout layout;
+  layout.field_ids = std::move(known_ids);
   std::map<uint64_t, size_t> index_of;  // version -> snapshot index
   int32_t last_schema = 0;
   for (const catalog::Manifest& m : versions) {

@@ -7,7 +7,8 @@
 //  - each Lakehouse version N is snapshot N, with sequence number N; its
 //    parent is the version it was committed on, when that is still kept;
 //  - a column keeps one field id for the life of the dataset: ids are given
-//    in order of first appearance, oldest version first;
+//    in order of first appearance, oldest version first, and never taken
+//    back (LayOut's known_ids);
 //  - a data file keeps the snapshot and sequence number of the version that
 //    first listed it in an unbroken line of parents; so does each deletion
 //    vector, which Iceberg reads as a position delete file;
@@ -56,10 +57,16 @@ struct TableLayout {
 };
 
 // `versions` oldest first, as catalog::Catalog::ListVersions answers them;
-// the layout points into them, so they must outlive it.
+// the layout points into them, so they must outlive it. `known_ids`: the
+// ids given before (kept by the publisher), so that a vacuum removing the
+// versions that introduced a column never moves an id; a new column gets
+// the next id after all of them. A column keeps its id when an overwrite
+// changes its type: the data files carry no field ids, and the name mapping
+// can send a column name to one id only.
 // kInvalidArgument naming the column when a column's type has no Iceberg
 // type (schema_mapping.h).
-Result<TableLayout> LayOut(const std::vector<catalog::Manifest>& versions);
+Result<TableLayout> LayOut(const std::vector<catalog::Manifest>& versions,
+                           std::map<std::string, int32_t> known_ids = {});
 
 // Iceberg's name for what a version did: append, overwrite, delete, replace.
 std::string SnapshotOperation(catalog::Operation operation);

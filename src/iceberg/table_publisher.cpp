@@ -13,6 +13,7 @@ namespace lakehouse::iceberg {
 namespace {
 
 constexpr std::string_view kHintName = "metadata/version-hint.text";
+constexpr std::string_view kFieldIdsName = "field-ids.json";
 
 std::string MetadataKey(const PublishRun& run, uint64_t version) {
   return run.prefix + "metadata/v" + std::to_string(version) + ".metadata.json";
@@ -86,8 +87,10 @@ Status Sweep(PublishRun& run) {
 std::map<std::string, std::string> Summary(const SnapshotFiles& s) {
   const catalog::Manifest& m = *s.version;
   uint64_t data_files = 0, delete_files = 0, position_deletes = 0, added = 0, added_rows = 0;
+  uint64_t records = 0;  // Iceberg counts the data files' rows, deleted ones included
   for (const catalog::DataFile& f : m.files) {
     ++data_files;
+    records += f.rows;
     if (s.data.at(f.key).snapshot_id == static_cast<int64_t>(m.version)) {
       ++added;
       added_rows += f.rows;
@@ -98,7 +101,8 @@ std::map<std::string, std::string> Summary(const SnapshotFiles& s) {
     }
   }
   return {{"lakehouse.operation", std::string(catalog::OperationName(m.operation))},
-          {"total-records", std::to_string(m.rows)},
+          {"total-records", std::to_string(records)},
+          {"lakehouse.rows", std::to_string(m.rows)},
           {"total-data-files", std::to_string(data_files)},
           {"total-delete-files", std::to_string(delete_files)},
           {"total-position-deletes", std::to_string(position_deletes)},
@@ -116,9 +120,31 @@ Result<std::string> Fingerprint(const std::vector<catalog::Manifest>& versions,
   return Sha256Hex(all);
 }
 
+// The field ids given so far, so that no id ever moves or is reused: a
+// vacuum may remove every version that named a column.
+Result<std::map<std::string, int32_t>> KnownFieldIds(PublishRun& run) {
+  std::map<std::string, int32_t> ids;
+  const std::string key = run.prefix + std::string(kFieldIdsName);
+  if (!run.present.contains(key)) return ids;
+  LH_ASSIGN_OR_RETURN(auto text, run.impl.store.GetBytes(key));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object() || !j["ids"].is_object()) {
+    return Status::IoError(key + " is not a field id map");
+  }
+  for (const auto& [name, id] : j["ids"].items()) {
+    if (!id.is_number_integer()) return Status::IoError(key + " is not a field id map");
+    ids[name] = id.get<int32_t>();
+  }
+  return ids;
+}
+
 Status WriteTable(PublishRun& run, const std::vector<catalog::Manifest>& versions,
                   const std::vector<catalog::Tag>& tags, const std::string& fingerprint) {
-  LH_ASSIGN_OR_RETURN(auto layout, LayOut(versions));
+  LH_ASSIGN_OR_RETURN(auto known, KnownFieldIds(run));
+  LH_ASSIGN_OR_RETURN(auto layout, LayOut(versions, known));
+  // Before anything that uses a new id.
+  LH_RETURN_IF_ERROR(PutRewritable(run, run.prefix + std::string(kFieldIdsName),
+                                   nlohmann::json({{"ids", layout.field_ids}}).dump()));
   run.layout = &layout;
   run.manifests.resize(layout.snapshots.size());
   // The folder the table's objects sit in, as the store lays it out.

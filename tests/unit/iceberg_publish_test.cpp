@@ -299,6 +299,22 @@ TEST(IcebergPublishTest, VacuumExpiresTheSnapshotsOfTheVersionsItRemoves) {
   ExpectSnapshotsMatchVersions(lake, check);
 }
 
+TEST(IcebergPublishTest, AVacuumNeverMovesAFieldId) {
+  IcebergLake lake;
+  ASSERT_TRUE(lake.Ingest("a,b\n1,2.5\n").ok());
+  ASSERT_TRUE(lake.Ingest("b,c\n2.5,x\n", catalog::WriteMode::kOverwrite).ok());
+  ASSERT_TRUE(lake.catalog->Vacuum("people", 1).ok());
+  lake.Reopen();  // a fresh process: the ids come from the store
+  ASSERT_TRUE(lake.Ingest("b,c\n3.5,y\n").ok());
+  auto table = lake.publisher->LoadTable("people");
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  const auto& fields = table->metadata["schemas"].back()["fields"];
+  EXPECT_EQ(fields[0]["id"], 2) << fields.dump();
+  EXPECT_EQ(fields[1]["id"], 3) << fields.dump();
+  EXPECT_EQ(table->metadata["last-column-id"], 3);
+  EXPECT_EQ(lake.Check().missing, std::vector<std::string>{});
+}
+
 TEST(IcebergPublishTest, AVacuumWhoseTableCannotBeWrittenRemovesNothing) {
   IcebergLake lake;
   MakeHistory(lake);

@@ -91,6 +91,16 @@ TEST(IcebergTableMetadataTest, AColumnKeepsItsFieldIdAndSchemasAreShared) {
             R"({"field-id":3,"names":["rate"]}])");
 }
 
+TEST(IcebergTableMetadataTest, KnownIdsAreKeptAndNewColumnsFollowTheHighest) {
+  std::vector<Manifest> versions = {Version(1, Operation::kCreate, kThree, {File("a", 1)})};
+  auto layout = LayOut(versions, {{"gone", 7}, {"name", 4}});
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(layout->field_ids.at("name"), 4);
+  EXPECT_EQ(layout->field_ids.at("gone"), 7) << "never taken back";
+  EXPECT_EQ(layout->field_ids.at("id"), 8);
+  EXPECT_EQ(layout->field_ids.at("rate"), 9);
+}
+
 TEST(IcebergTableMetadataTest, AColumnIcebergCannotHoldIsRefusedByName) {
   std::vector<Manifest> versions = {
       Version(1, Operation::kCreate, {{"id", "BIGINT"}, {"tags", "VARCHAR[]"}}, {File("a", 1)})};
