@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/hex.h"
 #include "common/sha256.h"
 #include "iceberg/schema_mapping.h"
 
@@ -167,14 +168,9 @@ std::string TableUuid(std::string_view dataset) {
   Sha256Digest d = digest.ok() ? *digest : Sha256Digest{};
   d[6] = static_cast<unsigned char>((d[6] & 0x0f) | 0x50);  // version 5: name-based
   d[8] = static_cast<unsigned char>((d[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  std::string out;
-  char hex[3];
-  for (size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    std::snprintf(hex, sizeof hex, "%02x", d[i]);
-    out += hex;
-  }
-  return out;
+  const std::string hex = HexEncode(std::span<const unsigned char>(d.data(), 16));
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
 std::string NameMappingJson(const TableLayout& layout) {
