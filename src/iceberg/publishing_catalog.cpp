@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 namespace lakehouse::iceberg {
 
 void PublishingCatalog::Follow(std::string_view name) {
@@ -58,10 +60,19 @@ Result<catalog::VacuumReport> PublishingCatalog::Vacuum(std::string_view name, u
     LH_ASSIGN_OR_RETURN(auto tags, inner_.ListTags(name));
     const auto kept = catalog::VersionsVacuumKeeps(*versions, tags, keep);
     if (Status s = publisher_.PublishLocked(name, &kept); !s.ok()) {
-      return Status::Unavailable(
-          "nothing was vacuumed: the Iceberg snapshots of the versions "
-          "to remove could not be expired first: " +
-          s.message());
+      // No metadata may name what the vacuum removes: withdraw the whole
+      // table rather than hold the vacuum up; it is published again later.
+      static const std::set<uint64_t> kNone;
+      if (Status w = publisher_.PublishLocked(name, &kNone); !w.ok()) {
+        return Status::Unavailable(
+            "nothing was vacuumed: the Iceberg snapshots of the versions "
+            "to remove could not be expired first: " +
+            s.message());
+      }
+      spdlog::warn(
+          "iceberg: the table of dataset {} was withdrawn before a vacuum, as it could "
+          "not be published: {}",
+          name, s.message());
     }
   }
   auto report = inner_.Vacuum(name, keep);

@@ -13,7 +13,9 @@
 //  - Vacuum first publishes the table as the versions it will keep make it,
 //    removing the metadata of the others, and only then lets the wrapped
 //    catalog remove versions and files: no stored metadata names a file
-//    vacuum removed. If that publish fails, nothing is vacuumed (kUnavailable).
+//    vacuum removed. If that publish fails, the table's objects are removed
+//    instead (it is published again on the next change or load); if even
+//    that fails, nothing is vacuumed (kUnavailable).
 // Threads: as catalog.h. Lifetimes: `inner` and `publisher` must outlive it.
 #pragma once
 

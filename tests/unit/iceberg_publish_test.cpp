@@ -276,7 +276,12 @@ TEST(IcebergPublishTest, ACrashAtAnyWriteNeverLeavesMetadataNamingAMissingObject
     }
     ++crashed_runs;
     lake.Reopen();
-    ASSERT_TRUE(lake.publisher->PublishAll().ok()) << "repair after " << writes << " writes";
+    // Repaired by the start of a process, or else by the next commit.
+    if (writes % 2 == 0) {
+      ASSERT_TRUE(lake.publisher->PublishAll().ok()) << "repair after " << writes << " writes";
+    } else {
+      ASSERT_TRUE(lake.Ingest("id,name\n9,next\n").ok()) << "after " << writes << " writes";
+    }
     auto after = lake.Check();
     EXPECT_EQ(after.missing, std::vector<std::string>{}) << "after " << writes << " writes";
     ExpectSnapshotsMatchVersions(lake, after);
@@ -315,14 +320,31 @@ TEST(IcebergPublishTest, AVacuumNeverMovesAFieldId) {
   EXPECT_EQ(lake.Check().missing, std::vector<std::string>{});
 }
 
-TEST(IcebergPublishTest, AVacuumWhoseTableCannotBeWrittenRemovesNothing) {
+TEST(IcebergPublishTest, AVacuumWhoseTableCannotBeWrittenWithdrawsItFirst) {
   IcebergLake lake;
   MakeHistory(lake);
   lake.faulty->FailPuts(true);
   auto report = lake.catalog->Vacuum("people", 1);
   lake.faulty->FailPuts(false);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(lake.inner->ListVersions("people")->size(), 1u);
+  auto check = lake.Check();
+  EXPECT_TRUE(check.metadata.empty()) << "withdrawn: nothing may name the removed files";
+  EXPECT_EQ(check.missing, std::vector<std::string>{});
+  ASSERT_TRUE(lake.publisher->LoadTable("people").ok()) << "published again on a load";
+  EXPECT_EQ(lake.Check().metadata.size(), 1u);
+}
+
+TEST(IcebergPublishTest, AVacuumWhoseTableCannotBeWithdrawnRemovesNothing) {
+  IcebergLake lake;
+  MakeHistory(lake);
+  lake.faulty->FailPuts(true);
+  lake.faulty->FailDeletes(true);
+  auto report = lake.catalog->Vacuum("people", 1);
+  lake.faulty->Heal();
   EXPECT_EQ(report.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(lake.inner->ListVersions("people")->size(), 5u);
+  EXPECT_EQ(lake.Check().missing, std::vector<std::string>{});
 }
 
 TEST(IcebergPublishTest, ErasureLeavesNoTableObjectHoldingTheErasedValue) {
