@@ -44,12 +44,12 @@ Result<std::pair<std::string, uint64_t>> PositionDeleteFile(PublishRun& run,
   std::filesystem::create_directories(run.impl.options.scratch_dir);
   const std::string tmp = run.impl.options.scratch_dir + "/posdel-" + h + ".parquet";
   auto written = WritePositionDeleteFile(location, vector.positions, tmp);
+  std::error_code ignored;
   if (!written.ok()) {
-    std::filesystem::remove(tmp);
+    std::filesystem::remove(tmp, ignored);
     return written.status();
   }
   auto stored = run.impl.store.PutFile(key, tmp, storage::PutMode::kOverwrite);
-  std::error_code ignored;
   std::filesystem::remove(tmp, ignored);  // a store that copies leaves it
   if (!stored.ok()) return stored.status();
   run.present[key] = stored->size;

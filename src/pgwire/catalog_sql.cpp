@@ -3,6 +3,7 @@
 #include <set>
 
 #include "pgwire/catalog_answerer.h"
+#include "query/sql_text.h"
 
 namespace lakehouse::pgwire {
 namespace {
@@ -30,18 +31,7 @@ size_t SkipQuoted(std::string_view sql, size_t at) {
   if (c != '\'' && c != '"') return at;
   bool escapes = c == '\'' && at > 0 && (sql[at - 1] == 'E' || sql[at - 1] == 'e') &&
                  (at < 2 || !IsWordChar(sql[at - 2]));
-  for (size_t i = at + 1; i < sql.size(); ++i) {
-    if (escapes && sql[i] == '\\') {
-      ++i;
-    } else if (sql[i] == c) {
-      if (i + 1 < sql.size() && sql[i + 1] == c) {
-        ++i;
-      } else {
-        return i + 1;
-      }
-    }
-  }
-  return sql.size();
+  return query::QuotedEnd(sql, at, c, escapes);
 }
 
 // Whether `sql` has `word` (lower case) at `at`, not inside a longer word.

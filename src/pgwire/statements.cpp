@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "query/sql_text.h"
+
 namespace lakehouse::pgwire {
 namespace {
 
@@ -18,17 +20,7 @@ std::string_view Trim(std::string_view text) {
 // `i` when none starts there. An unterminated one runs to the end.
 size_t SkipQuotedOrComment(std::string_view sql, size_t i) {
   char c = sql[i];
-  if (c == '\'' || c == '"') {
-    for (size_t j = i + 1; j < sql.size(); ++j) {
-      if (sql[j] != c) continue;
-      if (j + 1 < sql.size() && sql[j + 1] == c) {
-        ++j;  // a doubled quote stands for itself
-        continue;
-      }
-      return j + 1;
-    }
-    return sql.size();
-  }
+  if (c == '\'' || c == '"') return query::QuotedEnd(sql, i, c, false);
   if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
     size_t end = sql.find('\n', i);
     return end == std::string_view::npos ? sql.size() : end + 1;

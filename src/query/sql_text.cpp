@@ -11,23 +11,6 @@ namespace {
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// The end of the quoted text opening at `i` with `quote`; a doubled quote
-// stands for itself, and with `backslashes` so does a quote after a backslash.
-size_t QuotedEnd(std::string_view sql, size_t i, char quote, bool backslashes) {
-  for (size_t j = i + 1; j < sql.size(); ++j) {
-    if (backslashes && sql[j] == '\\') {
-      ++j;
-    } else if (sql[j] == quote) {
-      if (j + 1 < sql.size() && sql[j + 1] == quote) {
-        ++j;
-      } else {
-        return j + 1;
-      }
-    }
-  }
-  return sql.size();
-}
-
 // The end of a $tag$...$tag$ string opening at `i`, or npos when `i` does
 // not open one ($1 is a parameter).
 size_t DollarEnd(std::string_view sql, size_t i) {
@@ -84,6 +67,21 @@ std::string KeywordOf(std::string_view code) {
 }
 
 }  // namespace
+
+size_t QuotedEnd(std::string_view sql, size_t i, char quote, bool backslashes) {
+  for (size_t j = i + 1; j < sql.size(); ++j) {
+    if (backslashes && sql[j] == '\\') {
+      ++j;
+    } else if (sql[j] == quote) {
+      if (j + 1 < sql.size() && sql[j + 1] == quote) {
+        ++j;
+      } else {
+        return j + 1;
+      }
+    }
+  }
+  return sql.size();
+}
 
 std::string CodeOnly(std::string_view sql) {
   std::string out(sql);

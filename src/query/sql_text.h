@@ -18,6 +18,11 @@ namespace lakehouse::query {
 // spaces, so offsets stay those of `sql`. An unterminated one runs to the end.
 std::string CodeOnly(std::string_view sql);
 
+// One past the end of the quoted text opening at `i` with `quote` ('\'' or
+// '"'); a doubled quote stands for itself, and with `backslashes` (E'...')
+// so does a quote after a backslash. An unterminated one runs to the end.
+size_t QuotedEnd(std::string_view sql, size_t i, char quote, bool backslashes);
+
 // Skips whitespace and comments from `i`; block comments nest, as in DuckDB's
 // scanner. False when a block comment does not end.
 bool SkipSpace(std::string_view sql, size_t& i);
